@@ -1,0 +1,14 @@
+/** Kafka topics carrying evpn-lens events; the suffix is the schema version (package evpnlens.v1). */
+export const TOPICS = {
+  routes: 'evpn.routes.v1',
+  sessions: 'evpn.sessions.v1',
+  vtepTelemetry: 'telemetry.vtep.v1',
+  alerts: 'evpn.alerts.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export const ALL_TOPICS: readonly TopicName[] = Object.values(TOPICS);
+
+/** Default partition count of the local broker's topics (MSK topics are created by the deployment). */
+export const DEFAULT_PARTITIONS = 12;
