@@ -1,0 +1,57 @@
+/** `evpn-lens start`: the whole local stack (Kafka, the DynamoDB API, functions, collector, API and dashboard). */
+import type { Command } from 'commander';
+import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../../config/load-config.js';
+import { createLogger } from '../../local/logger.js';
+import { startLocalStack } from '../../local/stack.js';
+
+interface StartOptions {
+  config?: string;
+  apiListen?: string;
+  bmpListen?: string;
+  dataDir?: string;
+  kafkaBrokers?: string;
+  dynamodbEndpoint?: string;
+  logLevel?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('start the local stack: Kafka broker, DynamoDB API, functions, BMP collector, API and dashboard')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('--api-listen <host:port>', 'API and dashboard address (api.listen)')
+    .option('--bmp-listen <host:port>', 'BMP station address (collector.bmp.listen)')
+    .option('--data-dir <dir>', 'where the local broker and store keep their data (dataDir)')
+    .option('--kafka-brokers <list>', 'use this Kafka cluster instead of starting one (comma separated)')
+    .option('--dynamodb-endpoint <url>', 'use this DynamoDB API endpoint instead of starting dynalite')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace')
+    .action(async (opts: StartOptions) => {
+      // Precedence: file < environment < flags.
+      const flags: ConfigOverrides = {
+        'api.listen': opts.apiListen,
+        'collector.bmp.listen': opts.bmpListen,
+        dataDir: opts.dataDir,
+        'kafka.brokers': opts.kafkaBrokers?.split(',').map((s) => s.trim()).filter(Boolean),
+        'dynamodb.endpoint': opts.dynamodbEndpoint,
+        logLevel: opts.logLevel,
+      };
+      const config = loadConfig(opts.config ?? process.env.EVPN_LENS_CONFIG, { ...overridesFromEnv(process.env), ...flags });
+      const logger = createLogger(config.logLevel);
+      const stack = await startLocalStack(config, { logger });
+      logger.info({ api: stack.apiUrl, bmp: stack.bmpAddress, kafka: stack.kafkaBrokers, dynamodb: stack.dynamodbEndpoint }, `evpn-lens is up: dashboard ${stack.apiUrl}/`);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const shutdown = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'stopping');
+          stack.stop().then(resolve, (err: unknown) => {
+            logger.error({ err }, 'error while stopping');
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+      });
+    });
+}

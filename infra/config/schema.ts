@@ -1,0 +1,99 @@
+/**
+ * The evpn-lens configuration file (YAML), validated once at start. Unknown keys are errors (a typo must not be
+ * silently ignored), and every error names the offending key path.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { isCidr } from './cidr.js';
+import { parseHostPort } from './host-port.js';
+
+const hostPort = (fallback: string) =>
+  z
+    .string()
+    .prefault(fallback)
+    .refine((v) => parseHostPort(v) !== undefined, { message: 'expected host:port (e.g. 127.0.0.1:8080 or [::1]:8080)' })
+    .transform((v) => parseHostPort(v)!);
+
+const cidr = z.string().refine(isCidr, { message: 'expected an IPv4/IPv6 address or CIDR (e.g. 10.0.0.0/8)' });
+const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: 'expected a BGP router ID (dotted quad)' });
+
+const fabric = z.strictObject({
+  name: z
+    .string({ error: 'required: every fabric needs a name' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'expected 1-63 letters, digits, "_", "." or "-"'),
+  description: z.string().optional(),
+  match: z
+    .strictObject({
+      routerIds: z.array(ipv4).default([]),
+      sysNames: z.array(z.string().min(1)).default([]),
+      addresses: z.array(cidr).default([]),
+    })
+    .prefault({}),
+});
+
+export const configSchema = z
+  .strictObject({
+    dataDir: z.string().min(1).default('.data'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    fabrics: z.array(fabric).default([]),
+    kafka: z
+      .strictObject({
+        brokers: z.array(hostPort('127.0.0.1:9092').transform((h) => `${h.host}:${h.port}`)).optional(),
+        partitions: z.number().int().min(1).max(1000).default(12),
+        clientId: z.string().default('evpn-lens'),
+      })
+      .prefault({}),
+    dynamodb: z
+      .strictObject({
+        endpoint: z.url().optional(),
+        region: z.string().default('us-east-1'),
+        tablePrefix: z.string().regex(/^[A-Za-z0-9_.-]*$/).default('evpn-lens-'),
+      })
+      .prefault({}),
+    collector: z
+      .strictObject({
+        id: z.string().min(1).default('collector-1'),
+        bmp: z
+          .strictObject({
+            listen: hostPort('0.0.0.0:11019'),
+            allow: z.array(cidr).default([]),
+            resyncQuietSeconds: z.number().positive().default(30),
+            maxMessageBytes: z.number().int().min(4096).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    api: z
+      .strictObject({
+        listen: hostPort('127.0.0.1:8080'),
+      })
+      .prefault({}),
+    eventSource: z
+      .strictObject({
+        batchSize: z.number().int().min(1).max(10_000).default(500),
+        batchingWindowMs: z.number().int().min(0).max(300_000).default(100),
+      })
+      .prefault({}),
+    macIndex: z
+      .strictObject({
+        flap: z
+          .strictObject({
+            moves: z.number().int().min(2).default(5),
+            windowSeconds: z.number().int().min(1).default(180),
+            quietSeconds: z.number().int().min(1).default(180),
+          })
+          .prefault({}),
+        historyRetentionDays: z.number().int().min(1).max(3650).default(30),
+      })
+      .prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.fabrics.forEach((f, i) => {
+      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fabrics', i, 'name'], message: `duplicate fabric name "${f.name}"` });
+      seen.add(f.name);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type FabricConfig = Config['fabrics'][number];

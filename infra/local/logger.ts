@@ -1,0 +1,8 @@
+/** One pino logger for the local stack; JSON lines on stdout, pretty enough to read with `| npx pino-pretty`. */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string, name = 'evpn-lens'): Logger {
+  return pino({ name, level, base: { pid: process.pid } });
+}
