@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../../config/load-config.js';
 import { createLogger } from '../../local/logger.js';
-import { startLocalStack } from '../../local/stack.js';
 
 interface StartOptions {
   config?: string;
@@ -37,6 +36,8 @@ export function register(program: Command): void {
       };
       const config = loadConfig(opts.config ?? process.env.EVPN_LENS_CONFIG, { ...overridesFromEnv(process.env), ...flags });
       const logger = createLogger(config.logLevel);
+      // Loaded only after the configuration is valid: a bad file fails fast without loading the whole stack.
+      const { startLocalStack } = await import('../../local/stack.js');
       const stack = await startLocalStack(config, { logger });
       logger.info({ api: stack.apiUrl, bmp: stack.bmpAddress, kafka: stack.kafkaBrokers, dynamodb: stack.dynamodbEndpoint }, `evpn-lens is up: dashboard ${stack.apiUrl}/`);
       await new Promise<void>((resolve) => {
