@@ -1,0 +1,33 @@
+/**
+ * The DynamoDB API on one machine: dynalite in-process, persisted on disk (LevelDB) when a path is given so a restart
+ * keeps the index. It has no transactions, TTL or streams; evpn-lens needs none of them.
+ */
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { LocalRuntimeError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+// dynalite is CommonJS without types.
+const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+
+export interface DynaliteStore {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startDynalite(opts: { path?: string; host?: string; port?: number } = {}): Promise<DynaliteStore> {
+  if (opts.path) mkdirSync(opts.path, { recursive: true });
+  const server = dynalite({ path: opts.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, maxItemSizeKb: 400 });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new LocalRuntimeError(`dynalite could not listen on ${host}:${opts.port ?? 0}`, { cause: err })));
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    endpoint: `http://${host}:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

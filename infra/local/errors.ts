@@ -1,0 +1,12 @@
+/** Failures of the local runtime's real parts (Kafka broker, DynamoDB API, prerequisites). */
+export class LocalRuntimeError extends Error {
+  override readonly name: string = 'LocalRuntimeError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A prerequisite program (java, mvn) is missing or too old. */
+export class PrerequisiteError extends LocalRuntimeError {
+  override readonly name: string = 'PrerequisiteError';
+}

@@ -1,0 +1,179 @@
+/**
+ * The local stand-in for Lambda's MSK event source mapping: kafkajs consumer groups deliver MSK-shaped batches to the
+ * same handlers that run on AWS.
+ *
+ * What it keeps from the real mapping:
+ * - one consumer group per mapping; a partition's records reach the handler in offset order, one batch at a time;
+ * - batchSize caps records per invocation; batchingWindowMs lets the broker wait that long to fill a fetch;
+ * - a thrown error retries the same batch (with backoff) until it succeeds: no record is skipped, and offsets are
+ *   committed only after the handler returned;
+ * - a partial batch response commits the records before the first failed one and redelivers from it.
+ */
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { parseRecordId, type MskHandler } from '../../functions/shared/msk.js';
+import { toMskEvent } from './msk-event.js';
+
+export interface EventSourceMapping {
+  name: string;
+  topics: string[];
+  handler: MskHandler;
+  batchSize?: number;
+  batchingWindowMs?: number;
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** Partitions processed at once (each still strictly in order). */
+  concurrency?: number;
+}
+
+export interface EventSourceRunnerOptions {
+  brokers: string[];
+  mappings: EventSourceMapping[];
+  logger?: Logger;
+  clientId?: string;
+  groupPrefix?: string;
+  retryBackoffMs?: { initial: number; max: number };
+}
+
+export interface MappingStats {
+  invocations: number;
+  records: number;
+  failures: number;
+  lastError?: string;
+}
+
+export interface EventSourceRunner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isReady(): boolean;
+  stats(): Record<string, MappingStats>;
+  /** Records not yet committed, per mapping. */
+  lag(): Promise<Record<string, number>>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSourceRunner {
+  const kafka = new Kafka({ clientId: opts.clientId ?? 'evpn-lens-esm', brokers: opts.brokers, logLevel: logLevel.WARN });
+  const groupPrefix = opts.groupPrefix ?? 'evpn-lens-';
+  const backoff = opts.retryBackoffMs ?? { initial: 100, max: 5_000 };
+  const consumers: { mapping: EventSourceMapping; consumer: Consumer; joined: boolean }[] = [];
+  const stats: Record<string, MappingStats> = {};
+  let running = false;
+
+  async function runMapping(m: EventSourceMapping): Promise<void> {
+    const batchSize = m.batchSize ?? 100;
+    const windowMs = m.batchingWindowMs ?? 0;
+    const consumer = kafka.consumer({
+      groupId: `${groupPrefix}${m.name}`,
+      // The batching window: the broker holds a fetch until it has minBytes or the window has passed.
+      maxWaitTimeInMs: Math.max(windowMs, 10),
+      minBytes: windowMs > 0 ? 1024 * 1024 : 1,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    const entry = { mapping: m, consumer, joined: false };
+    consumers.push(entry);
+    stats[m.name] = { invocations: 0, records: 0, failures: 0 };
+    const st = stats[m.name]!;
+    consumer.on(consumer.events.GROUP_JOIN, () => (entry.joined = true));
+    consumer.on(consumer.events.CRASH, (e) => {
+      entry.joined = false;
+      opts.logger?.error({ mapping: m.name, err: e.payload.error }, 'event source consumer crashed; kafkajs restarts it');
+    });
+    await consumer.connect();
+    for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: m.concurrency ?? 4,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        const { topic, partition } = batch;
+        let pending: KafkaMessage[] = batch.messages;
+        while (pending.length > 0) {
+          if (!isRunning() || isStale()) return; // a rebalance or stop: uncommitted records are fetched again
+          const chunk = pending.slice(0, batchSize);
+          let attempt = 0;
+          for (;;) {
+            if (!isRunning() || isStale()) return;
+            st.invocations++;
+            let failedAt: number | undefined;
+            try {
+              const res = await m.handler(toMskEvent(topic, partition, chunk, opts.brokers));
+              const ids = res?.batchItemFailures ?? [];
+              const offsets = ids
+                .map((f) => parseRecordId(f.itemIdentifier))
+                .filter((p): p is NonNullable<typeof p> => p !== undefined && p.topic === topic && p.partition === partition)
+                .map((p) => p.offset);
+              if (ids.length > 0 && offsets.length === 0) throw new Error(`handler returned batchItemFailures not in this batch: ${JSON.stringify(ids)}`);
+              if (offsets.length > 0) failedAt = Math.min(...offsets);
+            } catch (err) {
+              st.failures++;
+              st.lastError = err instanceof Error ? err.message : String(err);
+              const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
+              opts.logger?.warn({ mapping: m.name, topic, partition, firstOffset: chunk[0]?.offset, records: chunk.length, attempt, err }, `handler failed; retrying the batch in ${delay} ms`);
+              await heartbeat().catch(() => undefined);
+              await sleep(delay);
+              continue;
+            }
+            const done = failedAt === undefined ? chunk : chunk.filter((x) => Number(x.offset) < failedAt!);
+            if (done.length > 0) {
+              const next = (BigInt(done[done.length - 1]!.offset) + 1n).toString();
+              await consumer.commitOffsets([{ topic, partition, offset: next }]);
+              // kafkajs fetches again from the last resolved offset: resolve what was committed, never more.
+              resolveOffset(done[done.length - 1]!.offset);
+              st.records += done.length;
+            }
+            if (failedAt !== undefined) {
+              st.failures++;
+              pending = pending.filter((x) => Number(x.offset) >= failedAt!);
+              const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
+              await heartbeat().catch(() => undefined);
+              await sleep(delay);
+              break; // re-chunk from the failed record
+            }
+            pending = pending.slice(chunk.length);
+            await heartbeat().catch(() => undefined);
+            break;
+          }
+        }
+      },
+    });
+  }
+
+  return {
+    async start() {
+      running = true;
+      for (const m of opts.mappings) await runMapping(m);
+    },
+    async stop() {
+      running = false;
+      await Promise.all(consumers.map((c) => c.consumer.disconnect().catch(() => undefined)));
+    },
+    isReady: () => running && consumers.length === opts.mappings.length && consumers.every((c) => c.joined),
+    stats: () => structuredClone(stats),
+    async lag() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const out: Record<string, number> = {};
+        for (const m of opts.mappings) {
+          let total = 0;
+          for (const topic of m.topics) {
+            const ends = await admin.fetchTopicOffsets(topic);
+            const committed = await admin.fetchOffsets({ groupId: `${groupPrefix}${m.name}`, topics: [topic] });
+            const byPart = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+            for (const e of ends) {
+              const c = byPart.get(e.partition) ?? -1;
+              total += Math.max(0, Number(e.high) - (c < 0 ? Number(e.low) : c));
+            }
+          }
+          out[m.name] = total;
+        }
+        return out;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/** The item shapes of the index table, shared by the MAC-index function (writer) and the API (reader). */
+
+/** One path reporting the MAC: a (router, peer, view, table, path id) advertisement of a type-2 route. */
+export interface MacPath {
+  /** Identity of the reporting path without the RIB view: several views of one router count once (RFC 7432 §7.2 key). */
+  vtep: string;
+  esi: string;
+  seq: number;
+  sticky: boolean;
+  fabric: string;
+  routers: string[];
+  ips: string[];
+  /** Event time of the last change of this path, µs since epoch as a decimal string. */
+  atUs: string;
+}
+
+export interface MacLocation {
+  fabric: string;
+  vni: number;
+  /** The best VTEP (lowest address among equals) and, for a multi-homed Ethernet segment, all VTEPs on it. */
+  vtep: string;
+  vteps: string[];
+  esi: string;
+  routers: string[];
+  ips: string[];
+  sequence: number;
+  sticky: boolean;
+  /** ISO times: since = when it arrived at this location; lastSeen = last change of any path. */
+  since: string;
+  lastSeen: string;
+}
+
+export interface MacItem {
+  pk: string;
+  sk: string;
+  mac: string;
+  vni: number;
+  /** Advertising paths by path key ("router|peer|table|pathId|routeKey"); the location is derived from them. */
+  paths: Record<string, MacPath>;
+  /** Current location; absent when every path is withdrawn (the item is then kept briefly for history). */
+  location?: MacLocation;
+  /** Event times (ms) of recent moves inside the flap window. */
+  recentMoves: number[];
+  moveCount: number;
+  firstSeen: string;
+  version: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+  /** Highest collector event time applied (µs string): stale replays older than a withdrawal are ignored. */
+  updatedUs: string;
+}
+
+export interface IpItem {
+  pk: string;
+  sk: string;
+  ip: string;
+  mac: string;
+  vni: number;
+  fabric: string;
+  atUs: string;
+}
+
+export interface HistoryItem {
+  pk: string;
+  sk: string;
+  mac: string;
+  vni: number;
+  at: string;
+  from?: MacLocation;
+  to?: MacLocation;
+  /** 'move' | 'appear' | 'disappear' */
+  kind: 'move' | 'appear' | 'disappear';
+  expiresAt: number;
+}
+
+export interface EsMemberItem {
+  pk: string;
+  sk: string;
+  esi: string;
+  vtep: string;
+  /** false after the per-ES Ethernet A-D route was withdrawn (RFC 7432 §8.2 mass withdrawal). */
+  active: boolean;
+  atUs: string;
+}
+
+export type AlertKind = 'mac-flap' | 'duplicate-mac' | 'sticky-move';
+
+export interface AlertItem {
+  pk: string;
+  sk: string;
+  id: string;
+  type: AlertKind;
+  mac: string;
+  vni: number;
+  fabric: string;
+  fabrics: string[];
+  raisedAt: string;
+  clearedAt?: string;
+  moveCount: number;
+  windowSeconds: number;
+  detail: string;
+}
+
+export interface AlertStateItem {
+  pk: string;
+  sk: string;
+  alertPk: string;
+  alertSk: string;
+  raisedAtMs: number;
+  lastMoveMs: number;
+}
+
+export interface FabricCountItem {
+  pk: string;
+  sk: string;
+  fabric: string;
+  macs: number;
+}

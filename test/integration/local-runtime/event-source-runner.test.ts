@@ -1,0 +1,147 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { MSKEvent } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEventSourceRunner, type EventSourceRunner } from '../../../infra/local/event-source-runner.js';
+import { ensureTables } from '../../../infra/local/ensure-tables.js';
+import { decodeRecords, recordId, recordsOf, type MskBatchResponse } from '../../../functions/shared/msk.js';
+import { RouteAction, RouteEvent } from '../../../schemas/events.js';
+import { u64 } from '../../../schemas/long.js';
+import type { TableDefinition } from '../../../schemas/tables/index.js';
+import { brokers, createTopics, ddb, kafkaClient, uniqueName, waitFor } from '../support/env.js';
+
+const runners: EventSourceRunner[] = [];
+afterEach(async () => {
+  for (const r of runners.splice(0)) await r.stop();
+});
+
+async function startRunner(opts: Parameters<typeof createEventSourceRunner>[0]): Promise<EventSourceRunner> {
+  const runner = createEventSourceRunner({ ...opts, retryBackoffMs: { initial: 50, max: 200 } });
+  runners.push(runner);
+  await runner.start();
+  await waitFor(() => runner.isReady() || undefined, 'consumer group joined');
+  return runner;
+}
+
+async function produce(topic: string, messages: { key: string; value: Buffer; partition?: number; headers?: Record<string, string> }[]) {
+  const producer = kafkaClient('producer').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages });
+  await producer.disconnect();
+}
+
+async function committedOffset(groupId: string, topic: string, partition: number): Promise<number> {
+  const admin = kafkaClient('admin').admin();
+  await admin.connect();
+  try {
+    const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Number(res[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('event-source-runner', () => {
+  it('delivers a protobuf route event as an MSK-shaped batch to a handler whose write reads back from dynalite', async () => {
+    const topic = uniqueName('routes');
+    await createTopics([topic], 3);
+    const prefix = `${uniqueName('t')}-`;
+    const def: TableDefinition = { id: 'probe', description: 'test', partitionKey: { name: 'pk', type: 'S' }, globalIndexes: [] };
+    const { client, doc } = ddb();
+    await ensureTables(client, prefix, [def]);
+    const seen: MSKEvent[] = [];
+    const handler = async (event: MSKEvent) => {
+      seen.push(event);
+      for (const r of decodeRecords(event, (b) => RouteEvent.decode(b))) {
+        await doc.send(new PutCommand({ TableName: `${prefix}probe`, Item: { pk: r.value.mac, vni: r.value.vni, offset: r.offset, key: r.key } }));
+      }
+    };
+    await startRunner({ brokers: brokers(), mappings: [{ name: uniqueName('m'), topics: [topic], handler, batchSize: 10 }] });
+
+    const value = Buffer.from(RouteEvent.encode({ mac: '02:00:00:00:00:01', vni: 10100, routeType: 2, action: RouteAction.ROUTE_ACTION_ADVERTISE, timestampUs: u64(1n) }).finish());
+    await produce(topic, [{ key: '02:00:00:00:00:01', value, headers: { origin: 'test' } }]);
+
+    const item = await waitFor(async () => (await doc.send(new GetCommand({ TableName: `${prefix}probe`, Key: { pk: '02:00:00:00:00:01' } }))).Item, 'item written by the handler');
+    expect(item).toMatchObject({ vni: 10100, key: '02:00:00:00:00:01' });
+    const event = seen[0]!;
+    expect(event.eventSource).toBe('aws:kafka');
+    const [record] = [...recordsOf(event)];
+    expect(Object.keys(event.records)).toEqual([`${topic}-${record!.partition}`]);
+    expect(record).toMatchObject({ topic, offset: 0, timestampType: 'CREATE_TIME', key: Buffer.from('02:00:00:00:00:01').toString('base64') });
+    expect(Buffer.from(record!.value, 'base64')).toEqual(value);
+    expect(record!.timestamp).toBeGreaterThan(Date.now() - 60_000);
+    expect(record!.headers).toEqual([{ origin: [...Buffer.from('test')] }]);
+  });
+
+  it('retries a failing batch without skipping or committing any record early', async () => {
+    const topic = uniqueName('retry');
+    await createTopics([topic], 1);
+    const name = uniqueName('m');
+    const msgs = Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: 0 }));
+    await produce(topic, msgs);
+    let calls = 0;
+    const delivered: string[] = [];
+    const committedWhileFailing: number[] = [];
+    const handler = async (event: MSKEvent) => {
+      calls++;
+      if (calls <= 3) {
+        committedWhileFailing.push(await committedOffset(`evpn-lens-${name}`, topic, 0));
+        throw new Error(`transient failure ${calls}`);
+      }
+      for (const r of recordsOf(event)) delivered.push(Buffer.from(r.value, 'base64').toString());
+    };
+
+    await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 5 }] });
+
+    await waitFor(() => (delivered.length >= 5 ? true : undefined), 'all records delivered');
+    expect(delivered).toEqual(['0', '1', '2', '3', '4']);
+    expect(calls).toBe(4);
+    expect(committedWhileFailing).toEqual([-1, -1, -1]);
+    await waitFor(async () => ((await committedOffset(`evpn-lens-${name}`, topic, 0)) === 5 ? true : undefined), 'offset 5 committed');
+  });
+
+  it('commits the records before a partial batch failure and redelivers from the failed record', async () => {
+    const topic = uniqueName('partial');
+    await createTopics([topic], 1);
+    const name = uniqueName('m');
+    await produce(topic, Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: 0 })));
+    const deliveries: number[][] = [];
+    let failedOnce = false;
+    const handler = async (event: MSKEvent): Promise<MskBatchResponse | void> => {
+      const records = [...recordsOf(event)];
+      deliveries.push(records.map((r) => r.offset));
+      const third = records.find((r) => r.offset === 3);
+      if (third && !failedOnce) {
+        failedOnce = true;
+        return { batchItemFailures: [{ itemIdentifier: recordId(third) }] };
+      }
+    };
+
+    await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 10 }] });
+
+    await waitFor(() => (deliveries.flat().filter((o) => o === 5).length >= 1 && deliveries.length >= 2 ? true : undefined), 'redelivery');
+    expect(deliveries[0]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(deliveries[1]).toEqual([3, 4, 5]);
+    await waitFor(async () => ((await committedOffset(`evpn-lens-${name}`, topic, 0)) === 6 ? true : undefined), 'offset 6 committed');
+  });
+
+  it('caps batches at batchSize and keeps per-partition order', async () => {
+    const topic = uniqueName('batch');
+    await createTopics([topic], 2);
+    const name = uniqueName('m');
+    const perPartition = new Map<number, number[]>();
+    const sizes: number[] = [];
+    const handler = async (event: MSKEvent) => {
+      const records = [...recordsOf(event)];
+      sizes.push(records.length);
+      for (const r of records) perPartition.set(r.partition, [...(perPartition.get(r.partition) ?? []), Number(Buffer.from(r.value, 'base64').toString())]);
+    };
+    await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 7, batchingWindowMs: 200 }] });
+
+    await produce(topic, Array.from({ length: 50 }, (_, i) => ({ key: String(i), value: Buffer.from(String(i)), partition: i % 2 })));
+
+    await waitFor(() => ([...perPartition.values()].flat().length === 50 ? true : undefined), '50 records');
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+    expect(perPartition.get(0)).toEqual(Array.from({ length: 25 }, (_, i) => i * 2));
+    expect(perPartition.get(1)).toEqual(Array.from({ length: 25 }, (_, i) => i * 2 + 1));
+  });
+});
