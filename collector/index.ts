@@ -1,0 +1,78 @@
+/**
+ * The evpn-lens collector: a BMP station publishing EVPN route and session events to Kafka.
+ * `startCollector` wires the TCP server, the sessions' shared state, the fabric rules and the publisher.
+ */
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { FabricResolver, addressAllowList, type FabricRule } from './fabric/fabric-resolver.js';
+import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+import type { EventPublisher } from './publish/event-publisher.js';
+import { startBmpServer } from './server/bmp-server.js';
+import { CollectorState } from './state/router-state.js';
+
+export { createKafkaPublisher } from './publish/kafka-publisher.js';
+export type { EventPublisher } from './publish/event-publisher.js';
+export type { FabricRule } from './fabric/fabric-resolver.js';
+export { FabricResolver, DEFAULT_FABRIC } from './fabric/fabric-resolver.js';
+
+export interface CollectorOptions {
+  listen: { host: string; port: number };
+  allow?: string[];
+  fabrics: FabricRule[];
+  /** Builds the publisher once the metrics exist (so it can count what it produces). */
+  publisher: EventPublisher | ((metrics: CollectorMetrics) => Promise<EventPublisher>);
+  collectorId?: string;
+  logger?: Logger;
+  registry?: Registry;
+  resyncQuietMs?: number;
+  maxMessageBytes?: number;
+  maxBufferedBytes?: number;
+}
+
+export interface Collector {
+  address: { host: string; port: number };
+  registry: Registry;
+  state: CollectorState;
+  publisher: EventPublisher;
+  sessions(): number;
+  stop(): Promise<void>;
+}
+
+export async function startCollector(o: CollectorOptions): Promise<Collector> {
+  const logger = o.logger ?? pino({ name: 'collector' });
+  const registry = o.registry ?? new Registry();
+  const state = new CollectorState();
+  const metrics = createCollectorMetrics(registry, () => state.routeCount());
+  const publisher = typeof o.publisher === 'function' ? await o.publisher(metrics) : o.publisher;
+  let seq = 0;
+  const server = await startBmpServer({
+    host: o.listen.host,
+    port: o.listen.port,
+    allow: addressAllowList(o.allow ?? []),
+    maxMessageBytes: o.maxMessageBytes ?? 4 * 1024 * 1024,
+    logger,
+    context: {
+      state,
+      publisher,
+      resolver: new FabricResolver(o.fabrics),
+      metrics,
+      logger,
+      collectorId: o.collectorId ?? 'collector-1',
+      nextSeq: () => ++seq,
+      resyncQuietMs: o.resyncQuietMs ?? 30_000,
+      maxBufferedBytes: o.maxBufferedBytes ?? 16 * 1024 * 1024,
+    },
+  });
+  logger.info({ listen: server.address }, 'BMP station listening');
+  return {
+    address: server.address,
+    registry,
+    state,
+    publisher,
+    sessions: server.sessions,
+    async stop() {
+      await server.close();
+      await publisher.flush().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The collector's Kafka producer: events are buffered in arrival order and sent in large batches, one batch in flight
+ * at a time, so events of one router never overtake each other. The producer is idempotent with acks from all
+ * in-sync replicas; a failed batch is retried (the same batch, in order) until Kafka takes it, while the bounded buffer
+ * makes the sessions pause their sockets.
+ */
+import { CompressionTypes, Kafka, logLevel, type Producer, type TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { CollectorMetrics } from '../metrics.js';
+import type { EventPublisher } from './event-publisher.js';
+
+export interface KafkaPublisherOptions {
+  brokers?: string[];
+  kafka?: Kafka;
+  clientId?: string;
+  maxBufferedBytes?: number;
+  maxBatchMessages?: number;
+  lingerMs?: number;
+  logger?: Logger;
+  metrics?: CollectorMetrics;
+}
+
+interface Pending {
+  topic: string;
+  key: string;
+  value: Buffer;
+}
+
+export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise<EventPublisher> {
+  const kafka = opts.kafka ?? new Kafka({ clientId: opts.clientId ?? 'evpn-lens-collector', brokers: opts.brokers ?? [], logLevel: logLevel.WARN });
+  // idempotent + acks=-1 (set on every send): no loss and no duplicates from producer retries.
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
+  const maxBatch = opts.maxBatchMessages ?? 20_000;
+  const linger = opts.lingerMs ?? 2;
+  let queue: Pending[] = [];
+  let buffered = 0;
+  let sending = false;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let drainWaiters: (() => void)[] = [];
+  let flushWaiters: (() => void)[] = [];
+
+  const notify = () => {
+    if (buffered < maxBuffered / 2 && drainWaiters.length) {
+      const w = drainWaiters;
+      drainWaiters = [];
+      for (const f of w) f();
+    }
+    if (queue.length === 0 && !sending && flushWaiters.length) {
+      const w = flushWaiters;
+      flushWaiters = [];
+      for (const f of w) f();
+    }
+  };
+
+  const pump = async (): Promise<void> => {
+    if (sending) return;
+    sending = true;
+    let attempt = 0;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      const byTopic = new Map<string, TopicMessages>();
+      for (const p of batch) {
+        let t = byTopic.get(p.topic);
+        if (!t) byTopic.set(p.topic, (t = { topic: p.topic, messages: [] }));
+        t.messages.push({ key: p.key, value: p.value });
+      }
+      try {
+        await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
+        attempt = 0;
+        queue = queue.slice(batch.length);
+        let bytes = 0;
+        for (const p of batch) bytes += p.value.length + p.key.length;
+        buffered -= bytes;
+        for (const t of byTopic.values()) opts.metrics?.eventsProduced.inc({ topic: t.topic }, t.messages.length);
+        opts.metrics?.bufferedBytes.set(buffered);
+        notify();
+      } catch (err) {
+        opts.metrics?.produceErrors.inc();
+        const delay = Math.min(5_000, 100 * 2 ** attempt++);
+        opts.logger?.warn({ err, events: batch.length, attempt }, `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`);
+        if (closed) break;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    sending = false;
+    notify();
+  };
+
+  const schedule = () => {
+    if (timer || sending) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void pump().then(() => {
+        if (queue.length > 0) schedule();
+      });
+    }, linger);
+  };
+
+  const publisher: EventPublisher = {
+    enqueue(topic, key, value) {
+      const v = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      queue.push({ topic, key, value: v });
+      buffered += v.length + key.length;
+      opts.metrics?.bufferedBytes.set(buffered);
+      if (queue.length >= maxBatch && !sending) {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        void pump().then(() => queue.length > 0 && schedule());
+      } else schedule();
+      return buffered < maxBuffered;
+    },
+    whenDrained() {
+      if (buffered < maxBuffered / 2) return Promise.resolve();
+      return new Promise<void>((resolve) => drainWaiters.push(resolve));
+    },
+    get bufferedBytes() {
+      return buffered;
+    },
+    flush() {
+      if (queue.length === 0 && !sending) return Promise.resolve();
+      schedule();
+      return new Promise<void>((resolve) => flushWaiters.push(resolve));
+    },
+    async close() {
+      await publisher.flush();
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await producer.disconnect();
+    },
+  };
+  return publisher;
+}

@@ -1,0 +1,107 @@
+/**
+ * The BMP station's TCP server: routers connect (RFC 7854 §3.2: the router initiates), one BmpSession each.
+ * Reading a socket pauses while the publisher's bounded buffer is full (TCP backpressure to the router) and resumes when
+ * it has drained. A framing error closes only that session; nothing a router sends reaches the process's top level.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { BmpFrameDecoder } from '../bmp/framing.js';
+import { DecodeError } from '../bmp/errors.js';
+import { BmpSession, type SessionContext } from '../session/bmp-session.js';
+
+export interface BmpServerOptions {
+  host: string;
+  port: number;
+  allow: (address: string) => boolean;
+  maxMessageBytes: number;
+  context: SessionContext;
+  logger: Logger;
+}
+
+export interface BmpServer {
+  server: Server;
+  address: { host: string; port: number };
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer> {
+  const { metrics } = opts.context;
+  const sockets = new Set<Socket>();
+
+  const onConnection = (socket: Socket) => {
+    const remote = socket.remoteAddress ?? 'unknown';
+    if (!opts.allow(remote)) {
+      metrics.sessionsTotal.inc({ result: 'refused' });
+      opts.logger.warn({ router: remote }, 'BMP connection from an address not in collector.bmp.allow; closed');
+      socket.destroy();
+      return;
+    }
+    metrics.sessionsTotal.inc({ result: 'accepted' });
+    metrics.sessions.inc();
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const framer = new BmpFrameDecoder(opts.maxMessageBytes);
+    const session = new BmpSession(remote, opts.context);
+    opts.logger.info({ router: remote, port: socket.remotePort }, 'BMP session up');
+    let ended = false;
+    const end = (detail: string) => {
+      if (ended) return;
+      ended = true;
+      sockets.delete(socket);
+      metrics.sessions.dec();
+      try {
+        session.close(detail);
+      } catch (err) {
+        opts.logger.error({ err, router: remote }, 'error while closing a session');
+      }
+      opts.logger.info({ router: remote, detail }, 'BMP session down');
+    };
+    socket.on('data', (chunk: Buffer) => {
+      metrics.bytes.inc(chunk.length);
+      try {
+        for (const m of framer.push(chunk)) session.handle(m);
+      } catch (err) {
+        const framing = err instanceof DecodeError;
+        metrics.decodeErrors.inc({ kind: framing ? 'framing' : 'internal' });
+        opts.logger.warn({ router: remote, err: err instanceof Error ? err.message : String(err), ...(framing ? { offset: err.context.offset, hex: err.context.hex } : {}) }, 'BMP stream cannot be framed; closing this session');
+        socket.destroy();
+        end('framing error');
+        return;
+      }
+      if (!socket.isPaused() && isFull(opts.context)) {
+        socket.pause();
+        const started = process.hrtime.bigint();
+        void opts.context.publisher.whenDrained().then(() => {
+          metrics.backpressureSeconds.inc(Number(process.hrtime.bigint() - started) / 1e9);
+          if (!socket.destroyed) socket.resume();
+        });
+      }
+    });
+    socket.on('error', (err) => opts.logger.debug({ router: remote, err: err.message }, 'BMP socket error'));
+    socket.on('close', () => end('TCP session closed'));
+  };
+
+  const server = createServer(onConnection);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  return {
+    server,
+    address: { host: opts.host, port },
+    sessions: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function isFull(ctx: SessionContext): boolean {
+  return ctx.publisher.bufferedBytes >= ctx.maxBufferedBytes;
+}
