@@ -143,7 +143,7 @@ export class BmpSession {
   }
 
   private peerUp(msg: Extract<BmpMessage, { kind: 'peer-up' }>): void {
-    this.identify(msg.sentOpen.bgpId);
+    this.identify(msg.peer.peerType === 3 ? msg.peer.bgpId : msg.sentOpen.bgpId);
     const sent = msg.sentOpen.capabilities;
     const recv = msg.receivedOpen.capabilities;
     // RFC 7911 §4: path ids are in UPDATEs the peer sends when it may send (2|3) and the router may receive (1|3).
@@ -188,6 +188,8 @@ export class BmpSession {
   }
 
   private routeMonitoring(peer: PerPeerHeader, bgp: Buffer, bgpOffset: number, whole: Buffer): void {
+    // RFC 9069 §4.1: a Loc-RIB per-peer header carries the router's own BGP ID.
+    if (!this.identified && peer.peerType === 3) this.identify(peer.bgpId);
     const popts = this.router.peers.get(peerKeyOf(peer));
     const opts = { fourOctetAs: peer.legacyAsPath ? false : (popts?.fourOctetAs ?? true), addPath: popts?.addPath ?? new Set<string>() };
     let upd;

@@ -5,6 +5,8 @@
 import type { TestProject } from 'vitest/node';
 import { startDynalite } from '../../infra/local/dynalite-store.js';
 import { startKafka } from '../../infra/local/kafka-broker.js';
+import { ensureTopics } from '../../infra/local/kafka-topics.js';
+import { ALL_TOPICS } from '../../schemas/topics.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.push(kafka.stop);
     brokers = kafka.brokers;
   }
+  await ensureTopics(brokers, ALL_TOPICS, 6);
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) {
     const store = await startDynalite();

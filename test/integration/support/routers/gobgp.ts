@@ -1,0 +1,102 @@
+/**
+ * Real GoBGP speakers (Debian's gobgpd 3.x) on loopback addresses for integration tests: each on 127.0.0.N with its own
+ * BGP port and gRPC API port, exporting BMP (pre-policy, post-policy and Loc-RIB) to the collector under test.
+ * See shared/notes/router-peers.md.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface GobgpOptions {
+  name: string;
+  address: string; // 127.0.0.N
+  routerId: string;
+  asn: number;
+  apiPort: number;
+  bgpPort?: number;
+  neighbors?: { address: string; asn: number }[];
+  bmp?: { host: string; port: number };
+}
+
+export class Gobgp {
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'gobgp-'));
+  constructor(readonly o: GobgpOptions) {}
+
+  config(): string {
+    const port = this.o.bgpPort ?? 10179;
+    const lines = [
+      '[global.config]',
+      `  as = ${this.o.asn}`,
+      `  router-id = "${this.o.routerId}"`,
+      `  port = ${port}`,
+      `  local-address-list = ["${this.o.address}"]`,
+    ];
+    for (const n of this.o.neighbors ?? []) {
+      lines.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.address}"`, `    peer-as = ${n.asn}`);
+      lines.push('  [neighbors.transport.config]', `    local-address = "${this.o.address}"`, `    remote-port = ${port}`);
+      lines.push('  [neighbors.timers.config]', '    connect-retry = 1', '    hold-time = 9', '    keepalive-interval = 3');
+      lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', '      afi-safi-name = "l2vpn-evpn"');
+    }
+    if (this.o.bmp) {
+      lines.push('[[bmp-servers]]', '  [bmp-servers.config]', `    address = "${this.o.bmp.host}"`, `    port = ${this.o.bmp.port}`, '    route-monitoring-policy = "all"');
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  async start(): Promise<void> {
+    const file = join(this.dir, `${this.o.name}.toml`);
+    writeFileSync(file, this.config());
+    this.child = spawn('gobgpd', ['-f', file, '--api-hosts', `127.0.0.1:${this.o.apiPort}`, '-l', 'warn', '--pprof-disable'], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await this.cli(['global']);
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`gobgpd ${this.o.name} did not start`, { cause: err });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  async cli(args: string[]): Promise<string> {
+    const { stdout } = await run('gobgp', ['-p', String(this.o.apiPort), ...args], { timeout: 10_000 });
+    return stdout;
+  }
+
+  /** `gobgp global rib -a evpn add|del ...` */
+  evpn(op: 'add' | 'del', args: string[]): Promise<string> {
+    return this.cli(['global', 'rib', '-a', 'evpn', op, ...args]);
+  }
+
+  async waitEstablished(neighbor: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const out = await this.cli(['neighbor', neighbor]).catch(() => '');
+      if (/BGP state\s*=\s*ESTABLISHED/i.test(out)) return;
+      if (Date.now() > deadline) throw new Error(`${this.o.name}: neighbor ${neighbor} not established: ${out.slice(0, 300)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(t);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
