@@ -44,7 +44,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const state = new CollectorState();
   const metrics = createCollectorMetrics(registry, () => state.routeCount());
   const publisher = typeof o.publisher === 'function' ? await o.publisher(metrics) : o.publisher;
-  let seq = 0;
+  // Sequence numbers stay monotonic across collector restarts: start time (ms) in the high bits, a counter below.
+  let seq = BigInt(Date.now()) << 20n;
   const server = await startBmpServer({
     host: o.listen.host,
     port: o.listen.port,

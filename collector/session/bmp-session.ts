@@ -24,7 +24,7 @@ export interface SessionContext {
   metrics: CollectorMetrics;
   logger: Logger;
   collectorId: string;
-  nextSeq: () => number;
+  nextSeq: () => bigint;
   /** After a reconnect, a table counts as re-sent once no route arrived for this long (or End-of-RIB came). */
   resyncQuietMs: number;
   /** The publisher's buffer size at which sockets pause. */

@@ -29,7 +29,7 @@ export interface RouteEventContext {
   ribView: number;
   tableName: string;
   collectorId: string;
-  seq: number;
+  seq: bigint;
 }
 
 export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string): IRouteEvent {

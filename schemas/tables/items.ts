@@ -12,6 +12,16 @@ export interface MacPath {
   ips: string[];
   /** Event time of the last change of this path, µs since epoch as a decimal string. */
   atUs: string;
+  /** Collector sequence of the last event applied to this path: older or repeated events are ignored. */
+  ord: string;
+  /** A tombstone: withdrawn at `ord`, kept a while so a late replay of an older advertisement cannot revive it. */
+  withdrawn?: boolean;
+}
+
+export interface ActiveAlertRef {
+  raisedAtMs: number;
+  alertPk: string;
+  alertSk: string;
 }
 
 export interface MacLocation {
@@ -48,8 +58,12 @@ export interface MacItem {
   gsi1sk?: string;
   gsi2pk?: string;
   gsi2sk?: string;
-  /** Highest collector event time applied (µs string): stale replays older than a withdrawal are ignored. */
-  updatedUs: string;
+  /** Alerts raised for this MAC and not cleared yet, by type. */
+  activeAlerts: Partial<Record<AlertKind, ActiveAlertRef>>;
+  /** Since when (ms) two locations have kept equal sequence numbers (duplicate MAC candidate). */
+  dupSinceMs?: number;
+  /** When the item was last written (ms, event time). */
+  updatedMs: number;
 }
 
 export interface IpItem {

@@ -1,0 +1,172 @@
+/**
+ * The MAC index function: fed MSK batches of evpn.routes.v1 (and evpn.sessions.v1), it keeps the global MAC/VNI index,
+ * the move history and the flap / duplicate / sticky alerts in DynamoDB. Stateless: everything it knows is in the table.
+ *
+ * Per batch: type-2 events are grouped by MAC and VNI (one MAC's events share a partition, so arrive in order),
+ * each group is applied to its item in memory (coalescing the several RIB views and route reflectors that report one
+ * route), and only items that changed are written — side effects (IP bindings, history, alerts) first and the item
+ * itself last, with a version condition, so a retried batch finds its work done and writes nothing twice.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+import { RouteEvent } from '../../schemas/events.js';
+import { TOPICS } from '../../schemas/topics.js';
+import { INDEX_TABLE_ID, tableName, type MacItem } from '../../schemas/tables/index.js';
+import { decodeRecords, type MSKEvent, type MskBatchResponse, type MskHandler } from '../shared/msk.js';
+import { applyEvents, clearQuiet, type AlertEffect, type MacRouteChange } from './apply-events.js';
+import { encodeAlert, noAlertPublisher, type AlertPublisher } from './alert-publisher.js';
+import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
+import { DEFAULT_OPTIONS, macIndexOptionsSchema, type MacIndexOptions } from './options.js';
+import { esChangeOf, macChangeOf, type EsChange } from './route-changes.js';
+
+export interface MacIndexDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  alertPublisher?: AlertPublisher;
+  options?: Partial<MacIndexOptions>;
+  logger?: Logger;
+}
+
+export interface MacIndexHandler extends MskHandler {
+  store: MacIndexStore;
+  stats: { events: number; routeEvents: number; skipped: number; conflicts: number };
+  /** Clears alerts that have been quiet long enough (run periodically: locally a timer, on AWS a schedule). */
+  sweepAlerts(nowMs?: number): Promise<number>;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
+  const opts: MacIndexOptions = { ...DEFAULT_OPTIONS, ...deps.options };
+  const store = new MacIndexStore(deps.ddb, deps.tableName);
+  const publisher = deps.alertPublisher ?? noAlertPublisher;
+  const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
+  const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0 };
+
+  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, fabricDelta: Map<string, number>): Promise<void> {
+    let current = stored;
+    for (let attempt = 0; ; attempt++) {
+      const r = applyEvents(current, changes, opts);
+      if (!r.changed) return;
+      const { item } = r;
+      const atUs = String(BigInt(changes[changes.length - 1]!.atMs) * 1000n);
+      // Side effects first: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
+      for (const ip of r.ipsRemoved) await store.deleteIp(ip, item.mac, item.vni);
+      for (const ip of r.ipsAdded) await store.putIp(ip, item.mac, item.vni, item.location!.fabric, atUs);
+      for (const h of r.history) await store.putHistory(h);
+      for (const a of r.alerts) await store.putAlert(a, opts.flapWindowSeconds);
+      if (r.alerts.length) await publisher.publish(r.alerts.map((a) => encodeAlert(a, opts.flapWindowSeconds)));
+      try {
+        await store.putMacItem(item, current?.version);
+      } catch (err) {
+        if (!(err instanceof VersionConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        stats.conflicts++;
+        current = await store.getMacItem(item.mac, item.vni);
+        continue;
+      }
+      for (const [fabric, delta] of Object.entries(r.fabricDelta)) fabricDelta.set(fabric, (fabricDelta.get(fabric) ?? 0) + delta);
+      return;
+    }
+  }
+
+  const handler = (async (event: MSKEvent): Promise<MskBatchResponse | void> => {
+    const groups = new Map<string, { changes: MacRouteChange[]; firstId: string }>();
+    const es = new Map<string, { change: EsChange; firstId: string }>();
+    for (const rec of decodeRecords(event, (b) => b, undefined)) {
+      stats.events++;
+      if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue; // session events are informational here
+      let ev: RouteEvent;
+      try {
+        ev = RouteEvent.decode(rec.value);
+      } catch (err) {
+        stats.skipped++;
+        log.warn({ record: rec.id, err: err instanceof Error ? err.message : String(err) }, 'skipped a route event that does not decode');
+        continue;
+      }
+      stats.routeEvents++;
+      if (ev.routeType === 2 && ev.mac) {
+        const key = `${ev.mac}|${ev.vni}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { changes: [], firstId: rec.id }));
+        g.changes.push(macChangeOf(ev, rec.timestamp));
+      } else {
+        const c = esChangeOf(ev, rec.timestamp);
+        if (c) {
+          const key = `${c.esi}|${c.vtep}`;
+          const prev = es.get(key);
+          if (!prev || c.ord > prev.change.ord) es.set(key, { change: c, firstId: prev?.firstId ?? rec.id });
+        }
+      }
+    }
+    const stored = await store.getMacItems([...groups.values()].map((g) => ({ mac: g.changes[0]!.mac, vni: g.changes[0]!.vni })));
+    const failed: { id: string; err: unknown }[] = [];
+    const fabricDelta = new Map<string, number>();
+    for (const [key, g] of groups) {
+      try {
+        await commitGroup(g.changes, stored.get(key), fabricDelta);
+      } catch (err) {
+        failed.push({ id: g.firstId, err });
+      }
+    }
+    // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
+    const salt = Object.keys(event.records)[0] ?? '';
+    for (const [fabric, delta] of fabricDelta) await store.addFabricCount(fabric, delta, `${salt}${stats.events}`);
+    for (const { change, firstId } of es.values()) {
+      try {
+        await store.putEsMember(change);
+      } catch (err) {
+        failed.push({ id: firstId, err });
+      }
+    }
+    if (failed.length > 0) {
+      // Report the earliest failed record: the event source redelivers from there (re-applying is idempotent).
+      const first = failed.sort((a, b) => Number(a.id.split(':').pop()) - Number(b.id.split(':').pop()))[0]!;
+      log.error({ err: first.err, failed: failed.length }, 'MAC index writes failed; reporting a partial batch failure');
+      return { batchItemFailures: [{ itemIdentifier: first.id }] };
+    }
+  }) as MacIndexHandler;
+
+  handler.store = store;
+  handler.stats = stats;
+  handler.sweepAlerts = async (nowMs = Date.now()) => {
+    const d = new Date(nowMs);
+    const months = [new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)), d].map((x) => x.toISOString().slice(0, 7));
+    let cleared = 0;
+    for (const a of await store.activeAlerts(months)) {
+      const item = await store.getMacItem(a.mac, a.vni);
+      const out: { alerts: AlertEffect[] } = { alerts: [] };
+      if (!item) continue;
+      if (!clearQuiet(item, nowMs, opts, out)) continue;
+      for (const e of out.alerts) await store.putAlert(e, opts.flapWindowSeconds);
+      await publisher.publish(out.alerts.map((e) => encodeAlert(e, opts.flapWindowSeconds)));
+      await store.putMacItem(item, item.version).catch(() => undefined); // a concurrent writer clears it on its next event
+      cleared += out.alerts.length;
+    }
+    return cleared;
+  };
+  return handler;
+}
+
+/** Lambda entry point: configuration from the environment, validated once at cold start. */
+const envSchema = z.object({
+  TABLE_PREFIX: z.string().default('evpn-lens-'),
+  FLAP_MOVES: z.coerce.number().int().min(2).optional(),
+  FLAP_WINDOW_SECONDS: z.coerce.number().int().min(1).optional(),
+  FLAP_QUIET_SECONDS: z.coerce.number().int().min(1).optional(),
+  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+});
+
+let lambdaHandler: MacIndexHandler | undefined;
+export const handler: MskHandler = async (event, context) => {
+  if (!lambdaHandler) {
+    const env = envSchema.parse(process.env);
+    lambdaHandler = createMacIndexHandler({
+      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: tableName(INDEX_TABLE_ID, env.TABLE_PREFIX),
+      options: macIndexOptionsSchema.parse({ flapMoves: env.FLAP_MOVES, flapWindowSeconds: env.FLAP_WINDOW_SECONDS, flapQuietSeconds: env.FLAP_QUIET_SECONDS, historyRetentionDays: env.HISTORY_RETENTION_DAYS }),
+    });
+  }
+  return lambdaHandler(event, context);
+};

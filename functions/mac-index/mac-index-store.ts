@@ -1,0 +1,147 @@
+/**
+ * DynamoDB I/O of the MAC index: single-item conditional writes only (no transactions: cheaper on AWS, and dynalite
+ * has none). Every write is counted, because writes are what the index costs.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys, shardOf, GSI_SHARDS, type AlertItem, type HistoryItem, type IpItem, type MacItem } from '../../schemas/tables/index.js';
+import type { AlertEffect } from './apply-events.js';
+import { alertId } from './alert-publisher.js';
+import type { EsChange } from './route-changes.js';
+
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class MacIndexStore {
+  writes = 0;
+  reads = 0;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly table: string,
+  ) {}
+
+  async getMacItems(ids: { mac: string; vni: number }[]): Promise<Map<string, MacItem>> {
+    const out = new Map<string, MacItem>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x.vni)) } };
+      while (request && Object.keys(request).length > 0) {
+        const res = await this.doc.send(new BatchGetCommand({ RequestItems: request, ConsistentRead: true } as never));
+        this.reads++;
+        for (const it of (res.Responses?.[this.table] ?? []) as MacItem[]) out.set(`${it.mac}|${it.vni}`, it);
+        request = res.UnprocessedKeys as typeof request;
+      }
+    }
+    return out;
+  }
+
+  async getMacItem(mac: string, vni: number): Promise<MacItem | undefined> {
+    return (await this.getMacItems([{ mac, vni }])).get(`${mac}|${vni}`);
+  }
+
+  /** Writes the item if nobody else wrote it since `expectedVersion` was read (optimistic concurrency). */
+  async putMacItem(item: MacItem, expectedVersion: number | undefined): Promise<void> {
+    const loc = item.location;
+    const next: MacItem = {
+      ...item,
+      version: (expectedVersion ?? 0) + 1,
+      ...(loc ? { ...keys.vniGsi(item.vni, item.mac), ...keys.vtepGsi(loc.vtep, item.mac, item.vni) } : {}),
+    };
+    if (!loc) {
+      delete next.gsi1pk;
+      delete next.gsi1sk;
+      delete next.gsi2pk;
+      delete next.gsi2sk;
+    }
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: next,
+          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
+          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
+        }),
+      );
+      this.writes++;
+      item.version = next.version;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new VersionConflictError(`MAC ${item.mac} VNI ${item.vni} changed concurrently`, { cause: err });
+      throw err;
+    }
+  }
+
+  async putIp(ip: string, mac: string, vni: number, fabric: string, atUs: string): Promise<void> {
+    const item: IpItem = { ...keys.ip(ip, mac, vni), ip, mac, vni, fabric, atUs };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    this.writes++;
+  }
+
+  async deleteIp(ip: string, mac: string, vni: number): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.ip(ip, mac, vni) }));
+    this.writes++;
+  }
+
+  async putHistory(h: HistoryItem): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: h }));
+    this.writes++;
+  }
+
+  async putAlert(a: AlertEffect, windowSeconds: number): Promise<void> {
+    if (a.kind === 'raise') {
+      const item: AlertItem = { pk: a.alertPk, sk: a.alertSk, id: alertId(a), type: a.type, mac: a.mac, vni: a.vni, fabric: a.fabric, fabrics: a.fabrics, raisedAt: new Date(a.raisedAtMs).toISOString(), moveCount: a.moveCount, windowSeconds, detail: a.detail };
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    } else {
+      await this.doc.send(
+        new UpdateCommand({ TableName: this.table, Key: { pk: a.alertPk, sk: a.alertSk }, UpdateExpression: 'SET clearedAt = :c', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':c': new Date(a.clearedAtMs!).toISOString() } }),
+      ).catch((err: unknown) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
+    }
+    this.writes++;
+  }
+
+  /** Per-fabric MAC counters, one sharded counter item per (fabric, shard): deltas of a batch in one ADD each. */
+  async addFabricCount(fabric: string, delta: number, salt: string): Promise<void> {
+    if (delta === 0) return;
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.table, Key: keys.fabricCount(fabric, shardOf(salt) % GSI_SHARDS), UpdateExpression: 'ADD macs :d SET fabric = :f', ExpressionAttributeValues: { ':d': delta, ':f': fabric } }),
+    );
+    this.writes++;
+  }
+
+  /** RFC 7432 §8.2 per-ES A-D state of one VTEP on one segment; only a newer collector sequence replaces it. */
+  async putEsMember(c: EsChange): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.esMember(c.esi, c.vtep), esi: c.esi, vtep: c.vtep, active: c.active, ord: c.ord, atUs: String(BigInt(c.atMs) * 1000n) },
+          ConditionExpression: 'attribute_not_exists(pk) OR ord < :o',
+          ExpressionAttributeValues: { ':o': c.ord },
+        }),
+      );
+      this.writes++;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /** Alerts not cleared yet, raised in the given months ("2026-11"). */
+  async activeAlerts(months: string[]): Promise<AlertItem[]> {
+    const out: AlertItem[] = [];
+    for (const m of months) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await this.doc.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :p', FilterExpression: 'attribute_not_exists(clearedAt)', ExpressionAttributeValues: { ':p': keys.alertMonthPk(m) }, ExclusiveStartKey: start }));
+        this.reads++;
+        out.push(...((res.Items ?? []) as AlertItem[]));
+        start = res.LastEvaluatedKey;
+      } while (start);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,19 @@
+/** An in-process dynalite with the evpn-lens tables, for tests that need the real DynamoDB API but no broker. */
+import { randomBytes } from 'node:crypto';
+import { startDynalite, type DynaliteStore } from '../../infra/local/dynalite-store.js';
+import { createDdbClient, createDocumentClient } from '../../infra/local/ddb-client.js';
+import { ensureTables } from '../../infra/local/ensure-tables.js';
+import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+
+export async function startTestStore(endpoint?: string) {
+  let store: DynaliteStore | undefined;
+  if (!endpoint) {
+    store = await startDynalite();
+    endpoint = store.endpoint;
+  }
+  const client = createDdbClient({ endpoint });
+  const doc = createDocumentClient(client);
+  const prefix = `t${randomBytes(4).toString('hex')}-`;
+  await ensureTables(client, prefix);
+  return { endpoint, client, doc, prefix, indexTable: tableName(INDEX_TABLE_ID, prefix), stop: async () => { client.destroy(); await store?.stop(); } };
+}

@@ -1,0 +1,88 @@
+/** Building protobuf route events and MSK batches for function tests, as the collector would publish them. */
+import type { MSKEvent } from 'aws-lambda';
+import { RibView, RouteAction, RouteEvent, WithdrawReason, type IRouteEvent } from '../../schemas/events.js';
+import { u64 } from '../../schemas/long.js';
+import { TOPICS } from '../../schemas/topics.js';
+
+let seq = 1_000n;
+
+export interface HostRoute {
+  mac: string;
+  vni?: number;
+  vtep: string;
+  fabric: string;
+  router?: string;
+  peer?: string;
+  view?: number;
+  esi?: string;
+  ip?: string;
+  seq?: number;
+  sticky?: boolean;
+  withdraw?: boolean;
+  rd?: string;
+}
+
+export function macRoute(h: HostRoute): IRouteEvent {
+  const router = h.router ?? h.vtep;
+  return {
+    fabric: h.fabric,
+    router: { address: router, bgpId: router },
+    peer: { address: h.peer ?? '0.0.0.0', ribView: h.view ?? RibView.RIB_VIEW_LOC_RIB, bgpId: router },
+    collectorSeq: u64(++seq),
+    action: h.withdraw ? RouteAction.ROUTE_ACTION_WITHDRAW : RouteAction.ROUTE_ACTION_ADVERTISE,
+    reason: h.withdraw ? WithdrawReason.WITHDRAW_REASON_EXPLICIT : WithdrawReason.WITHDRAW_REASON_UNSPECIFIED,
+    routeType: 2,
+    routeKey: `2:${h.rd ?? `${h.vtep}:1`}:0:${h.mac}:${h.ip ?? ''}`,
+    rd: h.rd ?? `${h.vtep}:1`,
+    mac: h.mac,
+    ip: h.ip ?? '',
+    esi: h.esi ?? '00:00:00:00:00:00:00:00:00:00',
+    vni: h.vni ?? 10100,
+    labels: [h.vni ?? 10100],
+    nextHop: h.vtep,
+    hasMacMobility: h.seq !== undefined || h.sticky === true,
+    macMobilitySeq: h.seq ?? 0,
+    sticky: h.sticky ?? false,
+  };
+}
+
+export function perEsAd(o: { esi: string; vtep: string; fabric: string; withdraw?: boolean }): IRouteEvent {
+  return {
+    fabric: o.fabric,
+    router: { address: o.vtep, bgpId: o.vtep },
+    peer: { address: '0.0.0.0', ribView: RibView.RIB_VIEW_LOC_RIB },
+    collectorSeq: u64(++seq),
+    action: o.withdraw ? RouteAction.ROUTE_ACTION_WITHDRAW : RouteAction.ROUTE_ACTION_ADVERTISE,
+    routeType: 1,
+    routeKey: `1:${o.vtep}:1:${o.esi}:4294967295`,
+    esi: o.esi,
+    ethernetTag: 0xffffffff,
+    nextHop: o.vtep,
+  };
+}
+
+export interface Timed {
+  ev: IRouteEvent;
+  atMs: number;
+  partition?: number;
+  offset?: number;
+}
+
+/** One MSK batch: records grouped per partition in the given order. */
+export function mskBatch(items: Timed[], topic: string = TOPICS.routes): MSKEvent {
+  const records: Record<string, unknown[]> = {};
+  items.forEach((t, i) => {
+    const p = t.partition ?? 0;
+    (records[`${topic}-${p}`] ??= []).push({
+      topic,
+      partition: p,
+      offset: t.offset ?? i,
+      timestamp: t.atMs,
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from(t.ev.mac || t.ev.routeKey || '').toString('base64'),
+      value: Buffer.from(RouteEvent.encode(t.ev).finish()).toString('base64'),
+      headers: [],
+    });
+  });
+  return { eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records } as unknown as MSKEvent;
+}
