@@ -58,7 +58,8 @@ export interface ApplyResult {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function emptyItem(mac: string, vni: number, atMs: number): MacItem {
-  return { ...keys.mac(mac, vni), mac, vni, paths: {}, recentMoves: [], moveCount: 0, firstSeen: iso(atMs), version: 0, activeAlerts: {}, updatedMs: atMs };
+  // firstSeen is set when a location first appears (not by a withdrawal that arrives before any advertisement).
+  return { ...keys.mac(mac, vni), mac, vni, paths: {}, recentMoves: [], moveCount: 0, firstSeen: '', version: 0, activeAlerts: {}, updatedMs: atMs };
 }
 
 const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
@@ -128,6 +129,7 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
   const nowIso = iso(ev.atMs);
   const loc = computeLocation(live, item.vni, prev, nowIso);
   item.updatedMs = Math.max(item.updatedMs, ev.atMs);
+  if (loc && !item.firstSeen) item.firstSeen = nowIso;
   clearQuiet(item, ev.atMs, opts, out);
 
   const expiresAt = Math.floor(ev.atMs / 1000) + opts.historyRetentionDays * 86400;

@@ -41,5 +41,14 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, defs:
       created.push(input.TableName!);
     }
   }
+  // CreateTable returns while the table is CREATING; wait until every table (and index) is ACTIVE.
+  for (const def of defs) {
+    for (let i = 0; ; i++) {
+      const t = (await client.send(new DescribeTableCommand({ TableName: tableName(def.id, prefix) }))).Table;
+      if (t?.TableStatus === 'ACTIVE' && (t.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) break;
+      if (i > 600) throw new Error(`table ${tableName(def.id, prefix)} did not become ACTIVE`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   return created;
 }
