@@ -45,7 +45,15 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
   const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0 };
 
-  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, fabricDelta: Map<string, number>): Promise<void> {
+  interface BatchTally {
+    fabricDelta: Map<string, number>;
+    /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
+    seen: Map<string, { vnis: Set<number>; vteps: Set<string> }>;
+    /** fabric|minute → moves */
+    moves: Map<string, number>;
+  }
+
+  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, tally: BatchTally): Promise<void> {
     let current = stored;
     for (let attempt = 0; ; attempt++) {
       const r = applyEvents(current, changes, opts);
@@ -66,7 +74,19 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         current = await store.getMacItem(item.mac, item.vni);
         continue;
       }
-      for (const [fabric, delta] of Object.entries(r.fabricDelta)) fabricDelta.set(fabric, (fabricDelta.get(fabric) ?? 0) + delta);
+      for (const [fabric, delta] of Object.entries(r.fabricDelta)) tally.fabricDelta.set(fabric, (tally.fabricDelta.get(fabric) ?? 0) + delta);
+      const loc = item.location;
+      if (loc && (!current?.location || current.location.vtep !== loc.vtep || current.location.fabric !== loc.fabric)) {
+        let s = tally.seen.get(loc.fabric);
+        if (!s) tally.seen.set(loc.fabric, (s = { vnis: new Set(), vteps: new Set() }));
+        s.vnis.add(item.vni);
+        for (const v of loc.vteps) s.vteps.add(v);
+      }
+      for (const h of r.history) {
+        if (h.kind !== 'move' || !h.to) continue;
+        const k = `${h.to.fabric}|${h.at.slice(0, 16)}`;
+        tally.moves.set(k, (tally.moves.get(k) ?? 0) + 1);
+      }
       return;
     }
   }
@@ -102,17 +122,22 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => ({ mac: g.changes[0]!.mac, vni: g.changes[0]!.vni })));
     const failed: { id: string; err: unknown }[] = [];
-    const fabricDelta = new Map<string, number>();
+    const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
     for (const [key, g] of groups) {
       try {
-        await commitGroup(g.changes, stored.get(key), fabricDelta);
+        await commitGroup(g.changes, stored.get(key), tally);
       } catch (err) {
         failed.push({ id: g.firstId, err });
       }
     }
     // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
     const salt = Object.keys(event.records)[0] ?? '';
-    for (const [fabric, delta] of fabricDelta) await store.addFabricCount(fabric, delta, `${salt}${stats.events}`);
+    for (const [fabric, delta] of tally.fabricDelta) await store.addFabricCount(fabric, delta, `${salt}${stats.events}`);
+    for (const [fabric, s] of tally.seen) await store.markFabricSeen(fabric, s.vnis, s.vteps);
+    for (const [k, n] of tally.moves) {
+      const [fabric, minute] = k.split('|') as [string, string];
+      await store.addMoves(fabric, minute, n);
+    }
     for (const { change, firstId } of es.values()) {
       try {
         await store.putEsMember(change);

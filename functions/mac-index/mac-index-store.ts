@@ -113,6 +113,28 @@ export class MacIndexStore {
     this.writes++;
   }
 
+  /** What a fabric has been seen with (for the fabric list and its VNI / VTEP counts): idempotent puts. */
+  async markFabricSeen(fabric: string, vnis: Iterable<number>, vteps: Iterable<string>): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.fabricList(fabric), fabric } }));
+    this.writes++;
+    for (const vni of vnis) {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.fabricVni(fabric, vni), fabric, vni } }));
+      this.writes++;
+    }
+    for (const vtep of vteps) {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.fabricVtep(fabric, vtep), fabric, vtep } }));
+      this.writes++;
+    }
+  }
+
+  /** Moves per fabric per minute (kept for a day). */
+  async addMoves(fabric: string, minuteIso: string, n: number): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.table, Key: keys.fabricMoves(fabric, minuteIso), UpdateExpression: 'ADD moves :n SET fabric = :f, expiresAt = :e', ExpressionAttributeValues: { ':n': n, ':f': fabric, ':e': Math.floor(Date.parse(minuteIso.slice(0, 16) + ':00Z') / 1000) + 86400 } }),
+    );
+    this.writes++;
+  }
+
   /** RFC 7432 §8.2 per-ES A-D state of one VTEP on one segment; only a newer collector sequence replaces it. */
   async putEsMember(c: EsChange): Promise<void> {
     try {

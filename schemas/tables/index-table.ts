@@ -10,6 +10,9 @@
  * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<mac>#<vni>  |                                |                                |
  * | alert state  | ALERTSTATE#<type>      | <mac>#<vni>                        |                                |                                |
  * | fabric count | FABRIC#<name>          | COUNT#<shard>                      |                                |                                |
+ * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
+ * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
+ * | fabric list  | FABRICS                | <name>                             |                                |                                |
  *
  * GSI partition keys carry a shard (0..15, from a hash of the MAC) so that one busy VNI or VTEP with a million MACs
  * spreads over 16 partitions; readers query all shards and merge.
@@ -61,5 +64,9 @@ export const keys = {
   alertState: (type: string, mac: string, vni: number) => ({ pk: `ALERTSTATE#${type}`, sk: `${mac}#${vni}` }),
   fabricCount: (fabric: string, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${pad2(shard)}` }),
   fabricPk: (fabric: string) => `FABRIC#${fabric}`,
+  fabricVni: (fabric: string, vni: number) => ({ pk: `FABRIC#${fabric}`, sk: `VNI#${vni}` }),
+  fabricVtep: (fabric: string, vtep: string) => ({ pk: `FABRIC#${fabric}`, sk: `VTEP#${vtep}` }),
+  fabricMoves: (fabric: string, minuteIso: string) => ({ pk: `FABRIC#${fabric}`, sk: `MOVES#${minuteIso.slice(0, 16)}` }),
+  fabricList: (fabric: string) => ({ pk: 'FABRICS', sk: fabric }),
   fabricsPk: 'FABRICS',
 } as const;

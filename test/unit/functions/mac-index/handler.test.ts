@@ -158,7 +158,7 @@ describe('mac-index handler', () => {
     for (let m = 0; m < 100; m++) {
       const mac = `02:00:00:10:00:${m.toString(16).padStart(2, '0')}`;
       for (const router of ['10.9.0.1', '10.9.0.2'])
-        for (const view of [RibView.RIB_VIEW_ADJ_RIB_IN_PRE, RibView.RIB_VIEW_ADJ_RIB_IN_POST, RibView.RIB_VIEW_LOC_RIB]) batch.push({ ev: macRoute({ mac, vtep: `10.1.1.${m}`, fabric: 'dc1', router, view, ip: `172.16.0.${m}` }), atMs: at(0) });
+        for (const view of [RibView.RIB_VIEW_ADJ_RIB_IN_PRE, RibView.RIB_VIEW_ADJ_RIB_IN_POST, RibView.RIB_VIEW_LOC_RIB]) batch.push({ ev: macRoute({ mac, vtep: `10.1.1.${m % 10}`, fabric: 'dc1', router, view, ip: `172.16.0.${m}` }), atMs: at(0) });
     }
     await h(mskBatch(batch));
     const dumpWrites = h.store.writes;
