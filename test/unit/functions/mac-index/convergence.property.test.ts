@@ -38,10 +38,13 @@ async function snapshot(table: string) {
   const counters = new Map<string, number>();
   const rest = [];
   for (const it of items) {
-    if (String(it.pk).startsWith('FABRIC#')) {
+    if (String(it.pk).startsWith('FABRIC#') && String(it.sk).startsWith('COUNT#')) {
       counters.set(String(it.pk), (counters.get(String(it.pk)) ?? 0) + Number(it.macs));
       continue;
     }
+    // The fabric registry ("ever seen" VNIs/VTEPs) and per-minute move counts describe the deliveries themselves
+    // (a retried batch may briefly show an intermediate location); they are dashboard figures, not the index.
+    if (String(it.pk).startsWith('FABRIC') ) continue;
     const { version: _v, updatedMs: _u, ...clean } = it;
     // Tombstones (withdrawn paths kept to reject late replays) are invisible to readers.
     if (clean.paths) clean.paths = Object.fromEntries(Object.entries(clean.paths as Record<string, Record<string, unknown>>).filter(([, p]) => !p.withdrawn).map(([k, p]) => [k, { ...p, ord: undefined }]));

@@ -173,7 +173,7 @@ describe('mac-index handler', () => {
     const churnWrites = h.store.writes - dumpWrites;
     // Per move: the MAC item and its history entry (a separate item so that it can expire by TTL); registry and
     // per-minute counters are per batch, not per move.
-    expect(churnWrites / 50).toBeLessThanOrEqual(2.2);
+    expect(churnWrites / 50).toBeLessThanOrEqual(2.3);
     const all = (await store.doc.send(new ScanCommand({ TableName: store.indexTable }))).Items as MacItem[];
     expect(all.filter((i) => i.pk?.startsWith('MAC#02:00:00:10')).every((i) => i.location)).toBe(true);
   });
