@@ -129,7 +129,8 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
   const nowIso = iso(ev.atMs);
   const loc = computeLocation(live, item.vni, prev, nowIso);
   item.updatedMs = Math.max(item.updatedMs, ev.atMs);
-  if (loc && !item.firstSeen) item.firstSeen = nowIso;
+  const seenBefore = item.firstSeen !== '';
+  if (loc && !seenBefore) item.firstSeen = nowIso;
   clearQuiet(item, ev.atMs, opts, out);
 
   const expiresAt = Math.floor(ev.atMs / 1000) + opts.historyRetentionDays * 86400;
@@ -137,7 +138,7 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
 
   // A first appearance needs no history entry (the item's firstSeen and location.since tell it); a return after a
   // disappearance does.
-  if (!prev && loc && item.version > 0) out.history.push(hist('appear', undefined, loc));
+  if (!prev && loc && seenBefore) out.history.push(hist('appear', undefined, loc));
   else if (prev && !loc) out.history.push(hist('disappear', prev, undefined));
   else if (prev && loc && locationIdentity(prev) !== locationIdentity(loc)) {
     out.history.push(hist('move', prev, loc));
