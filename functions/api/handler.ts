@@ -1,0 +1,87 @@
+/**
+ * The query API: one handler, API Gateway HTTP API (payload v2) shaped, that runs behind API Gateway on AWS and behind
+ * the local stack's HTTP server. Routes are a small table; fabric-health routes (next issue) join it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import { listAlerts, listFabrics } from './fabric-alert-routes.js';
+import { getHost, hostsByIp, hostsByVni, hostsByVtep } from './hosts-routes.js';
+import { IndexReader } from './index-reader.js';
+import { openApiDocument } from './openapi.js';
+import { ApiProblemError, json, notFound, problemResponse } from './problem.js';
+
+export interface ApiDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  /** Fabrics from the configuration (listed even before any route was seen). */
+  fabrics?: string[];
+  /** Extra readiness checks (locally: Kafka, the consumers). */
+  readiness?: () => Promise<{ ready: boolean; detail?: string }>;
+  logger?: Logger;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
+
+type Query = Record<string, string | undefined>;
+interface Route {
+  pattern: RegExp;
+  run: (params: string[], query: Query) => Promise<unknown>;
+}
+
+export function createApiHandler(deps: ApiDeps): ApiHandler {
+  const reader = new IndexReader(deps.ddb, deps.tableName);
+  const log = deps.logger ?? pino({ name: 'api', level: 'warn' });
+  const routes: Route[] = [
+    { pattern: /^\/v1\/openapi\.json$/, run: async () => openApiDocument },
+    { pattern: /^\/v1\/hosts\/([^/]+)$/, run: ([mac], q) => getHost(reader, mac!, q) },
+    { pattern: /^\/v1\/hosts$/, run: (_p, q) => hostsByIp(reader, q) },
+    { pattern: /^\/v1\/vnis\/([^/]+)\/hosts$/, run: ([vni], q) => hostsByVni(reader, vni!, q) },
+    { pattern: /^\/v1\/vteps\/([^/]+)\/hosts$/, run: ([ip], q) => hostsByVtep(reader, ip!, q) },
+    { pattern: /^\/v1\/fabrics$/, run: () => listFabrics(reader, deps.fabrics ?? []) },
+    { pattern: /^\/v1\/alerts$/, run: (_p, q) => listAlerts(reader, q) },
+    { pattern: /^\/healthz$/, run: async () => ({ status: 'ok' }) },
+  ];
+
+  return async (event) => {
+    const path = event.rawPath || '/';
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const query: Query = { ...(event.queryStringParameters ?? {}) };
+    try {
+      if (path === '/readyz') {
+        const r = deps.readiness ? await deps.readiness() : { ready: true };
+        return r.ready ? json({ status: 'ready' }) : problemResponse(new ApiProblemError(503, 'Service Unavailable', r.detail ?? 'not ready'), path);
+      }
+      for (const route of routes) {
+        const m = route.pattern.exec(path);
+        if (!m) continue;
+        if (method !== 'GET' && method !== 'HEAD') return { ...problemResponse(new ApiProblemError(405, 'Method Not Allowed', `${method} is not allowed on ${path}; use GET`), path), headers: { 'content-type': 'application/problem+json', allow: 'GET, HEAD' } };
+        const params = m.slice(1).map((p) => decodeURIComponent(p));
+        return json(await route.run(params, query));
+      }
+      throw notFound(`no route for ${path}`);
+    } catch (err) {
+      if (err instanceof ApiProblemError) return problemResponse(err, path);
+      log.error({ err, path }, 'API error');
+      return problemResponse(new ApiProblemError(500, 'Internal Server Error', 'the request failed; see the server log'), path);
+    }
+  };
+}
+
+const envSchema = z.object({ TABLE_PREFIX: z.string().default('evpn-lens-'), FABRICS: z.string().default('') });
+let lambdaApi: ApiHandler | undefined;
+/** Lambda entry point (API Gateway HTTP API, payload format 2.0). */
+export const handler: ApiHandler = async (event) => {
+  if (!lambdaApi) {
+    const env = envSchema.parse(process.env);
+    lambdaApi = createApiHandler({
+      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      tableName: tableName(INDEX_TABLE_ID, env.TABLE_PREFIX),
+      fabrics: env.FABRICS.split(',').filter(Boolean),
+    });
+  }
+  return lambdaApi(event);
+};

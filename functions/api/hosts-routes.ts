@@ -1,0 +1,77 @@
+/** /v1/hosts…, /v1/vnis/{vni}/hosts, /v1/vteps/{ip}/hosts */
+import type { HistoryItem, MacItem, MacLocation } from '../../schemas/tables/index.js';
+import { keys } from '../../schemas/tables/index.js';
+import { decodeCursor, encodeCursor, parseIp, parseLimit, parseMac, parseTime, parseVni } from './input.js';
+import { toHostLocation, type HostLocation, type IndexReader } from './index-reader.js';
+import { badRequest, notFound } from './problem.js';
+
+const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
+
+async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<HostLocation[]> {
+  const out: HostLocation[] = [];
+  for (const it of items) {
+    if (!it.location) continue;
+    const detached = it.location.esi !== ZERO_ESI ? await reader.detachedVteps(it.location.esi) : new Set<string>();
+    out.push(toHostLocation(it.location, detached));
+  }
+  return out;
+}
+
+const historyView = (h: HistoryItem) => ({ at: h.at, kind: h.kind, vni: h.vni, from: h.from ? toHostLocation(h.from) : null, to: h.to ? toHostLocation(h.to) : null });
+
+/** Where the MAC was at `at`, per VNI: the last history entry not after it, else the location before the first change. */
+function locationAt(item: MacItem, history: HistoryItem[], at: string): MacLocation | undefined {
+  if (!item.firstSeen || item.firstSeen > at) return undefined;
+  const mine = history.filter((h) => h.vni === item.vni).sort((a, b) => a.at.localeCompare(b.at));
+  let loc: MacLocation | undefined = mine.length ? (mine[0]!.from ?? undefined) : item.location;
+  if (!mine.length) return item.location && item.location.since <= at ? item.location : loc;
+  for (const h of mine) if (h.at <= at) loc = h.to ?? undefined;
+  return loc;
+}
+
+export async function getHost(reader: IndexReader, macText: string, query: Record<string, string | undefined>) {
+  const mac = parseMac(macText);
+  const at = query.at !== undefined ? parseTime(query.at, 'at').toISOString() : undefined;
+  const items = await reader.macItems(mac);
+  const history = await reader.history(mac);
+  if (items.length === 0) throw notFound(`MAC ${mac} is not in the index`);
+  if (at) {
+    const locs = items.map((i) => locationAt(i, history, at)).filter((l): l is MacLocation => l !== undefined);
+    return { mac, at, locations: locs.map((l) => toHostLocation(l)), history: history.filter((h) => h.at <= at).map(historyView) };
+  }
+  const locations = await locationsOf(reader, items);
+  if (locations.length === 0 && history.length === 0) throw notFound(`MAC ${mac} is not in the index`);
+  return { mac, locations, history: history.map(historyView) };
+}
+
+export async function hostsByIp(reader: IndexReader, query: Record<string, string | undefined>) {
+  if (query.ip === undefined) throw badRequest('query parameter ip is required (e.g. /v1/hosts?ip=10.0.0.1)');
+  const ip = parseIp(query.ip);
+  const bindings = await reader.ipBindings(ip);
+  const items = await reader.getMacItems(bindings.map((b) => ({ mac: b.mac, vni: b.vni })));
+  const byMac = new Map<string, MacItem[]>();
+  for (const it of items) byMac.set(it.mac, [...(byMac.get(it.mac) ?? []), it]);
+  const hosts = [];
+  for (const [mac, list] of [...byMac].sort()) hosts.push({ mac, locations: await locationsOf(reader, list) });
+  return { ip, hosts };
+}
+
+async function pageHosts(reader: IndexReader, index: 'gsi1' | 'gsi2', pkOf: (s: number) => string, query: Record<string, string | undefined>) {
+  const limit = parseLimit(query.limit, 500, 50);
+  const pkName = index === 'gsi1' ? 'gsi1pk' : 'gsi2pk';
+  const cursor = query.cursor !== undefined ? decodeCursor(query.cursor, (s, k) => k[pkName] === pkOf(s) && typeof k.pk === 'string' && k.pk.startsWith('MAC#')) : undefined;
+  const page = await reader.page(index, pkOf, limit, cursor);
+  const hosts = [];
+  for (const it of page.items) hosts.push({ mac: it.mac, locations: await locationsOf(reader, [it]) });
+  return { hosts, nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
+export async function hostsByVni(reader: IndexReader, vniText: string, query: Record<string, string | undefined>) {
+  const vni = parseVni(vniText);
+  return { vni, ...(await pageHosts(reader, 'gsi1', (s) => keys.vniShardPk(vni, s), query)) };
+}
+
+export async function hostsByVtep(reader: IndexReader, ipText: string, query: Record<string, string | undefined>) {
+  const vtep = parseIp(ipText);
+  return { vtep, ...(await pageHosts(reader, 'gsi2', (s) => keys.vtepShardPk(vtep, s), query)) };
+}

@@ -1,0 +1,141 @@
+/**
+ * The whole evpn-lens stack on one machine: a real Kafka broker (or KAFKA_BROKERS), the DynamoDB API from dynalite
+ * persisted under dataDir (or DYNAMODB_ENDPOINT / AWS), the MAC-index function behind the local event-source runner,
+ * the BMP collector, and the API + dashboard. Same handlers as on AWS; only the wiring differs.
+ */
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { createKafkaPublisher, startCollector, type Collector } from '../../collector/index.js';
+import { createApiHandler } from '../../functions/api/handler.js';
+import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
+import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
+import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import type { Config } from '../config/schema.js';
+import { createDdbClient, createDocumentClient } from './ddb-client.js';
+import { startDynalite } from './dynalite-store.js';
+import { ensureTables } from './ensure-tables.js';
+import { createEventSourceRunner, type EventSourceRunner } from './event-source-runner.js';
+import { startHttpServer } from './http-server.js';
+import { createKafkaAlertPublisher } from './kafka-alert-publisher.js';
+import { startKafka } from './kafka-broker.js';
+import { ensureTopics } from './kafka-topics.js';
+
+export interface LocalStack {
+  apiUrl: string;
+  bmpAddress: string;
+  kafkaBrokers: string[];
+  dynamodbEndpoint: string;
+  collector: Collector;
+  runner: EventSourceRunner;
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promise<LocalStack> {
+  const log = o.logger;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
+  };
+  try {
+    const dataDir = resolve(cfg.dataDir);
+    // Kafka: a cluster named in the configuration / KAFKA_BROKERS, else the embedded broker.
+    let brokers = cfg.kafka.brokers;
+    if (!brokers?.length) {
+      const kafka = await startKafka({ dataDir: join(dataDir, 'kafka'), partitions: cfg.kafka.partitions, log: (l) => log.info(l) });
+      stops.push(kafka.stop);
+      brokers = kafka.brokers;
+    }
+    await ensureTopics(brokers, ALL_TOPICS, cfg.kafka.partitions);
+
+    // DynamoDB: an endpoint, or AWS when credentials are present, else dynalite on disk.
+    let endpoint = cfg.dynamodb.endpoint;
+    const onAws = !endpoint && Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE);
+    if (!endpoint && !onAws) {
+      const store = await startDynalite({ path: join(dataDir, 'dynamodb') });
+      stops.push(store.stop);
+      endpoint = store.endpoint;
+    }
+    const ddbClient = createDdbClient({ endpoint, region: cfg.dynamodb.region });
+    stops.push(async () => ddbClient.destroy());
+    const doc = createDocumentClient(ddbClient);
+    await ensureTables(ddbClient, cfg.dynamodb.tablePrefix);
+    const indexTable = tableName(INDEX_TABLE_ID, cfg.dynamodb.tablePrefix);
+
+    // Functions behind the event-source runner.
+    const alerts = await createKafkaAlertPublisher(brokers);
+    stops.push(alerts.close);
+    const macIndex = createMacIndexHandler({
+      ddb: doc,
+      tableName: indexTable,
+      alertPublisher: alerts,
+      options: { flapMoves: cfg.macIndex.flap.moves, flapWindowSeconds: cfg.macIndex.flap.windowSeconds, flapQuietSeconds: cfg.macIndex.flap.quietSeconds, historyRetentionDays: cfg.macIndex.historyRetentionDays },
+      logger: log.child({ fn: 'mac-index' }),
+    });
+    const runner = createEventSourceRunner({
+      brokers,
+      logger: log.child({ component: 'event-source' }),
+      mappings: [{ name: 'mac-index', topics: [TOPICS.routes, TOPICS.sessions], handler: macIndex, batchSize: cfg.eventSource.batchSize, batchingWindowMs: cfg.eventSource.batchingWindowMs }],
+    });
+    await runner.start();
+    stops.push(runner.stop);
+    // Locally there is no TTL or scheduler: clear quiet alerts every 15 s.
+    const sweep = setInterval(() => void macIndex.sweepAlerts().catch((err: unknown) => log.warn({ err }, 'alert sweep failed')), 15_000);
+    sweep.unref();
+    stops.push(async () => clearInterval(sweep));
+
+    // The collector.
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'evpnlens_' });
+    const collector = await startCollector({
+      listen: cfg.collector.bmp.listen,
+      allow: cfg.collector.bmp.allow,
+      fabrics: cfg.fabrics,
+      collectorId: cfg.collector.id,
+      resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
+      maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
+      registry,
+      logger: log.child({ component: 'collector' }),
+      publisher: (metrics) => createKafkaPublisher({ brokers: brokers!, metrics, logger: log.child({ component: 'kafka-publisher' }) }),
+    });
+    stops.push(async () => {
+      await collector.stop();
+      await collector.publisher.close();
+    });
+    new Gauge({
+      name: 'evpnlens_event_source_lag',
+      help: 'Records not yet processed by the functions, per mapping',
+      labelNames: ['mapping'],
+      registers: [registry],
+      async collect() {
+        for (const [m, lag] of Object.entries(await runner.lag().catch(() => ({})))) this.set({ mapping: m }, lag);
+      },
+    });
+
+    // API + dashboard.
+    const api = createApiHandler({
+      ddb: doc,
+      tableName: indexTable,
+      fabrics: cfg.fabrics.map((f) => f.name),
+      logger: log.child({ fn: 'api' }),
+      readiness: async () => (runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' }),
+    });
+    const http = await startHttpServer({ host: cfg.api.listen.host, port: cfg.api.listen.port, api, registries: [registry], dashboardDir: join(repoRoot, 'dashboard') });
+    stops.push(http.close);
+
+    return {
+      apiUrl: http.url,
+      bmpAddress: `${collector.address.host}:${collector.address.port}`,
+      kafkaBrokers: brokers,
+      dynamodbEndpoint: endpoint ?? 'aws',
+      collector,
+      runner,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+// `npm start`: checks the prerequisites, installs what is missing (npm dependencies, the Kafka jars), then starts the
+// whole local stack (`evpn-lens start`). Plain Node with no dependencies, because on a fresh clone there are none yet.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const fail = (msg) => {
+  console.error(`evpn-lens: ${msg}`);
+  process.exit(2);
+};
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 20) fail(`Node.js 20 or later is required (this is ${process.version})`);
+
+const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+const kafkaElsewhere = Boolean(process.env.KAFKA_BROKERS) || process.argv.includes('--kafka-brokers');
+if (!kafkaElsewhere) {
+  if (java.error) fail('Java 17 or later is required for the local Kafka broker (`java` was not found); install a JDK, or set KAFKA_BROKERS to use an existing cluster');
+  const m = /version "(\d+)/.exec(`${java.stderr}${java.stdout}`);
+  if (m && Number(m[1]) < 17) fail(`Java 17 or later is required for the local Kafka broker (found ${m[1]})`);
+  const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
+  if (mvn.error && !existsSync(join(root, '.cache'))) fail('Maven is required to fetch the Kafka broker jars (`mvn` was not found); install it, or set KAFKA_BROKERS');
+}
+
+const lock = join(root, 'package-lock.json');
+const marker = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
+  console.error('evpn-lens: installing npm dependencies (first run)...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) fail('npm ci failed');
+}
+
+if (!kafkaElsewhere) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra/local/kafka-jars.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) fail('could not fetch the Kafka jars (see above)');
+}
+
+const args = process.argv.slice(2);
+const r = spawnSync(process.execPath, [join(root, 'bin/evpn-lens.mjs'), 'start', ...args], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
