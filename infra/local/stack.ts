@@ -76,6 +76,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     });
     const runner = createEventSourceRunner({
       brokers,
+      // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
+      groupPrefix: cfg.dynamodb.tablePrefix,
       logger: log.child({ component: 'event-source' }),
       mappings: [{ name: 'mac-index', topics: [TOPICS.routes, TOPICS.sessions], handler: macIndex, batchSize: cfg.eventSource.batchSize, batchingWindowMs: cfg.eventSource.batchingWindowMs }],
     });
