@@ -1,0 +1,25 @@
+/** `evpn-lens alerts`: MAC flap, duplicate MAC and sticky-move alerts. */
+import type { Command } from 'commander';
+import { DEFAULT_API, apiGet, table } from './api-client.js';
+
+interface Alert { type: string; mac: string; vni: number; fabric: string; raisedAt: string; clearedAt: string | null; detail: string }
+
+export function register(program: Command): void {
+  program
+    .command('alerts')
+    .description('list alerts (MAC flaps, duplicate MACs, sticky MACs moving)')
+    .option('--type <type>', 'mac-flap | duplicate-mac | sticky-move')
+    .option('--since <time>', 'ISO-8601 time (default: 7 days ago)')
+    .option('--active', 'only alerts not cleared yet')
+    .option('--json', 'print JSON')
+    .option('--api <url>', 'query API base URL', DEFAULT_API)
+    .action(async (o: { type?: string; since?: string; active?: boolean; json?: boolean; api: string }) => {
+      const q = new URLSearchParams();
+      if (o.type) q.set('type', o.type);
+      if (o.since) q.set('since', o.since);
+      if (o.active) q.set('active', 'true');
+      const { alerts } = await apiGet<{ alerts: Alert[] }>(o.api, `v1/alerts${q.size ? `?${q}` : ''}`);
+      if (o.json) process.stdout.write(`${JSON.stringify({ alerts }, null, 2)}\n`);
+      else process.stdout.write(`${table(['TYPE', 'MAC', 'VNI', 'FABRIC', 'RAISED', 'CLEARED', 'DETAIL'], alerts.map((a) => [a.type, a.mac, String(a.vni), a.fabric, a.raisedAt, a.clearedAt ?? 'active', a.detail]))}\n`);
+    });
+}

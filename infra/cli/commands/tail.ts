@@ -1,0 +1,39 @@
+/** `evpn-lens tail TOPIC`: a topic's events decoded as JSON lines (protobuf JSON mapping names). */
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { Kafka, logLevel } from 'kafkajs';
+import { Alert, JSON_OPTIONS, RouteEvent, SessionEvent, VtepSample } from '../../../schemas/events.js';
+import { ALL_TOPICS, TOPICS } from '../../../schemas/topics.js';
+import { ConfigError } from '../../config/errors.js';
+
+const CODECS = { [TOPICS.routes]: RouteEvent, [TOPICS.sessions]: SessionEvent, [TOPICS.vtepTelemetry]: VtepSample, [TOPICS.alerts]: Alert } as const;
+
+export function register(program: Command): void {
+  program
+    .command('tail')
+    .argument('<topic>', ALL_TOPICS.join(' | '))
+    .description("print a topic's events as JSON lines")
+    .option('--from-beginning', 'start at the oldest event, not the newest')
+    .option('--timeout <seconds>', 'stop after this many seconds')
+    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS or 127.0.0.1:9092)')
+    .action(async (topic: string, o: { fromBeginning?: boolean; timeout?: string; brokers?: string }) => {
+      const codec = CODECS[topic as keyof typeof CODECS];
+      if (!codec) throw new ConfigError(`unknown topic "${topic}" (one of ${ALL_TOPICS.join(', ')})`);
+      const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+      const consumer = new Kafka({ clientId: 'evpn-lens-tail', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `evpn-lens-tail-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 200 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: Boolean(o.fromBeginning) });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (!message.value) return;
+          const obj = (codec as typeof RouteEvent).toObject((codec as typeof RouteEvent).decode(message.value), JSON_OPTIONS);
+          process.stdout.write(`${JSON.stringify(obj)}\n`);
+        },
+      });
+      await new Promise<void>((resolve) => {
+        if (o.timeout) setTimeout(resolve, Number(o.timeout) * 1000);
+        process.once('SIGINT', () => resolve());
+      });
+      await consumer.disconnect();
+    });
+}

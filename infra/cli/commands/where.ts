@@ -1,0 +1,36 @@
+/** `evpn-lens where MAC|IP`: where a host is now (and was), from the query API. */
+import { isIP } from 'node:net';
+import type { Command } from 'commander';
+import { DEFAULT_API, apiGet, table } from './api-client.js';
+
+interface Loc { fabric: string; vni: number; vtep: string; vteps: string[]; esi: string; ips: string[]; sequence: number; since: string }
+interface Host { mac: string; locations: Loc[]; history?: { at: string; kind: string; from: Loc | null; to: Loc | null }[] }
+
+const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
+const rowsOf = (h: Host) => h.locations.map((l) => [h.mac, l.fabric, String(l.vni), l.vteps.join(','), l.esi === ZERO_ESI ? '-' : l.esi, l.ips.join(',') || '-', String(l.sequence), l.since]);
+
+export function register(program: Command): void {
+  program
+    .command('where')
+    .argument('<mac-or-ip>', 'a MAC (aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff) or an IPv4/IPv6 address')
+    .description('where is this host: fabric, VNI, VTEP(s), Ethernet segment, and its recent moves')
+    .option('--at <time>', 'where it was at this ISO-8601 time')
+    .option('--json', 'print the API response as JSON')
+    .option('--api <url>', 'query API base URL', DEFAULT_API)
+    .action(async (what: string, o: { at?: string; json?: boolean; api: string }) => {
+      const hosts: Host[] = isIP(what)
+        ? (await apiGet<{ hosts: Host[] }>(o.api, `v1/hosts?ip=${encodeURIComponent(what)}`)).hosts
+        : [await apiGet<Host>(o.api, `v1/hosts/${encodeURIComponent(what)}${o.at ? `?at=${encodeURIComponent(o.at)}` : ''}`)];
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(isIP(what) ? { hosts } : hosts[0], null, 2)}\n`);
+        return;
+      }
+      const rows = hosts.flatMap(rowsOf);
+      process.stdout.write(rows.length ? `${table(['MAC', 'FABRIC', 'VNI', 'VTEP(S)', 'ESI', 'IPS', 'SEQ', 'SINCE'], rows)}\n` : `${what}: not present now\n`);
+      for (const h of hosts) {
+        for (const e of (h.history ?? []).slice(0, 10)) {
+          process.stdout.write(`  ${e.at}  ${e.kind.padEnd(9)} ${e.from ? `${e.from.fabric}/${e.from.vtep}` : '-'} → ${e.to ? `${e.to.fabric}/${e.to.vtep}` : '-'}\n`);
+        }
+      }
+    });
+}
