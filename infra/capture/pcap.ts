@@ -141,7 +141,7 @@ export function readTcpStreams(buf: Buffer): TcpStream[] {
     const seqs = [...f.segs.keys()];
     let next = f.isn ?? seqs.reduce((a, b) => (((b - a) | 0) < 0 ? b : a));
     const parts: Buffer[] = [];
-    for (let guard = 0; guard < f.segs.size * 2 && f.segs.size; guard++) {
+    for (let guard = f.segs.size; guard > 0 && f.segs.size > 0; guard--) {
       // The segment covering `next` (exact start, or an overlapping retransmission).
       let found: [number, Buffer] | undefined;
       for (const [s, d] of f.segs) {
