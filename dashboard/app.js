@@ -1,0 +1,106 @@
+// evpn-lens NOC dashboard: plain ES module, no build step. Talks only to the query API (same origin, or ?api=URL).
+const API = new URLSearchParams(location.search).get('api') ?? '';
+const view = document.getElementById('view');
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
+
+async function api(path) {
+  const res = await fetch(`${API}${path}`);
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw Object.assign(new Error(body.detail ?? res.statusText), { status: res.status });
+  return body;
+}
+
+const isIp = (q) => /^\d{1,3}(\.\d{1,3}){3}$/.test(q) || (q.includes(':') && !/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(q));
+
+function locationRows(mac, locations) {
+  return locations
+    .map((l) => `<tr><td><a href="#/host/${esc(mac)}">${esc(mac)}</a></td><td>${esc(l.fabric)}</td><td><a href="#/vni/${l.vni}">${l.vni}</a></td>
+      <td>${l.vteps.map((v) => `<a href="#/vtep/${esc(v)}">${esc(v)}</a>`).join(', ')}</td><td>${l.esi === ZERO_ESI ? '<span class="muted">single-homed</span>' : esc(l.esi)}</td>
+      <td>${esc(l.ips.join(', ') || '—')}</td><td>${l.sequence}</td><td>${esc(l.since)}</td></tr>`)
+    .join('');
+}
+const locationTable = (rows) => `<table class="locations"><thead><tr><th>MAC</th><th>Fabric</th><th>VNI</th><th>VTEP(s)</th><th>ESI</th><th>IPs</th><th>Seq</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
+
+async function showHome() {
+  view.innerHTML = '<h1>Fabrics</h1><div class="cards" id="fabrics"><span class="muted">loading…</span></div><p class="muted">Search a MAC or an IP above to see where a host is and where it was.</p>';
+  const { fabrics } = await api('/v1/fabrics');
+  document.getElementById('fabrics').innerHTML = fabrics.length
+    ? fabrics.map((f) => `<div class="card fabric" data-fabric="${esc(f.name)}"><div>${esc(f.name)}</div><div class="n">${f.macs}</div><div class="muted">MACs · ${f.vnis} VNIs · ${f.vteps} VTEPs · ${f.movesPerMinute} moves/min</div></div>`).join('')
+    : '<span class="muted">No fabric configured or seen yet.</span>';
+}
+
+async function showHost(mac) {
+  view.innerHTML = `<h1>Host ${esc(mac)}</h1><p class="muted">loading…</p>`;
+  try {
+    const h = await api(`/v1/hosts/${encodeURIComponent(mac)}`);
+    const timeline = h.history.length
+      ? `<ul class="timeline">${h.history.map((e) => `<li><span class="muted">${esc(e.at)}</span> ${esc(e.kind)}: ${e.from ? `${esc(e.from.fabric)} / ${esc(e.from.vtep)}` : '—'} → ${e.to ? `${esc(e.to.fabric)} / ${esc(e.to.vtep)}` : '—'}</li>`).join('')}</ul>`
+      : '<p class="muted">No moves recorded.</p>';
+    view.innerHTML = `<h1>Host ${esc(h.mac)}</h1>${h.locations.length ? locationTable(locationRows(h.mac, h.locations)) : '<p class="muted">Not present now.</p>'}<h2 style="margin-top:20px">Moves</h2>${timeline}`;
+  } catch (err) {
+    view.innerHTML = `<h1>Host ${esc(mac)}</h1><p class="error">${esc(err.message)}</p>`;
+  }
+}
+
+async function showIp(ip) {
+  view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1><p class="muted">loading…</p>`;
+  try {
+    const { hosts } = await api(`/v1/hosts?ip=${encodeURIComponent(ip)}`);
+    view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1>${hosts.length ? locationTable(hosts.map((h) => locationRows(h.mac, h.locations)).join('')) : '<p class="muted">No host has this IP now.</p>'}`;
+  } catch (err) {
+    view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1><p class="error">${esc(err.message)}</p>`;
+  }
+}
+
+/** A paged host list (VNI or VTEP): one page at a time, never the whole table. */
+async function showPaged(title, path) {
+  const stack = [null];
+  const render = async () => {
+    const cursor = stack[stack.length - 1];
+    view.innerHTML = `<h1>${esc(title)}</h1><p class="muted">loading…</p>`;
+    try {
+      const page = await api(`${path}?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      view.innerHTML = `<h1>${esc(title)}</h1>${locationTable(page.hosts.map((h) => locationRows(h.mac, h.locations)).join(''))}
+        <div class="pager"><button id="prev" ${stack.length > 1 ? '' : 'disabled'}>Previous</button><span class="muted">page ${stack.length}</span><button id="next" ${page.nextCursor ? '' : 'disabled'}>Next</button></div>`;
+      document.getElementById('prev').onclick = () => { stack.pop(); render(); };
+      document.getElementById('next').onclick = () => { stack.push(page.nextCursor); render(); };
+    } catch (err) {
+      view.innerHTML = `<h1>${esc(title)}</h1><p class="error">${esc(err.message)}</p>`;
+    }
+  };
+  await render();
+}
+
+function route() {
+  const [, kind, arg] = decodeURIComponent(location.hash).match(/^#\/(host|ip|vni|vtep)\/(.+)$/) ?? [];
+  if (kind === 'host') return showHost(arg);
+  if (kind === 'ip') return showIp(arg);
+  if (kind === 'vni') return showPaged(`VNI ${arg}`, `/v1/vnis/${encodeURIComponent(arg)}/hosts`);
+  if (kind === 'vtep') return showPaged(`VTEP ${arg}`, `/v1/vteps/${encodeURIComponent(arg)}/hosts`);
+  return showHome();
+}
+
+document.getElementById('search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = document.getElementById('q').value.trim();
+  if (q) location.hash = `#/${isIp(q) ? 'ip' : 'host'}/${q}`;
+});
+window.addEventListener('hashchange', route);
+
+// Live alert feed: polling keeps it working behind API Gateway (no long-lived connections there).
+async function pollAlerts() {
+  try {
+    const { alerts } = await api('/v1/alerts');
+    document.getElementById('alert-count').textContent = String(alerts.filter((a) => !a.clearedAt).length);
+    document.getElementById('alerts').innerHTML = alerts.length
+      ? alerts.slice(0, 50).map((a) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span></div>
+          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div><div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`).join('')
+      : '<li class="muted">No alerts.</li>';
+  } catch {
+    /* the next poll retries */
+  }
+}
+route();
+pollAlerts();
+setInterval(pollAlerts, 2000);
