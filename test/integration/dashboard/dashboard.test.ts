@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../../infra/local/stack.js';
+import { macRoute } from '../../support/route-events.js';
+import { waitFor } from '../support/env.js';
+import { publishRoutes, startTestStack } from '../support/stack.js';
+
+const shots = resolve(import.meta.dirname, '../../../test-results/screenshots');
+
+// The NOC dashboard in Debian's chromium, driven by playwright-core, against the real local stack.
+describe('dashboard', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  const MAC = (i: number) => `02:77:aa:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    stack = await startTestStack();
+    const hosts = [];
+    for (let i = 0; i < 130; i++) hosts.push(macRoute({ mac: MAC(i), vni: 40400, vtep: `10.77.0.${1 + (i % 4)}`, fabric: 'dc1', ip: `10.77.${i >> 8}.${i & 0xff}` }));
+    await publishRoutes(hosts);
+    await waitFor(async () => ((await fetch(`${stack.apiUrl}/v1/hosts/${MAC(129)}`)).status === 200 ? true : undefined), 'hosts indexed');
+    await new Promise((r) => setTimeout(r, 30));
+    await publishRoutes([macRoute({ mac: MAC(5), vni: 40400, vtep: '10.78.0.1', fabric: 'dc2', seq: 1, ip: '10.77.0.5' })]);
+    await waitFor(async () => { const r = await fetch(`${stack.apiUrl}/v1/hosts/${MAC(5)}`); return ((await r.json()) as any).locations?.[0]?.fabric === 'dc2' ? true : undefined; }, 'move indexed');
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('searches a MAC and shows its location and move history', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await page.fill('#q', MAC(5).toUpperCase().replace(/:/g, '-'));
+    await page.click('button[type=submit]');
+    await page.waitForSelector('table.locations tbody tr');
+    const row = await page.textContent('table.locations tbody tr');
+    expect(row).toContain('dc2');
+    expect(row).toContain('10.78.0.1');
+    expect(row).toContain('10.77.0.5');
+    const timeline = await page.textContent('.timeline');
+    expect(timeline).toMatch(/move: dc1 \/ 10\.77\.0\.2 → dc2 \/ 10\.78\.0\.1/);
+    await page.screenshot({ path: join(shots, 'host.png'), fullPage: true });
+  });
+
+  it('opens a VNI and pages through its hosts', async () => {
+    await page.goto(`${stack.apiUrl}/#/vni/40400`);
+    await page.waitForSelector('table.locations tbody tr');
+    const first = await page.$$eval('table.locations tbody tr', (rows) => rows.map((r) => r.querySelector('td')?.textContent ?? ''));
+    expect(first).toHaveLength(50);
+    await page.click('#next');
+    await page.waitForFunction(() => document.querySelector('.pager .muted')?.textContent === 'page 2');
+    const second = await page.$$eval('table.locations tbody tr', (rows) => rows.map((r) => r.querySelector('td')?.textContent ?? ''));
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.filter((m) => first.includes(m))).toEqual([]);
+    await page.screenshot({ path: join(shots, 'vni.png'), fullPage: true });
+    let all = [...first, ...second];
+    while (await page.isEnabled('#next')) {
+      await page.click('#next');
+      await page.waitForFunction((n) => document.querySelector('.pager .muted')?.textContent === `page ${n}`, all.length / 50 + 1);
+      all = [...all, ...(await page.$$eval('table.locations tbody tr', (rows) => rows.map((r) => r.querySelector('td')?.textContent ?? '')))];
+    }
+    expect(new Set(all).size).toBe(130); // every host of the VNI once (the one that moved to dc2 is still in it)
+  });
+
+  it('shows a flap alert appear live, highlighted', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await page.waitForSelector('#alerts li');
+    expect(await page.$$('#alerts li.mac-flap')).toHaveLength(0);
+    const m = MAC(77);
+    for (let i = 1; i <= 6; i++) {
+      await publishRoutes([macRoute({ mac: m, vni: 40400, vtep: i % 2 ? '10.78.0.1' : '10.77.0.2', fabric: i % 2 ? 'dc2' : 'dc1', seq: i })]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const li = await page.waitForSelector(`#alerts li.mac-flap[data-mac="${m}"]`, { timeout: 30_000 });
+    expect(await li.textContent()).toContain('ACTIVE');
+    expect(await li.evaluate((el) => getComputedStyle(el).borderColor)).toBe('rgb(255, 92, 92)');
+    await page.screenshot({ path: join(shots, 'alerts.png'), fullPage: true });
+  });
+});
