@@ -4,7 +4,8 @@
  * in-sync replicas; a failed batch is retried (the same batch, in order) until Kafka takes it, while the bounded buffer
  * makes the sessions pause their sockets.
  */
-import { CompressionTypes, Kafka, logLevel, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer, type TopicMessages } from 'kafkajs';
+import { kafkaLogCreator } from './kafka-logger.js';
 import type { Logger } from 'pino';
 import type { CollectorMetrics } from '../metrics.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -27,9 +28,9 @@ interface Pending {
 }
 
 export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise<EventPublisher> {
-  const kafka = opts.kafka ?? new Kafka({ clientId: opts.clientId ?? 'evpn-lens-collector', brokers: opts.brokers ?? [], logLevel: logLevel.WARN });
+  const kafka = opts.kafka ?? new Kafka({ clientId: opts.clientId ?? 'evpn-lens-collector', brokers: opts.brokers ?? [], logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.logger) });
   // idempotent + acks=-1 (set on every send): no loss and no duplicates from producer retries.
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
   const maxBatch = opts.maxBatchMessages ?? 20_000;

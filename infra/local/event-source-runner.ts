@@ -10,6 +10,7 @@
  * - a partial batch response commits the records before the first failed one and redelivers from it.
  */
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
 import type { Logger } from 'pino';
 import { parseRecordId, type MskHandler } from '../../functions/shared/msk.js';
 import { toMskEvent } from './msk-event.js';
@@ -53,7 +54,7 @@ export interface EventSourceRunner {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSourceRunner {
-  const kafka = new Kafka({ clientId: opts.clientId ?? 'evpn-lens-esm', brokers: opts.brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: opts.clientId ?? 'evpn-lens-esm', brokers: opts.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.logger) });
   const groupPrefix = opts.groupPrefix ?? 'evpn-lens-';
   const backoff = opts.retryBackoffMs ?? { initial: 100, max: 5_000 };
   const consumers: { mapping: EventSourceMapping; consumer: Consumer; joined: boolean }[] = [];
@@ -79,7 +80,8 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     consumer.on(consumer.events.GROUP_JOIN, () => (entry.joined = true));
     consumer.on(consumer.events.CRASH, (e) => {
       entry.joined = false;
-      opts.logger?.error({ mapping: m.name, err: e.payload.error }, 'event source consumer crashed; kafkajs restarts it');
+      const level = e.payload.restart ? 'info' : 'error';
+      opts.logger?.[level]({ mapping: m.name, err: e.payload.error.message }, e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed');
     });
     await consumer.connect();
     for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
