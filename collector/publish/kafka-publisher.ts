@@ -17,6 +17,8 @@ export interface KafkaPublisherOptions {
   maxBufferedBytes?: number;
   maxBatchMessages?: number;
   lingerMs?: number;
+  /** Batches in flight at once (1..5). */
+  pipeline?: number;
   logger?: Logger;
   metrics?: CollectorMetrics;
 }
@@ -30,7 +32,7 @@ interface Pending {
 export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise<EventPublisher> {
   const kafka = opts.kafka ?? new Kafka({ clientId: opts.clientId ?? 'evpn-lens-collector', brokers: opts.brokers ?? [], logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.logger) });
   // idempotent + acks=-1 (set on every send): no loss and no duplicates from producer retries.
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
   const maxBatch = opts.maxBatchMessages ?? 20_000;
@@ -56,35 +58,53 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
     }
   };
 
-  const pump = async (): Promise<void> => {
-    if (sending) return;
-    sending = true;
+  // Up to `pipeline` batches in flight: the idempotent producer numbers them per partition in send order, so the broker
+  // keeps their order (up to 5 in flight, KIP-98); a batch is retried by kafkajs itself until Kafka takes it.
+  const pipeline = Math.max(1, Math.min(opts.pipeline ?? 4, 5));
+  let inFlight = 0;
+  const sendOne = async (batch: Pending[]): Promise<void> => {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const p of batch) {
+      let t = byTopic.get(p.topic);
+      if (!t) byTopic.set(p.topic, (t = { topic: p.topic, messages: [] }));
+      t.messages.push({ key: p.key, value: p.value });
+    }
     let attempt = 0;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      const byTopic = new Map<string, TopicMessages>();
-      for (const p of batch) {
-        let t = byTopic.get(p.topic);
-        if (!t) byTopic.set(p.topic, (t = { topic: p.topic, messages: [] }));
-        t.messages.push({ key: p.key, value: p.value });
-      }
+    for (;;) {
       try {
         await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
-        attempt = 0;
-        queue = queue.slice(batch.length);
-        let bytes = 0;
-        for (const p of batch) bytes += p.value.length + p.key.length;
-        buffered -= bytes;
-        for (const t of byTopic.values()) opts.metrics?.eventsProduced.inc({ topic: t.topic }, t.messages.length);
-        opts.metrics?.bufferedBytes.set(buffered);
-        notify();
+        break;
       } catch (err) {
         opts.metrics?.produceErrors.inc();
         const delay = Math.min(5_000, 100 * 2 ** attempt++);
         opts.logger?.warn({ err, events: batch.length, attempt }, `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`);
-        if (closed) break;
+        if (closed) return;
         await new Promise((r) => setTimeout(r, delay));
       }
+    }
+    let bytes = 0;
+    for (const p of batch) bytes += p.value.length + p.key.length;
+    buffered -= bytes;
+    for (const t of byTopic.values()) opts.metrics?.eventsProduced.inc({ topic: t.topic }, t.messages.length);
+    opts.metrics?.bufferedBytes.set(buffered);
+  };
+
+  const pump = async (): Promise<void> => {
+    if (sending) return;
+    sending = true;
+    const running = new Set<Promise<void>>();
+    while (queue.length > 0 || running.size > 0) {
+      while (queue.length > 0 && inFlight < pipeline) {
+        const batch = queue.splice(0, maxBatch);
+        inFlight++;
+        const p: Promise<void> = sendOne(batch).finally(() => {
+          inFlight--;
+          running.delete(p);
+          notify();
+        });
+        running.add(p);
+      }
+      if (running.size > 0) await Promise.race(running);
     }
     sending = false;
     notify();
