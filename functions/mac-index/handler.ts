@@ -44,6 +44,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const publisher = deps.alertPublisher ?? noAlertPublisher;
   const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
   const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0 };
+  // Registry items (fabric → VNIs, VTEPs) already written by this warm instance: rewriting them is idempotent, so a
+  // cache only saves writes and loses nothing when the container is recycled.
+  const registered = new Set<string>();
 
   interface BatchTally {
     fabricDelta: Map<string, number>;
@@ -133,7 +136,15 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
     const salt = Object.keys(event.records)[0] ?? '';
     for (const [fabric, delta] of tally.fabricDelta) await store.addFabricCount(fabric, delta, `${salt}${stats.events}`);
-    for (const [fabric, s] of tally.seen) await store.markFabricSeen(fabric, s.vnis, s.vteps);
+    for (const [fabric, s] of tally.seen) {
+      const fresh = (k: string) => !registered.has(`${fabric}|${k}`);
+      const vnis = [...s.vnis].filter((v) => fresh(`vni|${v}`));
+      const vteps = [...s.vteps].filter((v) => fresh(`vtep|${v}`));
+      if (!fresh('') && vnis.length === 0 && vteps.length === 0) continue;
+      await store.markFabricSeen(fabric, vnis, vteps);
+      for (const k of ['', ...vnis.map((v) => `vni|${v}`), ...vteps.map((v) => `vtep|${v}`)]) registered.add(`${fabric}|${k}`);
+      if (registered.size > 100_000) registered.clear();
+    }
     for (const [k, n] of tally.moves) {
       const [fabric, minute] = k.split('|') as [string, string];
       await store.addMoves(fabric, minute, n);
