@@ -32,8 +32,7 @@ function locationAt(item: MacItem, history: HistoryItem[], at: string): MacLocat
 export async function getHost(reader: IndexReader, macText: string, query: Record<string, string | undefined>) {
   const mac = parseMac(macText);
   const at = query.at !== undefined ? parseTime(query.at, 'at').toISOString() : undefined;
-  const items = await reader.macItems(mac);
-  const history = await reader.history(mac);
+  const [items, history] = await Promise.all([reader.macItems(mac), reader.history(mac)]);
   if (items.length === 0) throw notFound(`MAC ${mac} is not in the index`);
   if (at) {
     const locs = items.map((i) => locationAt(i, history, at)).filter((l): l is MacLocation => l !== undefined);
