@@ -214,8 +214,8 @@ export class BmpSession {
           this.ctx.metrics.duplicates.inc();
           continue;
         }
-        view.routes.set(entryKey, { fp, gen: this.router.gen, route, nextHop });
-        this.emitRoute(view, route, RouteAction.ROUTE_ACTION_ADVERTISE, WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, upd.attributes, nextHop);
+        const vni = this.emitRoute(view, route, RouteAction.ROUTE_ACTION_ADVERTISE, WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, upd.attributes, nextHop);
+        view.routes.set(entryKey, { fp, gen: this.router.gen, route, nextHop, vni });
       }
     }
     for (const route of upd.withdrawn) {
@@ -223,7 +223,7 @@ export class BmpSession {
       const existing = view.routes.get(entryKey);
       view.routes.delete(entryKey);
       // A withdrawal of a route this collector never saw (e.g. it restarted) is still published: the index may know it.
-      this.emitRoute(view, existing?.route ?? route, RouteAction.ROUTE_ACTION_WITHDRAW, WithdrawReason.WITHDRAW_REASON_EXPLICIT, undefined, existing?.nextHop ?? '');
+      this.emitRoute(view, existing?.route ?? route, RouteAction.ROUTE_ACTION_WITHDRAW, WithdrawReason.WITHDRAW_REASON_EXPLICIT, undefined, existing?.nextHop ?? '', existing?.vni);
     }
     if (this.router.resyncing) {
       if (upd.endOfRib) this.sweepStale((v) => v === view);
@@ -266,14 +266,16 @@ export class BmpSession {
     for (const [k, e] of view.routes) {
       if (!which(e)) continue;
       view.routes.delete(k);
-      this.emitRoute(view, e.route, RouteAction.ROUTE_ACTION_WITHDRAW, reason, undefined, e.nextHop);
+      this.emitRoute(view, e.route, RouteAction.ROUTE_ACTION_WITHDRAW, reason, undefined, e.nextHop, e.vni);
     }
   }
 
-  private emitRoute(view: ViewState, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string): void {
-    const ev = buildRouteEvent({ router: this.router, peer: view.peer, ribView: view.ribView, tableName: view.tableName, collectorId: this.ctx.collectorId, seq: this.ctx.nextSeq() }, route, action, reason, attrs, nextHop);
+  /** Publishes one route change; returns the VNI it was published with. */
+  private emitRoute(view: ViewState, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string, knownVni?: number): number {
+    const ev = buildRouteEvent({ router: this.router, peer: view.peer, ribView: view.ribView, tableName: view.tableName, collectorId: this.ctx.collectorId, seq: this.ctx.nextSeq() }, route, action, reason, attrs, nextHop, knownVni);
     this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), RouteEvent.encode(ev).finish());
     this.ctx.metrics.routes.inc({ route_type: String(route.routeType), action: action === RouteAction.ROUTE_ACTION_ADVERTISE ? 'advertise' : 'withdraw' });
+    return ev.vni ?? 0;
   }
 
   private peerProto(p: PerPeerHeader, ribView: number, tableName: string) {

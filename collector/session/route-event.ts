@@ -23,6 +23,21 @@ function vnis(route: EvpnRoute, attrs: PathAttributes | undefined): { vni: numbe
   }
 }
 
+/**
+ * RFC 8365 §5.1.2.1 auto-derived route target: the low 24 bits of a 2-octet-AS RT's local administrator are the VNI.
+ * Used when a router's BMP feed carries no label (FRR 8 reports EVPN labels as 0).
+ */
+export function vniFromRouteTargets(rts: string[]): number {
+  for (const rt of rts) {
+    const [admin, local] = rt.split(':');
+    if (admin && local && !admin.includes('.') && Number(admin) <= 0xffff) {
+      const vni = Number(local) & 0xffffff;
+      if (vni > 0) return vni;
+    }
+  }
+  return 0;
+}
+
 export interface RouteEventContext {
   router: RouterState;
   peer: PerPeerHeader;
@@ -32,8 +47,11 @@ export interface RouteEventContext {
   seq: bigint;
 }
 
-export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string): IRouteEvent {
-  const { vni, l3Vni } = vnis(route, attrs);
+export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string, knownVni?: number): IRouteEvent {
+  const v = vnis(route, attrs);
+  const l3Vni = v.l3Vni;
+  // A withdrawal carries no attributes: it reuses the VNI its advertisement had.
+  const vni = knownVni ?? (v.vni || (route.routeType === 2 && attrs ? vniFromRouteTargets(attrs.extCommunities.routeTargets) : 0));
   const p = ctx.peer;
   const ev: IRouteEvent = {
     fabric: ctx.router.fabric,

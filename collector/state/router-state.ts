@@ -13,6 +13,8 @@ export interface RouteEntry {
   gen: number;
   route: EvpnRoute;
   nextHop: string;
+  /** The VNI published with the advertisement (labels, or route targets when a router sends no label). */
+  vni: number;
 }
 
 export interface ViewState {
