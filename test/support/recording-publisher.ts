@@ -1,0 +1,36 @@
+/**
+ * An EventPublisher that keeps what it is given, for unit tests of the collector's session logic (the Kafka publisher
+ * itself is exercised against the real broker in the integration tests). `hold()` makes it report a full buffer until
+ * `release()`, to test backpressure.
+ */
+import type { EventPublisher } from '../../collector/index.js';
+import { JSON_OPTIONS, RouteEvent, SessionEvent } from '../../schemas/events.js';
+import { TOPICS } from '../../schemas/topics.js';
+
+export class RecordingPublisher implements EventPublisher {
+  readonly events: { topic: string; key: string; value: Record<string, any> }[] = [];
+  private held = false;
+  private waiters: (() => void)[] = [];
+  bufferedBytes = 0;
+
+  enqueue(topic: string, key: string, value: Uint8Array): boolean {
+    const codec = topic === TOPICS.sessions ? SessionEvent : RouteEvent;
+    this.events.push({ topic, key, value: (codec as typeof RouteEvent).toObject((codec as typeof RouteEvent).decode(value), JSON_OPTIONS) });
+    if (this.held) this.bufferedBytes += value.length;
+    return !this.held;
+  }
+  whenDrained(): Promise<void> {
+    return this.held ? new Promise((r) => this.waiters.push(r)) : Promise.resolve();
+  }
+  hold(bytes: number): void {
+    this.held = true;
+    this.bufferedBytes = bytes;
+  }
+  release(): void {
+    this.held = false;
+    this.bufferedBytes = 0;
+    for (const w of this.waiters.splice(0)) w();
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+}
