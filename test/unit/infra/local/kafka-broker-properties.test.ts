@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { brokerProperties } from '../../../../infra/local/kafka-broker.js';
+
+function parse(text: string): Map<string, string> {
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]),
+  );
+}
+
+describe('kafka-broker brokerProperties', () => {
+  const props = parse(brokerProperties({ host: '127.0.0.1', port: 39092, controllerPort: 39093, logDir: '/tmp/k/log', partitions: 6 }));
+
+  it('configures one KRaft node acting as broker and controller on loopback', () => {
+    expect(props.get('process.roles')).toBe('broker,controller');
+    expect(props.get('node.id')).toBe('1');
+    expect(props.get('controller.quorum.bootstrap.servers')).toBe('127.0.0.1:39093');
+    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:39092,CONTROLLER://127.0.0.1:39093');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:39092');
+    expect(props.get('controller.listener.names')).toBe('CONTROLLER');
+  });
+
+  it('sets every internal topic to one replica so a single node can serve groups and transactions', () => {
+    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor']) {
+      expect(props.get(key), key).toBe('1');
+    }
+  });
+
+  it('puts the log under the data directory, uses the partition count and skips the initial rebalance delay', () => {
+    expect(props.get('log.dirs')).toBe('/tmp/k/log');
+    expect(props.get('num.partitions')).toBe('6');
+    expect(props.get('group.initial.rebalance.delay.ms')).toBe('0');
+  });
+
+  it('writes no key twice', () => {
+    const keys = brokerProperties({ host: 'h', port: 1, controllerPort: 2, logDir: 'l', partitions: 1 })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('=')[0]);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
