@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
 import { createKafkaPublisher, startCollector, type Collector } from '../../collector/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
+import { listAlerts, listFabrics } from '../../functions/api/fabric-alert-routes.js';
+import { IndexReader } from '../../functions/api/index-reader.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
@@ -113,6 +115,40 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       registers: [registry],
       async collect() {
         for (const [m, lag] of Object.entries(await runner.lag().catch(() => ({})))) this.set({ mapping: m }, lag);
+      },
+    });
+
+    // Index figures for Prometheus / Grafana, read from the index the same way the API reads it.
+    const reader = new IndexReader(doc, indexTable);
+    const fabricNames = cfg.fabrics.map((f) => f.name);
+    new Gauge({
+      name: 'evpnlens_index_macs',
+      help: 'MACs located in each fabric (index counters)',
+      labelNames: ['fabric'],
+      registers: [registry],
+      async collect() {
+        const { fabrics } = await listFabrics(reader, fabricNames).catch(() => ({ fabrics: [] as { name: string; macs: number }[] }));
+        for (const f of fabrics) this.set({ fabric: f.name }, f.macs);
+      },
+    });
+    new Gauge({
+      name: 'evpnlens_index_moves_per_minute',
+      help: 'MAC moves per minute into each fabric over the last 5 minutes',
+      labelNames: ['fabric'],
+      registers: [registry],
+      async collect() {
+        const { fabrics } = await listFabrics(reader, fabricNames).catch(() => ({ fabrics: [] as { name: string; movesPerMinute: number }[] }));
+        for (const f of fabrics) this.set({ fabric: f.name }, f.movesPerMinute);
+      },
+    });
+    new Gauge({
+      name: 'evpnlens_active_alerts',
+      help: 'Alerts raised and not cleared, by type',
+      labelNames: ['type'],
+      registers: [registry],
+      async collect() {
+        const { alerts } = await listAlerts(reader, { active: 'true' }).catch(() => ({ alerts: [] as { type: string }[] }));
+        for (const t of ['mac-flap', 'duplicate-mac', 'sticky-move']) this.set({ type: t }, alerts.filter((a) => a.type === t).length);
       },
     });
 

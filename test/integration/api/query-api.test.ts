@@ -127,5 +127,7 @@ describe('query API on the local stack', () => {
     const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
     expect(text).toContain('evpnlens_bmp_sessions');
     expect(text).toContain('evpnlens_event_source_lag');
+    expect(text).toMatch(/evpnlens_index_macs\{fabric="dc1"\} 121/);
+    expect(text).toContain('evpnlens_active_alerts{type="mac-flap"} 0');
   });
 });
