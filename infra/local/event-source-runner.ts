@@ -7,7 +7,12 @@
  * - batchSize caps records per invocation; batchingWindowMs lets the broker wait that long to fill a fetch;
  * - a thrown error retries the same batch (with backoff) until it succeeds: no record is skipped, and offsets are
  *   committed only after the handler returned;
- * - a partial batch response commits the records before the first failed one and redelivers from it.
+ * - a partial batch response commits the records before the first failed one and redelivers from it. As on AWS
+ *   (ReportBatchItemFailures), several failures mean the lowest offset is the checkpoint, and an identifier that names
+ *   no record of the batch (empty, malformed, another partition) fails the whole batch.
+ *
+ * What it does not do: retry limits, maximum record age, split-batch-on-error and on-failure destinations (AWS's
+ * defaults are infinite retries and none of these, which is what evpn-lens deploys).
  */
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
@@ -66,8 +71,9 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     const windowMs = m.batchingWindowMs ?? 0;
     const consumer = kafka.consumer({
       groupId: `${groupPrefix}${m.name}`,
-      // The batching window: the broker holds a fetch until it has minBytes or the window has passed.
-      maxWaitTimeInMs: Math.max(windowMs, 10),
+      // The batching window: the broker holds a fetch until it has minBytes or the window has passed. Without a window
+      // a fetch returns as soon as one record is there (minBytes 1), so the long wait only spares idle polling.
+      maxWaitTimeInMs: windowMs > 0 ? windowMs : 500,
       minBytes: windowMs > 0 ? 1024 * 1024 : 1,
       maxBytesPerPartition: 4 * 1024 * 1024,
       sessionTimeout: 30_000,
@@ -92,10 +98,11 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const { topic, partition } = batch;
         let pending: KafkaMessage[] = batch.messages;
+        // Backoff grows across failed attempts at the same records, partial failures included.
+        let attempt = 0;
         while (pending.length > 0) {
           if (!isRunning() || isStale()) return; // a rebalance or stop: uncommitted records are fetched again
           const chunk = pending.slice(0, batchSize);
-          let attempt = 0;
           for (;;) {
             if (!isRunning() || isStale()) return;
             st.invocations++;
@@ -103,11 +110,14 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
             try {
               const res = await m.handler(toMskEvent(topic, partition, chunk, opts.brokers));
               const ids = res?.batchItemFailures ?? [];
-              const offsets = ids
-                .map((f) => parseRecordId(f.itemIdentifier))
-                .filter((p): p is NonNullable<typeof p> => p !== undefined && p.topic === topic && p.partition === partition)
-                .map((p) => p.offset);
-              if (ids.length > 0 && offsets.length === 0) throw new Error(`handler returned batchItemFailures not in this batch: ${JSON.stringify(ids)}`);
+              const inBatch = new Set(chunk.map((x) => Number(x.offset)));
+              const offsets = ids.map((f) => {
+                const p = parseRecordId(typeof f?.itemIdentifier === 'string' ? f.itemIdentifier : '');
+                if (!p || p.topic !== topic || p.partition !== partition || !inBatch.has(p.offset)) {
+                  throw new Error(`handler returned a batchItemFailures identifier that names no record of this batch: ${JSON.stringify(f)}`);
+                }
+                return p.offset;
+              });
               if (offsets.length > 0) failedAt = Math.min(...offsets);
             } catch (err) {
               st.failures++;
@@ -135,6 +145,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
               break; // re-chunk from the failed record
             }
             pending = pending.slice(chunk.length);
+            attempt = 0;
             await heartbeat().catch(() => undefined);
             break;
           }

@@ -145,3 +145,47 @@ describe('event-source-runner', () => {
     expect(perPartition.get(1)).toEqual(Array.from({ length: 25 }, (_, i) => i * 2 + 1));
   });
 });
+
+describe('event-source-runner batching window', () => {
+  it('gathers a trickle of records into few invocations while the window is open', async () => {
+    // Arrange: one partition, a 1 s window, 20 single-record sends 100 ms apart (about 2 s).
+    const topic = uniqueName('window');
+    await createTopics([topic], 1);
+    const sizes: number[] = [];
+    const handler = async (event: MSKEvent) => {
+      sizes.push([...recordsOf(event)].length);
+    };
+    await startRunner({ brokers: brokers(), mappings: [{ name: uniqueName('m'), topics: [topic], handler, batchSize: 100, batchingWindowMs: 1000 }] });
+    const producer = kafkaClient('producer').producer();
+    await producer.connect();
+
+    // Act
+    for (let i = 0; i < 20; i++) {
+      await producer.send({ topic, messages: [{ value: Buffer.from(String(i)) }] });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await producer.disconnect();
+    await waitFor(() => (sizes.reduce((a, b) => a + b, 0) === 20 ? true : undefined), '20 records');
+
+    // Assert: a fetch is held for the window, so about one invocation per second rather than one per send.
+    expect(sizes.length).toBeLessThanOrEqual(5);
+  });
+
+  it('fails the whole batch when a partial batch response names a record that is not in it', async () => {
+    const topic = uniqueName('badid');
+    await createTopics([topic], 1);
+    const name = uniqueName('m');
+    await produce(topic, [{ key: 'k', value: Buffer.from('0'), partition: 0 }, { key: 'k', value: Buffer.from('1'), partition: 0 }]);
+    const deliveries: number[][] = [];
+    const handler = async (event: MSKEvent): Promise<MskBatchResponse | void> => {
+      deliveries.push([...recordsOf(event)].map((r) => r.offset));
+      if (deliveries.length === 1) return { batchItemFailures: [{ itemIdentifier: '' }] };
+    };
+
+    await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 10 }] });
+
+    await waitFor(() => (deliveries.length >= 2 ? true : undefined), 'redelivery');
+    expect(deliveries.slice(0, 2)).toEqual([[0, 1], [0, 1]]);
+    await waitFor(async () => ((await committedOffset(`evpn-lens-${name}`, topic, 0)) === 2 ? true : undefined), 'offset 2 committed');
+  });
+});

@@ -12,7 +12,7 @@ function message(over: Partial<KafkaMessage> = {}): KafkaMessage {
     size: 0,
     headers: {},
     ...over,
-  } as KafkaMessage;
+  } as unknown as KafkaMessage;
 }
 
 describe('msk-event', () => {
