@@ -20,6 +20,8 @@ export interface StartKafkaOptions {
   /** 0 = pick a free port. */
   port?: number;
   controllerPort?: number;
+  /** Where the broker's stdout/stderr go; `<dataDir>/broker.log` by default. */
+  logFile?: string;
   partitions?: number;
   heap?: string;
   log?: (line: string) => void;
@@ -31,6 +33,12 @@ export interface KafkaBroker {
   dataDir: string;
   pid: number | undefined;
   stop(): Promise<void>;
+}
+
+/** KAFKA_BROKERS (comma-separated host:port) names an existing cluster to use instead of starting a broker. */
+export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const list = (env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return list.length > 0 ? list : undefined;
 }
 
 export function brokerProperties(o: { host: string; port: number; controllerPort: number; logDir: string; partitions: number }): string {
@@ -111,7 +119,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   mkdirSync(dataDir, { recursive: true });
   const props = join(dataDir, 'server.properties');
   const log4j = join(dataDir, 'log4j.properties');
-  const logFile = join(dataDir, 'broker.log');
+  const logFile = opts.logFile ?? join(dataDir, 'broker.log');
   // Ports may change between restarts of a persistent broker; the KRaft metadata does not record them.
   writeFileSync(props, brokerProperties({ host, port, controllerPort, logDir, partitions: opts.partitions ?? 12 }));
   writeFileSync(log4j, LOG4J);
@@ -125,7 +133,13 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     logFile,
   );
   let exited = false;
-  child.on('exit', () => (exited = true));
+  // A parent that exits without calling stop() (process.exit, an uncaught error) must not leave a broker behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.on('exit', () => {
+    exited = true;
+    process.off('exit', killOnExit);
+  });
   const brokers = [`${host}:${port}`];
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   log(`starting Kafka broker on ${brokers[0]} (data ${dataDir})`);

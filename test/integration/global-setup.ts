@@ -4,7 +4,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startDynalite } from '../../infra/local/dynalite-store.js';
-import { startKafka } from '../../infra/local/kafka-broker.js';
+import { brokersFromEnv, startKafka } from '../../infra/local/kafka-broker.js';
 import { ensureTopics } from '../../infra/local/kafka-topics.js';
 import { ALL_TOPICS } from '../../schemas/topics.js';
 
@@ -17,9 +17,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
-  const brokersEnv = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
-  let brokers = brokersEnv;
-  if (!brokers?.length) {
+  let brokers = brokersFromEnv();
+  if (!brokers) {
     const kafka = await startKafka({ log: (l) => process.stderr.write(`[global-setup] ${l}\n`) });
     stops.push(kafka.stop);
     brokers = kafka.brokers;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokerProperties } from '../../../../infra/local/kafka-broker.js';
+import { brokerProperties, brokersFromEnv } from '../../../../infra/local/kafka-broker.js';
 
 function parse(text: string): Map<string, string> {
   return new Map(
@@ -40,5 +40,16 @@ describe('kafka-broker brokerProperties', () => {
       .filter(Boolean)
       .map((l) => l.split('=')[0]);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('kafka-broker brokersFromEnv', () => {
+  it('splits KAFKA_BROKERS on commas and trims blanks', () => {
+    expect(brokersFromEnv({ KAFKA_BROKERS: ' 127.0.0.1:9092, 127.0.0.2:9092 ,' })).toEqual(['127.0.0.1:9092', '127.0.0.2:9092']);
+  });
+
+  it('returns undefined when KAFKA_BROKERS is unset or empty, meaning: start a broker', () => {
+    expect(brokersFromEnv({})).toBeUndefined();
+    expect(brokersFromEnv({ KAFKA_BROKERS: ' , ' })).toBeUndefined();
   });
 });
