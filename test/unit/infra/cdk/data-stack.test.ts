@@ -1,0 +1,31 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { EvpnLensDataStack } from '../../../../infra/cdk/evpn-lens-data-stack.js';
+import { TABLES } from '../../../../schemas/tables/index.js';
+
+describe('EvpnLensDataStack', () => {
+  const app = new App();
+  const stack = new EvpnLensDataStack(app, 'Test', { tablePrefix: 'x-' });
+  const template = Template.fromStack(stack);
+
+  it('declares every table of schemas/tables with its keys, indexes and TTL', () => {
+    for (const def of TABLES) {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: `x-${def.id}`,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: def.partitionKey.name, KeyType: 'HASH' }, ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' }] : [])],
+        GlobalSecondaryIndexes: def.globalIndexes.map((g) => Match.objectLike({ IndexName: g.indexName })),
+        TimeToLiveSpecification: def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : Match.absent(),
+      });
+    }
+  });
+
+  it('passes the cdk-nag AWS Solutions checks without suppressions', () => {
+    const nagged = new App();
+    new EvpnLensDataStack(nagged, 'Nagged', { tablePrefix: 'x-' });
+    Validations.of(nagged).addPlugins(new AwsSolutionsChecks(nagged));
+    expect(() => nagged.synth()).not.toThrow();
+  });
+});
