@@ -124,7 +124,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
               st.lastError = err instanceof Error ? err.message : String(err);
               const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
               opts.logger?.warn({ mapping: m.name, topic, partition, firstOffset: chunk[0]?.offset, records: chunk.length, attempt, err }, `handler failed; retrying the batch in ${delay} ms`);
-              await heartbeat().catch(() => undefined);
+              await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
               await sleep(delay);
               continue;
             }
@@ -140,13 +140,13 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
               st.failures++;
               pending = pending.filter((x) => Number(x.offset) >= failedAt!);
               const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
-              await heartbeat().catch(() => undefined);
+              await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
               await sleep(delay);
               break; // re-chunk from the failed record
             }
             pending = pending.slice(chunk.length);
             attempt = 0;
-            await heartbeat().catch(() => undefined);
+            await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
             break;
           }
         }
