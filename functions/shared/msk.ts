@@ -2,10 +2,19 @@
  * The shape of a function fed by an MSK (Amazon Managed Streaming for Apache Kafka) event source mapping, and helpers
  * to read its records. Locally the same events come from infra/local's event-source runner.
  *
- * Partial batch response: a handler may return `{ batchItemFailures: [{ itemIdentifier }] }` naming the first record
- * it could not process as `${topic}-${partition}:${offset}`. Records before it count as done (their offsets are
- * committed); that record and those after it on the same partition are delivered again. Throwing fails the whole batch,
- * which is retried as it was, as the MSK event source mapping does.
+ * Event shape (MSKEvent of @types/aws-lambda): `eventSource: 'aws:kafka'`, `eventSourceArn`, `bootstrapServers`, and
+ * `records` keyed by `${topic}-${partition}`, each record `{ topic, partition, offset, timestamp, timestampType, key,
+ * value, headers }` with key and value base64 and headers as `[{ name: byteArray }]`.
+ *
+ * Failures, as Lambda's Kafka event source mapping handles them (AWS Lambda developer guide, "Configuring error
+ * handling controls for Kafka event sources"; maximum retry attempts default to -1, infinite):
+ * - Throwing fails the whole batch; it is retried as it was until it succeeds, so a partition stalls rather than skips.
+ * - Partial batch response (ReportBatchItemFailures): return `{ batchItemFailures: [{ itemIdentifier }] }` naming the
+ *   first record not processed as `${topic}-${partition}:${offset}`. Records before it count as done (their offsets are
+ *   committed); that record and those after it are delivered again. With several identifiers the lowest offset is the
+ *   checkpoint; an identifier naming no record of the batch (empty, malformed) fails the whole batch. An empty list
+ *   or no response means success.
+ * Delivery is at-least-once either way: handlers must be idempotent.
  */
 import type { Context, MSKEvent, MSKRecord } from 'aws-lambda';
 
