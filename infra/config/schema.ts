@@ -72,6 +72,8 @@ export const configSchema = z
       .strictObject({
         batchSize: z.number().int().min(1).max(10_000).default(500),
         batchingWindowMs: z.number().int().min(0).max(300_000).default(100),
+        /** Where a new consumer group starts: the oldest event (as the MSK mapping's TRIM_HORIZON) or the newest. */
+        startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
       })
       .prefault({}),
     macIndex: z

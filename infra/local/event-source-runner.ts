@@ -66,6 +66,26 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
   const stats: Record<string, MappingStats> = {};
   let running = false;
 
+  /**
+   * LATEST for a group that has no committed offsets yet: commit the current end offsets before it joins, so that
+   * "latest" means "at start()" — not "whenever the first fetch resolves it", which would drop what arrives in between.
+   */
+  async function pinNewGroupToLatest(groupId: string, topics: string[]): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of topics) {
+        const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const known = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        const ends = await admin.fetchTopicOffsets(topic);
+        const partitions = ends.filter((e) => (known.get(e.partition) ?? -1) < 0).map((e) => ({ partition: e.partition, offset: e.high }));
+        if (partitions.length) await admin.setOffsets({ groupId, topic, partitions });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async function runMapping(m: EventSourceMapping): Promise<void> {
     const batchSize = m.batchSize ?? 100;
     const windowMs = m.batchingWindowMs ?? 0;
@@ -90,6 +110,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       opts.logger?.[level]({ mapping: m.name, err: e.payload.error.message }, e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed');
     });
     await consumer.connect();
+    if (m.startingPosition === 'LATEST') await pinNewGroupToLatest(`${groupPrefix}${m.name}`, m.topics);
     for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
     await consumer.run({
       autoCommit: false,

@@ -81,7 +81,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
       groupPrefix: cfg.dynamodb.tablePrefix,
       logger: log.child({ component: 'event-source' }),
-      mappings: [{ name: 'mac-index', topics: [TOPICS.routes, TOPICS.sessions], handler: macIndex, batchSize: cfg.eventSource.batchSize, batchingWindowMs: cfg.eventSource.batchingWindowMs }],
+      mappings: [{ name: 'mac-index', topics: [TOPICS.routes, TOPICS.sessions], handler: macIndex, batchSize: cfg.eventSource.batchSize, batchingWindowMs: cfg.eventSource.batchingWindowMs, startingPosition: cfg.eventSource.startingPosition }],
     });
     await runner.start();
     stops.push(runner.stop);

@@ -34,7 +34,7 @@ describe('routers to API', () => {
       dynamodb: { endpoint: dynamodbEndpoint(), tablePrefix: `${uniqueName('e2e')}-` },
       collector: { bmp: { listen: `127.0.0.1:${bmpPort}`, resyncQuietSeconds: 5 } },
       api: { listen: `127.0.0.1:${apiPort}` },
-      eventSource: { batchSize: 200, batchingWindowMs: 50 },
+      eventSource: { batchSize: 200, batchingWindowMs: 50, startingPosition: 'LATEST' },
     });
     stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
     api = stack.apiUrl;

@@ -15,7 +15,8 @@ export async function startTestStack(extra: Record<string, unknown> = {}): Promi
     dynamodb: { endpoint: dynamodbEndpoint(), tablePrefix: `${uniqueName('t')}-` },
     collector: { bmp: { listen: `127.0.0.1:${await freePort()}` } },
     api: { listen: `127.0.0.1:${await freePort()}` },
-    eventSource: { batchSize: 500, batchingWindowMs: 20 },
+    // Other test files publish to the same topics: start at the newest event, after the group has joined.
+    eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
     ...extra,
   });
   const stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
