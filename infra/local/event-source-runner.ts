@@ -110,7 +110,18 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       opts.logger?.[level]({ mapping: m.name, err: e.payload.error.message }, e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed');
     });
     await consumer.connect();
-    if (m.startingPosition === 'LATEST') await pinNewGroupToLatest(`${groupPrefix}${m.name}`, m.topics);
+    if (m.startingPosition === 'LATEST') {
+      // The group coordinator may still be moving or loading right after the broker starts: retriable, so retry.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await pinNewGroupToLatest(`${groupPrefix}${m.name}`, m.topics);
+          break;
+        } catch (err) {
+          if (attempt >= 20 || (err as { retriable?: boolean }).retriable === false) throw err;
+          await sleep(250);
+        }
+      }
+    }
     for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
     await consumer.run({
       autoCommit: false,

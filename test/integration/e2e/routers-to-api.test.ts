@@ -4,15 +4,18 @@ import { parseConfig } from '../../../infra/config/load-config.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { startLocalStack, type LocalStack } from '../../../infra/local/stack.js';
 import { brokers, dynamodbEndpoint, uniqueName, waitFor } from '../support/env.js';
+import { FrrBgpd } from '../support/routers/frr.js';
 import { Gobgp } from '../support/routers/gobgp.js';
 
 // The whole path with real parts: GoBGP routers export BMP to the collector, which publishes to the real Kafka broker;
 // the local event-source runner feeds the MAC-index function, which writes to dynalite; the API reads it back.
+// FRR's bgpd, peered with r1, reports r1's routes over BMP too: a second reporter of the same routes, not more hosts.
 describe('routers to API', () => {
   let stack: LocalStack;
   const routers: Gobgp[] = [];
+  let frr: FrrBgpd | undefined;
   let api = '';
-  const R = { r1: '10.88.0.1', r2: '10.88.0.2', r3: '10.88.0.3' };
+  const R = { r1: '10.88.0.1', r2: '10.88.0.2', r3: '10.88.0.3', frr: '10.88.0.4' };
   const get = async (path: string) => {
     const res = await fetch(`${api}${path}`);
     return { status: res.status, body: (await res.json()) as any };
@@ -27,7 +30,7 @@ describe('routers to API', () => {
     const [apiPort, bmpPort] = [await freePort(), await freePort()];
     const cfg = parseConfig({
       fabrics: [
-        { name: 'dc1', match: { routerIds: [R.r1, R.r3] } },
+        { name: 'dc1', match: { routerIds: [R.r1, R.r3, R.frr] } },
         { name: 'dc2', match: { routerIds: [R.r2] } },
       ],
       kafka: { brokers: brokers() },
@@ -41,15 +44,18 @@ describe('routers to API', () => {
     await waitFor(async () => ((await fetch(`${api}/readyz`)).status === 200 ? true : undefined), 'readyz');
     const bmp = { host: '127.0.0.1', port: bmpPort };
     // r1 and r3 are two leaves of dc1 peered with each other; r2 is a leaf of dc2 that hears neither.
-    routers.push(new Gobgp({ name: 'r1', address: '127.0.0.81', routerId: R.r1, asn: 65081, apiPort: await freePort(), neighbors: [{ address: '127.0.0.83', asn: 65083 }], bmp }));
+    routers.push(new Gobgp({ name: 'r1', address: '127.0.0.81', routerId: R.r1, asn: 65081, apiPort: await freePort(), neighbors: [{ address: '127.0.0.83', asn: 65083 }, { address: '127.0.0.84', asn: 65084 }], bmp }));
     routers.push(new Gobgp({ name: 'r2', address: '127.0.0.82', routerId: R.r2, asn: 65082, apiPort: await freePort(), bmp }));
     routers.push(new Gobgp({ name: 'r3', address: '127.0.0.83', routerId: R.r3, asn: 65083, apiPort: await freePort(), neighbors: [{ address: '127.0.0.81', asn: 65081 }], bmp }));
     await Promise.all(routers.map((r) => r.start()));
+    frr = new FrrBgpd({ hostname: 'dc1-frr', address: '127.0.0.84', routerId: R.frr, asn: 65084, neighbors: [{ address: '127.0.0.81', asn: 65081 }], bmp });
+    frr.start();
     await routers[0]!.waitEstablished('127.0.0.83');
+    await routers[0]!.waitEstablished('127.0.0.84', 60_000);
   });
 
   afterAll(async () => {
-    await Promise.all(routers.map((r) => r.dispose()));
+    await Promise.all([...routers.map((r) => r.dispose()), frr?.dispose()]);
     await stack?.stop();
   });
 
@@ -59,8 +65,10 @@ describe('routers to API', () => {
     await adv(r2, mac(2), { vtep: '10.88.2.1', rd: '10.88.0.2:100', ip: '172.20.0.2' });
     const l1 = await waitFor(() => locationOf(mac(1)), 'mac 1 indexed');
     expect(l1).toMatchObject({ fabric: 'dc1', vni: 10100, vtep: '10.88.1.1', ips: ['172.20.0.1'] });
-    // r1 (Loc-RIB, pre- and post-policy) and r3 (which learnt it from r1) report it: one location, both routers.
-    await waitFor(async () => ((await locationOf(mac(1)))?.routers.length === 2 ? true : undefined), 'both routers reporting');
+    // r1 (Loc-RIB, pre- and post-policy), r3 and FRR (which learnt it from r1) report it: one location, three routers.
+    const reported = await waitFor(async () => { const l = await locationOf(mac(1)); return l?.routers.length === 3 ? l : undefined; }, 'three routers reporting', 60_000);
+    expect(reported.routers).toEqual(expect.arrayContaining([expect.stringContaining(R.r1), expect.stringContaining(R.r3), expect.stringContaining(R.frr)]));
+    expect(reported.vteps).toEqual(['10.88.1.1']);
     expect(await waitFor(() => locationOf(mac(2)), 'mac 2 indexed')).toMatchObject({ fabric: 'dc2', vtep: '10.88.2.1' });
     const byIp = await get('/v1/hosts?ip=172.20.0.2');
     expect(byIp.body.hosts).toEqual([expect.objectContaining({ mac: mac(2) })]);
@@ -80,7 +88,7 @@ describe('routers to API', () => {
     const [r1, , r3] = [routers[0]!, routers[1]!, routers[2]!];
     await adv(r1, mac(3), { vtep: '10.88.1.1', rd: '10.88.0.1:100' });
     await waitFor(() => locationOf(mac(3)), 'mac 3 on r1');
-    await waitFor(async () => ((await locationOf(mac(3)))?.routers.length === 2 ? true : undefined), 'r3 has learnt mac 3');
+    await waitFor(async () => ((await locationOf(mac(3)))?.routers.some((r: string) => r.includes(R.r3)) ? true : undefined), 'r3 has learnt mac 3');
     // r3 knows r1's route: its own advertisement wins (GoBGP applies MAC mobility, RFC 7432 §15) before r1 withdraws.
     await adv(r3, mac(3), { vtep: '10.88.1.3', rd: '10.88.0.3:100' });
     const moved = await waitFor(async () => { const x = await locationOf(mac(3)); return x?.vtep === '10.88.1.3' ? x : undefined; }, 'mac 3 moved to r3 before the withdrawal');
@@ -96,8 +104,10 @@ describe('routers to API', () => {
     const esi = '01:02:03:04:05:06:07:08:09';
     await adv(r1, mac(4), { vtep: '10.88.1.1', rd: '10.88.0.1:100', esi });
     await adv(r3, mac(4), { vtep: '10.88.1.3', rd: '10.88.0.3:100', esi });
-    const l = await waitFor(async () => { const x = await locationOf(mac(4)); return x?.vteps.length === 2 ? x : undefined; }, 'both VTEPs');
-    expect(l).toMatchObject({ fabric: 'dc1', esi: '00:01:02:03:04:05:06:07:08:09', vtep: '10.88.1.1', vteps: ['10.88.1.1', '10.88.1.3'] });
+    const both = (x: { vteps: string[] } | undefined) => x && x.vteps.includes('10.88.1.1') && x.vteps.includes('10.88.1.3');
+    const l = await waitFor(async () => { const x = await locationOf(mac(4)); return both(x) ? x : undefined; }, 'both VTEPs');
+    // (FRR hears r3's route through r1 over eBGP, with r1's address as next hop: a third path on the same ESI.)
+    expect(l).toMatchObject({ fabric: 'dc1', esi: '00:01:02:03:04:05:06:07:08:09', vtep: '10.88.1.1' });
     expect((await get(`/v1/hosts/${mac(4)}`)).body.history).toEqual([]);
   });
 
