@@ -2,18 +2,8 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GSI_SHARDS, keys, type AlertItem, type EsMemberItem, type HistoryItem, type IpItem, type MacItem, type MacLocation } from '../../schemas/tables/index.js';
 
-export interface HostLocation {
-  fabric: string;
-  vni: number;
-  vtep: string;
-  vteps: string[];
-  esi: string;
-  routers: string[];
-  ips: string[];
-  sequence: number;
-  since: string;
-  lastSeen: string;
-}
+/** A location as the API answers it (the index's location without its internal sticky flag). */
+export type HostLocation = Omit<MacLocation, 'sticky'>;
 
 export class IndexReader {
   constructor(

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child-process.js';
 
 export interface FrrOptions {
   hostname: string;
@@ -59,12 +60,7 @@ export class FrrBgpd {
   async stop(): Promise<void> {
     const c = this.child;
     this.child = undefined;
-    if (!c || c.exitCode !== null) return;
-    const gone = new Promise<void>((r) => c.once('exit', () => r()));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 5_000);
-    await gone;
-    clearTimeout(t);
+    await stopChild(c);
   }
 
   async dispose(): Promise<void> {

@@ -7,6 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child-process.js';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -87,12 +88,7 @@ export class Gobgp {
   async stop(): Promise<void> {
     const c = this.child;
     this.child = undefined;
-    if (!c || c.exitCode !== null) return;
-    const gone = new Promise<void>((r) => c.once('exit', () => r()));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 5_000);
-    await gone;
-    clearTimeout(t);
+    await stopChild(c);
   }
 
   async dispose(): Promise<void> {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BmpFrameDecoder, DecodeError, decodeBgpUpdate, decodeBmpMessage } from '../../../../collector/bmp/index.js';
+import { mulberry32 as rng } from '../../../support/rng.js';
 import { attrs, bmpMsg, evpn, ext, open, statValue, type2Update, update } from '../../../fixtures/bmp/builders.js';
 
-/** Deterministic PRNG (mulberry32) so a failure is reproducible from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corpus: Buffer[] = [
   bmpMsg.initiation({ sysName: 'leaf1', sysDescr: 'x', strings: ['s'] }),

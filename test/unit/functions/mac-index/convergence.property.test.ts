@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler } from '../../../../functions/mac-index/handler.js';
 import { RibView } from '../../../../schemas/events.js';
 import { startTestStore } from '../../../support/dynalite.js';
+import { mulberry32 } from '../../../support/rng.js';
 import { macRoute, mskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
 
 let store: Awaited<ReturnType<typeof startTestStore>>;
@@ -73,7 +74,7 @@ describe('mac-index convergence', () => {
         for (let i = 0; i < events.length; i += batchSize) await inOrder.h(mskBatch(events.slice(i, i + batchSize)));
 
         const messy = await startTableHandler(`${tag}b`);
-        const rnd = mulberry(seed);
+        const rnd = mulberry32(seed);
         // Per-partition order is kept; partitions interleave at random; some batches are delivered twice.
         const queues = new Map<number, Timed[]>();
         for (const e of events) queues.set(e.partition!, [...(queues.get(e.partition!) ?? []), e]);
@@ -102,13 +103,3 @@ async function startTableHandler(_tag: string) {
   return { table, h: createMacIndexHandler({ ddb: store.doc, tableName: table }) };
 }
 
-function mulberry(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
