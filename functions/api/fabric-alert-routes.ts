@@ -11,7 +11,7 @@ export async function listFabrics(reader: IndexReader, configured: string[], now
   const fabrics = [];
   for (const name of names) {
     const f = await reader.fabricFigures(name, since);
-    fabrics.push({ name, configured: configured.includes(name), seen: seen.includes(name), macs: f.macs, vnis: f.vnis, vteps: f.vteps, movesPerMinute: Math.round((f.movesLast5Min / 5) * 10) / 10 });
+    fabrics.push({ name, configured: configured.includes(name), seen: seen.includes(name), macs: f.macs, vnis: f.vnis, vteps: f.vteps, movesPerMinute: Math.round((f.movesLast5Min / 5) * 10) / 10, macsPerVni: f.macsPerVni });
   }
   return { fabrics };
 }

@@ -75,19 +75,25 @@ export class IndexReader {
     return items.map((i) => i.sk);
   }
 
-  async fabricFigures(fabric: string, sinceMinuteIso: string): Promise<{ macs: number; vnis: number; vteps: number; movesLast5Min: number }> {
-    const items = await this.queryAll<{ sk: string; macs?: number; moves?: number }>({ TableName: this.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.fabricPk(fabric) } });
+  async fabricFigures(fabric: string, sinceMinuteIso: string): Promise<{ macs: number; vnis: number; vteps: number; movesLast5Min: number; macsPerVni: Record<string, number> }> {
+    const items = await this.queryAll<{ sk: string; macs?: number; moves?: number; vni?: number }>({ TableName: this.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.fabricPk(fabric) } });
     let macs = 0;
     let vnis = 0;
     let vteps = 0;
     let moves = 0;
+    const macsPerVni: Record<string, number> = {};
     for (const i of items) {
-      if (i.sk.startsWith('COUNT#')) macs += Number(i.macs ?? 0);
+      if (i.sk.startsWith('COUNT#')) {
+        macs += Number(i.macs ?? 0);
+        const vni = i.sk.split('#')[1]!;
+        macsPerVni[vni] = (macsPerVni[vni] ?? 0) + Number(i.macs ?? 0);
+      }
       else if (i.sk.startsWith('VNI#')) vnis++;
       else if (i.sk.startsWith('VTEP#')) vteps++;
       else if (i.sk.startsWith('MOVES#') && i.sk.slice(6) >= sinceMinuteIso.slice(0, 16)) moves += Number(i.moves ?? 0);
     }
-    return { macs, vnis, vteps, movesLast5Min: moves };
+    for (const [v, n] of Object.entries(macsPerVni)) if (n === 0) delete macsPerVni[v];
+    return { macs, vnis, vteps, movesLast5Min: moves, macsPerVni };
   }
 
   async alerts(months: string[]): Promise<AlertItem[]> {

@@ -56,7 +56,7 @@ export const openApiDocument = {
       get: {
         operationId: 'listFabrics',
         summary: 'Fabrics configured and seen, with MAC, VNI and VTEP counts',
-        responses: { '200': { description: 'fabrics', content: { 'application/json': { schema: { type: 'object', required: ['fabrics'], properties: { fabrics: { type: 'array', items: { type: 'object', required: ['name', 'macs', 'vnis', 'vteps', 'movesPerMinute'], properties: { name: { type: 'string' }, configured: { type: 'boolean' }, seen: { type: 'boolean' }, macs: { type: 'integer' }, vnis: { type: 'integer' }, vteps: { type: 'integer' }, movesPerMinute: { type: 'number' } } } } } } } } } },
+        responses: { '200': { description: 'fabrics', content: { 'application/json': { schema: { type: 'object', required: ['fabrics'], properties: { fabrics: { type: 'array', items: { type: 'object', required: ['name', 'macs', 'vnis', 'vteps', 'movesPerMinute'], properties: { name: { type: 'string' }, configured: { type: 'boolean' }, seen: { type: 'boolean' }, macs: { type: 'integer' }, vnis: { type: 'integer' }, vteps: { type: 'integer' }, movesPerMinute: { type: 'number' }, macsPerVni: { type: 'object', additionalProperties: { type: 'integer' } } } } } } } } } } },
       },
     },
     '/v1/alerts': {

@@ -49,6 +49,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const registered = new Set<string>();
 
   interface BatchTally {
+    /** "fabric|vni" → change in MAC count */
     fabricDelta: Map<string, number>;
     /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
     seen: Map<string, { vnis: Set<number>; vteps: Set<string> }>;
@@ -77,7 +78,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         current = await store.getMacItem(item.mac, item.vni);
         continue;
       }
-      for (const [fabric, delta] of Object.entries(r.fabricDelta)) tally.fabricDelta.set(fabric, (tally.fabricDelta.get(fabric) ?? 0) + delta);
+      for (const [fabric, delta] of Object.entries(r.fabricDelta)) {
+        const k = `${fabric}|${item.vni}`;
+        tally.fabricDelta.set(k, (tally.fabricDelta.get(k) ?? 0) + delta);
+      }
       const loc = item.location;
       if (loc && (!current?.location || current.location.vtep !== loc.vtep || current.location.fabric !== loc.fabric)) {
         let s = tally.seen.get(loc.fabric);
@@ -135,7 +139,11 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
     // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
     const salt = Object.keys(event.records)[0] ?? '';
-    for (const [fabric, delta] of tally.fabricDelta) await store.addFabricCount(fabric, delta, `${salt}${stats.events}`);
+    for (const [k, delta] of tally.fabricDelta) {
+      if (delta === 0) continue;
+      const [fabric, vni] = k.split('|') as [string, string];
+      await store.addFabricCount(fabric, Number(vni), delta, `${salt}${stats.events}`);
+    }
     for (const [fabric, s] of tally.seen) {
       const fresh = (k: string) => !registered.has(`${fabric}|${k}`);
       const vnis = [...s.vnis].filter((v) => fresh(`vni|${v}`));

@@ -104,11 +104,11 @@ export class MacIndexStore {
     this.writes++;
   }
 
-  /** Per-fabric MAC counters, one sharded counter item per (fabric, shard): deltas of a batch in one ADD each. */
-  async addFabricCount(fabric: string, delta: number, salt: string): Promise<void> {
+  /** MACs per fabric and VNI: sharded counter items, the deltas of a batch in one ADD per (fabric, VNI). */
+  async addFabricCount(fabric: string, vni: number, delta: number, salt: string): Promise<void> {
     if (delta === 0) return;
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.fabricCount(fabric, shardOf(salt) % GSI_SHARDS), UpdateExpression: 'ADD macs :d SET fabric = :f', ExpressionAttributeValues: { ':d': delta, ':f': fabric } }),
+      new UpdateCommand({ TableName: this.table, Key: keys.fabricCount(fabric, vni, shardOf(salt) % GSI_SHARDS), UpdateExpression: 'ADD macs :d SET fabric = :f, vni = :v', ExpressionAttributeValues: { ':d': delta, ':f': fabric, ':v': vni } }),
     );
     this.writes++;
   }

@@ -132,6 +132,17 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       },
     });
     new Gauge({
+      name: 'evpnlens_index_vni_macs',
+      help: 'MACs located in each VNI of each fabric (index counters)',
+      labelNames: ['fabric', 'vni'],
+      registers: [registry],
+      async collect() {
+        const { fabrics } = await listFabrics(reader, fabricNames).catch(() => ({ fabrics: [] as { name: string; macsPerVni: Record<string, number> }[] }));
+        this.reset();
+        for (const f of fabrics) for (const [vni, n] of Object.entries(f.macsPerVni)) this.set({ fabric: f.name, vni }, n);
+      },
+    });
+    new Gauge({
       name: 'evpnlens_index_moves_per_minute',
       help: 'MAC moves per minute into each fabric over the last 5 minutes',
       labelNames: ['fabric'],

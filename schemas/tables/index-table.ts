@@ -9,7 +9,7 @@
  * | ES member    | ES#<esi>               | VTEP#<vtep>                        |                                |                                |
  * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<mac>#<vni>  |                                |                                |
  * | alert state  | ALERTSTATE#<type>      | <mac>#<vni>                        |                                |                                |
- * | fabric count | FABRIC#<name>          | COUNT#<shard>                      |                                |                                |
+ * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>                |                                |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
  * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
  * | fabric list  | FABRICS                | <name>                             |                                |                                |
@@ -62,7 +62,7 @@ export const keys = {
   alert: (raisedAtIso: string, type: string, mac: string, vni: number) => ({ pk: `ALERT#${raisedAtIso.slice(0, 7)}`, sk: `${raisedAtIso}#${type}#${mac}#${vni}` }),
   alertMonthPk: (yyyyMm: string) => `ALERT#${yyyyMm}`,
   alertState: (type: string, mac: string, vni: number) => ({ pk: `ALERTSTATE#${type}`, sk: `${mac}#${vni}` }),
-  fabricCount: (fabric: string, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${pad2(shard)}` }),
+  fabricCount: (fabric: string, vni: number, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${vni}#${pad2(shard)}` }),
   fabricPk: (fabric: string) => `FABRIC#${fabric}`,
   fabricVni: (fabric: string, vni: number) => ({ pk: `FABRIC#${fabric}`, sk: `VNI#${vni}` }),
   fabricVtep: (fabric: string, vtep: string) => ({ pk: `FABRIC#${fabric}`, sk: `VTEP#${vtep}` }),

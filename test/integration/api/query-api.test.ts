@@ -81,7 +81,7 @@ describe('query API on the local stack', () => {
   it('lists configured and seen fabrics with their counts', async () => {
     const { body } = await get('/v1/fabrics');
     const dc1 = body.fabrics.find((f: { name: string }) => f.name === 'dc1');
-    expect(dc1).toMatchObject({ configured: true, macs: 121, vnis: 2, vteps: 3 });
+    expect(dc1).toMatchObject({ configured: true, macs: 121, vnis: 2, vteps: 3, macsPerVni: { '30300': 120, '30301': 1 } });
     expect(body.fabrics.find((f: { name: string }) => f.name === 'dc2')).toMatchObject({ macs: 1 });
   });
 
@@ -129,5 +129,6 @@ describe('query API on the local stack', () => {
     expect(text).toContain('evpnlens_event_source_lag');
     expect(text).toMatch(/evpnlens_index_macs\{fabric="dc1"\} 121/);
     expect(text).toContain('evpnlens_active_alerts{type="mac-flap"} 0');
+    expect(text).toContain('evpnlens_index_vni_macs{fabric="dc1",vni="30300"} 120');
   });
 });
