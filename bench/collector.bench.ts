@@ -60,7 +60,7 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
   const brokers = external?.length ? external : kafka!.brokers;
   await ensureTopics(brokers, ALL_TOPICS, 12);
   const port = await freePort();
-  const collector = await startCollector({ listen: { host: '127.0.0.1', port }, fabrics: [], logger, publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxBatchMessages: 20_000, lingerMs: 5 }), maxBufferedBytes: 64 * 1024 * 1024 });
+  const collector = await startCollector({ listen: { host: '127.0.0.1', port }, fabrics: [], logger, publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxBatchMessages: Number(process.env.BENCH_BATCH ?? 20_000), lingerMs: 5, pipeline: Number(process.env.BENCH_PIPELINE ?? 4) }), maxBufferedBytes: 64 * 1024 * 1024 });
   const produced = async () => {
     const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
     return [...text.matchAll(/topic="evpn\.routes\.v1"} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
