@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
 import { createKafkaPublisher, startCollector, type Collector } from '../../collector/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
-import { listAlerts, listFabrics } from '../../functions/api/fabric-alert-routes.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
@@ -19,6 +18,7 @@ import { startDynalite } from './dynalite-store.js';
 import { ensureTables } from './ensure-tables.js';
 import { createEventSourceRunner, type EventSourceRunner } from './event-source-runner.js';
 import { startHttpServer } from './http-server.js';
+import { registerIndexMetrics } from './index-metrics.js';
 import { createKafkaAlertPublisher } from './kafka-alert-publisher.js';
 import { startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
@@ -118,50 +118,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       },
     });
 
-    // Index figures for Prometheus / Grafana, read from the index the same way the API reads it.
-    const reader = new IndexReader(doc, indexTable);
-    const fabricNames = cfg.fabrics.map((f) => f.name);
-    new Gauge({
-      name: 'evpnlens_index_macs',
-      help: 'MACs located in each fabric (index counters)',
-      labelNames: ['fabric'],
-      registers: [registry],
-      async collect() {
-        const { fabrics } = await listFabrics(reader, fabricNames).catch(() => ({ fabrics: [] as { name: string; macs: number }[] }));
-        for (const f of fabrics) this.set({ fabric: f.name }, f.macs);
-      },
-    });
-    new Gauge({
-      name: 'evpnlens_index_vni_macs',
-      help: 'MACs located in each VNI of each fabric (index counters)',
-      labelNames: ['fabric', 'vni'],
-      registers: [registry],
-      async collect() {
-        const { fabrics } = await listFabrics(reader, fabricNames).catch(() => ({ fabrics: [] as { name: string; macsPerVni: Record<string, number> }[] }));
-        this.reset();
-        for (const f of fabrics) for (const [vni, n] of Object.entries(f.macsPerVni)) this.set({ fabric: f.name, vni }, n);
-      },
-    });
-    new Gauge({
-      name: 'evpnlens_index_moves_per_minute',
-      help: 'MAC moves per minute into each fabric over the last 5 minutes',
-      labelNames: ['fabric'],
-      registers: [registry],
-      async collect() {
-        const { fabrics } = await listFabrics(reader, fabricNames).catch(() => ({ fabrics: [] as { name: string; movesPerMinute: number }[] }));
-        for (const f of fabrics) this.set({ fabric: f.name }, f.movesPerMinute);
-      },
-    });
-    new Gauge({
-      name: 'evpnlens_active_alerts',
-      help: 'Alerts raised and not cleared, by type',
-      labelNames: ['type'],
-      registers: [registry],
-      async collect() {
-        const { alerts } = await listAlerts(reader, { active: 'true' }).catch(() => ({ alerts: [] as { type: string }[] }));
-        for (const t of ['mac-flap', 'duplicate-mac', 'sticky-move']) this.set({ type: t }, alerts.filter((a) => a.type === t).length);
-      },
-    });
+    registerIndexMetrics(registry, new IndexReader(doc, indexTable), cfg.fabrics.map((f) => f.name));
 
     // API + dashboard.
     const api = createApiHandler({
