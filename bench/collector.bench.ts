@@ -7,9 +7,7 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { readFileSync } from 'node:fs';
-import { COLLECTOR_TOPICS, createKafkaPublisher, createWirePublisher, startCollector, type EventPublisher } from '../collector/index.js';
-import type { CollectorMetrics } from '../collector/metrics.js';
+import { createKafkaPublisher, startCollector, type EventPublisher } from '../collector/index.js';
 import { BmpFrameDecoder } from '../collector/bmp/index.js';
 import { createCollectorMetrics } from '../collector/metrics.js';
 import { BmpSession } from '../collector/session/bmp-session.js';
@@ -55,52 +53,29 @@ if (process.env.BENCH_ONLY_KAFKA !== '1') {
   console.log(`same stream again (exact repeats dropped): ${Math.round(ROUTES / second).toLocaleString()} routes/s, ${events - before} events`);
 }
 
-// 2. Into Kafka through a real TCP BMP session: the wire producer (default), then kafkajs for comparison.
+// 2. Into Kafka through a real TCP BMP session.
 if (process.env.BENCH_SKIP_KAFKA !== '1') {
   const external = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
   const kafka = external?.length ? undefined : await startKafka({ heap: '1g' });
   const brokers = external?.length ? external : kafka!.brokers;
   await ensureTopics(brokers, ALL_TOPICS, 12);
-  const cpuOfPid = (pid: number | undefined): number => {
-    if (!pid) return NaN;
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks of 10 ms
+  const port = await freePort();
+  const collector = await startCollector({ listen: { host: '127.0.0.1', port }, fabrics: [], logger, publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxBatchMessages: Number(process.env.BENCH_BATCH ?? 20_000), lingerMs: 5, pipeline: Number(process.env.BENCH_PIPELINE ?? 4) }), maxBufferedBytes: 64 * 1024 * 1024 });
+  const produced = async () => {
+    const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
+    return [...text.matchAll(/topic="evpn\.routes\.v1"} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
   };
-  const producers: Record<string, (metrics: CollectorMetrics) => Promise<EventPublisher>> = {
-    wire: (metrics) => createWirePublisher({ brokers, topics: COLLECTOR_TOPICS, metrics, maxBufferedBytes: 64 * 1024 * 1024 }),
-    kafkajs: (metrics) => createKafkaPublisher({ brokers, metrics, maxBatchMessages: Number(process.env.BENCH_BATCH ?? 20_000), lingerMs: 5, pipeline: Number(process.env.BENCH_PIPELINE ?? 4), maxBufferedBytes: 64 * 1024 * 1024 }),
-  };
-  const which = (process.env.BENCH_PRODUCERS ?? 'wire,kafkajs').split(',').filter((p) => p in producers);
-  for (const name of which) {
-    // kafkajs needs ~15 µs of CPU per event: a tenth of the stream is enough to measure it.
-    const routes = name === 'kafkajs' ? Math.min(ROUTES, Number(process.env.BENCH_KAFKAJS_ROUTES ?? 200_000)) : ROUTES;
-    const input = routes === ROUTES ? stream : generateType2Stream({ routes, perUpdate: PER_UPDATE }).stream;
-    const port = await freePort();
-    const collector = await startCollector({ listen: { host: '127.0.0.1', port }, fabrics: [], logger, publisher: producers[name]!, maxBufferedBytes: 64 * 1024 * 1024 });
-    const produced = async () => {
-      const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
-      return [...text.matchAll(/topic="evpn\.routes\.v1"} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
-    };
-    const cpu0 = process.cpuUsage();
-    const broker0 = cpuOfPid(kafka?.pid);
-    const t0 = process.hrtime.bigint();
-    await new Promise<void>((resolve, reject) => {
-      const sock = connect(port, '127.0.0.1', () => sock.end(input));
-      sock.on('error', reject);
-      sock.on('close', () => resolve());
-    });
-    while ((await produced()) < routes) await new Promise((r) => setTimeout(r, 20));
-    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const brokerCpu = cpuOfPid(kafka?.pid) - broker0;
-    const paused = await collector.registry.getSingleMetricAsString('evpnlens_bmp_backpressure_seconds_total');
-    console.log(
-      `into Kafka with the ${name} producer (${brokers.join(',')}, idempotent, acks=all): ${routes.toLocaleString()} route events acknowledged in ${secs.toFixed(2)} s = ${Math.round(routes / secs).toLocaleString()} routes/s; ` +
-        `collector CPU ${((cpu.user + cpu.system) / 1e3 / routes * 1e3).toFixed(2)} µs/route, broker CPU ${Number.isNaN(brokerCpu) ? 'n/a' : `${((brokerCpu * 1e6) / routes).toFixed(2)} µs/route`}; ` +
-        `socket paused for backpressure ${Number(/ ([\d.e+-]+)$/m.exec(paused)?.[1] ?? 0).toFixed(1)} s`,
-    );
-    await collector.stop();
-    await collector.publisher.close();
-  }
+  const t0 = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1', () => sock.end(stream));
+    sock.on('error', reject);
+    sock.on('close', () => resolve());
+  });
+  while ((await produced()) < ROUTES) await new Promise((r) => setTimeout(r, 50));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const paused = await collector.registry.getSingleMetricAsString('evpnlens_bmp_backpressure_seconds_total');
+  console.log(`into Kafka (${brokers.join(',')}): ${ROUTES.toLocaleString()} route events acknowledged in ${secs.toFixed(1)} s = ${Math.round(ROUTES / secs).toLocaleString()} routes/s; socket paused for backpressure ${Number(/ ([\d.e+-]+)$/m.exec(paused)?.[1] ?? 0).toFixed(1)} s`);
+  await collector.stop();
+  await collector.publisher.close();
   await kafka?.stop();
 }

@@ -9,13 +9,8 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
 import { startBmpServer } from './server/bmp-server.js';
 import { CollectorState } from './state/router-state.js';
-import { TOPICS } from '../schemas/topics.js';
 
 export { createKafkaPublisher } from './publish/kafka-publisher.js';
-export { createWirePublisher } from './publish/wire-publisher.js';
-
-/** The topics the collector writes. */
-export const COLLECTOR_TOPICS = [TOPICS.routes, TOPICS.sessions, TOPICS.vtepTelemetry] as const;
 export type { EventPublisher } from './publish/event-publisher.js';
 export type { FabricRule } from './fabric/fabric-resolver.js';
 export { FabricResolver, DEFAULT_FABRIC } from './fabric/fabric-resolver.js';

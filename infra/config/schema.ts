@@ -41,11 +41,6 @@ export const configSchema = z
         brokers: z.array(hostPort('127.0.0.1:9092').transform((h) => `${h.host}:${h.port}`)).optional(),
         partitions: z.number().int().min(1).max(1000).default(12),
         clientId: z.string().default('evpn-lens'),
-        /**
-         * The collector's producer: `wire` (its own idempotent producer, ~1 µs per event) or `kafkajs` (~15 µs per event;
-         * kept for clusters that need SASL, which the wire producer does not speak yet).
-         */
-        producer: z.enum(['wire', 'kafkajs']).default('wire'),
       })
       .prefault({}),
     dynamodb: z

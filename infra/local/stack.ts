@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
-import { COLLECTOR_TOPICS, createKafkaPublisher, createWirePublisher, startCollector, type Collector } from '../../collector/index.js';
+import { createKafkaPublisher, startCollector, type Collector } from '../../collector/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
@@ -102,10 +102,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
       registry,
       logger: log.child({ component: 'collector' }),
-      publisher: (metrics) =>
-        cfg.kafka.producer === 'kafkajs'
-          ? createKafkaPublisher({ brokers: brokers!, metrics, logger: log.child({ component: 'kafka-publisher' }) })
-          : createWirePublisher({ brokers: brokers!, topics: COLLECTOR_TOPICS, clientId: `${cfg.kafka.clientId}-collector`, metrics, logger: log.child({ component: 'kafka-publisher' }) }),
+      publisher: (metrics) => createKafkaPublisher({ brokers: brokers!, metrics, logger: log.child({ component: 'kafka-publisher' }) }),
     });
     stops.push(async () => {
       await collector.stop();
