@@ -7,6 +7,7 @@ import { evpnlens } from './gen/evpnlens.js';
 export const v1 = evpnlens.v1;
 export const {
   RouteEvent,
+  RouteEventBatch,
   SessionEvent,
   VtepSample,
   Alert,
@@ -44,3 +45,4 @@ export type AlertState = evpnlens.v1.AlertState;
 
 /** JSON form used by the CLI's `tail` and by logs: protobuf JSON mapping names, 64-bit values as strings. */
 export const JSON_OPTIONS = { longs: String, enums: String, bytes: String, defaults: false } as const;
+export type IRouteEventBatch = evpnlens.v1.IRouteEventBatch;

@@ -181,6 +181,8 @@ export interface EvpnRoute {
   gatewayIp: string;
   /** NLRI bytes of a route type this decoder does not know. */
   raw?: Buffer;
+  /** The route-type-specific bytes as received (a view into the message: copy what must outlive it). */
+  nlri: Buffer;
 }
 
 export interface OtherNlri {

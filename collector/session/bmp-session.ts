@@ -7,15 +7,16 @@
  * and skipped (RFC 7606's spirit); only a framing error, which leaves no way to find the next message, ends the session.
  */
 import type { Logger } from 'pino';
-import { RouteAction, SessionEvent, SessionEventKind, WithdrawReason, RouteEvent, type ISessionEvent } from '../../schemas/events.js';
+import type { Long } from '../../schemas/long.js';
+import { RouteAction, SessionEvent, SessionEventKind, WithdrawReason, type ISessionEvent } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
-import { DecodeError, decodeBgpUpdate, decodeBmpMessage, type BmpMessage, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../bmp/index.js';
+import { DecodeError, Reader, decodeBgpUpdate, decodeBmpMessage, decodeEvpnRoute, type BmpMessage, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../bmp/index.js';
 import type { FabricResolver } from '../fabric/fabric-resolver.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publish/event-publisher.js';
-import { CollectorState, RouterState, type ViewState } from '../state/router-state.js';
+import { CollectorState, RouterState, type RouteEntry, type ViewState } from '../state/router-state.js';
 import { peerKeyOf, ribViewOf } from './rib-view.js';
-import { attributesFingerprint, buildRouteEvent, longOf, routeKafkaKey } from './route-event.js';
+import { attributeFields, attributesFingerprint, contextFields, contextSignature, encodeFields, joinParts, longOf, routeFields, routeKafkaKey, type RouteEventStamp } from './route-event.js';
 
 export interface SessionContext {
   state: CollectorState;
@@ -42,12 +43,27 @@ const MESSAGE_NAMES: Record<BmpMessage['kind'], string> = {
   unknown: 'unknown',
 };
 
+const NO_ADD_PATH: Set<string> = new Set();
+
+/** The per-peer header timestamp as the event's (µs); the collector's clock when the router sent zero. */
+function timestampOf(peer: PerPeerHeader) {
+  return longOf(peer.timestampUs === 0n ? BigInt(Date.now()) * 1000n : peer.timestampUs);
+}
+
+/** The route an entry holds, decoded again from its NLRI bytes (they decoded when they arrived). */
+function routeOfEntry(e: RouteEntry): EvpnRoute {
+  const bytes = Buffer.from(e.nlri, 'latin1');
+  return decodeEvpnRoute(e.routeType, new Reader(bytes, 0, bytes.length, 'held EVPN route'), e.pathId);
+}
+
 export class BmpSession {
   /** The router this session reports for; a provisional one until the first Peer Up tells its BGP ID. */
   private router: RouterState;
   private identified = false;
   private quietTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Route events since the last flush, by route type (0..11, 12 = higher) × action. */
+  private readonly routeCounts = new Array<number>(26).fill(0);
 
   constructor(
     readonly remoteAddress: string,
@@ -174,7 +190,7 @@ export class BmpSession {
     for (const [key, view] of this.router.views) {
       if (peerKeyOf(view.peer) !== pk) continue;
       if (msg.tableName !== undefined && msg.peer.peerType === 3 && view.tableName !== msg.tableName) continue;
-      this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_PEER_DOWN, () => true);
+      this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_PEER_DOWN, () => true, timestampOf(msg.peer));
       this.router.views.delete(key);
     }
     this.emitSession({
@@ -191,7 +207,7 @@ export class BmpSession {
     // RFC 9069 §4.1: a Loc-RIB per-peer header carries the router's own BGP ID.
     if (!this.identified && peer.peerType === 3) this.identify(peer.bgpId);
     const popts = this.router.peers.get(peerKeyOf(peer));
-    const opts = { fourOctetAs: peer.legacyAsPath ? false : (popts?.fourOctetAs ?? true), addPath: popts?.addPath ?? new Set<string>() };
+    const opts = { fourOctetAs: peer.legacyAsPath ? false : (popts?.fourOctetAs ?? true), addPath: popts?.addPath ?? NO_ADD_PATH };
     let upd;
     try {
       upd = decodeBgpUpdate(bgp, opts, bgpOffset);
@@ -202,29 +218,39 @@ export class BmpSession {
     for (const o of upd.other) this.ctx.metrics.otherAfiSafi.inc({ afi_safi: `${o.afi}/${o.safi}` });
     const ribView = ribViewOf(peer);
     const view = this.viewFor(peer, ribView, '');
+    const timestampUs = timestampOf(peer);
+    const ctxBytes = upd.advertised.length + upd.withdrawn.length > 0 ? this.contextBytes(view) : undefined;
     if (upd.advertised.length > 0) {
-      const attrFp = attributesFingerprint(upd.attributes);
-      const nextHop = upd.attributes.nextHop ?? '';
+      const attrs = upd.attributes;
+      const attrFp = this.ctx.state.intern(attributesFingerprint(attrs));
+      const nextHop = attrs.nextHop ?? '';
+      let attrBytes: Uint8Array | undefined; // encoded once, for the first route of the UPDATE that is not a repeat
+      let repeats = 0;
       for (const route of upd.advertised) {
         const entryKey = route.pathId ? `${route.key}#${route.pathId}` : route.key;
-        const fp = `${attrFp}|${route.esi}|${route.labels.join(',')}`;
+        const nlri = route.nlri.toString('latin1');
         const existing = view.routes.get(entryKey);
-        if (existing && existing.fp === fp) {
+        if (existing && existing.attrs === attrFp && existing.nlri === nlri) {
           existing.gen = this.router.gen;
-          this.ctx.metrics.duplicates.inc();
+          repeats++;
           continue;
         }
-        const vni = this.emitRoute(view, route, RouteAction.ROUTE_ACTION_ADVERTISE, WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, upd.attributes, nextHop);
-        view.routes.set(entryKey, { fp, gen: this.router.gen, route, nextHop, vni });
+        attrBytes ??= encodeFields(attributeFields(attrs));
+        const vni = this.emitRoute(route, { action: RouteAction.ROUTE_ACTION_ADVERTISE, reason: WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, nextHop, seq: this.ctx.nextSeq(), timestampUs }, attrs, ctxBytes!, attrBytes);
+        const entry: RouteEntry = { attrs: attrFp, nlri, routeType: route.routeType, pathId: route.pathId, nextHop, vni, gen: this.router.gen };
+        view.routes.set(entryKey, entry);
       }
+      if (repeats > 0) this.ctx.metrics.duplicates.inc(repeats);
     }
     for (const route of upd.withdrawn) {
       const entryKey = route.pathId ? `${route.key}#${route.pathId}` : route.key;
       const existing = view.routes.get(entryKey);
       view.routes.delete(entryKey);
       // A withdrawal of a route this collector never saw (e.g. it restarted) is still published: the index may know it.
-      this.emitRoute(view, existing?.route ?? route, RouteAction.ROUTE_ACTION_WITHDRAW, WithdrawReason.WITHDRAW_REASON_EXPLICIT, undefined, existing?.nextHop ?? '', existing?.vni);
+      const stamp = { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason: WithdrawReason.WITHDRAW_REASON_EXPLICIT, nextHop: existing?.nextHop ?? '', seq: this.ctx.nextSeq(), timestampUs, knownVni: existing?.vni };
+      this.emitRoute(existing ? routeOfEntry(existing) : route, stamp, undefined, ctxBytes!, undefined);
     }
+    this.flushRouteCounts();
     if (this.router.resyncing) {
       if (upd.endOfRib) this.sweepStale((v) => v === view);
       else this.armQuietTimer();
@@ -251,8 +277,9 @@ export class BmpSession {
   /** Withdraws routes not re-sent since the reconnect, in the views selected; completes the resync when none is left. */
   private sweepStale(select: (v: ViewState) => boolean): void {
     const gen = this.router.gen;
+    const now = longOf(BigInt(Date.now()) * 1000n);
     for (const view of this.router.views.values()) {
-      if (select(view)) this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_RESYNC_STALE, (e) => e.gen < gen);
+      if (select(view)) this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_RESYNC_STALE, (e) => e.gen < gen, now);
     }
     const stillStale = [...this.router.views.values()].some((v) => [...v.routes.values()].some((e) => e.gen < gen));
     if (!stillStale) {
@@ -262,20 +289,43 @@ export class BmpSession {
     }
   }
 
-  private withdrawAll(view: ViewState, reason: number, which: (e: { gen: number }) => boolean): void {
+  private withdrawAll(view: ViewState, reason: number, which: (e: RouteEntry) => boolean, timestampUs: Long): void {
+    const ctxBytes = this.contextBytes(view);
     for (const [k, e] of view.routes) {
       if (!which(e)) continue;
       view.routes.delete(k);
-      this.emitRoute(view, e.route, RouteAction.ROUTE_ACTION_WITHDRAW, reason, undefined, e.nextHop, e.vni);
+      this.emitRoute(routeOfEntry(e), { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason, nextHop: e.nextHop, seq: this.ctx.nextSeq(), timestampUs, knownVni: e.vni }, undefined, ctxBytes, undefined);
     }
+    this.flushRouteCounts();
   }
 
   /** Publishes one route change; returns the VNI it was published with. */
-  private emitRoute(view: ViewState, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string, knownVni?: number): number {
-    const ev = buildRouteEvent({ router: this.router, peer: view.peer, ribView: view.ribView, tableName: view.tableName, collectorId: this.ctx.collectorId, seq: this.ctx.nextSeq() }, route, action, reason, attrs, nextHop, knownVni);
-    this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), RouteEvent.encode(ev).finish());
-    this.ctx.metrics.routes.inc({ route_type: String(route.routeType), action: action === RouteAction.ROUTE_ACTION_ADVERTISE ? 'advertise' : 'withdraw' });
-    return ev.vni ?? 0;
+  private emitRoute(route: EvpnRoute, stamp: RouteEventStamp, attrs: PathAttributes | undefined, ctxBytes: Uint8Array, attrBytes: Uint8Array | undefined): number {
+    const fields = routeFields(route, stamp, attrs);
+    this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(ctxBytes, attrBytes, encodeFields(fields)));
+    const i = Math.min(route.routeType, 12) * 2 + (stamp.action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : 1);
+    this.routeCounts[i] = (this.routeCounts[i] ?? 0) + 1;
+    return fields.vni ?? 0;
+  }
+
+  /** The encoded context part of a view's events, re-encoded only when the router or peer identity changed. */
+  private contextBytes(view: ViewState): Uint8Array {
+    const c = { router: this.router, peer: view.peer, ribView: view.ribView, tableName: view.tableName, collectorId: this.ctx.collectorId };
+    const signature = contextSignature(c);
+    if (view.encoded?.signature !== signature) view.encoded = { signature, bytes: encodeFields(contextFields(c)) };
+    return view.encoded.bytes;
+  }
+
+  /** Route counters are added per UPDATE (a labelled prom-client increment per route costs more than decoding it). */
+  private flushRouteCounts(): void {
+    const counts = this.routeCounts;
+    for (let i = 0; i < counts.length; i++) {
+      const n = counts[i]!;
+      if (n === 0) continue;
+      counts[i] = 0;
+      const type = i >> 1;
+      this.ctx.metrics.routes.inc({ route_type: type === 12 ? 'other' : String(type), action: i & 1 ? 'withdraw' : 'advertise' }, n);
+    }
   }
 
   private peerProto(p: PerPeerHeader, ribView: number, tableName: string) {

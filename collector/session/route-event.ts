@@ -1,5 +1,12 @@
-/** Builds the protobuf RouteEvent of one EVPN route change. */
-import { RouteAction, type IRouteEvent } from '../../schemas/events.js';
+/**
+ * The protobuf RouteEvent of one EVPN route change, built in three parts that are encoded separately and concatenated
+ * (protobuf messages concatenate: every field sits in exactly one part, so the bytes decode to the same event):
+ *  - the context (fabric, router, peer, collector): the same for every route of a RIB view, encoded once per view;
+ *  - the path attributes: the same for every route of an UPDATE, encoded once per UPDATE (advertisements only);
+ *  - the route's own fields, encoded per route.
+ * `buildRouteEvent` merges the three as one object: the reference the encoder is tested against.
+ */
+import { RouteAction, RouteEvent, type IRouteEvent } from '../../schemas/events.js';
 import { Long } from '../../schemas/long.js';
 import type { EvpnRoute, PathAttributes, PerPeerHeader } from '../bmp/types.js';
 import type { RouterState } from '../state/router-state.js';
@@ -44,25 +51,84 @@ export interface RouteEventContext {
   ribView: number;
   tableName: string;
   collectorId: string;
-  seq: bigint;
 }
 
-export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, action: number, reason: number, attrs: PathAttributes | undefined, nextHop: string, knownVni?: number): IRouteEvent {
-  const v = vnis(route, attrs);
-  const l3Vni = v.l3Vni;
-  // A withdrawal carries no attributes: it reuses the VNI its advertisement had.
-  const vni = knownVni ?? (v.vni || (route.routeType === 2 && attrs ? vniFromRouteTargets(attrs.extCommunities.routeTargets) : 0));
+/** Per-route fields that do not come from the NLRI or the attributes. */
+export interface RouteEventStamp {
+  action: number;
+  reason: number;
+  nextHop: string;
+  /** Collector sequence number of this event. */
+  seq: bigint;
+  /** The per-peer header timestamp (µs), or the collector's time when the router sent zero. */
+  timestampUs: Long;
+  /** For a withdrawal: the VNI its advertisement was published with (a withdrawal carries no attributes). */
+  knownVni?: number;
+}
+
+/** The fields shared by every route of one RIB view. */
+export function contextFields(ctx: RouteEventContext): IRouteEvent {
   const p = ctx.peer;
-  const ev: IRouteEvent = {
+  return {
     fabric: ctx.router.fabric,
     router: { address: ctx.router.address, sysName: ctx.router.sysName, bgpId: ctx.router.bgpId },
     peer: { type: p.peerType, address: p.address, asn: p.asn, bgpId: p.bgpId, distinguisher: p.distinguisher, ribView: ctx.ribView, tableName: ctx.tableName },
-    pathId: route.pathId,
-    timestampUs: longOf(p.timestampUs === 0n ? BigInt(Date.now()) * 1000n : p.timestampUs),
     collectorId: ctx.collectorId,
-    collectorSeq: longOf(ctx.seq),
-    action,
-    reason,
+  };
+}
+
+/** Identity of `contextFields`' input: the cached context bytes are reused while it is unchanged. */
+export function contextSignature(ctx: RouteEventContext): string {
+  const p = ctx.peer;
+  return `${ctx.router.fabric}|${ctx.router.address}|${ctx.router.sysName}|${ctx.router.bgpId}|${p.peerType}|${p.address}|${p.asn}|${p.bgpId}|${p.distinguisher}|${ctx.ribView}|${ctx.tableName}|${ctx.collectorId}`;
+}
+
+/** The path attribute fields of an advertisement, shared by every route of its UPDATE. */
+export function attributeFields(attrs: PathAttributes): IRouteEvent {
+  const x = attrs.extCommunities;
+  const ev: IRouteEvent = {
+    routeTargets: x.routeTargets,
+    esImportRt: x.esImportRt,
+    routerMac: x.routerMac,
+    defaultGateway: x.defaultGateway,
+    encapsulations: x.encapsulations,
+    pmsi: attrs.pmsi,
+    asPath: attrs.asPath,
+    origin: attrs.origin,
+    localPref: attrs.localPref,
+    med: attrs.med,
+    communities: attrs.communities,
+    largeCommunities: attrs.largeCommunities,
+    originatorId: attrs.originatorId,
+    clusterList: attrs.clusterList,
+    rawExtCommunities: x.raw.map((r) => ({ type: r.type, value: r.value })),
+    rawAttributes: attrs.raw,
+  };
+  if (x.macMobility) {
+    ev.hasMacMobility = true;
+    ev.macMobilitySeq = x.macMobility.seq;
+    ev.sticky = x.macMobility.sticky;
+  }
+  if (x.esiLabel) {
+    ev.hasEsiLabel = true;
+    ev.esiLabel = x.esiLabel.label;
+    ev.esiSingleActive = x.esiLabel.singleActive;
+  }
+  return ev;
+}
+
+/** The route's own fields (NLRI, action, sequence, timestamp, next hop, VNIs). */
+export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): IRouteEvent {
+  const v = vnis(route, attrs);
+  // A withdrawal carries no attributes: it reuses the VNI its advertisement had.
+  const vni = s.knownVni ?? (v.vni || (route.routeType === 2 && attrs ? vniFromRouteTargets(attrs.extCommunities.routeTargets) : 0));
+  const labels = route.labels;
+  return {
+    pathId: route.pathId,
+    timestampUs: s.timestampUs,
+    collectorSeq: longOf(s.seq),
+    action: s.action,
+    reason: s.reason,
     routeType: route.routeType,
     routeKey: route.key,
     rd: route.rd,
@@ -71,46 +137,40 @@ export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, action
     ethernetTag: route.ethernetTag,
     mac: route.mac,
     ip: route.ip,
-    labels: route.labels,
+    labels,
     vni,
-    l3Vni,
-    mplsLabels: route.labels.map((l) => l >>> 4),
+    l3Vni: v.l3Vni,
+    mplsLabels: labels.length === 1 ? [labels[0]! >>> 4] : labels.map((l) => l >>> 4),
     originatorIp: route.originatorIp,
     ipPrefix: route.prefix,
     gatewayIp: route.gatewayIp,
     rawNlri: route.raw,
-    nextHop,
+    nextHop: s.nextHop,
   };
-  if (action === RouteAction.ROUTE_ACTION_ADVERTISE && attrs) {
-    const x = attrs.extCommunities;
-    ev.routeTargets = x.routeTargets;
-    if (x.macMobility) {
-      ev.hasMacMobility = true;
-      ev.macMobilitySeq = x.macMobility.seq;
-      ev.sticky = x.macMobility.sticky;
-    }
-    if (x.esiLabel) {
-      ev.hasEsiLabel = true;
-      ev.esiLabel = x.esiLabel.label;
-      ev.esiSingleActive = x.esiLabel.singleActive;
-    }
-    ev.esImportRt = x.esImportRt;
-    ev.routerMac = x.routerMac;
-    ev.defaultGateway = x.defaultGateway;
-    ev.encapsulations = x.encapsulations;
-    ev.pmsi = attrs.pmsi;
-    ev.asPath = attrs.asPath;
-    ev.origin = attrs.origin;
-    ev.localPref = attrs.localPref;
-    ev.med = attrs.med;
-    ev.communities = attrs.communities;
-    ev.largeCommunities = attrs.largeCommunities;
-    ev.originatorId = attrs.originatorId;
-    ev.clusterList = attrs.clusterList;
-    ev.rawExtCommunities = x.raw.map((r) => ({ type: r.type, value: r.value }));
-    ev.rawAttributes = attrs.raw;
+}
+
+/** The whole event as one object (attributes only for an advertisement). */
+export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): IRouteEvent {
+  const withAttrs = s.action === RouteAction.ROUTE_ACTION_ADVERTISE && attrs;
+  return { ...contextFields(ctx), ...(withAttrs ? attributeFields(attrs) : {}), ...routeFields(route, s, attrs) };
+}
+
+export function encodeFields(fields: IRouteEvent): Uint8Array {
+  return RouteEvent.encode(fields).finish();
+}
+
+/** Concatenates encoded parts into one RouteEvent. */
+export function joinParts(context: Uint8Array, attributes: Uint8Array | undefined, route: Uint8Array): Buffer {
+  const n = context.length + (attributes?.length ?? 0) + route.length;
+  const out = Buffer.allocUnsafe(n);
+  out.set(context, 0);
+  let off = context.length;
+  if (attributes) {
+    out.set(attributes, off);
+    off += attributes.length;
   }
-  return ev;
+  out.set(route, off);
+  return out;
 }
 
 /** Kafka key: type-2 routes by MAC (one MAC's updates from every fabric share a partition), others by route key. */
@@ -118,7 +178,7 @@ export function routeKafkaKey(route: EvpnRoute): string {
   return route.routeType === 2 ? route.mac : route.key;
 }
 
-/** What makes two advertisements of one route identical (attributes shared by an UPDATE, per-route fields). */
+/** What makes two advertisements with equal NLRI bytes identical: the attributes shared by an UPDATE. */
 export function attributesFingerprint(a: PathAttributes): string {
   const x = a.extCommunities;
   return [

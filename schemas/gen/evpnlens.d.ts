@@ -1324,6 +1324,116 @@ export namespace evpnlens {
             type $Shape = evpnlens.v1.RouteEvent.$Properties;
         }
 
+        /**
+         * Properties of a RouteEventBatch.
+         * @deprecated Use evpnlens.v1.RouteEventBatch.$Properties instead.
+         */
+        interface IRouteEventBatch extends evpnlens.v1.RouteEventBatch.$Properties {
+        }
+
+        /** Represents a RouteEventBatch. */
+        class RouteEventBatch {
+
+            /**
+             * Constructs a new RouteEventBatch.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: evpnlens.v1.RouteEventBatch.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RouteEventBatch events. */
+            events: evpnlens.v1.RouteEvent.$Properties[];
+
+            /**
+             * Creates a new RouteEventBatch instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns RouteEventBatch instance
+             */
+            static create(properties: evpnlens.v1.RouteEventBatch.$Shape): evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape;
+            static create(properties?: evpnlens.v1.RouteEventBatch.$Properties): evpnlens.v1.RouteEventBatch;
+
+            /**
+             * Encodes the specified RouteEventBatch message. Does not implicitly {@link evpnlens.v1.RouteEventBatch.verify|verify} messages.
+             * @param message RouteEventBatch message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: evpnlens.v1.RouteEventBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified RouteEventBatch message, length delimited. Does not implicitly {@link evpnlens.v1.RouteEventBatch.verify|verify} messages.
+             * @param message RouteEventBatch message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: evpnlens.v1.RouteEventBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RouteEventBatch message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape} RouteEventBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape;
+
+            /**
+             * Decodes a RouteEventBatch message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape} RouteEventBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape;
+
+            /**
+             * Creates a RouteEventBatch message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns RouteEventBatch
+             */
+            static fromObject(object: { [k: string]: any }): evpnlens.v1.RouteEventBatch;
+
+            /**
+             * Creates a plain object from a RouteEventBatch message. Also converts values to other types if specified.
+             * @param message RouteEventBatch
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: evpnlens.v1.RouteEventBatch, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this RouteEventBatch to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for RouteEventBatch
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace RouteEventBatch {
+
+            /** Properties of a RouteEventBatch. */
+            interface $Properties {
+
+                /** RouteEventBatch events */
+                events?: (evpnlens.v1.RouteEvent.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RouteEventBatch. */
+            type $Shape = evpnlens.v1.RouteEventBatch.$Properties;
+        }
+
         /** SessionEventKind enum. */
         enum SessionEventKind {
 

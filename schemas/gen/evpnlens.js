@@ -4192,6 +4192,271 @@ export const evpnlens = $root.evpnlens = (() => {
             return RouteEvent;
         })();
 
+        v1.RouteEventBatch = (function() {
+
+            /**
+             * Properties of a RouteEventBatch.
+             * @typedef {Object} evpnlens.v1.RouteEventBatch.$Properties
+             * @property {Array.<evpnlens.v1.RouteEvent.$Properties>|null} [events] RouteEventBatch events
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RouteEventBatch.
+             * @memberof evpnlens.v1
+             * @interface IRouteEventBatch
+             * @augments evpnlens.v1.RouteEventBatch.$Properties
+             * @deprecated Use evpnlens.v1.RouteEventBatch.$Properties instead.
+             */
+
+            /**
+             * Shape of a RouteEventBatch.
+             * @typedef {evpnlens.v1.RouteEventBatch.$Properties} evpnlens.v1.RouteEventBatch.$Shape
+             */
+
+            /**
+             * Constructs a new RouteEventBatch.
+             * @memberof evpnlens.v1
+             * @classdesc Represents a RouteEventBatch.
+             * @constructor
+             * @param {evpnlens.v1.RouteEventBatch.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RouteEventBatch = function (properties) {
+                this.events = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RouteEventBatch events.
+             * @member {Array.<evpnlens.v1.RouteEvent.$Properties>} events
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @instance
+             */
+            RouteEventBatch.prototype.events = $util.emptyArray;
+
+            /**
+             * Creates a new RouteEventBatch instance using the specified properties.
+             * @function create
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {evpnlens.v1.RouteEventBatch.$Properties=} [properties] Properties to set
+             * @returns {evpnlens.v1.RouteEventBatch} RouteEventBatch instance
+             * @type {{
+             *   (properties: evpnlens.v1.RouteEventBatch.$Shape): evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape;
+             *   (properties?: evpnlens.v1.RouteEventBatch.$Properties): evpnlens.v1.RouteEventBatch;
+             * }}
+             */
+            RouteEventBatch.create = function(properties) {
+                return new RouteEventBatch(properties);
+            };
+
+            /**
+             * Encodes the specified RouteEventBatch message. Does not implicitly {@link evpnlens.v1.RouteEventBatch.verify|verify} messages.
+             * @function encode
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {evpnlens.v1.RouteEventBatch.$Properties} message RouteEventBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RouteEventBatch.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.events != null && message.events.length)
+                    for (let i = 0; i < message.events.length; ++i)
+                        $root.evpnlens.v1.RouteEvent.encode(message.events[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified RouteEventBatch message, length delimited. Does not implicitly {@link evpnlens.v1.RouteEventBatch.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {evpnlens.v1.RouteEventBatch.$Properties} message RouteEventBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RouteEventBatch.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a RouteEventBatch message from the specified reader or buffer.
+             * @function decode
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape} RouteEventBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RouteEventBatch.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.evpnlens.v1.RouteEventBatch();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.events && message.events.length))
+                                message.events = [];
+                            message.events.push($root.evpnlens.v1.RouteEvent.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a RouteEventBatch message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {evpnlens.v1.RouteEventBatch & evpnlens.v1.RouteEventBatch.$Shape} RouteEventBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RouteEventBatch.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Creates a RouteEventBatch message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {evpnlens.v1.RouteEventBatch} RouteEventBatch
+             */
+            RouteEventBatch.fromObject = function (object, _depth) {
+                if (object instanceof $root.evpnlens.v1.RouteEventBatch)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".evpnlens.v1.RouteEventBatch: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.evpnlens.v1.RouteEventBatch();
+                if (object.events) {
+                    if (!$Array.isArray(object.events))
+                        throw $TypeError(".evpnlens.v1.RouteEventBatch.events: array expected");
+                    message.events = $Array(object.events.length);
+                    for (let i = 0; i < object.events.length; ++i) {
+                        if (!$util.isObject(object.events[i]))
+                            throw $TypeError(".evpnlens.v1.RouteEventBatch.events: object expected");
+                        message.events[i] = $root.evpnlens.v1.RouteEvent.fromObject(object.events[i], _depth + 1);
+                    }
+                }
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a RouteEventBatch message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {evpnlens.v1.RouteEventBatch} message RouteEventBatch
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            RouteEventBatch.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.arrays || options.defaults)
+                    object.events = [];
+                if (message.events && message.events.length) {
+                    object.events = $Array(message.events.length);
+                    for (let j = 0; j < message.events.length; ++j)
+                        object.events[j] = $root.evpnlens.v1.RouteEvent.toObject(message.events[j], options, _depth + 1);
+                }
+                return object;
+            };
+
+            /**
+             * Converts this RouteEventBatch to JSON.
+             * @function toJSON
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            RouteEventBatch.prototype.toJSON = function() {
+                return RouteEventBatch.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for RouteEventBatch
+             * @function getTypeUrl
+             * @memberof evpnlens.v1.RouteEventBatch
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            RouteEventBatch.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/evpnlens.v1.RouteEventBatch";
+            };
+
+            return RouteEventBatch;
+        })();
+
         /**
          * SessionEventKind enum.
          * @name evpnlens.v1.SessionEventKind

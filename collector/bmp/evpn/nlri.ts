@@ -36,13 +36,16 @@ function prefixText(r: Reader, bytes: 4 | 16, len: number): string {
   return `${addr}/${len}`;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function route(type: number, pathId: number): EvpnRoute {
-  return { routeType: type, key: '', pathId, rd: '', esi: ZERO_ESI, esiType: 0, ethernetTag: 0, mac: '', ip: '', labels: [], originatorIp: '', prefix: '', gatewayIp: '' };
+  return { routeType: type, key: '', pathId, rd: '', esi: ZERO_ESI, esiType: 0, ethernetTag: 0, mac: '', ip: '', labels: [], originatorIp: '', prefix: '', gatewayIp: '', nlri: EMPTY };
 }
 
 /** Decodes one route from a reader bounded to its route-type-specific bytes. */
 export function decodeEvpnRoute(type: number, r: Reader, pathId: number): EvpnRoute {
   const out = route(type, pathId);
+  out.nlri = r.buf.subarray(r.pos, r.end);
   switch (type) {
     case 1: {
       out.rd = readRd(r);
