@@ -16,7 +16,10 @@ import { CollectorState } from '../collector/state/router-state.js';
 import { startKafka } from '../infra/local/kafka-broker.js';
 import { ensureTopics } from '../infra/local/kafka-topics.js';
 import { freePort } from '../infra/local/free-port.js';
-import { ALL_TOPICS } from '../schemas/topics.js';
+import { ALL_TOPICS, TOPICS } from '../schemas/topics.js';
+import { RouteEventBatch } from '../schemas/events.js';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { readFileSync } from 'node:fs';
 import { generateType2Stream } from './generate-stream.js';
 
 const ROUTES = Number(process.env.BENCH_ROUTES ?? 1_000_000);
@@ -53,29 +56,107 @@ if (process.env.BENCH_ONLY_KAFKA !== '1') {
   console.log(`same stream again (exact repeats dropped): ${Math.round(ROUTES / second).toLocaleString()} routes/s, ${events - before} events`);
 }
 
-// 2. Into Kafka through a real TCP BMP session.
+// 2. Into Kafka through a real TCP BMP session: events packed per partition (the default), then one record per event
+//    (what a plain keyed producer does) on a tenth of the stream for comparison. The batched run is read back.
 if (process.env.BENCH_SKIP_KAFKA !== '1') {
   const external = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
   const kafka = external?.length ? undefined : await startKafka({ heap: '1g' });
   const brokers = external?.length ? external : kafka!.brokers;
-  await ensureTopics(brokers, ALL_TOPICS, 12);
-  const port = await freePort();
-  const collector = await startCollector({ listen: { host: '127.0.0.1', port }, fabrics: [], logger, publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxBatchMessages: Number(process.env.BENCH_BATCH ?? 20_000), lingerMs: 5, pipeline: Number(process.env.BENCH_PIPELINE ?? 4) }), maxBufferedBytes: 64 * 1024 * 1024 });
-  const produced = async () => {
-    const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
-    return [...text.matchAll(/topic="evpn\.routes\.v1"} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  const cpuOfPid = (pid: number | undefined): number => {
+    if (!pid) return NaN;
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks of 10 ms
   };
-  const t0 = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    const sock = connect(port, '127.0.0.1', () => sock.end(stream));
-    sock.on('error', reject);
-    sock.on('close', () => resolve());
-  });
-  while ((await produced()) < ROUTES) await new Promise((r) => setTimeout(r, 50));
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const paused = await collector.registry.getSingleMetricAsString('evpnlens_bmp_backpressure_seconds_total');
-  console.log(`into Kafka (${brokers.join(',')}): ${ROUTES.toLocaleString()} route events acknowledged in ${secs.toFixed(1)} s = ${Math.round(ROUTES / secs).toLocaleString()} routes/s; socket paused for backpressure ${Number(/ ([\d.e+-]+)$/m.exec(paused)?.[1] ?? 0).toFixed(1)} s`);
-  await collector.stop();
-  await collector.publisher.close();
+  const runs = [
+    { name: 'batch records', routes: ROUTES, perRecord: Number(process.env.BENCH_EVENTS_PER_RECORD ?? 2_000) },
+    { name: 'one record per event', routes: Math.min(ROUTES, 100_000), perRecord: 1 },
+  ];
+  for (const run of runs) {
+    const topicRun = `bench-${Date.now()}`;
+    await ensureTopics(brokers, ALL_TOPICS, 12);
+    const input = run.routes === ROUTES ? stream : generateType2Stream({ routes: run.routes, perUpdate: PER_UPDATE }).stream;
+    const port = await freePort();
+    const admin = new Kafka({ clientId: topicRun, brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    let startOffsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> | undefined;
+    for (let i = 0; !startOffsets; i++) {
+      // Right after the topic is created its partition leaders may not be known yet.
+      startOffsets = await admin.fetchTopicOffsets(TOPICS.routes).catch((err: unknown) => {
+        if (i > 50) throw err;
+        return new Promise<undefined>((r) => setTimeout(() => r(undefined), 200));
+      });
+    }
+    await admin.disconnect();
+    const collector = await startCollector({
+      listen: { host: '127.0.0.1', port },
+      fabrics: [],
+      logger,
+      publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxEventsPerRecord: run.perRecord, maxBufferedBytes: 64 * 1024 * 1024 }),
+      maxBufferedBytes: 64 * 1024 * 1024,
+    });
+    const produced = async () => {
+      const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
+      return [...text.matchAll(/topic="evpn\.routes\.v1"} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    };
+    const cpu0 = process.cpuUsage();
+    const broker0 = cpuOfPid(kafka?.pid);
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve, reject) => {
+      const sock = connect(port, '127.0.0.1', () => sock.end(input));
+      sock.on('error', reject);
+      sock.on('close', () => resolve());
+    });
+    while ((await produced()) < run.routes) await new Promise((r) => setTimeout(r, 20));
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const brokerCpu = cpuOfPid(kafka?.pid) - broker0;
+    const paused = await collector.registry.getSingleMetricAsString('evpnlens_bmp_backpressure_seconds_total');
+    console.log(
+      `into Kafka, ${run.name} (kafkajs, idempotent, acks=all, ${brokers.join(',')}): ${run.routes.toLocaleString()} route events acknowledged in ${secs.toFixed(2)} s = ${Math.round(run.routes / secs).toLocaleString()} routes/s; ` +
+        `collector CPU ${((cpu.user + cpu.system) / run.routes).toFixed(2)} µs/route, broker CPU ${Number.isNaN(brokerCpu) ? 'n/a' : `${((brokerCpu * 1e6) / run.routes).toFixed(2)} µs/route`}; ` +
+        `socket paused for backpressure ${Number(/ ([\d.e+-]+)$/m.exec(paused)?.[1] ?? 0).toFixed(1)} s`,
+    );
+    await collector.stop();
+    await collector.publisher.close();
+    if (run.perRecord > 1) {
+      // Read the run back: every event is there, in collector order within each partition, on its key's partition.
+      const t1 = process.hrtime.bigint();
+      const check = await readBack(brokers, startOffsets, run.routes);
+      console.log(`  read back: ${check.events.toLocaleString()} events in ${check.records.toLocaleString()} records (${(check.events / check.records).toFixed(0)} events/record), ${check.outOfOrder} out of order, ${check.misplaced} on another partition than their key's; ${(Number(process.hrtime.bigint() - t1) / 1e9).toFixed(1)} s`);
+    }
+  }
   await kafka?.stop();
+}
+
+async function readBack(brokers: string[], from: { partition: number; offset: string; high: string }[], expected: number) {
+  const consumer = new Kafka({ clientId: 'bench-read-back', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `bench-read-back-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.routes });
+  const partitioner = Partitioners.DefaultPartitioner();
+  const meta = from.map((p) => ({ partitionId: p.partition, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const lastSeq = new Map<number, bigint>();
+  const r = { events: 0, records: 0, outOfOrder: 0, misplaced: 0 };
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          r.records++;
+          for (const ev of RouteEventBatch.decode(m.value!).events) {
+            r.events++;
+            const seq = BigInt(ev.collectorSeq!.toString());
+            if ((lastSeq.get(batch.partition) ?? -1n) >= seq) r.outOfOrder++;
+            lastSeq.set(batch.partition, seq);
+            if (partitioner({ topic: TOPICS.routes, partitionMetadata: meta, message: { key: ev.mac!, value: null } }) !== batch.partition) r.misplaced++;
+          }
+        }
+        if (r.events >= expected) resolve();
+      },
+    });
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const p of from) consumer.seek({ topic: TOPICS.routes, partition: p.partition, offset: p.high });
+  });
+  await done;
+  await consumer.disconnect();
+  return r;
 }

@@ -1,49 +1,111 @@
 /**
- * The collector's Kafka producer: events are buffered in arrival order and sent in large batches, one batch in flight
- * at a time, so events of one router never overtake each other. The producer is idempotent with acks from all
- * in-sync replicas; a failed batch is retried (the same batch, in order) until Kafka takes it, while the bounded buffer
- * makes the sessions pause their sockets.
+ * The collector's Kafka publisher, on kafkajs: an idempotent producer with acks from all in-sync replicas.
+ *
+ * Events of a batched topic (evpn.routes.v1) are packed per partition into batch records (partition-batcher.ts): the
+ * partition is the one kafkajs's default partitioner (murmur2 of the key, as the Java client) gives the event's key, so
+ * every event lands where a record keyed by it would, and one MAC's events from every fabric share a partition in
+ * order. Other topics get one record per event, keyed.
+ *
+ * Order and no loss: one produce request is in flight at a time, so records of a partition are written in the order
+ * they were sealed; kafkajs retries a failed request itself (idempotent: without end), and should it still give up the
+ * same request is sent again. While a request is in flight the next one fills, which is the batching window under
+ * load; when idle, a record waits at most `lingerMs`. The bounded buffer (event bytes not yet acknowledged) makes the
+ * BMP sessions pause their sockets (TCP backpressure) past `maxBufferedBytes` until half of it is acknowledged.
  */
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer, type TopicMessages } from 'kafkajs';
-import { kafkaLogCreator } from './kafka-logger.js';
+import { CompressionTypes, Kafka, logLevel, type Admin, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
+import { TOPICS } from '../../schemas/topics.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { EventPublisher } from './event-publisher.js';
+import { kafkaLogCreator } from './kafka-logger.js';
+import { partitionOfKey } from './murmur2.js';
+import { PartitionBatcher, type SealedRecord } from './partition-batcher.js';
 
 export interface KafkaPublisherOptions {
   brokers?: string[];
   kafka?: Kafka;
   clientId?: string;
+  /** Topics whose events are packed into per-partition batch records (their value type is a batch message). */
+  batchedTopics?: readonly string[];
+  /** Event bytes accepted and not yet acknowledged past which `enqueue` asks the sessions to pause. */
   maxBufferedBytes?: number;
-  maxBatchMessages?: number;
+  /** Largest batch record value (keep well below the topics' max.message.bytes, 1 MiB by default). */
+  maxRecordBytes?: number;
+  maxEventsPerRecord?: number;
+  /** Bytes of records per partition in one produce request (kafkajs writes them as one record batch). */
+  maxPartitionBytesPerRequest?: number;
+  /** How long an idle publisher lets a record fill before sending it. */
   lingerMs?: number;
-  /** Batches in flight at once (1..5). */
-  pipeline?: number;
+  /** How often the batched topics' partition counts are read again. */
+  metadataMaxAgeMs?: number;
+  /** How long `close` waits for Kafka to take what is buffered. */
+  closeTimeoutMs?: number;
   logger?: Logger;
   metrics?: CollectorMetrics;
 }
 
-interface Pending {
+/** A record waiting to be produced. */
+interface Outgoing {
   topic: string;
-  key: string;
+  partition: number | undefined;
+  key: string | null;
   value: Buffer;
+  events: number;
+  accounted: number;
+}
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/** Whether kafkajs failed because the broker will never take these records (too large or invalid). */
+function refusedForGood(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) return false;
+  const e = err as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (typeof e.type === 'string' && TOO_LARGE.has(e.type)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => refusedForGood(x, depth + 1))) return true;
+  return refusedForGood(e.cause, depth + 1) || refusedForGood(e.originalError, depth + 1);
 }
 
 export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise<EventPublisher> {
   const kafka = opts.kafka ?? new Kafka({ clientId: opts.clientId ?? 'evpn-lens-collector', brokers: opts.brokers ?? [], logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.logger) });
-  // idempotent + acks=-1 (set on every send): no loss and no duplicates from producer retries.
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
-  const maxBatch = opts.maxBatchMessages ?? 20_000;
-  const linger = opts.lingerMs ?? 2;
-  let queue: Pending[] = [];
+  const linger = opts.lingerMs ?? 5;
+  const maxPartitionBytes = opts.maxPartitionBytesPerRequest ?? 900_000;
+  const batchedTopics = new Set(opts.batchedTopics ?? [TOPICS.routes]);
+
+  // Partition counts of the batched topics, as kafkajs's partitioner wants them; read again now and then so that a
+  // topic given more partitions is used (keys then move, as they do with any keyed producer).
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  await producer.connect();
+  const partitionsOf = new Map<string, PartitionMetadata[]>();
+  const readMetadata = async () => {
+    const md = await admin.fetchTopicMetadata({ topics: [...batchedTopics] });
+    for (const t of md.topics) partitionsOf.set(t.name, t.partitions);
+  };
+  await readMetadata();
+  const metadataTimer = setInterval(() => {
+    readMetadata().catch((err: unknown) => opts.logger?.warn({ err }, 'could not refresh Kafka topic metadata; keeping the partitions known'));
+  }, opts.metadataMaxAgeMs ?? 300_000);
+  metadataTimer.unref();
+  const partitionOf = (topic: string, key: string): number => partitionOfKey(key, partitionsOf.get(topic)!.length);
+
+  let queue: Outgoing[] = [];
   let buffered = 0;
   let sending = false;
   let timer: NodeJS.Timeout | undefined;
-  let closed = false;
   let drainWaiters: (() => void)[] = [];
   let flushWaiters: (() => void)[] = [];
+  let gaveUp = false; // close() timed out: stop retrying
+
+  const batcher = new PartitionBatcher({
+    maxRecordBytes: opts.maxRecordBytes ?? 256 * 1024,
+    maxEventsPerRecord: opts.maxEventsPerRecord ?? 2_000,
+    onSealed: (r: SealedRecord) => {
+      queue.push(r);
+      if (!sending) void pump(); // a full record goes out now
+    },
+  });
 
   const notify = () => {
     if (buffered < maxBuffered / 2 && drainWaiters.length) {
@@ -51,86 +113,117 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
       drainWaiters = [];
       for (const f of w) f();
     }
-    if (queue.length === 0 && !sending && flushWaiters.length) {
+    if (queue.length === 0 && !batcher.hasOpen && !sending && flushWaiters.length) {
       const w = flushWaiters;
       flushWaiters = [];
       for (const f of w) f();
     }
   };
 
-  // Up to `pipeline` batches in flight: the idempotent producer numbers them per partition in send order, so the broker
-  // keeps their order (up to 5 in flight, KIP-98); a batch is retried by kafkajs itself until Kafka takes it.
-  const pipeline = Math.max(1, Math.min(opts.pipeline ?? 4, 5));
-  let inFlight = 0;
-  const sendOne = async (batch: Pending[]): Promise<void> => {
+  /** The next request: records in queue order, stopping before one that would overfill its partition's share. */
+  const takeRequest = (): Outgoing[] => {
+    const perPartition = new Map<string, number>();
+    let n = 0;
+    for (; n < queue.length; n++) {
+      const r = queue[n]!;
+      const k = `${r.topic}|${r.partition ?? `k${r.key}`}`;
+      const bytes = (perPartition.get(k) ?? 0) + r.value.length;
+      if (n > 0 && bytes > maxPartitionBytes) break;
+      perPartition.set(k, bytes);
+    }
+    const taken = queue.slice(0, n);
+    queue = queue.slice(n);
+    return taken;
+  };
+
+  const produce = async (records: Outgoing[]): Promise<void> => {
     const byTopic = new Map<string, TopicMessages>();
-    for (const p of batch) {
-      let t = byTopic.get(p.topic);
-      if (!t) byTopic.set(p.topic, (t = { topic: p.topic, messages: [] }));
-      t.messages.push({ key: p.key, value: p.value });
+    for (const r of records) {
+      let t = byTopic.get(r.topic);
+      if (!t) byTopic.set(r.topic, (t = { topic: r.topic, messages: [] }));
+      const m: Message = { key: r.key, value: r.value };
+      if (r.partition !== undefined) m.partition = r.partition;
+      t.messages.push(m);
     }
-    let attempt = 0;
-    for (;;) {
-      try {
-        await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
-        break;
-      } catch (err) {
-        opts.metrics?.produceErrors.inc();
-        const delay = Math.min(5_000, 100 * 2 ** attempt++);
-        opts.logger?.warn({ err, events: batch.length, attempt }, `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`);
-        if (closed) return;
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
+  };
+
+  const acknowledged = (records: Outgoing[]) => {
+    const byTopic = new Map<string, number>();
+    for (const r of records) {
+      buffered -= r.accounted;
+      byTopic.set(r.topic, (byTopic.get(r.topic) ?? 0) + r.events);
     }
-    let bytes = 0;
-    for (const p of batch) bytes += p.value.length + p.key.length;
-    buffered -= bytes;
-    for (const t of byTopic.values()) opts.metrics?.eventsProduced.inc({ topic: t.topic }, t.messages.length);
+    for (const [topic, n] of byTopic) opts.metrics?.eventsProduced.inc({ topic }, n);
     opts.metrics?.bufferedBytes.set(buffered);
   };
 
-  const pump = async (): Promise<void> => {
+  /** Sends records until Kafka takes them; only records it refuses for good (too large, invalid) are dropped. */
+  const sendUntilTaken = async (records: Outgoing[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await produce(records);
+        acknowledged(records);
+        return;
+      } catch (err) {
+        opts.metrics?.produceErrors.inc();
+        if (refusedForGood(err)) {
+          if (records.length > 1) {
+            for (const r of records) await sendUntilTaken([r]); // find the one Kafka refuses; keep partition order
+            return;
+          }
+          const r = records[0]!;
+          opts.logger?.error({ err, topic: r.topic, partition: r.partition, events: r.events, bytes: r.value.length }, 'Kafka refused a record for good (too large or invalid); its events are dropped');
+          opts.metrics?.eventsDropped.inc({ topic: r.topic }, r.events);
+          buffered -= r.accounted;
+          return;
+        }
+        if (gaveUp) return;
+        const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+        opts.logger?.warn({ err: err instanceof Error ? err.message : String(err), records: records.length, attempt }, `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
+
+  async function pump(): Promise<void> {
     if (sending) return;
     sending = true;
-    const running = new Set<Promise<void>>();
-    while (queue.length > 0 || running.size > 0) {
-      while (queue.length > 0 && inFlight < pipeline) {
-        const batch = queue.splice(0, maxBatch);
-        inFlight++;
-        const p: Promise<void> = sendOne(batch).finally(() => {
-          inFlight--;
-          running.delete(p);
-          notify();
-        });
-        running.add(p);
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    try {
+      for (;;) {
+        batcher.sealAll(); // what filled while the last request was in flight
+        if (queue.length === 0) break;
+        await sendUntilTaken(takeRequest());
+        notify();
       }
-      if (running.size > 0) await Promise.race(running);
+    } finally {
+      sending = false;
+      notify();
     }
-    sending = false;
-    notify();
-  };
+  }
 
   const schedule = () => {
     if (timer || sending) return;
     timer = setTimeout(() => {
       timer = undefined;
-      void pump().then(() => {
-        if (queue.length > 0) schedule();
-      });
+      void pump();
     }, linger);
   };
 
+  let closing: Promise<void> | undefined;
   const publisher: EventPublisher = {
     enqueue(topic, key, value) {
-      const v = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      queue.push({ topic, key, value: v });
-      buffered += v.length + key.length;
+      buffered += value.length + key.length;
+      if (batchedTopics.has(topic) && partitionsOf.has(topic)) {
+        batcher.append(topic, partitionOf(topic, key), key, value);
+      } else {
+        const v = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        queue.push({ topic, partition: undefined, key, value: v, events: 1, accounted: value.length + key.length });
+      }
       opts.metrics?.bufferedBytes.set(buffered);
-      if (queue.length >= maxBatch && !sending) {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        void pump().then(() => queue.length > 0 && schedule());
-      } else schedule();
+      schedule();
       return buffered < maxBuffered;
     },
     whenDrained() {
@@ -141,15 +234,24 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
       return buffered;
     },
     flush() {
-      if (queue.length === 0 && !sending) return Promise.resolve();
-      schedule();
-      return new Promise<void>((resolve) => flushWaiters.push(resolve));
+      if (queue.length === 0 && !batcher.hasOpen && !sending) return Promise.resolve();
+      const done = new Promise<void>((resolve) => flushWaiters.push(resolve));
+      void pump();
+      return done;
     },
-    async close() {
-      await publisher.flush();
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await producer.disconnect();
+    /** Waits (up to `closeTimeoutMs`) for Kafka to take what is buffered, then disconnects; what is left is logged as lost. */
+    close() {
+      closing ??= (async () => {
+        clearInterval(metadataTimer);
+        let t: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([publisher.flush().then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), opts.closeTimeoutMs ?? 15_000)))]);
+        clearTimeout(t);
+        gaveUp = timedOut;
+        if (timedOut) opts.logger?.error({ bufferedBytes: buffered }, 'Kafka did not take the buffered events before shutdown; they are lost');
+        if (timer) clearTimeout(timer);
+        await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      })();
+      return closing;
     },
   };
   return publisher;
