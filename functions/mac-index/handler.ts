@@ -2,7 +2,7 @@
  * The MAC index function: fed MSK batches of evpn.routes.v1 (and evpn.sessions.v1), it keeps the global MAC/VNI index,
  * the move history and the flap / duplicate / sticky alerts in DynamoDB. Stateless: everything it knows is in the table.
  *
- * Per batch: type-2 events are grouped by MAC and VNI (one MAC's events share a partition, so arrive in order),
+ * Each evpn.routes.v1 record is a RouteEventBatch (the collector packs a partition's events). Per batch: type-2 events are grouped by MAC and VNI (one MAC's events share a partition, so arrive in order),
  * each group is applied to its item in memory (coalescing the several RIB views and route reflectors that report one
  * route), and only items that changed are written — side effects (IP bindings, history, alerts) first and the item
  * itself last, with a version condition, so a retried batch finds its work done and writes nothing twice.
@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { RouteEvent } from '../../schemas/events.js';
+import { RouteEventBatch, type RouteEvent } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { INDEX_TABLE_ID, tableName, type MacItem } from '../../schemas/tables/index.js';
 import { decodeRecords, type MSKEvent, type MskBatchResponse, type MskHandler } from '../shared/msk.js';
@@ -104,26 +104,29 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
       stats.events++;
       if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue; // session events are informational here
-      let ev: RouteEvent;
+      // An evpn.routes.v1 record is a RouteEventBatch: the events of one partition, in order.
+      let events: RouteEvent[];
       try {
-        ev = RouteEvent.decode(rec.value);
+        events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
       } catch (err) {
         stats.skipped++;
-        log.warn({ record: rec.id, err: err instanceof Error ? err.message : String(err) }, 'skipped a route event that does not decode');
+        log.warn({ record: rec.id, err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
         continue;
       }
-      stats.routeEvents++;
-      if (ev.routeType === 2 && ev.mac) {
-        const key = `${ev.mac}|${ev.vni}`;
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = { changes: [], firstId: rec.id }));
-        g.changes.push(macChangeOf(ev, rec.timestamp));
-      } else {
-        const c = esChangeOf(ev, rec.timestamp);
-        if (c) {
-          const key = `${c.esi}|${c.vtep}`;
-          const prev = es.get(key);
-          if (!prev || c.ord > prev.change.ord) es.set(key, { change: c, firstId: prev?.firstId ?? rec.id });
+      for (const ev of events) {
+        stats.routeEvents++;
+        if (ev.routeType === 2 && ev.mac) {
+          const key = `${ev.mac}|${ev.vni}`;
+          let g = groups.get(key);
+          if (!g) groups.set(key, (g = { changes: [], firstId: rec.id }));
+          g.changes.push(macChangeOf(ev, rec.timestamp));
+        } else {
+          const c = esChangeOf(ev, rec.timestamp);
+          if (c) {
+            const key = `${c.esi}|${c.vtep}`;
+            const prev = es.get(key);
+            if (!prev || c.ord > prev.change.ord) es.set(key, { change: c, firstId: prev?.firstId ?? rec.id });
+          }
         }
       }
     }

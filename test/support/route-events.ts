@@ -1,6 +1,6 @@
 /** Building protobuf route events and MSK batches for function tests, as the collector would publish them. */
 import type { MSKEvent } from 'aws-lambda';
-import { RibView, RouteAction, RouteEvent, WithdrawReason, type IRouteEvent } from '../../schemas/events.js';
+import { RibView, RouteAction, RouteEventBatch, WithdrawReason, type IRouteEvent } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
 import { TOPICS } from '../../schemas/topics.js';
 
@@ -80,7 +80,7 @@ export function mskBatch(items: Timed[], topic: string = TOPICS.routes): MSKEven
       timestamp: t.atMs,
       timestampType: 'CREATE_TIME',
       key: Buffer.from(t.ev.mac || t.ev.routeKey || '').toString('base64'),
-      value: Buffer.from(RouteEvent.encode(t.ev).finish()).toString('base64'),
+      value: Buffer.from(RouteEventBatch.encode({ events: [t.ev] }).finish()).toString('base64'),
       headers: [],
     });
   });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createKafkaPublisher, startCollector, type Collector } from '../../../collector/index.js';
+import { partitionOfKey } from '../../../collector/publish/murmur2.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { TOPICS } from '../../../schemas/topics.js';
-import { brokers } from '../support/env.js';
+import { brokers, kafkaClient } from '../support/env.js';
 import { Gobgp } from '../support/routers/gobgp.js';
 import { TopicReader, type Json } from '../support/topic-reader.js';
 
@@ -20,7 +21,13 @@ describe('collector with GoBGP routers', () => {
   const fromR = (id: string) => (e: Json) => e.router?.bgpId === id;
   const locRib = (e: Json) => e.peer?.ribView === 'RIB_VIEW_LOC_RIB';
 
+  let partitions = 0;
+
   beforeAll(async () => {
+    const admin = kafkaClient('partitions').admin();
+    await admin.connect();
+    partitions = (await admin.fetchTopicMetadata({ topics: [TOPICS.routes] })).topics[0]!.partitions.length;
+    await admin.disconnect();
     const port = await freePort();
     collector = await startCollector({
       listen: { host: '127.0.0.1', port },
@@ -58,7 +65,9 @@ describe('collector with GoBGP routers', () => {
 
     const byType = async (t: number) => (await routes.waitFor((e) => fromR(R1)(e) && locRib(e) && e.routeType === t && e.action === 'ROUTE_ACTION_ADVERTISE', `type ${t} from r1 Loc-RIB`))[0]!;
     const t2 = await byType(2);
-    expect(t2).toMatchObject({ fabric: 'dc1', mac: '02:77:00:00:00:01', ip: '10.77.1.1', rd: '10.77.0.11:100', esi: '00:01:02:03:04:05:06:07:08:09', vni: 10100, labels: [10100], nextHop: '10.77.0.11', routeTargets: ['65071:10100'], encapsulations: [8], routerMac: '02:77:ff:00:00:01', _key: '02:77:00:00:00:01' });
+    expect(t2).toMatchObject({ fabric: 'dc1', mac: '02:77:00:00:00:01', ip: '10.77.1.1', rd: '10.77.0.11:100', esi: '00:01:02:03:04:05:06:07:08:09', vni: 10100, labels: [10100], nextHop: '10.77.0.11', routeTargets: ['65071:10100'], encapsulations: [8], routerMac: '02:77:ff:00:00:01' });
+    // The event sits on the partition its MAC hashes to (Kafka's murmur2 over the topic's partitions).
+    expect(t2._partition).toBe(partitionOfKey('02:77:00:00:00:01', partitions));
     expect(await byType(1)).toMatchObject({ esi: '00:01:02:03:04:05:06:07:08:09', hasEsiLabel: true, esiLabel: 100, rd: '10.77.0.11:100' });
     expect(await byType(3)).toMatchObject({ originatorIp: '10.77.0.11', pmsi: { tunnelType: 6, label: 10100, tunnelId: '10.77.0.11' } });
     expect(await byType(4)).toMatchObject({ originatorIp: '10.77.0.11', esi: '00:01:02:03:04:05:06:07:08:09' });
@@ -82,8 +91,12 @@ describe('collector with GoBGP routers', () => {
     expect(gone[0]).toMatchObject({ reason: 'WITHDRAW_REASON_EXPLICIT' });
     // GoBGP applies MAC mobility: r1 knew r2's route, so its own advertisement carries a sequence number.
     expect(moved[0]!.hasMacMobility).toBe(true);
-    // All updates of one MAC share a partition (keyed by MAC), whatever router or fabric they came from.
-    expect(new Set(routes.where((e) => e.mac === '02:77:00:00:00:02').map((e) => e._partition)).size).toBe(1);
+    // All updates of one MAC share a partition (keyed by MAC), whatever router or fabric they came from, and keep the
+    // collector's order there.
+    const mac2 = routes.where((e) => e.mac === '02:77:00:00:00:02');
+    expect(new Set(mac2.map((e) => e._partition))).toEqual(new Set([partitionOfKey('02:77:00:00:00:02', partitions)]));
+    const seqs = mac2.map((e) => BigInt(e.collectorSeq));
+    expect(seqs).toEqual([...seqs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it('withdraws a peer\'s routes on Peer Down, and after a router restart withdraws what it did not re-send', async () => {

@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { parseConfig } from '../../../infra/config/load-config.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { startLocalStack, type LocalStack } from '../../../infra/local/stack.js';
-import { RouteEvent, type IRouteEvent } from '../../../schemas/events.js';
+import { RouteEventBatch, type IRouteEvent } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { brokers, dynamodbEndpoint, uniqueName, waitFor } from './env.js';
 
@@ -24,10 +24,10 @@ export async function startTestStack(extra: Record<string, unknown> = {}): Promi
   return stack;
 }
 
-/** Publishes route events to evpn.routes.v1 keyed as the collector keys them (type 2 by MAC). */
+/** Publishes route events to evpn.routes.v1, one RouteEventBatch record per event keyed as the collector keys them (type 2 by MAC). */
 export async function publishRoutes(events: IRouteEvent[]): Promise<void> {
   const producer = new Kafka({ clientId: 'test-routes', brokers: brokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  await producer.send({ topic: TOPICS.routes, acks: -1, messages: events.map((e) => ({ key: e.mac || e.routeKey || 'k', value: Buffer.from(RouteEvent.encode(e).finish()) })) });
+  await producer.send({ topic: TOPICS.routes, acks: -1, messages: events.map((e) => ({ key: e.mac || e.routeKey || 'k', value: Buffer.from(RouteEventBatch.encode({ events: [e] }).finish()) })) });
   await producer.disconnect();
 }

@@ -1,7 +1,7 @@
 /** Reads a topic from the beginning into decoded events, for assertions on what really reached Kafka. */
 import { randomBytes } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
-import { JSON_OPTIONS, RouteEvent, SessionEvent } from '../../../schemas/events.js';
+import { JSON_OPTIONS, RouteEvent, RouteEventBatch, SessionEvent } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { kafkaClient, waitFor } from './env.js';
 
@@ -22,8 +22,12 @@ export class TopicReader {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (joined = true));
     await this.consumer.run({
       eachMessage: async ({ message, partition }) => {
-        const ev = (codec as typeof RouteEvent).toObject((codec as typeof RouteEvent).decode(message.value!), JSON_OPTIONS) as Json;
-        this.events.push({ ...ev, _key: message.key?.toString(), _partition: partition, _offset: Number(message.offset) });
+        // evpn.routes.v1 records are RouteEventBatch values: one entry per event, in order.
+        const decoded = this.topic === TOPICS.routes ? RouteEventBatch.decode(message.value!).events : [SessionEvent.decode(message.value!)];
+        for (const [index, d] of decoded.entries()) {
+          const ev = (codec as typeof RouteEvent).toObject(d as RouteEvent, JSON_OPTIONS) as Json;
+          this.events.push({ ...ev, _key: message.key?.toString(), _partition: partition, _offset: Number(message.offset), _index: index });
+        }
       },
     });
     await waitFor(() => joined || undefined, 'reader joined');
