@@ -86,3 +86,30 @@ export function mskBatch(items: Timed[], topic: string = TOPICS.routes): MSKEven
   });
   return { eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records } as unknown as MSKEvent;
 }
+
+/** One MSK batch whose records each pack up to `perRecord` consecutive events of a partition, as the collector does. */
+export function packedMskBatch(items: Timed[], perRecord: number, topic: string = TOPICS.routes): MSKEvent {
+  const records: Record<string, unknown[]> = {};
+  const byPartition = new Map<number, Timed[]>();
+  for (const t of items) {
+    const p = t.partition ?? 0;
+    if (!byPartition.has(p)) byPartition.set(p, []);
+    byPartition.get(p)!.push(t);
+  }
+  for (const [p, list] of byPartition) {
+    for (let i = 0; i < list.length; i += perRecord) {
+      const chunk = list.slice(i, i + perRecord);
+      (records[`${topic}-${p}`] ??= []).push({
+        topic,
+        partition: p,
+        offset: i / perRecord,
+        timestamp: chunk[chunk.length - 1]!.atMs,
+        timestampType: 'CREATE_TIME',
+        key: null,
+        value: Buffer.from(RouteEventBatch.encode({ events: chunk.map((t) => t.ev) }).finish()).toString('base64'),
+        headers: [],
+      });
+    }
+  }
+  return { eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records } as unknown as MSKEvent;
+}

@@ -5,7 +5,7 @@ import { Alert } from '../../../../schemas/events.js';
 import { RibView } from '../../../../schemas/events.js';
 import { keys, type AlertItem, type HistoryItem, type MacItem } from '../../../../schemas/tables/index.js';
 import { startTestStore } from '../../../support/dynalite.js';
-import { macRoute, mskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
+import { macRoute, mskBatch, packedMskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 let store: Awaited<ReturnType<typeof startTestStore>>;
@@ -32,6 +32,24 @@ describe('mac-index handler', () => {
     ]));
     expect((await get(h, '02:00:00:00:01:01'))?.location).toMatchObject({ fabric: 'dc1', vtep: '10.1.0.1', vteps: ['10.1.0.1'], ips: ['192.168.1.1'], vni: 10100 });
     expect((await get(h, '02:00:00:00:01:02', 20200))?.location).toMatchObject({ fabric: 'dc2', vtep: '10.2.0.1' });
+  });
+
+  it('applies every event of a record that packs several, in order', async () => {
+    const h = newHandler();
+    const [a, b, c] = ['02:00:00:00:0a:01', '02:00:00:00:0a:02', '02:00:00:00:0a:03'];
+    await h(packedMskBatch([
+      { ev: macRoute({ mac: a, vtep: '10.1.0.1', fabric: 'dc1' }), atMs: at(0) },
+      { ev: macRoute({ mac: b, vtep: '10.1.0.2', fabric: 'dc1' }), atMs: at(0) },
+      { ev: macRoute({ mac: a, vtep: '10.2.0.1', fabric: 'dc2', seq: 1 }), atMs: at(0) },
+      { ev: macRoute({ mac: a, vtep: '10.1.0.1', fabric: 'dc1', withdraw: true }), atMs: at(0) },
+      { ev: macRoute({ mac: c, vtep: '10.1.0.3', fabric: 'dc1' }), atMs: at(0), partition: 1 },
+      { ev: macRoute({ mac: c, vtep: '10.1.0.3', fabric: 'dc1', withdraw: true }), atMs: at(0), partition: 1 },
+    ], 3));
+    expect((await get(h, a))?.location).toMatchObject({ fabric: 'dc2', vtep: '10.2.0.1', sequence: 1 });
+    expect((await get(h, b))?.location).toMatchObject({ fabric: 'dc1', vtep: '10.1.0.2' });
+    expect((await get(h, c))?.location ?? undefined).toBeUndefined();
+    expect((await historyOf(a)).map((x) => x.kind)).toEqual(['move']);
+    expect(h.stats.routeEvents).toBe(6);
   });
 
   it('follows a move across fabrics and keeps it in the history', async () => {
