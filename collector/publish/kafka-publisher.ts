@@ -38,6 +38,8 @@ export interface KafkaPublisherOptions {
   lingerMs?: number;
   /** How often the batched topics' partition counts are read again. */
   metadataMaxAgeMs?: number;
+  /** Record batch compression: kafkajs's built-in gzip (zlib, off the main thread) or none. */
+  compression?: 'none' | 'gzip';
   /** How long `close` waits for Kafka to take what is buffered. */
   closeTimeoutMs?: number;
   logger?: Logger;
@@ -71,6 +73,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
   const linger = opts.lingerMs ?? 5;
   const maxPartitionBytes = opts.maxPartitionBytesPerRequest ?? 900_000;
+  const compression = opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const batchedTopics = new Set(opts.batchedTopics ?? [TOPICS.routes]);
 
   // Partition counts of the batched topics, as kafkajs's partitioner wants them; read again now and then so that a
@@ -145,7 +148,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
       if (r.partition !== undefined) m.partition = r.partition;
       t.messages.push(m);
     }
-    await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
+    await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression });
   };
 
   const acknowledged = (records: Outgoing[]) => {

@@ -7,7 +7,6 @@
  * and skipped (RFC 7606's spirit); only a framing error, which leaves no way to find the next message, ends the session.
  */
 import type { Logger } from 'pino';
-import type { Long } from '../../schemas/long.js';
 import { RouteAction, SessionEvent, SessionEventKind, WithdrawReason, type ISessionEvent } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { DecodeError, Reader, decodeBgpUpdate, decodeBmpMessage, decodeEvpnRoute, type BmpMessage, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../bmp/index.js';
@@ -16,7 +15,8 @@ import type { CollectorMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publish/event-publisher.js';
 import { CollectorState, RouterState, type RouteEntry, type ViewState } from '../state/router-state.js';
 import { peerKeyOf, ribViewOf } from './rib-view.js';
-import { attributeFields, attributesFingerprint, contextFields, contextSignature, encodeFields, joinParts, longOf, routeFields, routeKafkaKey, type RouteEventStamp } from './route-event.js';
+import { attributeFields, attributesFingerprint, contextFields, contextSignature, encodeFields, joinParts, longOf, routeKafkaKey, routeVnis, type RouteEventStamp } from './route-event.js';
+import { RoutePartEncoder } from './route-part-encoder.js';
 
 export interface SessionContext {
   state: CollectorState;
@@ -46,8 +46,8 @@ const MESSAGE_NAMES: Record<BmpMessage['kind'], string> = {
 const NO_ADD_PATH: Set<string> = new Set();
 
 /** The per-peer header timestamp as the event's (µs); the collector's clock when the router sent zero. */
-function timestampOf(peer: PerPeerHeader) {
-  return longOf(peer.timestampUs === 0n ? BigInt(Date.now()) * 1000n : peer.timestampUs);
+function timestampOf(peer: PerPeerHeader): bigint {
+  return peer.timestampUs === 0n ? BigInt(Date.now()) * 1000n : peer.timestampUs;
 }
 
 /** The route an entry holds, decoded again from its NLRI bytes (they decoded when they arrived). */
@@ -64,6 +64,7 @@ export class BmpSession {
   private closed = false;
   /** Route events since the last flush, by route type (0..11, 12 = higher) × action. */
   private readonly routeCounts = new Array<number>(26).fill(0);
+  private readonly encoder = new RoutePartEncoder();
 
   constructor(
     readonly remoteAddress: string,
@@ -277,7 +278,7 @@ export class BmpSession {
   /** Withdraws routes not re-sent since the reconnect, in the views selected; completes the resync when none is left. */
   private sweepStale(select: (v: ViewState) => boolean): void {
     const gen = this.router.gen;
-    const now = longOf(BigInt(Date.now()) * 1000n);
+    const now = BigInt(Date.now()) * 1000n;
     for (const view of this.router.views.values()) {
       if (select(view)) this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_RESYNC_STALE, (e) => e.gen < gen, now);
     }
@@ -289,7 +290,7 @@ export class BmpSession {
     }
   }
 
-  private withdrawAll(view: ViewState, reason: number, which: (e: RouteEntry) => boolean, timestampUs: Long): void {
+  private withdrawAll(view: ViewState, reason: number, which: (e: RouteEntry) => boolean, timestampUs: bigint): void {
     const ctxBytes = this.contextBytes(view);
     for (const [k, e] of view.routes) {
       if (!which(e)) continue;
@@ -301,11 +302,12 @@ export class BmpSession {
 
   /** Publishes one route change; returns the VNI it was published with. */
   private emitRoute(route: EvpnRoute, stamp: RouteEventStamp, attrs: PathAttributes | undefined, ctxBytes: Uint8Array, attrBytes: Uint8Array | undefined): number {
-    const fields = routeFields(route, stamp, attrs);
-    this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(ctxBytes, attrBytes, encodeFields(fields)));
+    const { vni, l3Vni } = routeVnis(route, stamp, attrs);
+    const part = this.encoder.encode({ route, action: stamp.action, reason: stamp.reason, seq: stamp.seq, timestampUs: stamp.timestampUs, vni, l3Vni, nextHop: stamp.nextHop });
+    this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(ctxBytes, attrBytes, part));
     const i = Math.min(route.routeType, 12) * 2 + (stamp.action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : 1);
     this.routeCounts[i] = (this.routeCounts[i] ?? 0) + 1;
-    return fields.vni ?? 0;
+    return vni;
   }
 
   /** The encoded context part of a view's events, re-encoded only when the router or peer identity changed. */

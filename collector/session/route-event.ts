@@ -61,7 +61,7 @@ export interface RouteEventStamp {
   /** Collector sequence number of this event. */
   seq: bigint;
   /** The per-peer header timestamp (µs), or the collector's time when the router sent zero. */
-  timestampUs: Long;
+  timestampUs: bigint;
   /** For a withdrawal: the VNI its advertisement was published with (a withdrawal carries no attributes). */
   knownVni?: number;
 }
@@ -117,15 +117,20 @@ export function attributeFields(attrs: PathAttributes): IRouteEvent {
   return ev;
 }
 
-/** The route's own fields (NLRI, action, sequence, timestamp, next hop, VNIs). */
-export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): IRouteEvent {
+/** The event's VNIs: from the labels, else (FRR) the route targets; a withdrawal reuses its advertisement's. */
+export function routeVnis(route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): { vni: number; l3Vni: number } {
   const v = vnis(route, attrs);
-  // A withdrawal carries no attributes: it reuses the VNI its advertisement had.
   const vni = s.knownVni ?? (v.vni || (route.routeType === 2 && attrs ? vniFromRouteTargets(attrs.extCommunities.routeTargets) : 0));
+  return { vni, l3Vni: v.l3Vni };
+}
+
+/** The route's own fields (NLRI, action, sequence, timestamp, next hop, VNIs), as RoutePartEncoder writes them. */
+export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): IRouteEvent {
+  const { vni, l3Vni } = routeVnis(route, s, attrs);
   const labels = route.labels;
   return {
     pathId: route.pathId,
-    timestampUs: s.timestampUs,
+    timestampUs: longOf(s.timestampUs),
     collectorSeq: longOf(s.seq),
     action: s.action,
     reason: s.reason,
@@ -139,7 +144,7 @@ export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAtt
     ip: route.ip,
     labels,
     vni,
-    l3Vni: v.l3Vni,
+    l3Vni,
     mplsLabels: labels.length === 1 ? [labels[0]! >>> 4] : labels.map((l) => l >>> 4),
     originatorIp: route.originatorIp,
     ipPrefix: route.prefix,

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBgpUpdate, type PerPeerHeader } from '../../../../collector/bmp/index.js';
-import { attributeFields, buildRouteEvent, contextFields, encodeFields, joinParts, longOf, routeFields, type RouteEventStamp } from '../../../../collector/session/route-event.js';
+import { decodeBgpUpdate, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../../../../collector/bmp/index.js';
+import { attributeFields, buildRouteEvent, contextFields, encodeFields, joinParts, longOf, routeVnis, type RouteEventStamp } from '../../../../collector/session/route-event.js';
+import { RoutePartEncoder } from '../../../../collector/session/route-part-encoder.js';
 import { RouterState } from '../../../../collector/state/router-state.js';
 import { RouteAction, RouteEvent, WithdrawReason } from '../../../../schemas/events.js';
 import { attrs, evpn, ext, update } from '../../../fixtures/bmp/builders.js';
@@ -37,8 +39,14 @@ const upd = decodeBgpUpdate(
   { fourOctetAs: true, addPath: new Set() },
 );
 
+const encoder = new RoutePartEncoder();
+const routePart = (route: EvpnRoute, s: RouteEventStamp, attributes: PathAttributes | undefined) =>
+  Buffer.from(encoder.encode({ route, action: s.action, reason: s.reason, seq: s.seq, timestampUs: s.timestampUs, nextHop: s.nextHop, ...routeVnis(route, s, attributes) }));
+// Proto3: a field at its default and an absent field are the same event.
+const asObject = (bytes: Uint8Array) => RouteEvent.toObject(RouteEvent.decode(bytes), { longs: String, defaults: true, bytes: String });
+
 describe('route event parts', () => {
-  const stamp = (action: number): RouteEventStamp => ({ action, reason: action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : WithdrawReason.WITHDRAW_REASON_EXPLICIT, nextHop: '10.0.0.1', seq: 2n ** 52n + 3n, timestampUs: longOf(peer.timestampUs) });
+  const stamp = (action: number): RouteEventStamp => ({ action, reason: action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : WithdrawReason.WITHDRAW_REASON_EXPLICIT, nextHop: '10.0.0.1', seq: 2n ** 52n + 3n, timestampUs: peer.timestampUs });
 
   it('decode, concatenated, to the same event as the whole object encoded at once, for every route type', () => {
     expect(upd.advertised.map((r) => r.routeType)).toEqual([1, 2, 2, 3, 4, 5, 9]);
@@ -48,18 +56,63 @@ describe('route event parts', () => {
       for (const action of [RouteAction.ROUTE_ACTION_ADVERTISE, RouteAction.ROUTE_ACTION_WITHDRAW]) {
         const s = stamp(action);
         const adv = action === RouteAction.ROUTE_ACTION_ADVERTISE;
-        const parts = joinParts(context, adv ? attributes : undefined, encodeFields(routeFields(route, s, adv ? upd.attributes : undefined)));
+        const parts = joinParts(context, adv ? attributes : undefined, routePart(route, s, adv ? upd.attributes : undefined));
         const whole = RouteEvent.encode(buildRouteEvent(ctx, route, s, adv ? upd.attributes : undefined)).finish();
-        expect(RouteEvent.toObject(RouteEvent.decode(parts), { longs: String })).toEqual(RouteEvent.toObject(RouteEvent.decode(whole), { longs: String }));
+        expect(asObject(parts)).toEqual(asObject(whole));
       }
     }
   });
 
   it('carries the fields a consumer reads, from the right part', () => {
     const route = upd.advertised[1]!;
-    const ev = RouteEvent.decode(joinParts(encodeFields(contextFields(ctx)), encodeFields(attributeFields(upd.attributes)), encodeFields(routeFields(route, stamp(1), upd.attributes))));
+    const ev = RouteEvent.decode(joinParts(encodeFields(contextFields(ctx)), encodeFields(attributeFields(upd.attributes)), routePart(route, stamp(1), upd.attributes)));
     expect(ev).toMatchObject({ fabric: 'dc1', router: { sysName: 'leaf1', bgpId: '10.0.0.1' }, peer: { address: '10.0.0.2', ribView: 2 }, mac: 'aa:bb:cc:00:00:01', ip: '10.1.1.1', vni: 10100, l3Vni: 50000, nextHop: '10.0.0.1', hasMacMobility: true, macMobilitySeq: 7, sticky: true, routeTargets: ['65000:10100'], routerMac: '02:00:00:00:00:01' });
     expect(ev.collectorSeq.toString()).toBe(String(2n ** 52n + 3n)); // uint64 kept exact
     expect(ev.timestampUs.toString()).toBe('1764000000123456');
+  });
+});
+
+describe('RoutePartEncoder', () => {
+  it('writes what the generated encoder writes, for random field values up to uint64 and multi-byte UTF-8', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          pathId: fc.nat(),
+          routeType: fc.integer({ min: 0, max: 255 }),
+          esiType: fc.integer({ min: 0, max: 5 }),
+          ethernetTag: fc.nat(),
+          labels: fc.array(fc.integer({ min: 0, max: 0xffffff }), { maxLength: 3 }),
+          key: fc.string({ unit: 'binary', maxLength: 60 }),
+          rd: fc.string({ maxLength: 25 }),
+          esi: fc.string({ maxLength: 30 }),
+          mac: fc.string({ maxLength: 17 }),
+          ip: fc.string({ maxLength: 39 }),
+          originatorIp: fc.string({ maxLength: 39 }),
+          prefix: fc.string({ maxLength: 43 }),
+          gatewayIp: fc.string({ maxLength: 39 }),
+          raw: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: undefined }),
+        }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.record({ action: fc.integer({ min: 0, max: 2 }), reason: fc.integer({ min: 0, max: 3 }), vni: fc.integer({ min: 0, max: 0xffffff }), l3Vni: fc.integer({ min: 0, max: 0xffffff }), nextHop: fc.string({ unit: 'grapheme', maxLength: 40 }) }),
+        (r, seq, ts, s) => {
+          const route: EvpnRoute = { ...r, raw: r.raw ? Buffer.from(r.raw) : undefined, nlri: Buffer.alloc(0) };
+          const ours = Buffer.from(encoder.encode({ route, seq, timestampUs: ts, ...s }));
+          const reference = RouteEvent.encode({
+            pathId: r.pathId, timestampUs: longOf(ts), collectorSeq: longOf(seq), action: s.action, reason: s.reason, routeType: r.routeType, routeKey: r.key, rd: r.rd, esi: r.esi, esiType: r.esiType,
+            ethernetTag: r.ethernetTag, mac: r.mac, ip: r.ip, labels: r.labels, vni: s.vni, l3Vni: s.l3Vni, mplsLabels: r.labels.map((l) => l >>> 4), originatorIp: r.originatorIp,
+            ipPrefix: r.prefix, gatewayIp: r.gatewayIp, rawNlri: route.raw, nextHop: s.nextHop,
+          }).finish();
+          expect(asObject(ours)).toEqual(asObject(reference));
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('grows its buffer for a route larger than it', () => {
+    const big = { ...upd.advertised[1]!, key: 'k'.repeat(10_000) };
+    const out = encoder.encode({ route: big, action: 1, reason: 0, seq: 1n, timestampUs: 1n, vni: 1, l3Vni: 0, nextHop: 'x' });
+    expect(RouteEvent.decode(out).routeKey).toHaveLength(10_000);
   });
 });
