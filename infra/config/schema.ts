@@ -41,6 +41,14 @@ export const configSchema = z
         brokers: z.array(hostPort('127.0.0.1:9092').transform((h) => `${h.host}:${h.port}`)).optional(),
         partitions: z.number().int().min(1).max(1000).default(12),
         clientId: z.string().default('evpn-lens'),
+        /**
+         * evpn.routes.v1 records pack a partition's events (RouteEventBatch). 1 gives one event per record, keyed by
+         * its MAC or route key, for consumers that want that; larger records cost the collector and broker less per event.
+         */
+        maxEventsPerRecord: z.number().int().min(1).max(100_000).default(2_000),
+        maxRecordBytes: z.number().int().min(1_024).max(900_000).default(262_144),
+        /** Record batch compression of the collector's producer (gzip runs on libuv's threads; none is faster on one machine). */
+        compression: z.enum(['none', 'gzip']).default('none'),
       })
       .prefault({}),
     dynamodb: z

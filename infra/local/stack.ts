@@ -102,7 +102,16 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
       registry,
       logger: log.child({ component: 'collector' }),
-      publisher: (metrics) => createKafkaPublisher({ brokers: brokers!, metrics, logger: log.child({ component: 'kafka-publisher' }) }),
+      publisher: (metrics) =>
+        createKafkaPublisher({
+          brokers: brokers!,
+          clientId: `${cfg.kafka.clientId}-collector`,
+          maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
+          maxRecordBytes: cfg.kafka.maxRecordBytes,
+          compression: cfg.kafka.compression,
+          metrics,
+          logger: log.child({ component: 'kafka-publisher' }),
+        }),
     });
     stops.push(async () => {
       await collector.stop();

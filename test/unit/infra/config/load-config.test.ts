@@ -18,6 +18,7 @@ describe('load-config', () => {
     expect(cfg.api.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(cfg.macIndex.flap).toEqual({ moves: 5, windowSeconds: 180, quietSeconds: 180 });
     expect(cfg.kafka.brokers).toBeUndefined();
+    expect(cfg.kafka).toMatchObject({ maxEventsPerRecord: 2_000, maxRecordBytes: 262_144, compression: 'none' });
   });
 
   it('parses fabrics with their match rules', () => {
@@ -46,6 +47,8 @@ api: { listen: "[::1]:9000" }
     ['a bad router id', 'fabrics:\n  - name: a\n    match: { routerIds: [abc] }\n', /fabrics\[0\]\.match\.routerIds\[0\]/],
     ['a duplicate fabric', 'fabrics:\n  - name: a\n  - name: a\n', /fabrics\[1\]\.name: duplicate fabric name "a"/],
     ['broken YAML', 'fabrics: [\n', /invalid YAML/],
+    ['no events per Kafka record', 'kafka: { maxEventsPerRecord: 0 }\n', /kafka\.maxEventsPerRecord/],
+    ['an unknown compression', 'kafka: { compression: zstd }\n', /kafka\.compression/],
   ])('rejects %s with one error line naming the key', (_what, yaml, pattern) => {
     const file = writeYaml(yaml);
     let error: unknown;
