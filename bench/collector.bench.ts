@@ -125,7 +125,36 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       console.log(`  read back: ${check.events.toLocaleString()} events in ${check.records.toLocaleString()} records (${(check.events / check.records).toFixed(0)} events/record), ${check.outOfOrder} out of order, ${check.misplaced} on another partition than their key's; ${(Number(process.hrtime.bigint() - t1) / 1e9).toFixed(1)} s`);
     }
   }
+  await brokerOnly(brokers, kafka?.pid, cpuOfPid);
   await kafka?.stop();
+}
+
+/**
+ * The same broker fed pre-built batch records (~440 events of 300 bytes, 24 records a request) by kafkajs alone: what
+ * Kafka and the client cost per event without the collector, to tell where the collector's bound lies.
+ */
+async function brokerOnly(brokers: string[], pid: number | undefined, cpuOf: (pid: number | undefined) => number) {
+  const perRecord = 440;
+  const records = Math.ceil(ROUTES / perRecord);
+  const value = Buffer.alloc(perRecord * 300, 7);
+  const producer = new Kafka({ clientId: 'bench-broker-only', brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const c0 = cpuOf(pid);
+  const p0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < records; i += 24) {
+    const messages = Array.from({ length: Math.min(24, records - i) }, (_, j) => ({ partition: (i + j) % 12, key: null, value }));
+    await producer.sendBatch({ topicMessages: [{ topic: TOPICS.routes, messages }], acks: -1 });
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const events = records * perRecord;
+  const pc = process.cpuUsage(p0);
+  const bc = cpuOf(pid) - c0;
+  console.log(
+    `kafkajs + broker alone, pre-built batch records: ${Math.round(events / secs).toLocaleString()} events/s; ` +
+      `kafkajs CPU ${((pc.user + pc.system) / events).toFixed(2)} µs/event, broker CPU ${Number.isNaN(bc) ? 'n/a' : `${((bc * 1e6) / events).toFixed(2)} µs/event`}`,
+  );
+  await producer.disconnect();
 }
 
 async function readBack(brokers: string[], from: { partition: number; offset: string; high: string }[], expected: number) {
