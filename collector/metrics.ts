@@ -13,6 +13,7 @@ export function createCollectorMetrics(registry: Registry, routesHeld: () => num
     decodeErrors: new Counter({ name: 'evpnlens_bmp_decode_errors_total', help: 'Malformed messages skipped (session kept) or framing errors (session closed)', labelNames: ['kind'], registers: [registry] }),
     unknownTypes: new Counter({ name: 'evpnlens_bmp_unknown_message_types_total', help: 'BMP messages of unknown type skipped (RFC 7854 4.1)', registers: [registry] }),
     eventsProduced: new Counter({ name: 'evpnlens_kafka_events_produced_total', help: 'Events acknowledged by Kafka', labelNames: ['topic'], registers: [registry] }),
+    recordsProduced: new Counter({ name: 'evpnlens_kafka_records_produced_total', help: 'Kafka records acknowledged (a route record packs many events)', labelNames: ['topic'], registers: [registry] }),
     eventsDropped: new Counter({ name: 'evpnlens_kafka_events_dropped_total', help: 'Events in records Kafka refused for good (too large or invalid)', labelNames: ['topic'], registers: [registry] }),
     produceErrors: new Counter({ name: 'evpnlens_kafka_produce_errors_total', help: 'Failed produce attempts (retried)', registers: [registry] }),
     backpressureSeconds: new Counter({ name: 'evpnlens_bmp_backpressure_seconds_total', help: 'Time router sockets spent paused waiting for Kafka', registers: [registry] }),

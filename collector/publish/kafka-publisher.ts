@@ -152,12 +152,18 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   };
 
   const acknowledged = (records: Outgoing[]) => {
-    const byTopic = new Map<string, number>();
+    const byTopic = new Map<string, { events: number; records: number }>();
     for (const r of records) {
       buffered -= r.accounted;
-      byTopic.set(r.topic, (byTopic.get(r.topic) ?? 0) + r.events);
+      const t = byTopic.get(r.topic) ?? { events: 0, records: 0 };
+      t.events += r.events;
+      t.records++;
+      byTopic.set(r.topic, t);
     }
-    for (const [topic, n] of byTopic) opts.metrics?.eventsProduced.inc({ topic }, n);
+    for (const [topic, t] of byTopic) {
+      opts.metrics?.eventsProduced.inc({ topic }, t.events);
+      opts.metrics?.recordsProduced.inc({ topic }, t.records);
+    }
     opts.metrics?.bufferedBytes.set(buffered);
   };
 

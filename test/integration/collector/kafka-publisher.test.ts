@@ -51,6 +51,7 @@ describe('kafka publisher', () => {
     await pub.flush();
     expect(pub.bufferedBytes).toBe(0);
     expect(await registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total')).toContain(`topic="${topic}"} 1000`);
+    const recordsProduced = Number(new RegExp(`topic="${topic}"} (\\d+)`).exec(await registry.getSingleMetricAsString('evpnlens_kafka_records_produced_total'))?.[1]);
     await pub.close();
 
     // Where a plain keyed kafkajs producer puts each MAC: the reference for the partitions.
@@ -72,6 +73,7 @@ describe('kafka publisher', () => {
     const all = records.sort((a, b) => a.partition - b.partition || a.offset - b.offset).flatMap((r) => r.events.map((e) => ({ ...e, partition: r.partition })));
     expect(all).toHaveLength(1000);
     expect(records.length).toBeLessThan(100); // packed, not one record per event
+    expect(records.length).toBe(recordsProduced);
     for (const e of all) expect(e.partition).toBe(partitionOf.get(e.mac));
     for (const p of new Set(all.map((e) => e.partition))) {
       const seqs = all.filter((e) => e.partition === p).map((e) => Number(e.seq));
