@@ -12,7 +12,7 @@
  * load; when idle, a record waits at most `lingerMs`. The bounded buffer (event bytes not yet acknowledged) makes the
  * BMP sessions pause their sockets (TCP backpressure) past `maxBufferedBytes` until half of it is acknowledged.
  */
-import { CompressionTypes, Kafka, logLevel, type Admin, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS } from '../../schemas/topics.js';
 import type { CollectorMetrics } from '../metrics.js';
@@ -76,22 +76,22 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   const compression = opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const batchedTopics = new Set(opts.batchedTopics ?? [TOPICS.routes]);
 
-  // Partition counts of the batched topics, as kafkajs's partitioner wants them; read again now and then so that a
-  // topic given more partitions is used (keys then move, as they do with any keyed producer).
+  // Partition counts of the batched topics; read again now and then so that a topic given more partitions is used
+  // (keys then move, as they do with any keyed producer). A batched topic that does not exist fails the start.
   const admin: Admin = kafka.admin();
   await admin.connect();
   await producer.connect();
-  const partitionsOf = new Map<string, PartitionMetadata[]>();
+  const partitionsOf = new Map<string, number>();
   const readMetadata = async () => {
     const md = await admin.fetchTopicMetadata({ topics: [...batchedTopics] });
-    for (const t of md.topics) partitionsOf.set(t.name, t.partitions);
+    for (const t of md.topics) if (t.partitions.length > 0) partitionsOf.set(t.name, t.partitions.length);
   };
   await readMetadata();
   const metadataTimer = setInterval(() => {
     readMetadata().catch((err: unknown) => opts.logger?.warn({ err }, 'could not refresh Kafka topic metadata; keeping the partitions known'));
   }, opts.metadataMaxAgeMs ?? 300_000);
   metadataTimer.unref();
-  const partitionOf = (topic: string, key: string): number => partitionOfKey(key, partitionsOf.get(topic)!.length);
+  const partitionOf = (topic: string, key: string): number => partitionOfKey(key, partitionsOf.get(topic)!);
 
   let queue: Outgoing[] = [];
   let buffered = 0;
@@ -203,7 +203,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
     try {
       for (;;) {
         batcher.sealAll(); // what filled while the last request was in flight
-        if (queue.length === 0) break;
+        if (queue.length === 0 || gaveUp) break;
         await sendUntilTaken(takeRequest());
         notify();
       }
