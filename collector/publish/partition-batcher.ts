@@ -58,13 +58,6 @@ export class PartitionBatcher {
 
   constructor(private readonly opts: PartitionBatcherOptions) {}
 
-  /** Events appended and not yet sealed into a record. */
-  get pendingEvents(): number {
-    let n = 0;
-    for (const list of this.slots.values()) for (const s of list) if (s) n += s.events;
-    return n;
-  }
-
   /** Whether any record is open. */
   get hasOpen(): boolean {
     return this.openCount > 0;

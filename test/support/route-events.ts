@@ -68,23 +68,30 @@ export interface Timed {
   offset?: number;
 }
 
-/** One MSK batch: records grouped per partition in the given order. */
+/** An MSK record of evpn.routes.v1 holding `events` (a RouteEventBatch), base64 as the event source delivers it. */
+function mskRecord(topic: string, partition: number, offset: number, timestamp: number, key: string | null, events: IRouteEvent[]) {
+  return {
+    topic,
+    partition,
+    offset,
+    timestamp,
+    timestampType: 'CREATE_TIME',
+    key: key === null ? null : Buffer.from(key).toString('base64'),
+    value: Buffer.from(RouteEventBatch.encode({ events }).finish()).toString('base64'),
+    headers: [],
+  };
+}
+
+const mskEvent = (records: Record<string, unknown[]>) => ({ eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records }) as unknown as MSKEvent;
+
+/** One MSK batch of one event per record, grouped per partition in the given order. */
 export function mskBatch(items: Timed[], topic: string = TOPICS.routes): MSKEvent {
   const records: Record<string, unknown[]> = {};
   items.forEach((t, i) => {
     const p = t.partition ?? 0;
-    (records[`${topic}-${p}`] ??= []).push({
-      topic,
-      partition: p,
-      offset: t.offset ?? i,
-      timestamp: t.atMs,
-      timestampType: 'CREATE_TIME',
-      key: Buffer.from(t.ev.mac || t.ev.routeKey || '').toString('base64'),
-      value: Buffer.from(RouteEventBatch.encode({ events: [t.ev] }).finish()).toString('base64'),
-      headers: [],
-    });
+    (records[`${topic}-${p}`] ??= []).push(mskRecord(topic, p, t.offset ?? i, t.atMs, t.ev.mac || t.ev.routeKey || '', [t.ev]));
   });
-  return { eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records } as unknown as MSKEvent;
+  return mskEvent(records);
 }
 
 /** One MSK batch whose records each pack up to `perRecord` consecutive events of a partition, as the collector does. */
@@ -99,17 +106,8 @@ export function packedMskBatch(items: Timed[], perRecord: number, topic: string 
   for (const [p, list] of byPartition) {
     for (let i = 0; i < list.length; i += perRecord) {
       const chunk = list.slice(i, i + perRecord);
-      (records[`${topic}-${p}`] ??= []).push({
-        topic,
-        partition: p,
-        offset: i / perRecord,
-        timestamp: chunk[chunk.length - 1]!.atMs,
-        timestampType: 'CREATE_TIME',
-        key: null,
-        value: Buffer.from(RouteEventBatch.encode({ events: chunk.map((t) => t.ev) }).finish()).toString('base64'),
-        headers: [],
-      });
+      (records[`${topic}-${p}`] ??= []).push(mskRecord(topic, p, i / perRecord, chunk[chunk.length - 1]!.atMs, null, chunk.map((t) => t.ev)));
     }
   }
-  return { eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records } as unknown as MSKEvent;
+  return mskEvent(records);
 }
