@@ -220,7 +220,7 @@ export class BmpSession {
     const ribView = ribViewOf(peer);
     const view = this.viewFor(peer, ribView, '');
     const timestampUs = timestampOf(peer);
-    const ctxBytes = upd.advertised.length + upd.withdrawn.length > 0 ? this.contextBytes(view) : undefined;
+    const ctxBytes = this.contextBytes(view); // cached per view: re-encoded only when the router or peer changed
     if (upd.advertised.length > 0) {
       const attrs = upd.attributes;
       const attrFp = this.ctx.state.intern(attributesFingerprint(attrs));
@@ -237,9 +237,8 @@ export class BmpSession {
           continue;
         }
         attrBytes ??= encodeFields(attributeFields(attrs));
-        const vni = this.emitRoute(route, { action: RouteAction.ROUTE_ACTION_ADVERTISE, reason: WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, nextHop, seq: this.ctx.nextSeq(), timestampUs }, attrs, ctxBytes!, attrBytes);
-        const entry: RouteEntry = { attrs: attrFp, nlri, routeType: route.routeType, pathId: route.pathId, nextHop, vni, gen: this.router.gen };
-        view.routes.set(entryKey, entry);
+        const vni = this.emitRoute(route, { action: RouteAction.ROUTE_ACTION_ADVERTISE, reason: WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, nextHop, seq: this.ctx.nextSeq(), timestampUs }, attrs, ctxBytes, attrBytes);
+        view.routes.set(entryKey, { attrs: attrFp, nlri, routeType: route.routeType, pathId: route.pathId, nextHop, vni, gen: this.router.gen });
       }
       if (repeats > 0) this.ctx.metrics.duplicates.inc(repeats);
     }
@@ -249,7 +248,7 @@ export class BmpSession {
       view.routes.delete(entryKey);
       // A withdrawal of a route this collector never saw (e.g. it restarted) is still published: the index may know it.
       const stamp = { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason: WithdrawReason.WITHDRAW_REASON_EXPLICIT, nextHop: existing?.nextHop ?? '', seq: this.ctx.nextSeq(), timestampUs, knownVni: existing?.vni };
-      this.emitRoute(existing ? routeOfEntry(existing) : route, stamp, undefined, ctxBytes!, undefined);
+      this.emitRoute(existing ? routeOfEntry(existing) : route, stamp, undefined, ctxBytes, undefined);
     }
     this.flushRouteCounts();
     if (this.router.resyncing) {
