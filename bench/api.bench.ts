@@ -12,7 +12,8 @@ import { startTestStore } from '../test/support/dynalite.js';
 const N = Number(process.env.BENCH_API_MACS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 20);
 const CONCURRENCY = 32;
-const mac = (i: number) => `02:ab:${((i >> 24) & 0xff).toString(16).padStart(2, '0')}:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+const mac = (i: number) =>
+  `02:ab:${((i >> 24) & 0xff).toString(16).padStart(2, '0')}:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
 const store = await startTestStore();
 const now = new Date().toISOString();
@@ -21,10 +22,43 @@ function item(i: number): MacItem {
   const vni = 10000 + (i % 200);
   const vtep = `10.${(i >> 16) & 0xff}.0.${i % 250}`;
   return {
-    ...keys.mac(m, vni), mac: m, vni, ...keys.vniGsi(vni, m), ...keys.vtepGsi(vtep, m, vni),
-    paths: { [`rr|0.0.0.0|||0|2:x:0:${m}:`]: { vtep, esi: '00:00:00:00:00:00:00:00:00:00', seq: 0, sticky: false, fabric: 'dc1', routers: ['rr'], ips: [], atUs: '0', ord: '0' } },
-    location: { fabric: 'dc1', vni, vtep, vteps: [vtep], esi: '00:00:00:00:00:00:00:00:00:00', routers: ['rr'], ips: [], sequence: 0, sticky: false, since: now, lastSeen: now },
-    recentMoves: [], moveCount: 0, firstSeen: now, version: 1, activeAlerts: {}, updatedMs: 0,
+    ...keys.mac(m, vni),
+    mac: m,
+    vni,
+    ...keys.vniGsi(vni, m),
+    ...keys.vtepGsi(vtep, m, vni),
+    paths: {
+      [`rr|0.0.0.0|||0|2:x:0:${m}:`]: {
+        vtep,
+        esi: '00:00:00:00:00:00:00:00:00:00',
+        seq: 0,
+        sticky: false,
+        fabric: 'dc1',
+        routers: ['rr'],
+        ips: [],
+        atUs: '0',
+        ord: '0',
+      },
+    },
+    location: {
+      fabric: 'dc1',
+      vni,
+      vtep,
+      vteps: [vtep],
+      esi: '00:00:00:00:00:00:00:00:00:00',
+      routers: ['rr'],
+      ips: [],
+      sequence: 0,
+      sticky: false,
+      since: now,
+      lastSeen: now,
+    },
+    recentMoves: [],
+    moveCount: 0,
+    firstSeen: now,
+    version: 1,
+    activeAlerts: {},
+    updatedMs: 0,
   };
 }
 
@@ -37,7 +71,9 @@ async function loader() {
     const start = next;
     if (start >= N) return;
     next += 25;
-    let req: Record<string, { PutRequest: { Item: MacItem } }[]> | undefined = { [store.indexTable]: Array.from({ length: Math.min(25, N - start) }, (_, j) => ({ PutRequest: { Item: item(start + j) } })) };
+    let req: Record<string, { PutRequest: { Item: MacItem } }[]> | undefined = {
+      [store.indexTable]: Array.from({ length: Math.min(25, N - start) }, (_, j) => ({ PutRequest: { Item: item(start + j) } })),
+    };
     while (req && Object.keys(req).length) {
       const res = await store.doc.send(new BatchWriteCommand({ RequestItems: req }));
       req = res.UnprocessedItems as typeof req;
@@ -58,7 +94,7 @@ const latencies: number[] = [];
 let errors = 0;
 const deadline = Date.now() + SECONDS * 1000;
 let seed = 12345;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 async function client() {
   while (Date.now() < deadline) {
     const m = mac(Math.floor(rnd() * N));
@@ -74,6 +110,8 @@ await Promise.all(Array.from({ length: CONCURRENCY }, client));
 const secs = (Date.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
-console.log(`lookups: ${latencies.length.toLocaleString()} GET /v1/hosts/{mac} in ${secs.toFixed(1)} s = ${Math.round(latencies.length / secs).toLocaleString()}/s with ${CONCURRENCY} clients; latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms; ${errors} errors`);
+console.log(
+  `lookups: ${latencies.length.toLocaleString()} GET /v1/hosts/{mac} in ${secs.toFixed(1)} s = ${Math.round(latencies.length / secs).toLocaleString()}/s with ${CONCURRENCY} clients; latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms; ${errors} errors`,
+);
 await http.close();
 await store.stop();

@@ -4,22 +4,23 @@
  *  2. the same through a real TCP session into the local Kafka broker (idempotent producer, acks=all),
  *  3. bytes of collector memory per route held in its state.
  */
+
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createKafkaPublisher, startCollector, type EventPublisher } from '../collector/index.js';
 import { BmpFrameDecoder } from '../collector/bmp/index.js';
+import { FabricResolver } from '../collector/fabric/fabric-resolver.js';
+import { createKafkaPublisher, type EventPublisher, startCollector } from '../collector/index.js';
 import { createCollectorMetrics } from '../collector/metrics.js';
 import { BmpSession } from '../collector/session/bmp-session.js';
-import { FabricResolver } from '../collector/fabric/fabric-resolver.js';
 import { CollectorState } from '../collector/state/router-state.js';
+import { freePort } from '../infra/local/free-port.js';
 import { startKafka } from '../infra/local/kafka-broker.js';
 import { ensureTopics } from '../infra/local/kafka-topics.js';
-import { freePort } from '../infra/local/free-port.js';
-import { ALL_TOPICS, TOPICS } from '../schemas/topics.js';
 import { RouteEventBatch } from '../schemas/events.js';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import { readFileSync } from 'node:fs';
+import { ALL_TOPICS, TOPICS } from '../schemas/topics.js';
 import { generateType2Stream } from './generate-stream.js';
 
 const ROUTES = Number(process.env.BENCH_ROUTES ?? 1_000_000);
@@ -32,11 +33,31 @@ console.log(`stream: ${ROUTES.toLocaleString()} type-2 routes, ${PER_UPDATE} per
 if (process.env.BENCH_ONLY_KAFKA !== '1') {
   let events = 0;
   let bytes = 0;
-  const counting: EventPublisher = { enqueue: (_t, _k, v) => ((events++, (bytes += v.length)), true), whenDrained: async () => {}, bufferedBytes: 0, flush: async () => {}, close: async () => {} };
+  const counting: EventPublisher = {
+    enqueue: (_t, _k, v) => {
+      events++;
+      bytes += v.length;
+      return true;
+    },
+    whenDrained: async () => {},
+    bufferedBytes: 0,
+    flush: async () => {},
+    close: async () => {},
+  };
   const state = new CollectorState();
   let seq = 0n;
   const run = () => {
-    const session = new BmpSession('10.255.255.1', { state, publisher: counting, resolver: new FabricResolver([]), metrics: createCollectorMetrics(new Registry()), logger, collectorId: 'bench', nextSeq: () => ++seq, resyncQuietMs: 30_000, maxBufferedBytes: 1 << 30 });
+    const session = new BmpSession('10.255.255.1', {
+      state,
+      publisher: counting,
+      resolver: new FabricResolver([]),
+      metrics: createCollectorMetrics(new Registry()),
+      logger,
+      collectorId: 'bench',
+      nextSeq: () => ++seq,
+      resyncQuietMs: 30_000,
+      maxBufferedBytes: 1 << 30,
+    });
     const framer = new BmpFrameDecoder();
     const t0 = process.hrtime.bigint();
     for (let off = 0; off < stream.length; off += 65536) for (const m of framer.push(stream.subarray(off, off + 65536))) session.handle(m);
@@ -49,8 +70,12 @@ if (process.env.BENCH_ONLY_KAFKA !== '1') {
   global.gc?.();
   const heapAfter = process.memoryUsage().heapUsed;
   const held = state.routeCount();
-  console.log(`decode+state+encode, first pass (every route new): ${Math.round(ROUTES / first).toLocaleString()} routes/s on one core, ${events.toLocaleString()} events, ${(bytes / events).toFixed(0)} bytes/event`);
-  console.log(`state: ${held.toLocaleString()} routes held, ${((heapAfter - heapBefore) / held).toFixed(0)} bytes of heap per route${global.gc ? '' : ' (run with --expose-gc for an exact figure)'}`);
+  console.log(
+    `decode+state+encode, first pass (every route new): ${Math.round(ROUTES / first).toLocaleString()} routes/s on one core, ${events.toLocaleString()} events, ${(bytes / events).toFixed(0)} bytes/event`,
+  );
+  console.log(
+    `state: ${held.toLocaleString()} routes held, ${((heapAfter - heapBefore) / held).toFixed(0)} bytes of heap per route${global.gc ? '' : ' (run with --expose-gc for an exact figure)'}`,
+  );
   const before = events;
   const second = run();
   console.log(`same stream again (exact repeats dropped): ${Math.round(ROUTES / second).toLocaleString()} routes/s, ${events - before} events`);
@@ -122,7 +147,9 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       // Read the run back: every event is there, in collector order within each partition, on its key's partition.
       const t1 = process.hrtime.bigint();
       const check = await readBack(brokers, startOffsets, run.routes);
-      console.log(`  read back: ${check.events.toLocaleString()} events in ${check.records.toLocaleString()} records (${(check.events / check.records).toFixed(0)} events/record), ${check.outOfOrder} out of order, ${check.misplaced} on another partition than their key's; ${(Number(process.hrtime.bigint() - t1) / 1e9).toFixed(1)} s`);
+      console.log(
+        `  read back: ${check.events.toLocaleString()} events in ${check.records.toLocaleString()} records (${(check.events / check.records).toFixed(0)} events/record), ${check.outOfOrder} out of order, ${check.misplaced} on another partition than their key's; ${(Number(process.hrtime.bigint() - t1) / 1e9).toFixed(1)} s`,
+      );
     }
   }
   await brokerOnly(brokers, kafka?.pid, cpuOfPid);

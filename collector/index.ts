@@ -2,18 +2,18 @@
  * The evpn-lens collector: a BMP station publishing EVPN route and session events to Kafka.
  * `startCollector` wires the TCP server, the sessions' shared state, the fabric rules and the publisher.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
-import { FabricResolver, addressAllowList, type FabricRule } from './fabric/fabric-resolver.js';
-import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
+import { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
 import { startBmpServer } from './server/bmp-server.js';
 import { CollectorState } from './state/router-state.js';
 
-export { createKafkaPublisher } from './publish/kafka-publisher.js';
-export type { EventPublisher } from './publish/event-publisher.js';
 export type { FabricRule } from './fabric/fabric-resolver.js';
-export { FabricResolver, DEFAULT_FABRIC } from './fabric/fabric-resolver.js';
+export { DEFAULT_FABRIC, FabricResolver } from './fabric/fabric-resolver.js';
+export type { EventPublisher } from './publish/event-publisher.js';
+export { createKafkaPublisher } from './publish/kafka-publisher.js';
 
 export interface CollectorOptions {
   listen: { host: string; port: number };

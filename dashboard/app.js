@@ -15,18 +15,27 @@ const isIp = (q) => /^\d{1,3}(\.\d{1,3}){3}$/.test(q) || (q.includes(':') && !/^
 
 function locationRows(mac, locations) {
   return locations
-    .map((l) => `<tr><td><a href="#/host/${esc(mac)}">${esc(mac)}</a></td><td>${esc(l.fabric)}</td><td><a href="#/vni/${l.vni}">${l.vni}</a></td>
+    .map(
+      (l) => `<tr><td><a href="#/host/${esc(mac)}">${esc(mac)}</a></td><td>${esc(l.fabric)}</td><td><a href="#/vni/${l.vni}">${l.vni}</a></td>
       <td>${l.vteps.map((v) => `<a href="#/vtep/${esc(v)}">${esc(v)}</a>`).join(', ')}</td><td>${l.esi === ZERO_ESI ? '<span class="muted">single-homed</span>' : esc(l.esi)}</td>
-      <td>${esc(l.ips.join(', ') || '—')}</td><td>${l.sequence}</td><td>${esc(l.since)}</td></tr>`)
+      <td>${esc(l.ips.join(', ') || '—')}</td><td>${l.sequence}</td><td>${esc(l.since)}</td></tr>`,
+    )
     .join('');
 }
-const locationTable = (rows) => `<table class="locations"><thead><tr><th>MAC</th><th>Fabric</th><th>VNI</th><th>VTEP(s)</th><th>ESI</th><th>IPs</th><th>Seq</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
+const locationTable = (rows) =>
+  `<table class="locations"><thead><tr><th>MAC</th><th>Fabric</th><th>VNI</th><th>VTEP(s)</th><th>ESI</th><th>IPs</th><th>Seq</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
 
 async function showHome() {
-  view.innerHTML = '<h1>Fabrics</h1><div class="cards" id="fabrics"><span class="muted">loading…</span></div><p class="muted">Search a MAC or an IP above to see where a host is and where it was.</p>';
+  view.innerHTML =
+    '<h1>Fabrics</h1><div class="cards" id="fabrics"><span class="muted">loading…</span></div><p class="muted">Search a MAC or an IP above to see where a host is and where it was.</p>';
   const { fabrics } = await api('/v1/fabrics');
   document.getElementById('fabrics').innerHTML = fabrics.length
-    ? fabrics.map((f) => `<div class="card fabric" data-fabric="${esc(f.name)}"><div>${esc(f.name)}</div><div class="n">${f.macs}</div><div class="muted">MACs · ${f.vnis} VNIs · ${f.vteps} VTEPs · ${f.movesPerMinute} moves/min</div></div>`).join('')
+    ? fabrics
+        .map(
+          (f) =>
+            `<div class="card fabric" data-fabric="${esc(f.name)}"><div>${esc(f.name)}</div><div class="n">${f.macs}</div><div class="muted">MACs · ${f.vnis} VNIs · ${f.vteps} VTEPs · ${f.movesPerMinute} moves/min</div></div>`,
+        )
+        .join('')
     : '<span class="muted">No fabric configured or seen yet.</span>';
 }
 
@@ -63,8 +72,14 @@ async function showPaged(title, path) {
       const page = await api(`${path}?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       view.innerHTML = `<h1>${esc(title)}</h1>${locationTable(page.hosts.map((h) => locationRows(h.mac, h.locations)).join(''))}
         <div class="pager"><button id="prev" ${stack.length > 1 ? '' : 'disabled'}>Previous</button><span class="muted">page ${stack.length}</span><button id="next" ${page.nextCursor ? '' : 'disabled'}>Next</button></div>`;
-      document.getElementById('prev').onclick = () => { stack.pop(); render(); };
-      document.getElementById('next').onclick = () => { stack.push(page.nextCursor); render(); };
+      document.getElementById('prev').onclick = () => {
+        stack.pop();
+        render();
+      };
+      document.getElementById('next').onclick = () => {
+        stack.push(page.nextCursor);
+        render();
+      };
     } catch (err) {
       view.innerHTML = `<h1>${esc(title)}</h1><p class="error">${esc(err.message)}</p>`;
     }
@@ -94,8 +109,15 @@ async function pollAlerts() {
     const { alerts } = await api('/v1/alerts');
     document.getElementById('alert-count').textContent = String(alerts.filter((a) => !a.clearedAt).length);
     document.getElementById('alerts').innerHTML = alerts.length
-      ? alerts.slice(0, 50).map((a) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span></div>
-          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div><div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`).join('')
+      ? alerts
+          .slice(0, 50)
+          .map(
+            (
+              a,
+            ) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span></div>
+          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div><div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`,
+          )
+          .join('')
       : '<li class="muted">No alerts.</li>';
   } catch {
     /* the next poll retries */

@@ -2,9 +2,9 @@
 // The generated files are committed so a fresh clone needs no generation step; never edit them by hand.
 // `node scripts/proto-gen.mjs --check` fails when the committed files are not what the protos generate.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,9 +20,12 @@ const bundles = [
 ].filter((b) => existsSync(join(protoRoot, b.dir)));
 
 const work = mkdtempSync(join(tmpdir(), 'proto-gen-'));
-let stale = [];
+const stale = [];
 for (const { name, dir } of bundles) {
-  const files = readdirSync(join(protoRoot, dir)).filter((f) => f.endsWith('.proto')).sort().map((f) => join(protoRoot, dir, f));
+  const files = readdirSync(join(protoRoot, dir))
+    .filter((f) => f.endsWith('.proto'))
+    .sort()
+    .map((f) => join(protoRoot, dir, f));
   const js = join(work, `${name}.js`);
   const dts = join(work, `${name}.d.ts`);
   execFileSync(bin('pbjs'), ['-t', 'static-module', '-w', 'es6', '--force-long', '--no-verify', '-p', protoRoot, '-o', js, ...files], { stdio: 'inherit' });

@@ -2,7 +2,7 @@
 // whole local stack (`evpn-lens start`). Plain Node with no dependencies, because on a fresh clone there are none yet.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,11 +17,13 @@ if (major < 20) fail(`Node.js 20 or later is required (this is ${process.version
 const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
 const kafkaElsewhere = Boolean(process.env.KAFKA_BROKERS) || process.argv.includes('--kafka-brokers');
 if (!kafkaElsewhere) {
-  if (java.error) fail('Java 17 or later is required for the local Kafka broker (`java` was not found); install a JDK, or set KAFKA_BROKERS to use an existing cluster');
+  if (java.error)
+    fail('Java 17 or later is required for the local Kafka broker (`java` was not found); install a JDK, or set KAFKA_BROKERS to use an existing cluster');
   const m = /version "(\d+)/.exec(`${java.stderr}${java.stdout}`);
   if (m && Number(m[1]) < 17) fail(`Java 17 or later is required for the local Kafka broker (found ${m[1]})`);
   const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
-  if (mvn.error && !existsSync(join(root, '.cache'))) fail('Maven is required to fetch the Kafka broker jars (`mvn` was not found); install it, or set KAFKA_BROKERS');
+  if (mvn.error && !existsSync(join(root, '.cache')))
+    fail('Maven is required to fetch the Kafka broker jars (`mvn` was not found); install it, or set KAFKA_BROKERS');
 }
 
 const lock = join(root, 'package-lock.json');

@@ -36,10 +36,18 @@ export class BmpFrameDecoder {
         const version = head[0]!;
         const length = head.readUInt32BE(1);
         if (version !== BMP_VERSION) {
-          throw new FramingError(`BMP version ${version} at stream offset ${this.consumed}, expected 3`, { messageType: 'BMP', offset: this.consumed, hex: hexPreview(head) });
+          throw new FramingError(`BMP version ${version} at stream offset ${this.consumed}, expected 3`, {
+            messageType: 'BMP',
+            offset: this.consumed,
+            hex: hexPreview(head),
+          });
         }
         if (length < BMP_COMMON_HEADER_LENGTH || length > this.maxMessageBytes) {
-          throw new FramingError(`BMP message length ${length} at stream offset ${this.consumed} is outside 6..${this.maxMessageBytes}`, { messageType: 'BMP', offset: this.consumed, hex: hexPreview(head) });
+          throw new FramingError(`BMP message length ${length} at stream offset ${this.consumed} is outside 6..${this.maxMessageBytes}`, {
+            messageType: 'BMP',
+            offset: this.consumed,
+            hex: hexPreview(head),
+          });
         }
         this.expected = length;
       }

@@ -3,7 +3,7 @@
  * the offsets (absolute within the whole message) and what was being read; nothing reads past `end`, even when the
  * underlying buffer goes on (sub-readers share the buffer but not the bound).
  */
-import { TruncatedError, hexPreview } from './errors.js';
+import { hexPreview, TruncatedError } from './errors.js';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

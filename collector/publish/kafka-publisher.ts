@@ -12,7 +12,7 @@
  * load; when idle, a record waits at most `lingerMs`. The bounded buffer (event bytes not yet acknowledged) makes the
  * BMP sessions pause their sockets (TCP backpressure) past `maxBufferedBytes` until half of it is acknowledged.
  */
-import { CompressionTypes, Kafka, logLevel, type Admin, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { type Admin, CompressionTypes, Kafka, logLevel, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS } from '../../schemas/topics.js';
 import type { CollectorMetrics } from '../metrics.js';
@@ -68,7 +68,14 @@ function refusedForGood(err: unknown, depth = 0): boolean {
 }
 
 export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise<EventPublisher> {
-  const kafka = opts.kafka ?? new Kafka({ clientId: opts.clientId ?? 'evpn-lens-collector', brokers: opts.brokers ?? [], logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.logger) });
+  const kafka =
+    opts.kafka ??
+    new Kafka({
+      clientId: opts.clientId ?? 'evpn-lens-collector',
+      brokers: opts.brokers ?? [],
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(opts.logger),
+    });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
   const linger = opts.lingerMs ?? 5;
@@ -182,14 +189,20 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
             return;
           }
           const r = records[0]!;
-          opts.logger?.error({ err, topic: r.topic, partition: r.partition, events: r.events, bytes: r.value.length }, 'Kafka refused a record for good (too large or invalid); its events are dropped');
+          opts.logger?.error(
+            { err, topic: r.topic, partition: r.partition, events: r.events, bytes: r.value.length },
+            'Kafka refused a record for good (too large or invalid); its events are dropped',
+          );
           opts.metrics?.eventsDropped.inc({ topic: r.topic }, r.events);
           buffered -= r.accounted;
           return;
         }
         if (gaveUp) return;
         const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
-        opts.logger?.warn({ err: err instanceof Error ? err.message : String(err), records: records.length, attempt }, `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`);
+        opts.logger?.warn(
+          { err: err instanceof Error ? err.message : String(err), records: records.length, attempt },
+          `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`,
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -253,7 +266,10 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
       closing ??= (async () => {
         clearInterval(metadataTimer);
         let t: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([publisher.flush().then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), opts.closeTimeoutMs ?? 15_000)))]);
+        const timedOut = await Promise.race([
+          publisher.flush().then(() => false),
+          new Promise<boolean>((r) => (t = setTimeout(() => r(true), opts.closeTimeoutMs ?? 15_000))),
+        ]);
         clearTimeout(t);
         gaveUp = timedOut;
         if (timedOut) opts.logger?.error({ bufferedBytes: buffered }, 'Kafka did not take the buffered events before shutdown; they are lost');

@@ -5,8 +5,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { BmpFrameDecoder } from '../bmp/framing.js';
 import { DecodeError } from '../bmp/errors.js';
+import { BmpFrameDecoder } from '../bmp/framing.js';
 import { BmpSession, type SessionContext } from '../session/bmp-session.js';
 
 export interface BmpServerOptions {
@@ -65,7 +65,10 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
       } catch (err) {
         const framing = err instanceof DecodeError;
         metrics.decodeErrors.inc({ kind: framing ? 'framing' : 'internal' });
-        opts.logger.warn({ router: remote, err: err instanceof Error ? err.message : String(err), ...(framing ? { offset: err.context.offset, hex: err.context.hex } : {}) }, 'BMP stream cannot be framed; closing this session');
+        opts.logger.warn(
+          { router: remote, err: err instanceof Error ? err.message : String(err), ...(framing ? { offset: err.context.offset, hex: err.context.hex } : {}) },
+          'BMP stream cannot be framed; closing this session',
+        );
         socket.destroy();
         end('framing error');
         return;

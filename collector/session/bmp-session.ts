@@ -7,15 +7,36 @@
  * and skipped (RFC 7606's spirit); only a framing error, which leaves no way to find the next message, ends the session.
  */
 import type { Logger } from 'pino';
-import { RouteAction, SessionEvent, SessionEventKind, WithdrawReason, type ISessionEvent } from '../../schemas/events.js';
+import { type ISessionEvent, RouteAction, SessionEvent, SessionEventKind, WithdrawReason } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
-import { DecodeError, Reader, decodeBgpUpdate, decodeBmpMessage, decodeEvpnRoute, type BmpMessage, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../bmp/index.js';
+import {
+  type BmpMessage,
+  DecodeError,
+  decodeBgpUpdate,
+  decodeBmpMessage,
+  decodeEvpnRoute,
+  type EvpnRoute,
+  type PathAttributes,
+  type PerPeerHeader,
+  Reader,
+} from '../bmp/index.js';
 import type { FabricResolver } from '../fabric/fabric-resolver.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publish/event-publisher.js';
-import { CollectorState, RouterState, type RouteEntry, type ViewState } from '../state/router-state.js';
+import { type CollectorState, type RouteEntry, RouterState, type ViewState } from '../state/router-state.js';
 import { peerKeyOf, ribViewOf } from './rib-view.js';
-import { attributeFields, attributesFingerprint, contextFields, contextSignature, encodeFields, joinParts, longOf, routeKafkaKey, routeVnis, type RouteEventStamp } from './route-event.js';
+import {
+  attributeFields,
+  attributesFingerprint,
+  contextFields,
+  contextSignature,
+  encodeFields,
+  joinParts,
+  longOf,
+  type RouteEventStamp,
+  routeKafkaKey,
+  routeVnis,
+} from './route-event.js';
 import { RoutePartEncoder } from './route-part-encoder.js';
 
 export interface SessionContext {
@@ -97,7 +118,11 @@ export class BmpSession {
         this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_ROUTER_UP, sysDescr: this.router.sysDescr, initStrings: msg.strings });
         break;
       case 'termination':
-        this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_ROUTER_DOWN, terminationReason: msg.reason ?? 1, detail: msg.strings.join('; ') || 'BMP Termination' });
+        this.emitSession({
+          kind: SessionEventKind.SESSION_EVENT_KIND_ROUTER_DOWN,
+          terminationReason: msg.reason ?? 1,
+          detail: msg.strings.join('; ') || 'BMP Termination',
+        });
         this.closed = true;
         break;
       case 'peer-up':
@@ -209,7 +234,7 @@ export class BmpSession {
     if (!this.identified && peer.peerType === 3) this.identify(peer.bgpId);
     const popts = this.router.peers.get(peerKeyOf(peer));
     const opts = { fourOctetAs: peer.legacyAsPath ? false : (popts?.fourOctetAs ?? true), addPath: popts?.addPath ?? NO_ADD_PATH };
-    let upd;
+    let upd: ReturnType<typeof decodeBgpUpdate>;
     try {
       upd = decodeBgpUpdate(bgp, opts, bgpOffset);
     } catch (err) {
@@ -237,7 +262,13 @@ export class BmpSession {
           continue;
         }
         attrBytes ??= encodeFields(attributeFields(attrs));
-        const vni = this.emitRoute(route, { action: RouteAction.ROUTE_ACTION_ADVERTISE, reason: WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, nextHop, seq: this.ctx.nextSeq(), timestampUs }, attrs, ctxBytes, attrBytes);
+        const vni = this.emitRoute(
+          route,
+          { action: RouteAction.ROUTE_ACTION_ADVERTISE, reason: WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, nextHop, seq: this.ctx.nextSeq(), timestampUs },
+          attrs,
+          ctxBytes,
+          attrBytes,
+        );
         view.routes.set(entryKey, { attrs: attrFp, nlri, routeType: route.routeType, pathId: route.pathId, nextHop, vni, gen: this.router.gen });
       }
       if (repeats > 0) this.ctx.metrics.duplicates.inc(repeats);
@@ -247,7 +278,14 @@ export class BmpSession {
       const existing = view.routes.get(entryKey);
       view.routes.delete(entryKey);
       // A withdrawal of a route this collector never saw (e.g. it restarted) is still published: the index may know it.
-      const stamp = { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason: WithdrawReason.WITHDRAW_REASON_EXPLICIT, nextHop: existing?.nextHop ?? '', seq: this.ctx.nextSeq(), timestampUs, knownVni: existing?.vni };
+      const stamp = {
+        action: RouteAction.ROUTE_ACTION_WITHDRAW,
+        reason: WithdrawReason.WITHDRAW_REASON_EXPLICIT,
+        nextHop: existing?.nextHop ?? '',
+        seq: this.ctx.nextSeq(),
+        timestampUs,
+        knownVni: existing?.vni,
+      };
       this.emitRoute(existing ? routeOfEntry(existing) : route, stamp, undefined, ctxBytes, undefined);
     }
     this.flushRouteCounts();
@@ -294,15 +332,36 @@ export class BmpSession {
     for (const [k, e] of view.routes) {
       if (!which(e)) continue;
       view.routes.delete(k);
-      this.emitRoute(routeOfEntry(e), { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason, nextHop: e.nextHop, seq: this.ctx.nextSeq(), timestampUs, knownVni: e.vni }, undefined, ctxBytes, undefined);
+      this.emitRoute(
+        routeOfEntry(e),
+        { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason, nextHop: e.nextHop, seq: this.ctx.nextSeq(), timestampUs, knownVni: e.vni },
+        undefined,
+        ctxBytes,
+        undefined,
+      );
     }
     this.flushRouteCounts();
   }
 
   /** Publishes one route change; returns the VNI it was published with. */
-  private emitRoute(route: EvpnRoute, stamp: RouteEventStamp, attrs: PathAttributes | undefined, ctxBytes: Uint8Array, attrBytes: Uint8Array | undefined): number {
+  private emitRoute(
+    route: EvpnRoute,
+    stamp: RouteEventStamp,
+    attrs: PathAttributes | undefined,
+    ctxBytes: Uint8Array,
+    attrBytes: Uint8Array | undefined,
+  ): number {
     const { vni, l3Vni } = routeVnis(route, stamp, attrs);
-    const part = this.encoder.encode({ route, action: stamp.action, reason: stamp.reason, seq: stamp.seq, timestampUs: stamp.timestampUs, vni, l3Vni, nextHop: stamp.nextHop });
+    const part = this.encoder.encode({
+      route,
+      action: stamp.action,
+      reason: stamp.reason,
+      seq: stamp.seq,
+      timestampUs: stamp.timestampUs,
+      vni,
+      l3Vni,
+      nextHop: stamp.nextHop,
+    });
     this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(ctxBytes, attrBytes, part));
     const i = Math.min(route.routeType, 12) * 2 + (stamp.action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : 1);
     this.routeCounts[i] = (this.routeCounts[i] ?? 0) + 1;
@@ -349,7 +408,13 @@ export class BmpSession {
     this.ctx.metrics.decodeErrors.inc({ kind });
     const e = err instanceof DecodeError ? err : undefined;
     this.ctx.logger.warn(
-      { router: this.router.address, sysName: this.router.sysName, offset: e?.context.offset, hex: e?.context.hex ?? buf.subarray(0, 64).toString('hex'), err: err instanceof Error ? err.message : String(err) },
+      {
+        router: this.router.address,
+        sysName: this.router.sysName,
+        offset: e?.context.offset,
+        hex: e?.context.hex ?? buf.subarray(0, 64).toString('hex'),
+        err: err instanceof Error ? err.message : String(err),
+      },
       `skipped a malformed BMP ${kind}; the session goes on`,
     );
   }

@@ -6,7 +6,7 @@
  *  - the route's own fields, encoded per route.
  * `buildRouteEvent` merges the three as one object: the reference the encoder is tested against.
  */
-import { RouteAction, RouteEvent, type IRouteEvent } from '../../schemas/events.js';
+import { type IRouteEvent, RouteAction, RouteEvent } from '../../schemas/events.js';
 import { Long } from '../../schemas/long.js';
 import type { EvpnRoute, PathAttributes, PerPeerHeader } from '../bmp/types.js';
 import type { RouterState } from '../state/router-state.js';

@@ -54,7 +54,21 @@ export class RoutePartEncoder {
   encode(p: RoutePart): Buffer {
     const r = p.route;
     // Worst case: every string at 3 bytes per UTF-16 unit plus its tag and length, and the fixed fields.
-    const bound = 128 + 3 * (r.key.length + r.rd.length + r.esi.length + r.mac.length + r.ip.length + r.originatorIp.length + r.prefix.length + r.gatewayIp.length + p.nextHop.length) + 16 * r.labels.length + (r.raw?.length ?? 0) + 16 * 10;
+    const bound =
+      128 +
+      3 *
+        (r.key.length +
+          r.rd.length +
+          r.esi.length +
+          r.mac.length +
+          r.ip.length +
+          r.originatorIp.length +
+          r.prefix.length +
+          r.gatewayIp.length +
+          p.nextHop.length) +
+      16 * r.labels.length +
+      (r.raw?.length ?? 0) +
+      16 * 10;
     if (this.buf.length < bound) this.buf = Buffer.allocUnsafe(bound * 2);
     this.pos = 0;
     this.u32(T.pathId, r.pathId);

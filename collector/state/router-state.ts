@@ -51,7 +51,10 @@ export class RouterState {
   readonly views = new Map<string, ViewState>();
   readonly peers = new Map<string, PeerOptions>();
 
-  constructor(readonly id: string, readonly address: string) {}
+  constructor(
+    readonly id: string,
+    readonly address: string,
+  ) {}
 
   routeCount(): number {
     let n = 0;

@@ -1,7 +1,7 @@
 /** /v1/fabrics and /v1/alerts */
 import type { AlertKind } from '../../schemas/tables/index.js';
-import { parseTime } from './input.js';
 import type { IndexReader } from './index-reader.js';
+import { parseTime } from './input.js';
 import { badRequest } from './problem.js';
 
 export async function listFabrics(reader: IndexReader, configured: string[], now = new Date()) {
@@ -11,7 +11,16 @@ export async function listFabrics(reader: IndexReader, configured: string[], now
   const fabrics = [];
   for (const name of names) {
     const f = await reader.fabricFigures(name, since);
-    fabrics.push({ name, configured: configured.includes(name), seen: seen.includes(name), macs: f.macs, vnis: f.vnis, vteps: f.vteps, movesPerMinute: Math.round((f.movesLast5Min / 5) * 10) / 10, macsPerVni: f.macsPerVni });
+    fabrics.push({
+      name,
+      configured: configured.includes(name),
+      seen: seen.includes(name),
+      macs: f.macs,
+      vnis: f.vnis,
+      vteps: f.vteps,
+      movesPerMinute: Math.round((f.movesLast5Min / 5) * 10) / 10,
+      macsPerVni: f.macsPerVni,
+    });
   }
   return { fabrics };
 }
@@ -24,13 +33,29 @@ export async function listAlerts(reader: IndexReader, query: Record<string, stri
   const since = query.since !== undefined ? parseTime(query.since, 'since') : new Date(now.getTime() - 7 * 86400_000);
   if (query.active !== undefined && query.active !== 'true' && query.active !== 'false') throw badRequest('active must be true or false');
   const months: string[] = [];
-  for (let d = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1)); d <= now && months.length < 24; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) months.push(d.toISOString().slice(0, 7));
+  for (
+    let d = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1));
+    d <= now && months.length < 24;
+    d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))
+  )
+    months.push(d.toISOString().slice(0, 7));
   const sinceIso = since.toISOString();
   const alerts = (await reader.alerts(months))
     .filter((a) => (type ? a.type === type : true))
     .filter((a) => a.raisedAt >= sinceIso || (a.clearedAt ?? '9') >= sinceIso)
     .filter((a) => (query.active === 'true' ? !a.clearedAt : query.active === 'false' ? !!a.clearedAt : true))
     .sort((a, b) => b.raisedAt.localeCompare(a.raisedAt))
-    .map((a) => ({ id: a.id, type: a.type, mac: a.mac, vni: a.vni, fabric: a.fabric, fabrics: a.fabrics, raisedAt: a.raisedAt, clearedAt: a.clearedAt ?? null, moveCount: a.moveCount, detail: a.detail }));
+    .map((a) => ({
+      id: a.id,
+      type: a.type,
+      mac: a.mac,
+      vni: a.vni,
+      fabric: a.fabric,
+      fabrics: a.fabrics,
+      raisedAt: a.raisedAt,
+      clearedAt: a.clearedAt ?? null,
+      moveCount: a.moveCount,
+      detail: a.detail,
+    }));
   return { alerts };
 }

@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { listAlerts, listFabrics } from './fabric-alert-routes.js';
@@ -58,7 +58,11 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       for (const route of routes) {
         const m = route.pattern.exec(path);
         if (!m) continue;
-        if (method !== 'GET' && method !== 'HEAD') return { ...problemResponse(new ApiProblemError(405, 'Method Not Allowed', `${method} is not allowed on ${path}; use GET`), path), headers: { 'content-type': 'application/problem+json', allow: 'GET, HEAD' } };
+        if (method !== 'GET' && method !== 'HEAD')
+          return {
+            ...problemResponse(new ApiProblemError(405, 'Method Not Allowed', `${method} is not allowed on ${path}; use GET`), path),
+            headers: { 'content-type': 'application/problem+json', allow: 'GET, HEAD' },
+          };
         const params = m.slice(1).map((p) => decodeURIComponent(p));
         return json(await route.run(params, query));
       }

@@ -1,8 +1,8 @@
 /** /v1/hosts…, /v1/vnis/{vni}/hosts, /v1/vteps/{ip}/hosts */
 import type { HistoryItem, MacItem, MacLocation } from '../../schemas/tables/index.js';
 import { keys } from '../../schemas/tables/index.js';
+import { type HostLocation, type IndexReader, toHostLocation } from './index-reader.js';
 import { decodeCursor, encodeCursor, parseIp, parseLimit, parseMac, parseTime, parseVni } from './input.js';
-import { toHostLocation, type HostLocation, type IndexReader } from './index-reader.js';
 import { badRequest, notFound } from './problem.js';
 
 const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
@@ -17,7 +17,13 @@ async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<HostL
   return out;
 }
 
-const historyView = (h: HistoryItem) => ({ at: h.at, kind: h.kind, vni: h.vni, from: h.from ? toHostLocation(h.from) : null, to: h.to ? toHostLocation(h.to) : null });
+const historyView = (h: HistoryItem) => ({
+  at: h.at,
+  kind: h.kind,
+  vni: h.vni,
+  from: h.from ? toHostLocation(h.from) : null,
+  to: h.to ? toHostLocation(h.to) : null,
+});
 
 /** Where the MAC was at `at`, per VNI: the last history entry not after it, else the location before the first change. */
 function locationAt(item: MacItem, history: HistoryItem[], at: string): MacLocation | undefined {
@@ -58,7 +64,8 @@ export async function hostsByIp(reader: IndexReader, query: Record<string, strin
 async function pageHosts(reader: IndexReader, index: 'gsi1' | 'gsi2', pkOf: (s: number) => string, query: Record<string, string | undefined>) {
   const limit = parseLimit(query.limit, 500, 50);
   const pkName = index === 'gsi1' ? 'gsi1pk' : 'gsi2pk';
-  const cursor = query.cursor !== undefined ? decodeCursor(query.cursor, (s, k) => k[pkName] === pkOf(s) && typeof k.pk === 'string' && k.pk.startsWith('MAC#')) : undefined;
+  const cursor =
+    query.cursor !== undefined ? decodeCursor(query.cursor, (s, k) => k[pkName] === pkOf(s) && typeof k.pk === 'string' && k.pk.startsWith('MAC#')) : undefined;
   const page = await reader.page(index, pkOf, limit, cursor);
   const hosts = [];
   for (const it of page.items) hosts.push({ mac: it.mac, locations: await locationsOf(reader, [it]) });

@@ -21,7 +21,11 @@ export function parseIp(text: string): string {
   const t = text.trim();
   const family = isIP(t);
   if (family === 0) throw badRequest(`"${t.slice(0, 64)}" is not an IPv4 or IPv6 address`);
-  if (family === 4) return t.split('.').map((o) => String(Number(o))).join('.');
+  if (family === 4)
+    return t
+      .split('.')
+      .map((o) => String(Number(o)))
+      .join('.');
   // RFC 5952 canonical form, as the collector writes it.
   return new URL(`http://[${t}]/`).hostname.slice(1, -1);
 }

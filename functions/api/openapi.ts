@@ -16,8 +16,16 @@ const location = {
     lastSeen: { type: 'string', format: 'date-time' },
   },
 };
-const host = { type: 'object', required: ['mac', 'locations'], properties: { mac: { $ref: '#/components/schemas/Mac' }, locations: { type: 'array', items: { $ref: '#/components/schemas/Location' } } } };
-const hostsPage = { type: 'object', required: ['hosts', 'nextCursor'], properties: { hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } }, nextCursor: { type: ['string', 'null'] } } };
+const host = {
+  type: 'object',
+  required: ['mac', 'locations'],
+  properties: { mac: { $ref: '#/components/schemas/Mac' }, locations: { type: 'array', items: { $ref: '#/components/schemas/Location' } } },
+};
+const hostsPage = {
+  type: 'object',
+  required: ['hosts', 'nextCursor'],
+  properties: { hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } }, nextCursor: { type: ['string', 'null'] } },
+};
 const paging = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'opaque: the nextCursor of the previous page' },
@@ -25,7 +33,11 @@ const paging = [
 
 export const openApiDocument = {
   openapi: '3.1.0',
-  info: { title: 'evpn-lens query API', version: '1.0.0', description: 'Where is this host, is a MAC flapping: the global MAC/VNI index of EVPN-VXLAN fabrics.' },
+  info: {
+    title: 'evpn-lens query API',
+    version: '1.0.0',
+    description: 'Where is this host, is a MAC flapping: the global MAC/VNI index of EVPN-VXLAN fabrics.',
+  },
   paths: {
     '/v1/hosts/{mac}': {
       get: {
@@ -35,7 +47,27 @@ export const openApiDocument = {
           { name: 'mac', in: 'path', required: true, schema: { type: 'string' }, description: 'aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabb.ccdd.eeff' },
           { name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' } },
         ],
-        responses: { '200': { description: 'the host', content: { 'application/json': { schema: { type: 'object', required: ['mac', 'locations', 'history'], properties: { mac: { $ref: '#/components/schemas/Mac' }, at: { type: 'string', format: 'date-time' }, locations: { type: 'array', items: { $ref: '#/components/schemas/Location' } }, history: { type: 'array', items: { $ref: '#/components/schemas/HistoryEntry' } } } } } } }, '400': problem, '404': problem },
+        responses: {
+          '200': {
+            description: 'the host',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['mac', 'locations', 'history'],
+                  properties: {
+                    mac: { $ref: '#/components/schemas/Mac' },
+                    at: { type: 'string', format: 'date-time' },
+                    locations: { type: 'array', items: { $ref: '#/components/schemas/Location' } },
+                    history: { type: 'array', items: { $ref: '#/components/schemas/HistoryEntry' } },
+                  },
+                },
+              },
+            },
+          },
+          '400': problem,
+          '404': problem,
+        },
       },
     },
     '/v1/hosts': {
@@ -43,20 +75,75 @@ export const openApiDocument = {
         operationId: 'findHostsByIp',
         summary: 'Hosts bound to an IP address (from MAC/IP routes)',
         parameters: [{ name: 'ip', in: 'query', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'hosts', content: { 'application/json': { schema: { type: 'object', required: ['hosts'], properties: { ip: { type: 'string' }, hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } } } } } } }, '400': problem },
+        responses: {
+          '200': {
+            description: 'hosts',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['hosts'],
+                  properties: { ip: { type: 'string' }, hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } } },
+                },
+              },
+            },
+          },
+          '400': problem,
+        },
       },
     },
     '/v1/vnis/{vni}/hosts': {
-      get: { operationId: 'listVniHosts', summary: 'Hosts in a VNI, paged', parameters: [{ name: 'vni', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 16777215 } }, ...paging], responses: { '200': { description: 'a page', content: { 'application/json': { schema: hostsPage } } }, '400': problem } },
+      get: {
+        operationId: 'listVniHosts',
+        summary: 'Hosts in a VNI, paged',
+        parameters: [{ name: 'vni', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 16777215 } }, ...paging],
+        responses: { '200': { description: 'a page', content: { 'application/json': { schema: hostsPage } } }, '400': problem },
+      },
     },
     '/v1/vteps/{ip}/hosts': {
-      get: { operationId: 'listVtepHosts', summary: 'Hosts behind a VTEP, paged', parameters: [{ name: 'ip', in: 'path', required: true, schema: { type: 'string' } }, ...paging], responses: { '200': { description: 'a page', content: { 'application/json': { schema: hostsPage } } }, '400': problem } },
+      get: {
+        operationId: 'listVtepHosts',
+        summary: 'Hosts behind a VTEP, paged',
+        parameters: [{ name: 'ip', in: 'path', required: true, schema: { type: 'string' } }, ...paging],
+        responses: { '200': { description: 'a page', content: { 'application/json': { schema: hostsPage } } }, '400': problem },
+      },
     },
     '/v1/fabrics': {
       get: {
         operationId: 'listFabrics',
         summary: 'Fabrics configured and seen, with MAC, VNI and VTEP counts',
-        responses: { '200': { description: 'fabrics', content: { 'application/json': { schema: { type: 'object', required: ['fabrics'], properties: { fabrics: { type: 'array', items: { type: 'object', required: ['name', 'macs', 'vnis', 'vteps', 'movesPerMinute'], properties: { name: { type: 'string' }, configured: { type: 'boolean' }, seen: { type: 'boolean' }, macs: { type: 'integer' }, vnis: { type: 'integer' }, vteps: { type: 'integer' }, movesPerMinute: { type: 'number' }, macsPerVni: { type: 'object', additionalProperties: { type: 'integer' } } } } } } } } } } },
+        responses: {
+          '200': {
+            description: 'fabrics',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['fabrics'],
+                  properties: {
+                    fabrics: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['name', 'macs', 'vnis', 'vteps', 'movesPerMinute'],
+                        properties: {
+                          name: { type: 'string' },
+                          configured: { type: 'boolean' },
+                          seen: { type: 'boolean' },
+                          macs: { type: 'integer' },
+                          vnis: { type: 'integer' },
+                          vteps: { type: 'integer' },
+                          movesPerMinute: { type: 'number' },
+                          macsPerVni: { type: 'object', additionalProperties: { type: 'integer' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
     '/v1/alerts': {
@@ -68,22 +155,75 @@ export const openApiDocument = {
           { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
           { name: 'active', in: 'query', schema: { type: 'boolean' } },
         ],
-        responses: { '200': { description: 'alerts', content: { 'application/json': { schema: { type: 'object', required: ['alerts'], properties: { alerts: { type: 'array', items: { $ref: '#/components/schemas/Alert' } } } } } } }, '400': problem },
+        responses: {
+          '200': {
+            description: 'alerts',
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['alerts'], properties: { alerts: { type: 'array', items: { $ref: '#/components/schemas/Alert' } } } },
+              },
+            },
+          },
+          '400': problem,
+        },
       },
     },
     '/v1/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
-    '/readyz': { get: { operationId: 'readyz', summary: 'Readiness: store (and locally Kafka and the consumers) reachable', responses: { '200': { description: 'ready' }, '503': problem } } },
+    '/readyz': {
+      get: {
+        operationId: 'readyz',
+        summary: 'Readiness: store (and locally Kafka and the consumers) reachable',
+        responses: { '200': { description: 'ready' }, '503': problem },
+      },
+    },
   },
   components: {
     schemas: {
       Mac: { type: 'string', pattern: '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' },
       Location: location,
       Host: host,
-      HistoryEntry: { type: 'object', required: ['at', 'kind'], properties: { at: { type: 'string', format: 'date-time' }, kind: { type: 'string', enum: ['move', 'appear', 'disappear'] }, vni: { type: 'integer' }, from: { oneOf: [{ $ref: '#/components/schemas/Location' }, { type: 'null' }] }, to: { oneOf: [{ $ref: '#/components/schemas/Location' }, { type: 'null' }] } } },
-      Alert: { type: 'object', required: ['type', 'mac', 'vni', 'fabric', 'raisedAt', 'clearedAt', 'detail'], properties: { id: { type: 'string' }, type: { type: 'string', enum: ['mac-flap', 'duplicate-mac', 'sticky-move'] }, mac: { $ref: '#/components/schemas/Mac' }, vni: { type: 'integer' }, fabric: { type: 'string' }, fabrics: { type: 'array', items: { type: 'string' } }, raisedAt: { type: 'string', format: 'date-time' }, clearedAt: { type: ['string', 'null'], format: 'date-time' }, moveCount: { type: 'integer' }, detail: { type: 'string' } } },
-      Problem: { type: 'object', required: ['type', 'title', 'status', 'detail'], properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' } } },
+      HistoryEntry: {
+        type: 'object',
+        required: ['at', 'kind'],
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          kind: { type: 'string', enum: ['move', 'appear', 'disappear'] },
+          vni: { type: 'integer' },
+          from: { oneOf: [{ $ref: '#/components/schemas/Location' }, { type: 'null' }] },
+          to: { oneOf: [{ $ref: '#/components/schemas/Location' }, { type: 'null' }] },
+        },
+      },
+      Alert: {
+        type: 'object',
+        required: ['type', 'mac', 'vni', 'fabric', 'raisedAt', 'clearedAt', 'detail'],
+        properties: {
+          id: { type: 'string' },
+          type: { type: 'string', enum: ['mac-flap', 'duplicate-mac', 'sticky-move'] },
+          mac: { $ref: '#/components/schemas/Mac' },
+          vni: { type: 'integer' },
+          fabric: { type: 'string' },
+          fabrics: { type: 'array', items: { type: 'string' } },
+          raisedAt: { type: 'string', format: 'date-time' },
+          clearedAt: { type: ['string', 'null'], format: 'date-time' },
+          moveCount: { type: 'integer' },
+          detail: { type: 'string' },
+        },
+      },
+      Problem: {
+        type: 'object',
+        required: ['type', 'title', 'status', 'detail'],
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+        },
+      },
     },
-    responses: { Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
+    responses: {
+      Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    },
   },
 } as const;

@@ -24,7 +24,13 @@ export function problemResponse(p: ApiProblemError, instance: string): ApiResult
   return {
     statusCode: p.status,
     headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type: `https://evpn-lens.dev/problems/${p.title.toLowerCase().replace(/\s+/g, '-')}`, title: p.title, status: p.status, detail: p.detail, instance }),
+    body: JSON.stringify({
+      type: `https://evpn-lens.dev/problems/${p.title.toLowerCase().replace(/\s+/g, '-')}`,
+      title: p.title,
+      status: p.status,
+      detail: p.detail,
+      instance,
+    }),
   };
 }
 

@@ -6,8 +6,8 @@
  * so a duplicate or a replay of an older event changes nothing, and a withdrawal leaves a tombstone for a while.
  * Times are event times (Kafka record timestamps), never the wall clock, so a replay computes the same index.
  */
-import { keys, type AlertKind, type HistoryItem, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
-import { ZERO_ESI, competitors, computeLocation, locationIdentity } from './location.js';
+import { type AlertKind, type HistoryItem, keys, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
+import { competitors, computeLocation, locationIdentity, ZERO_ESI } from './location.js';
 import type { MacIndexOptions } from './options.js';
 
 export interface MacRouteChange {
@@ -76,7 +76,17 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
     if (cur && !newer(ev.ord, cur.ord)) continue; // duplicate or older replay
     let next: MacPath;
     if (ev.advertise) {
-      next = { vtep: ev.vtep, esi: ev.esi || ZERO_ESI, seq: ev.seq, sticky: ev.sticky, fabric: ev.fabric, routers: [ev.router], ips: ev.ip ? [ev.ip] : [], atUs: String(BigInt(ev.atMs) * 1000n), ord: ev.ord };
+      next = {
+        vtep: ev.vtep,
+        esi: ev.esi || ZERO_ESI,
+        seq: ev.seq,
+        sticky: ev.sticky,
+        fabric: ev.fabric,
+        routers: [ev.router],
+        ips: ev.ip ? [ev.ip] : [],
+        atUs: String(BigInt(ev.atMs) * 1000n),
+        ord: ev.ord,
+      };
       if (cur && !cur.withdrawn && samePath(cur, next)) {
         cur.ord = ev.ord; // nothing a reader sees changed: no write needed for this alone
         continue;
@@ -115,7 +125,18 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
 }
 
 function tombstone(ev: MacRouteChange): MacPath {
-  return { vtep: ev.vtep, esi: ev.esi || ZERO_ESI, seq: 0, sticky: false, fabric: ev.fabric, routers: [ev.router], ips: [], atUs: String(BigInt(ev.atMs) * 1000n), ord: ev.ord, withdrawn: true };
+  return {
+    vtep: ev.vtep,
+    esi: ev.esi || ZERO_ESI,
+    seq: 0,
+    sticky: false,
+    fabric: ev.fabric,
+    routers: [ev.router],
+    ips: [],
+    atUs: String(BigInt(ev.atMs) * 1000n),
+    ord: ev.ord,
+    withdrawn: true,
+  };
 }
 
 function samePath(a: MacPath, b: MacPath): boolean {
@@ -134,7 +155,16 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
   clearQuiet(item, ev.atMs, opts, out);
 
   const expiresAt = Math.floor(ev.atMs / 1000) + opts.historyRetentionDays * 86400;
-  const hist = (kind: HistoryItem['kind'], from?: MacLocation, to?: MacLocation): HistoryItem => ({ ...keys.history(item.mac, nowIso, item.vni), mac: item.mac, vni: item.vni, at: nowIso, kind, from, to, expiresAt });
+  const hist = (kind: HistoryItem['kind'], from?: MacLocation, to?: MacLocation): HistoryItem => ({
+    ...keys.history(item.mac, nowIso, item.vni),
+    mac: item.mac,
+    vni: item.vni,
+    at: nowIso,
+    kind,
+    from,
+    to,
+    expiresAt,
+  });
 
   // A first appearance needs no history entry (the item's firstSeen and location.since tell it); a return after a
   // disappearance does.
@@ -145,7 +175,15 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
     item.moveCount++;
     item.recentMoves = [...item.recentMoves.filter((t) => t > ev.atMs - opts.flapWindowSeconds * 1000), ev.atMs];
     if (item.recentMoves.length >= opts.flapMoves) {
-      raise(item, 'mac-flap', ev.atMs, loc, [prev.fabric, loc.fabric], `${item.recentMoves.length} moves within ${opts.flapWindowSeconds} s (last ${prev.vtep} → ${loc.vtep})`, out);
+      raise(
+        item,
+        'mac-flap',
+        ev.atMs,
+        loc,
+        [prev.fabric, loc.fabric],
+        `${item.recentMoves.length} moves within ${opts.flapWindowSeconds} s (last ${prev.vtep} → ${loc.vtep})`,
+        out,
+      );
     }
     if (prev.sticky && !(loc.sticky && loc.vtep === prev.vtep)) {
       raise(item, 'sticky-move', ev.atMs, loc, [prev.fabric, loc.fabric], `sticky MAC seen moving from ${prev.vtep} to ${loc.vtep}`, out);
@@ -172,7 +210,19 @@ function raise(item: MacItem, type: AlertKind, atMs: number, loc: MacLocation, f
   if (item.activeAlerts[type]) return; // once per episode
   const k = keys.alert(iso(atMs), type, item.mac, item.vni);
   item.activeAlerts[type] = { raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk };
-  out.alerts.push({ kind: 'raise', type, mac: item.mac, vni: item.vni, fabric: loc.fabric, fabrics: [...new Set(fabrics)], raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk, moveCount: item.recentMoves.length, detail });
+  out.alerts.push({
+    kind: 'raise',
+    type,
+    mac: item.mac,
+    vni: item.vni,
+    fabric: loc.fabric,
+    fabrics: [...new Set(fabrics)],
+    raisedAtMs: atMs,
+    alertPk: k.pk,
+    alertSk: k.sk,
+    moveCount: item.recentMoves.length,
+    detail,
+  });
 }
 
 /** Clears alerts whose condition has been quiet long enough (also run by the periodic sweep). */
@@ -180,12 +230,32 @@ export function clearQuiet(item: MacItem, nowMs: number, opts: MacIndexOptions, 
   let cleared = false;
   const lastMove = item.recentMoves.length ? item.recentMoves[item.recentMoves.length - 1]! : 0;
   for (const [type, ref] of Object.entries(item.activeAlerts) as [AlertKind, NonNullable<MacItem['activeAlerts'][AlertKind]>][]) {
-    const quietSince = type === 'mac-flap' ? Math.max(lastMove, ref.raisedAtMs) : type === 'duplicate-mac' ? (item.dupSinceMs === undefined ? ref.raisedAtMs : Infinity) : ref.raisedAtMs;
+    const quietSince =
+      type === 'mac-flap'
+        ? Math.max(lastMove, ref.raisedAtMs)
+        : type === 'duplicate-mac'
+          ? item.dupSinceMs === undefined
+            ? ref.raisedAtMs
+            : Infinity
+          : ref.raisedAtMs;
     if (nowMs - quietSince < opts.flapQuietSeconds * 1000) continue;
     delete item.activeAlerts[type];
     if (type === 'mac-flap') item.recentMoves = [];
     cleared = true;
-    out.alerts.push({ kind: 'clear', type, mac: item.mac, vni: item.vni, fabric: item.location?.fabric ?? '', fabrics: [], raisedAtMs: ref.raisedAtMs, clearedAtMs: nowMs, alertPk: ref.alertPk, alertSk: ref.alertSk, moveCount: 0, detail: 'quiet' });
+    out.alerts.push({
+      kind: 'clear',
+      type,
+      mac: item.mac,
+      vni: item.vni,
+      fabric: item.location?.fabric ?? '',
+      fabrics: [],
+      raisedAtMs: ref.raisedAtMs,
+      clearedAtMs: nowMs,
+      alertPk: ref.alertPk,
+      alertSk: ref.alertSk,
+      moveCount: 0,
+      detail: 'quiet',
+    });
   }
   return cleared;
 }

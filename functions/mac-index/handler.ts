@@ -9,17 +9,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { z } from 'zod';
-import { RouteEventBatch, type RouteEvent } from '../../schemas/events.js';
+import { type RouteEvent, RouteEventBatch } from '../../schemas/events.js';
+import { INDEX_TABLE_ID, type MacItem, tableName } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
-import { INDEX_TABLE_ID, tableName, type MacItem } from '../../schemas/tables/index.js';
 import { decodeRecords, type MSKEvent, type MskBatchResponse, type MskHandler } from '../shared/msk.js';
-import { applyEvents, clearQuiet, type AlertEffect, type MacRouteChange } from './apply-events.js';
-import { encodeAlert, noAlertPublisher, type AlertPublisher } from './alert-publisher.js';
+import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
+import { type AlertEffect, applyEvents, clearQuiet, type MacRouteChange } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
-import { DEFAULT_OPTIONS, macIndexOptionsSchema, type MacIndexOptions } from './options.js';
-import { esChangeOf, macChangeOf, type EsChange } from './route-changes.js';
+import { DEFAULT_OPTIONS, type MacIndexOptions, macIndexOptionsSchema } from './options.js';
+import { type EsChange, esChangeOf, macChangeOf } from './route-changes.js';
 
 export interface MacIndexDeps {
   ddb: DynamoDBDocumentClient;
@@ -212,7 +212,12 @@ export const handler: MskHandler = async (event, context) => {
     lambdaHandler = createMacIndexHandler({
       ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
       tableName: tableName(INDEX_TABLE_ID, env.TABLE_PREFIX),
-      options: macIndexOptionsSchema.parse({ flapMoves: env.FLAP_MOVES, flapWindowSeconds: env.FLAP_WINDOW_SECONDS, flapQuietSeconds: env.FLAP_QUIET_SECONDS, historyRetentionDays: env.HISTORY_RETENTION_DAYS }),
+      options: macIndexOptionsSchema.parse({
+        flapMoves: env.FLAP_MOVES,
+        flapWindowSeconds: env.FLAP_WINDOW_SECONDS,
+        flapQuietSeconds: env.FLAP_QUIET_SECONDS,
+        historyRetentionDays: env.HISTORY_RETENTION_DAYS,
+      }),
     });
   }
   return lambdaHandler(event, context);

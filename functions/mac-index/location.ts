@@ -18,7 +18,13 @@ export function compareSeq(a: number, b: number): number {
 
 /** Numeric address order (IPv4 before IPv6). */
 export function compareAddress(a: string, b: string): number {
-  const key = (x: string) => (isIPv4(x) ? `4${x.split('.').map((o) => o.padStart(3, '0')).join('')}` : `6${x}`);
+  const key = (x: string) =>
+    isIPv4(x)
+      ? `4${x
+          .split('.')
+          .map((o) => o.padStart(3, '0'))
+          .join('')}`
+      : `6${x}`;
   const ka = key(a);
   const kb = key(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;

@@ -3,10 +3,10 @@
  * has none). Every write is counted, because writes are what the index costs.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys, shardOf, GSI_SHARDS, type AlertItem, type HistoryItem, type IpItem, type MacItem } from '../../schemas/tables/index.js';
-import type { AlertEffect } from './apply-events.js';
+import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type AlertItem, GSI_SHARDS, type HistoryItem, type IpItem, keys, type MacItem, shardOf } from '../../schemas/tables/index.js';
 import { alertId } from './alert-publisher.js';
+import type { AlertEffect } from './apply-events.js';
 import type { EsChange } from './route-changes.js';
 
 export class VersionConflictError extends Error {
@@ -28,7 +28,9 @@ export class MacIndexStore {
   async getMacItems(ids: { mac: string; vni: number }[]): Promise<Map<string, MacItem>> {
     const out = new Map<string, MacItem>();
     for (let i = 0; i < ids.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x.vni)) } };
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x.vni)) },
+      };
       while (request && Object.keys(request).length > 0) {
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: request, ConsistentRead: true } as never));
         this.reads++;
@@ -69,7 +71,8 @@ export class MacIndexStore {
       this.writes++;
       item.version = next.version;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new VersionConflictError(`MAC ${item.mac} VNI ${item.vni} changed concurrently`, { cause: err });
+      if (err instanceof ConditionalCheckFailedException)
+        throw new VersionConflictError(`MAC ${item.mac} VNI ${item.vni} changed concurrently`, { cause: err });
       throw err;
     }
   }
@@ -92,14 +95,35 @@ export class MacIndexStore {
 
   async putAlert(a: AlertEffect, windowSeconds: number): Promise<void> {
     if (a.kind === 'raise') {
-      const item: AlertItem = { pk: a.alertPk, sk: a.alertSk, id: alertId(a), type: a.type, mac: a.mac, vni: a.vni, fabric: a.fabric, fabrics: a.fabrics, raisedAt: new Date(a.raisedAtMs).toISOString(), moveCount: a.moveCount, windowSeconds, detail: a.detail };
+      const item: AlertItem = {
+        pk: a.alertPk,
+        sk: a.alertSk,
+        id: alertId(a),
+        type: a.type,
+        mac: a.mac,
+        vni: a.vni,
+        fabric: a.fabric,
+        fabrics: a.fabrics,
+        raisedAt: new Date(a.raisedAtMs).toISOString(),
+        moveCount: a.moveCount,
+        windowSeconds,
+        detail: a.detail,
+      };
       await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
     } else {
-      await this.doc.send(
-        new UpdateCommand({ TableName: this.table, Key: { pk: a.alertPk, sk: a.alertSk }, UpdateExpression: 'SET clearedAt = :c', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':c': new Date(a.clearedAtMs!).toISOString() } }),
-      ).catch((err: unknown) => {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      });
+      await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: a.alertPk, sk: a.alertSk },
+            UpdateExpression: 'SET clearedAt = :c',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':c': new Date(a.clearedAtMs!).toISOString() },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        });
     }
     this.writes++;
   }
@@ -108,7 +132,12 @@ export class MacIndexStore {
   async addFabricCount(fabric: string, vni: number, delta: number, salt: string): Promise<void> {
     if (delta === 0) return;
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.fabricCount(fabric, vni, shardOf(salt) % GSI_SHARDS), UpdateExpression: 'ADD macs :d SET fabric = :f, vni = :v', ExpressionAttributeValues: { ':d': delta, ':f': fabric, ':v': vni } }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.fabricCount(fabric, vni, shardOf(salt) % GSI_SHARDS),
+        UpdateExpression: 'ADD macs :d SET fabric = :f, vni = :v',
+        ExpressionAttributeValues: { ':d': delta, ':f': fabric, ':v': vni },
+      }),
     );
     this.writes++;
   }
@@ -130,7 +159,12 @@ export class MacIndexStore {
   /** Moves per fabric per minute (kept for a day). */
   async addMoves(fabric: string, minuteIso: string, n: number): Promise<void> {
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.fabricMoves(fabric, minuteIso), UpdateExpression: 'ADD moves :n SET fabric = :f, expiresAt = :e', ExpressionAttributeValues: { ':n': n, ':f': fabric, ':e': Math.floor(Date.parse(minuteIso.slice(0, 16) + ':00Z') / 1000) + 86400 } }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.fabricMoves(fabric, minuteIso),
+        UpdateExpression: 'ADD moves :n SET fabric = :f, expiresAt = :e',
+        ExpressionAttributeValues: { ':n': n, ':f': fabric, ':e': Math.floor(Date.parse(`${minuteIso.slice(0, 16)}:00Z`) / 1000) + 86400 },
+      }),
     );
     this.writes++;
   }
@@ -158,7 +192,15 @@ export class MacIndexStore {
     for (const m of months) {
       let start: Record<string, unknown> | undefined;
       do {
-        const res = await this.doc.send(new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :p', FilterExpression: 'attribute_not_exists(clearedAt)', ExpressionAttributeValues: { ':p': keys.alertMonthPk(m) }, ExclusiveStartKey: start }));
+        const res = await this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :p',
+            FilterExpression: 'attribute_not_exists(clearedAt)',
+            ExpressionAttributeValues: { ':p': keys.alertMonthPk(m) },
+            ExclusiveStartKey: start,
+          }),
+        );
         this.reads++;
         out.push(...((res.Items ?? []) as AlertItem[]));
         start = res.LastEvaluatedKey;

@@ -6,7 +6,9 @@ import { ZERO_ESI } from './location.js';
 
 /** Collector sequences as fixed-width decimal strings: string order = numeric order (DynamoDB compares S too). */
 export function ordOf(seq: unknown): string {
-  return toBigInt(seq as never).toString().padStart(20, '0');
+  return toBigInt(seq as never)
+    .toString()
+    .padStart(20, '0');
 }
 
 export function routerOf(ev: RouteEvent): string {

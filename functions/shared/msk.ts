@@ -18,7 +18,7 @@
  */
 import type { Context, MSKEvent, MSKRecord } from 'aws-lambda';
 
-export type { MSKEvent, MSKRecord, Context };
+export type { Context, MSKEvent, MSKRecord };
 
 export interface MskBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];

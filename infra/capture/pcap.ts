@@ -146,7 +146,10 @@ export function readTcpStreams(buf: Buffer): TcpStream[] {
       let found: [number, Buffer] | undefined;
       for (const [s, d] of f.segs) {
         const rel = (next - s) | 0;
-        if (rel >= 0 && rel < d.length) { found = [s, d.subarray(rel)]; break; }
+        if (rel >= 0 && rel < d.length) {
+          found = [s, d.subarray(rel)];
+          break;
+        }
       }
       if (!found) break;
       parts.push(found[1]);

@@ -3,11 +3,14 @@
  * On-demand capacity, point-in-time recovery, TTL where the definition has one.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { type Attribute, AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, tableName, type KeyAttribute, type TableDefinition } from '../../schemas/tables/index.js';
+import { type KeyAttribute, TABLES, type TableDefinition, tableName } from '../../schemas/tables/index.js';
 
-const attr = (k: KeyAttribute): Attribute => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : k.type === 'N' ? AttributeType.NUMBER : AttributeType.BINARY });
+const attr = (k: KeyAttribute): Attribute => ({
+  name: k.name,
+  type: k.type === 'S' ? AttributeType.STRING : k.type === 'N' ? AttributeType.NUMBER : AttributeType.BINARY,
+});
 
 export class IndexTables extends Construct {
   readonly tables = new Map<string, TableV2>();

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { configSchema, type Config } from './schema.js';
+import { type Config, configSchema } from './schema.js';
 
 export interface ConfigOverrides {
   /** Dotted key paths → values, e.g. { 'api.listen': '127.0.0.1:9000' }. */
@@ -16,13 +16,16 @@ export interface ConfigOverrides {
 /** Environment variables the stack honours; they override the file. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   const o: ConfigOverrides = {};
-  if (env.KAFKA_BROKERS) o['kafka.brokers'] = env.KAFKA_BROKERS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.KAFKA_BROKERS)
+    o['kafka.brokers'] = env.KAFKA_BROKERS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env.DYNAMODB_ENDPOINT) o['dynamodb.endpoint'] = env.DYNAMODB_ENDPOINT;
   if (env.AWS_REGION) o['dynamodb.region'] = env.AWS_REGION;
-  if (env.EVPN_LENS_DATA_DIR) o['dataDir'] = env.EVPN_LENS_DATA_DIR;
+  if (env.EVPN_LENS_DATA_DIR) o.dataDir = env.EVPN_LENS_DATA_DIR;
   if (env.EVPN_LENS_API_LISTEN) o['api.listen'] = env.EVPN_LENS_API_LISTEN;
   if (env.EVPN_LENS_BMP_LISTEN) o['collector.bmp.listen'] = env.EVPN_LENS_BMP_LISTEN;
-  if (env.LOG_LEVEL) o['logLevel'] = env.LOG_LEVEL;
+  if (env.LOG_LEVEL) o.logLevel = env.LOG_LEVEL;
   return o;
 }
 
@@ -38,7 +41,11 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 export function formatIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)';
+  const key =
+    issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)';
   if (issue.code === 'unrecognized_keys') {
     const base = key === '(root)' ? '' : `${key}.`;
     return `unknown key ${issue.keys.map((k) => `"${base}${k}"`).join(', ')}`;
@@ -49,7 +56,11 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
 /** Validates a plain object (already parsed YAML plus overrides). */
 export function parseConfig(raw: unknown, overrides: ConfigOverrides = {}, source = 'configuration'): Config {
   const base: Record<string, unknown> =
-    raw === null || raw === undefined ? {} : typeof raw === 'object' && !Array.isArray(raw) ? structuredClone(raw as Record<string, unknown>) : { __notAMapping: raw };
+    raw === null || raw === undefined
+      ? {}
+      : typeof raw === 'object' && !Array.isArray(raw)
+        ? structuredClone(raw as Record<string, unknown>)
+        : { __notAMapping: raw };
   if ('__notAMapping' in base) throw new ConfigError(`${source}: expected a YAML mapping at the top level`);
   for (const [path, value] of Object.entries(overrides)) if (value !== undefined) setPath(base, path, value);
   const result = configSchema.safeParse(base);

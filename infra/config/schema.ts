@@ -18,9 +18,7 @@ const cidr = z.string().refine(isCidr, { message: 'expected an IPv4/IPv6 address
 const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: 'expected a BGP router ID (dotted quad)' });
 
 const fabric = z.strictObject({
-  name: z
-    .string({ error: 'required: every fabric needs a name' })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'expected 1-63 letters, digits, "_", "." or "-"'),
+  name: z.string({ error: 'required: every fabric needs a name' }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'expected 1-63 letters, digits, "_", "." or "-"'),
   description: z.string().optional(),
   match: z
     .strictObject({
@@ -55,7 +53,10 @@ export const configSchema = z
       .strictObject({
         endpoint: z.url().optional(),
         region: z.string().default('us-east-1'),
-        tablePrefix: z.string().regex(/^[A-Za-z0-9_.-]*$/).default('evpn-lens-'),
+        tablePrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]*$/)
+          .default('evpn-lens-'),
       })
       .prefault({}),
     collector: z
@@ -66,7 +67,12 @@ export const configSchema = z
             listen: hostPort('0.0.0.0:11019'),
             allow: z.array(cidr).default([]),
             resyncQuietSeconds: z.number().positive().default(30),
-            maxMessageBytes: z.number().int().min(4096).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+            maxMessageBytes: z
+              .number()
+              .int()
+              .min(4096)
+              .max(64 * 1024 * 1024)
+              .default(4 * 1024 * 1024),
           })
           .prefault({}),
       })

@@ -2,9 +2,10 @@
  * The DynamoDB API on one machine: dynalite in-process, persisted on disk (LevelDB) when a path is given so a restart
  * keeps the index. It has no transactions, TTL or streams; evpn-lens needs none of them.
  */
-import { createRequire } from 'node:module';
+
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { LocalRuntimeError } from './errors.js';
 
 const require = createRequire(import.meta.url);

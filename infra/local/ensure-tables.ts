@@ -1,6 +1,12 @@
 /** Creates the tables of schemas/tables that do not exist yet (idempotent), from the same definitions CDK uses. */
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLES, tableName, type TableDefinition } from '../../schemas/tables/index.js';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { TABLES, type TableDefinition, tableName } from '../../schemas/tables/index.js';
 
 export function createTableInput(def: TableDefinition, prefix: string): CreateTableCommandInput {
   const attrs = new Map<string, string>();
@@ -15,11 +21,17 @@ export function createTableInput(def: TableDefinition, prefix: string): CreateTa
     TableName: tableName(def.id, prefix),
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [...attrs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType: AttributeType as 'S' | 'N' | 'B' })),
-    KeySchema: [{ AttributeName: def.partitionKey.name, KeyType: 'HASH' }, ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : [])],
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
     GlobalSecondaryIndexes: def.globalIndexes.length
       ? def.globalIndexes.map((g) => ({
           IndexName: g.indexName,
-          KeySchema: [{ AttributeName: g.partitionKey.name, KeyType: 'HASH' as const }, ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' as const }] : [])],
+          KeySchema: [
+            { AttributeName: g.partitionKey.name, KeyType: 'HASH' as const },
+            ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' as const }] : []),
+          ],
           Projection:
             g.projection === 'ALL' || g.projection === 'KEYS_ONLY'
               ? { ProjectionType: g.projection }

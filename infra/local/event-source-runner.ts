@@ -14,10 +14,10 @@
  * What it does not do: retry limits, maximum record age, split-batch-on-error and on-failure destinations (AWS's
  * defaults are infinite retries and none of these, which is what evpn-lens deploys).
  */
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
-import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
+import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
-import { parseRecordId, type MskHandler } from '../../functions/shared/msk.js';
+import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
+import { type MskHandler, parseRecordId } from '../../functions/shared/msk.js';
 import { toMskEvent } from './msk-event.js';
 
 export interface EventSourceMapping {
@@ -59,7 +59,12 @@ export interface EventSourceRunner {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSourceRunner {
-  const kafka = new Kafka({ clientId: opts.clientId ?? 'evpn-lens-esm', brokers: opts.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogCreator(opts.logger) });
+  const kafka = new Kafka({
+    clientId: opts.clientId ?? 'evpn-lens-esm',
+    brokers: opts.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(opts.logger),
+  });
   const groupPrefix = opts.groupPrefix ?? 'evpn-lens-';
   const backoff = opts.retryBackoffMs ?? { initial: 100, max: 5_000 };
   const consumers: { mapping: EventSourceMapping; consumer: Consumer; joined: boolean }[] = [];
@@ -107,7 +112,10 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     consumer.on(consumer.events.CRASH, (e) => {
       entry.joined = false;
       const level = e.payload.restart ? 'info' : 'error';
-      opts.logger?.[level]({ mapping: m.name, err: e.payload.error.message }, e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed');
+      opts.logger?.[level](
+        { mapping: m.name, err: e.payload.error.message },
+        e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed',
+      );
     });
     await consumer.connect();
     if (m.startingPosition === 'LATEST') {
@@ -155,7 +163,10 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
               st.failures++;
               st.lastError = err instanceof Error ? err.message : String(err);
               const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
-              opts.logger?.warn({ mapping: m.name, topic, partition, firstOffset: chunk[0]?.offset, records: chunk.length, attempt, err }, `handler failed; retrying the batch in ${delay} ms`);
+              opts.logger?.warn(
+                { mapping: m.name, topic, partition, firstOffset: chunk[0]?.offset, records: chunk.length, attempt, err },
+                `handler failed; retrying the batch in ${delay} ms`,
+              );
               await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
               await sleep(delay);
               continue;

@@ -21,7 +21,12 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export function toApiGatewayEvent(o: { method: string; url: string; headers: Record<string, string | string[] | undefined>; sourceIp: string }): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(o: {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  sourceIp: string;
+}): APIGatewayProxyEventV2 {
   const u = new URL(o.url, 'http://local');
   const query: Record<string, string> = {};
   for (const [k, v] of u.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;

@@ -3,7 +3,7 @@
  * on 127.0.0.1, started with `java` from the Maven-resolved jars. Settings a one-node cluster needs
  * (replication factor 1 for internal topics, no initial rebalance delay) are set here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,10 @@ export interface KafkaBroker {
 
 /** KAFKA_BROKERS (comma-separated host:port) names an existing cluster to use instead of starting a broker. */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  const list = (env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return list.length > 0 ? list : undefined;
 }
 
@@ -126,10 +129,26 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   const classpath = `${libs}/*`;
   if (!existsSync(join(logDir, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    await waitForExit(runJava(['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone'], logFile), 'kafka-storage format');
+    await waitForExit(
+      runJava(
+        ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone'],
+        logFile,
+      ),
+      'kafka-storage format',
+    );
   }
   const child = runJava(
-    [`-Xmx${opts.heap ?? '768m'}`, '-Xms128m', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath, 'kafka.Kafka', props],
+    [
+      `-Xmx${opts.heap ?? '768m'}`,
+      '-Xms128m',
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${log4j}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      props,
+    ],
     logFile,
   );
   let exited = false;

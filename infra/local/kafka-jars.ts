@@ -6,7 +6,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PrerequisiteError, LocalRuntimeError } from './errors.js';
+import { stripVTControlCharacters } from 'node:util';
+import { LocalRuntimeError, PrerequisiteError } from './errors.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 export const KAFKA_POM = join(repoRoot, 'infra/kafka/pom.xml');
@@ -54,14 +55,16 @@ export async function ensureKafkaJars(log: (line: string) => void = (l) => proce
       for (const line of chunk.toString().split('\n')) {
         if (/Download(ed|ing) from|BUILD|ERROR/.test(line)) {
           lines++;
-          log(`  mvn: ${line.replace(/\x1b\[[0-9;]*m/g, '').trim()}`);
+          log(`  mvn: ${stripVTControlCharacters(line).trim()}`);
         }
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (err) => fail(new LocalRuntimeError('could not run mvn', { cause: err })));
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new LocalRuntimeError(`mvn dependency:copy-dependencies failed with exit ${code} (${lines} lines of output above)`))));
+    child.on('exit', (code) =>
+      code === 0 ? ok() : fail(new LocalRuntimeError(`mvn dependency:copy-dependencies failed with exit ${code} (${lines} lines of output above)`)),
+    );
   });
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
@@ -70,8 +73,11 @@ export async function ensureKafkaJars(log: (line: string) => void = (l) => proce
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  ensureKafkaJars().then((dir) => console.log(dir), (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  ensureKafkaJars().then(
+    (dir) => console.log(dir),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
 }

@@ -1,5 +1,5 @@
 /** One pino logger for the local stack; JSON lines on stdout, pretty enough to read with `| npx pino-pretty`. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -5,13 +5,13 @@
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
-import { createKafkaPublisher, startCollector, type Collector } from '../../collector/index.js';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { type Collector, createKafkaPublisher, startCollector } from '../../collector/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
-import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import type { Config } from '../config/schema.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
@@ -73,7 +73,12 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       ddb: doc,
       tableName: indexTable,
       alertPublisher: alerts,
-      options: { flapMoves: cfg.macIndex.flap.moves, flapWindowSeconds: cfg.macIndex.flap.windowSeconds, flapQuietSeconds: cfg.macIndex.flap.quietSeconds, historyRetentionDays: cfg.macIndex.historyRetentionDays },
+      options: {
+        flapMoves: cfg.macIndex.flap.moves,
+        flapWindowSeconds: cfg.macIndex.flap.windowSeconds,
+        flapQuietSeconds: cfg.macIndex.flap.quietSeconds,
+        historyRetentionDays: cfg.macIndex.historyRetentionDays,
+      },
       logger: log.child({ fn: 'mac-index' }),
     });
     const runner = createEventSourceRunner({
@@ -81,7 +86,16 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
       groupPrefix: cfg.dynamodb.tablePrefix,
       logger: log.child({ component: 'event-source' }),
-      mappings: [{ name: 'mac-index', topics: [TOPICS.routes, TOPICS.sessions], handler: macIndex, batchSize: cfg.eventSource.batchSize, batchingWindowMs: cfg.eventSource.batchingWindowMs, startingPosition: cfg.eventSource.startingPosition }],
+      mappings: [
+        {
+          name: 'mac-index',
+          topics: [TOPICS.routes, TOPICS.sessions],
+          handler: macIndex,
+          batchSize: cfg.eventSource.batchSize,
+          batchingWindowMs: cfg.eventSource.batchingWindowMs,
+          startingPosition: cfg.eventSource.startingPosition,
+        },
+      ],
     });
     await runner.start();
     stops.push(runner.stop);
@@ -127,7 +141,11 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       },
     });
 
-    registerIndexMetrics(registry, new IndexReader(doc, indexTable), cfg.fabrics.map((f) => f.name));
+    registerIndexMetrics(
+      registry,
+      new IndexReader(doc, indexTable),
+      cfg.fabrics.map((f) => f.name),
+    );
 
     // API + dashboard.
     const api = createApiHandler({
@@ -137,7 +155,13 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       logger: log.child({ fn: 'api' }),
       readiness: async () => (runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' }),
     });
-    const http = await startHttpServer({ host: cfg.api.listen.host, port: cfg.api.listen.port, api, registries: [registry], dashboardDir: join(repoRoot, 'dashboard') });
+    const http = await startHttpServer({
+      host: cfg.api.listen.host,
+      port: cfg.api.listen.port,
+      api,
+      registries: [registry],
+      dashboardDir: join(repoRoot, 'dashboard'),
+    });
     stops.push(http.close);
 
     return {

@@ -59,7 +59,10 @@ export const keys = {
   historyPk: (mac: string) => `HIST#${mac}`,
   esMember: (esi: string, vtep: string) => ({ pk: `ES#${esi}`, sk: `VTEP#${vtep}` }),
   esPk: (esi: string) => `ES#${esi}`,
-  alert: (raisedAtIso: string, type: string, mac: string, vni: number) => ({ pk: `ALERT#${raisedAtIso.slice(0, 7)}`, sk: `${raisedAtIso}#${type}#${mac}#${vni}` }),
+  alert: (raisedAtIso: string, type: string, mac: string, vni: number) => ({
+    pk: `ALERT#${raisedAtIso.slice(0, 7)}`,
+    sk: `${raisedAtIso}#${type}#${mac}#${vni}`,
+  }),
   alertMonthPk: (yyyyMm: string) => `ALERT#${yyyyMm}`,
   alertState: (type: string, mac: string, vni: number) => ({ pk: `ALERTSTATE#${type}`, sk: `${mac}#${vni}` }),
   fabricCount: (fabric: string, vni: number, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${vni}#${pad2(shard)}` }),

@@ -1,7 +1,7 @@
 /** An in-process dynalite with the evpn-lens tables, for tests that need the real DynamoDB API but no broker. */
 import { randomBytes } from 'node:crypto';
-import { startDynalite, type DynaliteStore } from '../../infra/local/dynalite-store.js';
 import { createDdbClient, createDocumentClient } from '../../infra/local/ddb-client.js';
+import { type DynaliteStore, startDynalite } from '../../infra/local/dynalite-store.js';
 import { ensureTables } from '../../infra/local/ensure-tables.js';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 
@@ -15,5 +15,15 @@ export async function startTestStore(endpoint?: string) {
   const doc = createDocumentClient(client);
   const prefix = `t${randomBytes(4).toString('hex')}-`;
   await ensureTables(client, prefix);
-  return { endpoint, client, doc, prefix, indexTable: tableName(INDEX_TABLE_ID, prefix), stop: async () => { client.destroy(); await store?.stop(); } };
+  return {
+    endpoint,
+    client,
+    doc,
+    prefix,
+    indexTable: tableName(INDEX_TABLE_ID, prefix),
+    stop: async () => {
+      client.destroy();
+      await store?.stop();
+    },
+  };
 }

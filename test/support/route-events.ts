@@ -1,6 +1,6 @@
 /** Building protobuf route events and MSK batches for function tests, as the collector would publish them. */
 import type { MSKEvent } from 'aws-lambda';
-import { RibView, RouteAction, RouteEventBatch, WithdrawReason, type IRouteEvent } from '../../schemas/events.js';
+import { type IRouteEvent, RibView, RouteAction, RouteEventBatch, WithdrawReason } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
 import { TOPICS } from '../../schemas/topics.js';
 
@@ -82,7 +82,8 @@ function mskRecord(topic: string, partition: number, offset: number, timestamp: 
   };
 }
 
-const mskEvent = (records: Record<string, unknown[]>) => ({ eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records }) as unknown as MSKEvent;
+const mskEvent = (records: Record<string, unknown[]>) =>
+  ({ eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records }) as unknown as MSKEvent;
 
 /** One MSK batch of one event per record, grouped per partition in the given order. */
 export function mskBatch(items: Timed[], topic: string = TOPICS.routes): MSKEvent {
@@ -106,7 +107,16 @@ export function packedMskBatch(items: Timed[], perRecord: number, topic: string 
   for (const [p, list] of byPartition) {
     for (let i = 0; i < list.length; i += perRecord) {
       const chunk = list.slice(i, i + perRecord);
-      (records[`${topic}-${p}`] ??= []).push(mskRecord(topic, p, i / perRecord, chunk[chunk.length - 1]!.atMs, null, chunk.map((t) => t.ev)));
+      (records[`${topic}-${p}`] ??= []).push(
+        mskRecord(
+          topic,
+          p,
+          i / perRecord,
+          chunk[chunk.length - 1]!.atMs,
+          null,
+          chunk.map((t) => t.ev),
+        ),
+      );
     }
   }
   return mskEvent(records);

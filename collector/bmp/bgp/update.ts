@@ -6,10 +6,10 @@
  * what encloses it before it is used. End-of-RIB (RFC 4724 §2): an empty UPDATE (IPv4 unicast) or an MP_UNREACH with
  * no NLRI.
  */
-import { DecodeError, MalformedError, hexPreview } from '../errors.js';
+import { DecodeError, hexPreview, MalformedError } from '../errors.js';
+import { decodeEvpnNlri } from '../evpn/nlri.js';
 import { Reader } from '../reader.js';
 import type { DecodedUpdate, EvpnRoute, PathAttributes, UpdateDecodeOptions } from '../types.js';
-import { decodeEvpnNlri } from '../evpn/nlri.js';
 import { decodeExtendedCommunities, emptyExtendedCommunities } from './extended-communities.js';
 import { readBgpHeader } from './header.js';
 
@@ -142,7 +142,11 @@ export function decodeBgpUpdate(buf: Buffer, opts: UpdateDecodeOptions, baseOffs
       if (err.context.offset !== undefined && baseOffset) err.context.offset += baseOffset;
       throw err;
     }
-    throw new MalformedError(`UPDATE: ${err instanceof Error ? err.message : String(err)}`, { messageType: 'UPDATE', offset: baseOffset, hex: hexPreview(buf) }, { cause: err });
+    throw new MalformedError(
+      `UPDATE: ${err instanceof Error ? err.message : String(err)}`,
+      { messageType: 'UPDATE', offset: baseOffset, hex: hexPreview(buf) },
+      { cause: err },
+    );
   }
 }
 

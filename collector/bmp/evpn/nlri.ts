@@ -10,11 +10,12 @@
  * The length byte bounds every route: an unknown type is skipped by it and kept raw, so it never derails the routes
  * after it (OpenBMP once lost whole UPDATEs on type 5).
  */
-import { MalformedError, hexPreview } from '../errors.js';
-import type { Reader } from '../reader.js';
+
 import { readRd } from '../bgp/route-distinguisher.js';
+import { hexPreview, MalformedError } from '../errors.js';
+import type { Reader } from '../reader.js';
 import type { EvpnRoute } from '../types.js';
-import { ZERO_ESI, readEsi } from './ethernet-segment-id.js';
+import { readEsi, ZERO_ESI } from './ethernet-segment-id.js';
 
 function label(r: Reader, field: string): number {
   r.need(3, field);
@@ -28,7 +29,11 @@ function ipByLen(r: Reader, bits: number, field: string): string {
   if (bits === 0) return '';
   if (bits === 32) return r.ipv4(field);
   if (bits === 128) return r.ipv6(field);
-  throw new MalformedError(`EVPN ${field} length ${bits} bits is neither 0, 32 nor 128`, { messageType: 'EVPN NLRI', offset: r.pos, hex: hexPreview(r.buf, r.pos) });
+  throw new MalformedError(`EVPN ${field} length ${bits} bits is neither 0, 32 nor 128`, {
+    messageType: 'EVPN NLRI',
+    offset: r.pos,
+    hex: hexPreview(r.buf, r.pos),
+  });
 }
 
 function prefixText(r: Reader, bytes: 4 | 16, len: number): string {
@@ -39,7 +44,22 @@ function prefixText(r: Reader, bytes: 4 | 16, len: number): string {
 const EMPTY = Buffer.alloc(0);
 
 function route(type: number, pathId: number): EvpnRoute {
-  return { routeType: type, key: '', pathId, rd: '', esi: ZERO_ESI, esiType: 0, ethernetTag: 0, mac: '', ip: '', labels: [], originatorIp: '', prefix: '', gatewayIp: '', nlri: EMPTY };
+  return {
+    routeType: type,
+    key: '',
+    pathId,
+    rd: '',
+    esi: ZERO_ESI,
+    esiType: 0,
+    ethernetTag: 0,
+    mac: '',
+    ip: '',
+    labels: [],
+    originatorIp: '',
+    prefix: '',
+    gatewayIp: '',
+    nlri: EMPTY,
+  };
 }
 
 /** Decodes one route from a reader bounded to its route-type-specific bytes. */
@@ -85,7 +105,8 @@ export function decodeEvpnRoute(type: number, r: Reader, pathId: number): EvpnRo
     case 5: {
       // RFC 9136 §3.1: the family is told by the route length (34 for IPv4, 58 for IPv6).
       const total = r.remaining;
-      if (total !== 34 && total !== 58) throw new MalformedError(`EVPN route type 5 length ${total}, expected 34 or 58`, { messageType: 'EVPN NLRI', offset: r.pos });
+      if (total !== 34 && total !== 58)
+        throw new MalformedError(`EVPN route type 5 length ${total}, expected 34 or 58`, { messageType: 'EVPN NLRI', offset: r.pos });
       const bytes = total === 34 ? 4 : 16;
       out.rd = readRd(r);
       ({ esi: out.esi, esiType: out.esiType } = readEsi(r));

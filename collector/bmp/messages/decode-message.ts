@@ -1,7 +1,7 @@
 /** One whole BMP message (as framed by BmpFrameDecoder) → its decoded form, dispatched on the message type. */
-import { DecodeError, MalformedError, hexPreview } from '../errors.js';
+import { DecodeError, hexPreview, MalformedError } from '../errors.js';
 import { Reader } from '../reader.js';
-import { BmpMessageType, type BmpMessage } from '../types.js';
+import { type BmpMessage, BmpMessageType } from '../types.js';
 import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION } from './common-header.js';
 import { decodeInitiation, decodeTermination } from './initiation.js';
 import { decodePeerDown } from './peer-down.js';
@@ -10,7 +10,15 @@ import { decodePerPeerHeader } from './per-peer-header.js';
 import { decodeRouteMirroring } from './route-mirroring.js';
 import { decodeStatsReport } from './stats-report.js';
 
-const NAMES: Record<number, string> = { 0: 'RouteMonitoring', 1: 'StatisticsReport', 2: 'PeerDown', 3: 'PeerUp', 4: 'Initiation', 5: 'Termination', 6: 'RouteMirroring' };
+const NAMES: Record<number, string> = {
+  0: 'RouteMonitoring',
+  1: 'StatisticsReport',
+  2: 'PeerDown',
+  3: 'PeerUp',
+  4: 'Initiation',
+  5: 'Termination',
+  6: 'RouteMirroring',
+};
 
 export function decodeBmpMessage(buf: Buffer): BmpMessage {
   const head = new Reader(buf, 0, buf.length, 'BMP common header');
@@ -48,6 +56,10 @@ export function decodeBmpMessage(buf: Buffer): BmpMessage {
   } catch (err) {
     if (err instanceof DecodeError) throw err;
     // A bug or an impossible value (e.g. a RangeError from Buffer): still a typed decode error for the session.
-    throw new MalformedError(`${name}: ${err instanceof Error ? err.message : String(err)}`, { messageType: name, offset: r.pos, hex: hexPreview(buf, r.pos) }, { cause: err });
+    throw new MalformedError(
+      `${name}: ${err instanceof Error ? err.message : String(err)}`,
+      { messageType: name, offset: r.pos, hex: hexPreview(buf, r.pos) },
+      { cause: err },
+    );
   }
 }

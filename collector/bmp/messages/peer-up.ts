@@ -3,8 +3,9 @@
  *   per-peer header | local address (16) | local port (2) | remote port (2) | sent OPEN | received OPEN | info TLVs
  * RFC 9069 §5.3: a Loc-RIB peer up may carry the VRF/Table name TLV (type 3).
  */
-import { bgpFromOpen } from '../bgp/open-length.js';
+
 import { decodeOpen } from '../bgp/open.js';
+import { bgpFromOpen } from '../bgp/open-length.js';
 import type { Reader } from '../reader.js';
 import type { PeerUpMessage } from '../types.js';
 import { decodeInfoTlvs } from './information-tlvs.js';

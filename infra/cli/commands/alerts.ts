@@ -1,8 +1,16 @@
 /** `evpn-lens alerts`: MAC flap, duplicate MAC and sticky-move alerts. */
 import type { Command } from 'commander';
-import { DEFAULT_API, apiGet, table } from './api-client.js';
+import { apiGet, DEFAULT_API, table } from './api-client.js';
 
-interface Alert { type: string; mac: string; vni: number; fabric: string; raisedAt: string; clearedAt: string | null; detail: string }
+interface Alert {
+  type: string;
+  mac: string;
+  vni: number;
+  fabric: string;
+  raisedAt: string;
+  clearedAt: string | null;
+  detail: string;
+}
 
 export function register(program: Command): void {
   program
@@ -20,6 +28,12 @@ export function register(program: Command): void {
       if (o.active) q.set('active', 'true');
       const { alerts } = await apiGet<{ alerts: Alert[] }>(o.api, `v1/alerts${q.size ? `?${q}` : ''}`);
       if (o.json) process.stdout.write(`${JSON.stringify({ alerts }, null, 2)}\n`);
-      else process.stdout.write(`${table(['TYPE', 'MAC', 'VNI', 'FABRIC', 'RAISED', 'CLEARED', 'DETAIL'], alerts.map((a) => [a.type, a.mac, String(a.vni), a.fabric, a.raisedAt, a.clearedAt ?? 'active', a.detail]))}\n`);
+      else
+        process.stdout.write(
+          `${table(
+            ['TYPE', 'MAC', 'VNI', 'FABRIC', 'RAISED', 'CLEARED', 'DETAIL'],
+            alerts.map((a) => [a.type, a.mac, String(a.vni), a.fabric, a.raisedAt, a.clearedAt ?? 'active', a.detail]),
+          )}\n`,
+        );
     });
 }

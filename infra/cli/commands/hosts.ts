@@ -1,8 +1,11 @@
 /** `evpn-lens hosts --vni N | --vtep IP`: the hosts of a VNI or behind a VTEP, all pages. */
 import type { Command } from 'commander';
-import { DEFAULT_API, apiGet, table } from './api-client.js';
+import { apiGet, DEFAULT_API, table } from './api-client.js';
 
-interface Page { hosts: { mac: string; locations: { fabric: string; vni: number; vtep: string; ips: string[] }[] }[]; nextCursor: string | null }
+interface Page {
+  hosts: { mac: string; locations: { fabric: string; vni: number; vtep: string; ips: string[] }[] }[];
+  nextCursor: string | null;
+}
 
 export function register(program: Command): void {
   program

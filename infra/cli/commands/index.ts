@@ -1,12 +1,12 @@
 /** Every subcommand of `evpn-lens`; later issues add theirs here. */
 import type { Command } from 'commander';
-import { register as registerStart } from './start.js';
-import { register as registerConfig } from './config.js';
-import { register as registerTail } from './tail.js';
-import { register as registerReplay } from './replay.js';
-import { register as registerWhere } from './where.js';
 import { register as registerAlerts } from './alerts.js';
+import { register as registerConfig } from './config.js';
 import { register as registerHosts } from './hosts.js';
+import { register as registerReplay } from './replay.js';
+import { register as registerStart } from './start.js';
+import { register as registerTail } from './tail.js';
+import { register as registerWhere } from './where.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { readTcpStreams } from '../../capture/pcap.js';
-import { parseHostPort } from '../../config/host-port.js';
 import { ConfigError } from '../../config/errors.js';
+import { parseHostPort } from '../../config/host-port.js';
 
 /** The BMP sessions in a file: raw BMP (first byte 3) as one session, else every TCP stream that starts like BMP. */
 export function bmpSessionsOf(buf: Buffer): { name: string; data: Buffer }[] {

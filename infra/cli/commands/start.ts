@@ -1,6 +1,6 @@
 /** `evpn-lens start`: the whole local stack (Kafka, the DynamoDB API, functions, collector, API and dashboard). */
 import type { Command } from 'commander';
-import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../../config/load-config.js';
+import { type ConfigOverrides, loadConfig, overridesFromEnv } from '../../config/load-config.js';
 import { createLogger } from '../../local/logger.js';
 
 interface StartOptions {
@@ -30,7 +30,10 @@ export function register(program: Command): void {
         'api.listen': opts.apiListen,
         'collector.bmp.listen': opts.bmpListen,
         dataDir: opts.dataDir,
-        'kafka.brokers': opts.kafkaBrokers?.split(',').map((s) => s.trim()).filter(Boolean),
+        'kafka.brokers': opts.kafkaBrokers
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         'dynamodb.endpoint': opts.dynamodbEndpoint,
         logLevel: opts.logLevel,
       };
@@ -39,7 +42,10 @@ export function register(program: Command): void {
       // Loaded only after the configuration is valid: a bad file fails fast without loading the whole stack.
       const { startLocalStack } = await import('../../local/stack.js');
       const stack = await startLocalStack(config, { logger });
-      logger.info({ api: stack.apiUrl, bmp: stack.bmpAddress, kafka: stack.kafkaBrokers, dynamodb: stack.dynamodbEndpoint }, `evpn-lens is up: dashboard ${stack.apiUrl}/`);
+      logger.info(
+        { api: stack.apiUrl, bmp: stack.bmpAddress, kafka: stack.kafkaBrokers, dynamodb: stack.dynamodbEndpoint },
+        `evpn-lens is up: dashboard ${stack.apiUrl}/`,
+      );
       await new Promise<void>((resolve) => {
         let stopping = false;
         const shutdown = (signal: string) => {

@@ -20,7 +20,10 @@ export function register(program: Command): void {
       const codec = CODECS[topic as keyof typeof CODECS];
       if (!codec) throw new ConfigError(`unknown topic "${topic}" (one of ${ALL_TOPICS.join(', ')})`);
       const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-      const consumer = new Kafka({ clientId: 'evpn-lens-tail', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `evpn-lens-tail-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 200 });
+      const consumer = new Kafka({ clientId: 'evpn-lens-tail', brokers, logLevel: logLevel.NOTHING }).consumer({
+        groupId: `evpn-lens-tail-${randomBytes(4).toString('hex')}`,
+        maxWaitTimeInMs: 200,
+      });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: Boolean(o.fromBeginning) });
       await consumer.run({

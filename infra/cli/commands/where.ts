@@ -1,13 +1,36 @@
 /** `evpn-lens where MAC|IP`: where a host is now (and was), from the query API. */
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { DEFAULT_API, apiGet, table } from './api-client.js';
+import { apiGet, DEFAULT_API, table } from './api-client.js';
 
-interface Loc { fabric: string; vni: number; vtep: string; vteps: string[]; esi: string; ips: string[]; sequence: number; since: string }
-interface Host { mac: string; locations: Loc[]; history?: { at: string; kind: string; from: Loc | null; to: Loc | null }[] }
+interface Loc {
+  fabric: string;
+  vni: number;
+  vtep: string;
+  vteps: string[];
+  esi: string;
+  ips: string[];
+  sequence: number;
+  since: string;
+}
+interface Host {
+  mac: string;
+  locations: Loc[];
+  history?: { at: string; kind: string; from: Loc | null; to: Loc | null }[];
+}
 
 const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
-const rowsOf = (h: Host) => h.locations.map((l) => [h.mac, l.fabric, String(l.vni), l.vteps.join(','), l.esi === ZERO_ESI ? '-' : l.esi, l.ips.join(',') || '-', String(l.sequence), l.since]);
+const rowsOf = (h: Host) =>
+  h.locations.map((l) => [
+    h.mac,
+    l.fabric,
+    String(l.vni),
+    l.vteps.join(','),
+    l.esi === ZERO_ESI ? '-' : l.esi,
+    l.ips.join(',') || '-',
+    String(l.sequence),
+    l.since,
+  ]);
 
 export function register(program: Command): void {
   program
@@ -29,7 +52,9 @@ export function register(program: Command): void {
       process.stdout.write(rows.length ? `${table(['MAC', 'FABRIC', 'VNI', 'VTEP(S)', 'ESI', 'IPS', 'SEQ', 'SINCE'], rows)}\n` : `${what}: not present now\n`);
       for (const h of hosts) {
         for (const e of (h.history ?? []).slice(0, 10)) {
-          process.stdout.write(`  ${e.at}  ${e.kind.padEnd(9)} ${e.from ? `${e.from.fabric}/${e.from.vtep}` : '-'} → ${e.to ? `${e.to.fabric}/${e.to.vtep}` : '-'}\n`);
+          process.stdout.write(
+            `  ${e.at}  ${e.kind.padEnd(9)} ${e.from ? `${e.from.fabric}/${e.from.vtep}` : '-'} → ${e.to ? `${e.to.fabric}/${e.to.vtep}` : '-'}\n`,
+          );
         }
       }
     });

@@ -16,7 +16,8 @@ describe('query API on the local stack', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     const events = [];
-    for (let i = 0; i < 120; i++) events.push(macRoute({ mac: MAC(i), vni: 30300, vtep: i < 60 ? '10.55.0.1' : '10.55.0.2', fabric: 'dc1', ip: `10.55.${i >> 8}.${i & 0xff}` }));
+    for (let i = 0; i < 120; i++)
+      events.push(macRoute({ mac: MAC(i), vni: 30300, vtep: i < 60 ? '10.55.0.1' : '10.55.0.2', fabric: 'dc1', ip: `10.55.${i >> 8}.${i & 0xff}` }));
     events.push(macRoute({ mac: '02:55:ff:00:00:01', vni: 30301, vtep: '10.56.0.1', fabric: 'dc2', ip: '2001:db8:55::1' }));
     events.push(macRoute({ mac: '02:55:ff:00:00:02', vni: 30301, vtep: '10.56.0.1', fabric: 'dc2' }));
     await publishRoutes(events);
@@ -36,17 +37,24 @@ describe('query API on the local stack', () => {
     expect(result.valid, JSON.stringify(result)).toBe(true);
   });
 
-  it.each(['02:55:00:00:00:07', '02-55-00-00-00-07', '0255.0000.0007', '02:55:00:00:00:07'.toUpperCase()])('answers GET /v1/hosts/%s with the lower-case colon form', async (mac) => {
-    const { status, body } = await get(`/v1/hosts/${mac}`);
-    expect(status).toBe(200);
-    expect(body.mac).toBe('02:55:00:00:00:07');
-    expect(body.locations).toEqual([expect.objectContaining({ fabric: 'dc1', vni: 30300, vtep: '10.55.0.1', vteps: ['10.55.0.1'], ips: ['10.55.0.7'], sequence: 0 })]);
-    expect(Object.keys(body.locations[0]).sort()).toEqual(['esi', 'fabric', 'ips', 'lastSeen', 'routers', 'sequence', 'since', 'vni', 'vtep', 'vteps']);
-  });
+  it.each(['02:55:00:00:00:07', '02-55-00-00-00-07', '0255.0000.0007', '02:55:00:00:00:07'.toUpperCase()])(
+    'answers GET /v1/hosts/%s with the lower-case colon form',
+    async (mac) => {
+      const { status, body } = await get(`/v1/hosts/${mac}`);
+      expect(status).toBe(200);
+      expect(body.mac).toBe('02:55:00:00:00:07');
+      expect(body.locations).toEqual([
+        expect.objectContaining({ fabric: 'dc1', vni: 30300, vtep: '10.55.0.1', vteps: ['10.55.0.1'], ips: ['10.55.0.7'], sequence: 0 }),
+      ]);
+      expect(Object.keys(body.locations[0]).sort()).toEqual(['esi', 'fabric', 'ips', 'lastSeen', 'routers', 'sequence', 'since', 'vni', 'vtep', 'vteps']);
+    },
+  );
 
   it('answers where a host was at a time, and its move history', async () => {
     const now = await get('/v1/hosts/02:55:ff:00:00:02');
-    expect(now.body.history).toEqual([expect.objectContaining({ kind: 'move', from: expect.objectContaining({ fabric: 'dc2' }), to: expect.objectContaining({ fabric: 'dc1' }) })]);
+    expect(now.body.history).toEqual([
+      expect.objectContaining({ kind: 'move', from: expect.objectContaining({ fabric: 'dc2' }), to: expect.objectContaining({ fabric: 'dc1' }) }),
+    ]);
     const movedAt = now.body.history[0].at as string;
     const before = await get(`/v1/hosts/02:55:ff:00:00:02?at=${new Date(Date.parse(movedAt) - 1).toISOString()}`);
     expect(before.body.locations).toEqual([expect.objectContaining({ fabric: 'dc2', vtep: '10.56.0.1' })]);
@@ -102,7 +110,11 @@ describe('query API on the local stack', () => {
     ['/v1/vnis/16777216/hosts', 400, /outside 1\.\.16777215/],
     ['/v1/vnis/30300/hosts?limit=0', 400, /limit must be/],
     ['/v1/vnis/30300/hosts?cursor=garbage', 400, /cursor is not one this API issued/],
-    [`/v1/vnis/30300/hosts?cursor=${Buffer.from(JSON.stringify({ s: 0, k: { pk: 'MAC#x', sk: 'VNI#1', gsi1pk: 'VNI#1#00', gsi1sk: 'x' } })).toString('base64url')}`, 400, /cursor is not one this API issued/],
+    [
+      `/v1/vnis/30300/hosts?cursor=${Buffer.from(JSON.stringify({ s: 0, k: { pk: 'MAC#x', sk: 'VNI#1', gsi1pk: 'VNI#1#00', gsi1sk: 'x' } })).toString('base64url')}`,
+      400,
+      /cursor is not one this API issued/,
+    ],
     ['/v1/vteps/not-an-ip/hosts', 400, /not an IPv4 or IPv6 address/],
     ['/v1/alerts?type=flap', 400, /type must be one of/],
     ['/v1/alerts?since=soon', 400, /since: .*ISO-8601/],

@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createKafkaPublisher } from '../../../collector/publish/kafka-publisher.js';
 import { createCollectorMetrics } from '../../../collector/metrics.js';
+import { createKafkaPublisher } from '../../../collector/publish/kafka-publisher.js';
 import { RouteEvent, RouteEventBatch } from '../../../schemas/events.js';
 import { u64 } from '../../../schemas/long.js';
-import { createTopics, brokers, kafkaClient, uniqueName, waitFor } from '../support/env.js';
+import { brokers, createTopics, kafkaClient, uniqueName, waitFor } from '../support/env.js';
 
 interface Seen {
   partition: number;
@@ -35,11 +35,12 @@ async function readAll(topic: string, events: number): Promise<Seen[]> {
   return seen;
 }
 
-const macOf = (i: number) => `02:00:${randomBytes(1).toString('hex')}:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+const macOf = (i: number) =>
+  `02:00:${randomBytes(1).toString('hex')}:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 const event = (mac: string, seq: number) => RouteEvent.encode({ mac, routeType: 2, collectorSeq: u64(BigInt(seq)), routeKey: `2:x:0:${mac}:` }).finish();
 
 describe('kafka publisher', () => {
-  it('packs events into records on their keys\' partitions, in order, and keys one-event records as kafkajs would', async () => {
+  it("packs events into records on their keys' partitions, in order, and keys one-event records as kafkajs would", async () => {
     const topic = uniqueName('routes');
     await createTopics([topic], 4);
     const registry = new Registry();
@@ -51,7 +52,9 @@ describe('kafka publisher', () => {
     await pub.flush();
     expect(pub.bufferedBytes).toBe(0);
     expect(await registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total')).toContain(`topic="${topic}"} 1000`);
-    const recordsProduced = Number(new RegExp(`topic="${topic}"} (\\d+)`).exec(await registry.getSingleMetricAsString('evpnlens_kafka_records_produced_total'))?.[1]);
+    const recordsProduced = Number(
+      new RegExp(`topic="${topic}"} (\\d+)`).exec(await registry.getSingleMetricAsString('evpnlens_kafka_records_produced_total'))?.[1],
+    );
     await pub.close();
 
     // Where a plain keyed kafkajs producer puts each MAC: the reference for the partitions.
@@ -70,7 +73,9 @@ describe('kafka publisher', () => {
     await refConsumer.disconnect();
 
     const records = await readAll(topic, 1000);
-    const all = records.sort((a, b) => a.partition - b.partition || a.offset - b.offset).flatMap((r) => r.events.map((e) => ({ ...e, partition: r.partition })));
+    const all = records
+      .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+      .flatMap((r) => r.events.map((e) => ({ ...e, partition: r.partition })));
     expect(all).toHaveLength(1000);
     expect(records.length).toBeLessThan(100); // packed, not one record per event
     expect(records.length).toBe(recordsProduced);

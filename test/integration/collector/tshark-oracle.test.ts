@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../infra/local/free-port.js';
-import { Gobgp } from '../support/routers/gobgp.js';
-import { ourTuples, tsharkTuples, tupleKey } from '../support/evpn-tuples.js';
 import { waitFor } from '../support/env.js';
+import { ourTuples, tsharkTuples, tupleKey } from '../support/evpn-tuples.js';
+import { Gobgp } from '../support/routers/gobgp.js';
 
 const out = resolve(import.meta.dirname, '../../../test-results/captures');
 
@@ -24,12 +24,92 @@ describe('decoder against tshark', () => {
     try {
       await r.start();
       const esi = ['ARBITRARY', '01:02:03:04:05:06:07:08:09'];
-      await r.evpn('add', ['macadv', 'aa:bb:cc:91:00:01', '10.91.1.1', 'esi', ...esi, 'etag', '0', 'label', '10100', 'rd', '10.91.0.1:100', 'rt', '65091:10100', 'encap', 'vxlan', 'nexthop', '10.91.0.1']);
-      await r.evpn('add', ['macadv', 'aa:bb:cc:91:00:02', '2001:db8::91', 'etag', '0', 'label', '10200', 'rd', '65091:200', 'rt', '65091:10200', 'encap', 'vxlan', 'nexthop', '10.91.0.1']);
-      await r.evpn('add', ['a-d', 'esi', ...esi, 'etag', '0', 'label', '10100', 'rd', '10.91.0.1:100', 'rt', '65091:10100', 'encap', 'vxlan', 'esi-label', '100']);
-      await r.evpn('add', ['multicast', '10.91.0.1', 'etag', '0', 'rd', '10.91.0.1:100', 'rt', '65091:10100', 'encap', 'vxlan', 'pmsi', 'ingress-repl', '10100', '10.91.0.1']);
+      await r.evpn('add', [
+        'macadv',
+        'aa:bb:cc:91:00:01',
+        '10.91.1.1',
+        'esi',
+        ...esi,
+        'etag',
+        '0',
+        'label',
+        '10100',
+        'rd',
+        '10.91.0.1:100',
+        'rt',
+        '65091:10100',
+        'encap',
+        'vxlan',
+        'nexthop',
+        '10.91.0.1',
+      ]);
+      await r.evpn('add', [
+        'macadv',
+        'aa:bb:cc:91:00:02',
+        '2001:db8::91',
+        'etag',
+        '0',
+        'label',
+        '10200',
+        'rd',
+        '65091:200',
+        'rt',
+        '65091:10200',
+        'encap',
+        'vxlan',
+        'nexthop',
+        '10.91.0.1',
+      ]);
+      await r.evpn('add', [
+        'a-d',
+        'esi',
+        ...esi,
+        'etag',
+        '0',
+        'label',
+        '10100',
+        'rd',
+        '10.91.0.1:100',
+        'rt',
+        '65091:10100',
+        'encap',
+        'vxlan',
+        'esi-label',
+        '100',
+      ]);
+      await r.evpn('add', [
+        'multicast',
+        '10.91.0.1',
+        'etag',
+        '0',
+        'rd',
+        '10.91.0.1:100',
+        'rt',
+        '65091:10100',
+        'encap',
+        'vxlan',
+        'pmsi',
+        'ingress-repl',
+        '10100',
+        '10.91.0.1',
+      ]);
       await r.evpn('add', ['esi', '10.91.0.1', 'esi', ...esi, 'rd', '10.91.0.1:100', 'encap', 'vxlan']);
-      await r.evpn('add', ['prefix', '10.91.50.0/24', 'gw', '0.0.0.0', 'etag', '0', 'label', '50000', 'rd', '10.91.0.1:200', 'rt', '65091:50000', 'encap', 'vxlan']);
+      await r.evpn('add', [
+        'prefix',
+        '10.91.50.0/24',
+        'gw',
+        '0.0.0.0',
+        'etag',
+        '0',
+        'label',
+        '50000',
+        'rd',
+        '10.91.0.1:200',
+        'rt',
+        '65091:50000',
+        'encap',
+        'vxlan',
+      ]);
       await new Promise((res) => setTimeout(res, 3000));
     } finally {
       await r.dispose();
@@ -38,7 +118,14 @@ describe('decoder against tshark', () => {
       await new Promise((res) => dumpcap.once('exit', res));
       sink.close();
     }
-    const ours = await waitFor(() => { const t = ourTuples(readFileSync(file), port); return t.length >= 6 ? t : undefined; }, 'routes in the capture', 5000);
+    const ours = await waitFor(
+      () => {
+        const t = ourTuples(readFileSync(file), port);
+        return t.length >= 6 ? t : undefined;
+      },
+      'routes in the capture',
+      5000,
+    );
     const theirs = tsharkTuples(file, port);
 
     expect(new Set(ours.map((t) => t.type))).toEqual(new Set([1, 2, 3, 4, 5]));

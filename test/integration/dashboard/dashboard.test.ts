@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../infra/local/stack.js';
 import { macRoute } from '../../support/route-events.js';
@@ -20,12 +20,16 @@ describe('dashboard', () => {
     mkdirSync(shots, { recursive: true });
     stack = await startTestStack();
     const hosts = [];
-    for (let i = 0; i < 130; i++) hosts.push(macRoute({ mac: MAC(i), vni: 40400, vtep: `10.77.0.${1 + (i % 4)}`, fabric: 'dc1', ip: `10.77.${i >> 8}.${i & 0xff}` }));
+    for (let i = 0; i < 130; i++)
+      hosts.push(macRoute({ mac: MAC(i), vni: 40400, vtep: `10.77.0.${1 + (i % 4)}`, fabric: 'dc1', ip: `10.77.${i >> 8}.${i & 0xff}` }));
     await publishRoutes(hosts);
     await waitFor(async () => ((await fetch(`${stack.apiUrl}/v1/hosts/${MAC(129)}`)).status === 200 ? true : undefined), 'hosts indexed');
     await new Promise((r) => setTimeout(r, 30));
     await publishRoutes([macRoute({ mac: MAC(5), vni: 40400, vtep: '10.78.0.1', fabric: 'dc2', seq: 1, ip: '10.77.0.5' })]);
-    await waitFor(async () => { const r = await fetch(`${stack.apiUrl}/v1/hosts/${MAC(5)}`); return ((await r.json()) as any).locations?.[0]?.fabric === 'dc2' ? true : undefined; }, 'move indexed');
+    await waitFor(async () => {
+      const r = await fetch(`${stack.apiUrl}/v1/hosts/${MAC(5)}`);
+      return ((await r.json()) as any).locations?.[0]?.fabric === 'dc2' ? true : undefined;
+    }, 'move indexed');
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

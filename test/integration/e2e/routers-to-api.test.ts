@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../infra/config/load-config.js';
 import { freePort } from '../../../infra/local/free-port.js';
-import { startLocalStack, type LocalStack } from '../../../infra/local/stack.js';
+import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
 import { brokers, dynamodbEndpoint, uniqueName, waitFor } from '../support/env.js';
 import { FrrBgpd } from '../support/routers/frr.js';
 import { Gobgp } from '../support/routers/gobgp.js';
@@ -23,8 +23,26 @@ describe('routers to API', () => {
   const locationOf = async (mac: string) => (await get(`/v1/hosts/${mac}`)).body.locations?.[0];
   const mac = (n: number) => `02:88:00:00:00:${n.toString(16).padStart(2, '0')}`;
   const adv = (r: Gobgp, m: string, o: { vtep: string; rd: string; ip?: string; esi?: string }) =>
-    r.evpn('add', ['macadv', m, o.ip ?? '0.0.0.0', ...(o.esi ? ['esi', 'ARBITRARY', o.esi] : []), 'etag', '0', 'label', '10100', 'rd', o.rd, 'rt', '65000:10100', 'encap', 'vxlan', 'nexthop', o.vtep]);
-  const del = (r: Gobgp, m: string, o: { rd: string; ip?: string }) => r.evpn('del', ['macadv', m, o.ip ?? '0.0.0.0', 'etag', '0', 'label', '10100', 'rd', o.rd]);
+    r.evpn('add', [
+      'macadv',
+      m,
+      o.ip ?? '0.0.0.0',
+      ...(o.esi ? ['esi', 'ARBITRARY', o.esi] : []),
+      'etag',
+      '0',
+      'label',
+      '10100',
+      'rd',
+      o.rd,
+      'rt',
+      '65000:10100',
+      'encap',
+      'vxlan',
+      'nexthop',
+      o.vtep,
+    ]);
+  const del = (r: Gobgp, m: string, o: { rd: string; ip?: string }) =>
+    r.evpn('del', ['macadv', m, o.ip ?? '0.0.0.0', 'etag', '0', 'label', '10100', 'rd', o.rd]);
 
   beforeAll(async () => {
     const [apiPort, bmpPort] = [await freePort(), await freePort()];
@@ -44,9 +62,32 @@ describe('routers to API', () => {
     await waitFor(async () => ((await fetch(`${api}/readyz`)).status === 200 ? true : undefined), 'readyz');
     const bmp = { host: '127.0.0.1', port: bmpPort };
     // r1 and r3 are two leaves of dc1 peered with each other; r2 is a leaf of dc2 that hears neither.
-    routers.push(new Gobgp({ name: 'r1', address: '127.0.0.81', routerId: R.r1, asn: 65081, apiPort: await freePort(), neighbors: [{ address: '127.0.0.83', asn: 65083 }, { address: '127.0.0.84', asn: 65084 }], bmp }));
+    routers.push(
+      new Gobgp({
+        name: 'r1',
+        address: '127.0.0.81',
+        routerId: R.r1,
+        asn: 65081,
+        apiPort: await freePort(),
+        neighbors: [
+          { address: '127.0.0.83', asn: 65083 },
+          { address: '127.0.0.84', asn: 65084 },
+        ],
+        bmp,
+      }),
+    );
     routers.push(new Gobgp({ name: 'r2', address: '127.0.0.82', routerId: R.r2, asn: 65082, apiPort: await freePort(), bmp }));
-    routers.push(new Gobgp({ name: 'r3', address: '127.0.0.83', routerId: R.r3, asn: 65083, apiPort: await freePort(), neighbors: [{ address: '127.0.0.81', asn: 65081 }], bmp }));
+    routers.push(
+      new Gobgp({
+        name: 'r3',
+        address: '127.0.0.83',
+        routerId: R.r3,
+        asn: 65083,
+        apiPort: await freePort(),
+        neighbors: [{ address: '127.0.0.81', asn: 65081 }],
+        bmp,
+      }),
+    );
     await Promise.all(routers.map((r) => r.start()));
     frr = new FrrBgpd({ hostname: 'dc1-frr', address: '127.0.0.84', routerId: R.frr, asn: 65084, neighbors: [{ address: '127.0.0.81', asn: 65081 }], bmp });
     frr.start();
@@ -66,7 +107,14 @@ describe('routers to API', () => {
     const l1 = await waitFor(() => locationOf(mac(1)), 'mac 1 indexed');
     expect(l1).toMatchObject({ fabric: 'dc1', vni: 10100, vtep: '10.88.1.1', ips: ['172.20.0.1'] });
     // r1 (Loc-RIB, pre- and post-policy), r3 and FRR (which learnt it from r1) report it: one location, three routers.
-    const reported = await waitFor(async () => { const l = await locationOf(mac(1)); return l?.routers.length === 3 ? l : undefined; }, 'three routers reporting', 60_000);
+    const reported = await waitFor(
+      async () => {
+        const l = await locationOf(mac(1));
+        return l?.routers.length === 3 ? l : undefined;
+      },
+      'three routers reporting',
+      60_000,
+    );
     expect(reported.routers).toEqual(expect.arrayContaining([expect.stringContaining(R.r1), expect.stringContaining(R.r3), expect.stringContaining(R.frr)]));
     expect(reported.vteps).toEqual(['10.88.1.1']);
     expect(await waitFor(() => locationOf(mac(2)), 'mac 2 indexed')).toMatchObject({ fabric: 'dc2', vtep: '10.88.2.1' });
@@ -78,7 +126,10 @@ describe('routers to API', () => {
     const [r1, r2] = [routers[0]!, routers[1]!];
     await adv(r2, mac(1), { vtep: '10.88.2.1', rd: '10.88.0.2:100', ip: '172.20.0.1' });
     await del(r1, mac(1), { rd: '10.88.0.1:100', ip: '172.20.0.1' });
-    const l = await waitFor(async () => { const x = await locationOf(mac(1)); return x?.fabric === 'dc2' ? x : undefined; }, 'mac 1 in dc2');
+    const l = await waitFor(async () => {
+      const x = await locationOf(mac(1));
+      return x?.fabric === 'dc2' ? x : undefined;
+    }, 'mac 1 in dc2');
     expect(l).toMatchObject({ vtep: '10.88.2.1', vteps: ['10.88.2.1'] });
     const host = await get(`/v1/hosts/${mac(1)}`);
     expect(host.body.history[0]).toMatchObject({ kind: 'move', from: { fabric: 'dc1', vtep: '10.88.1.1' }, to: { fabric: 'dc2' } });
@@ -91,7 +142,10 @@ describe('routers to API', () => {
     await waitFor(async () => ((await locationOf(mac(3)))?.routers.some((r: string) => r.includes(R.r3)) ? true : undefined), 'r3 has learnt mac 3');
     // r3 knows r1's route: its own advertisement wins (GoBGP applies MAC mobility, RFC 7432 §15) before r1 withdraws.
     await adv(r3, mac(3), { vtep: '10.88.1.3', rd: '10.88.0.3:100' });
-    const moved = await waitFor(async () => { const x = await locationOf(mac(3)); return x?.vtep === '10.88.1.3' ? x : undefined; }, 'mac 3 moved to r3 before the withdrawal');
+    const moved = await waitFor(async () => {
+      const x = await locationOf(mac(3));
+      return x?.vtep === '10.88.1.3' ? x : undefined;
+    }, 'mac 3 moved to r3 before the withdrawal');
     expect(moved).toMatchObject({ fabric: 'dc1', vteps: ['10.88.1.3'] });
     expect((await get(`/v1/hosts/${mac(3)}`)).body.history[0]).toMatchObject({ kind: 'move', from: { vtep: '10.88.1.1' }, to: { vtep: '10.88.1.3' } });
     await del(r1, mac(3), { rd: '10.88.0.1:100' });
@@ -104,8 +158,11 @@ describe('routers to API', () => {
     const esi = '01:02:03:04:05:06:07:08:09';
     await adv(r1, mac(4), { vtep: '10.88.1.1', rd: '10.88.0.1:100', esi });
     await adv(r3, mac(4), { vtep: '10.88.1.3', rd: '10.88.0.3:100', esi });
-    const both = (x: { vteps: string[] } | undefined) => x && x.vteps.includes('10.88.1.1') && x.vteps.includes('10.88.1.3');
-    const l = await waitFor(async () => { const x = await locationOf(mac(4)); return both(x) ? x : undefined; }, 'both VTEPs');
+    const both = (x: { vteps: string[] } | undefined) => x?.vteps.includes('10.88.1.1') && x.vteps.includes('10.88.1.3');
+    const l = await waitFor(async () => {
+      const x = await locationOf(mac(4));
+      return both(x) ? x : undefined;
+    }, 'both VTEPs');
     // (FRR hears r3's route through r1 over eBGP, with r1's address as next hop: a third path on the same ESI.)
     expect(l).toMatchObject({ fabric: 'dc1', esi: '00:01:02:03:04:05:06:07:08:09', vtep: '10.88.1.1' });
     expect((await get(`/v1/hosts/${mac(4)}`)).body.history).toEqual([]);
@@ -131,7 +188,10 @@ describe('routers to API', () => {
       await del(from, m, { rd: fromRd });
       await waitFor(async () => ((await locationOf(m))?.vtep === toVtep.vtep ? true : undefined), `move ${i + 1}`);
     }
-    const flaps = await waitFor(async () => { const a = (await get('/v1/alerts?type=mac-flap')).body.alerts; return a.length ? a : undefined; }, 'flap alert');
+    const flaps = await waitFor(async () => {
+      const a = (await get('/v1/alerts?type=mac-flap')).body.alerts;
+      return a.length ? a : undefined;
+    }, 'flap alert');
     expect(flaps).toEqual([expect.objectContaining({ type: 'mac-flap', mac: m, vni: 10100, clearedAt: null })]);
     const all = (await get('/v1/alerts')).body.alerts;
     expect(all.map((a: { mac: string }) => a.mac)).toEqual([m]);

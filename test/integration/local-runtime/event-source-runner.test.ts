@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEventSourceRunner, type EventSourceRunner } from '../../../infra/local/event-source-runner.js';
+import { decodeRecords, type MskBatchResponse, recordId, recordsOf } from '../../../functions/shared/msk.js';
 import { ensureTables } from '../../../infra/local/ensure-tables.js';
-import { decodeRecords, recordId, recordsOf, type MskBatchResponse } from '../../../functions/shared/msk.js';
+import { createEventSourceRunner, type EventSourceRunner } from '../../../infra/local/event-source-runner.js';
 import { RouteAction, RouteEvent } from '../../../schemas/events.js';
 import { u64 } from '../../../schemas/long.js';
 import type { TableDefinition } from '../../../schemas/tables/index.js';
@@ -57,10 +57,15 @@ describe('event-source-runner', () => {
     };
     await startRunner({ brokers: brokers(), mappings: [{ name: uniqueName('m'), topics: [topic], handler, batchSize: 10 }] });
 
-    const value = Buffer.from(RouteEvent.encode({ mac: '02:00:00:00:00:01', vni: 10100, routeType: 2, action: RouteAction.ROUTE_ACTION_ADVERTISE, timestampUs: u64(1n) }).finish());
+    const value = Buffer.from(
+      RouteEvent.encode({ mac: '02:00:00:00:00:01', vni: 10100, routeType: 2, action: RouteAction.ROUTE_ACTION_ADVERTISE, timestampUs: u64(1n) }).finish(),
+    );
     await produce(topic, [{ key: '02:00:00:00:00:01', value, headers: { origin: 'test' } }]);
 
-    const item = await waitFor(async () => (await doc.send(new GetCommand({ TableName: `${prefix}probe`, Key: { pk: '02:00:00:00:00:01' } }))).Item, 'item written by the handler');
+    const item = await waitFor(
+      async () => (await doc.send(new GetCommand({ TableName: `${prefix}probe`, Key: { pk: '02:00:00:00:00:01' } }))).Item,
+      'item written by the handler',
+    );
     expect(item).toMatchObject({ vni: 10100, key: '02:00:00:00:00:01' });
     const event = seen[0]!;
     expect(event.eventSource).toBe('aws:kafka');
@@ -103,7 +108,10 @@ describe('event-source-runner', () => {
     const topic = uniqueName('partial');
     await createTopics([topic], 1);
     const name = uniqueName('m');
-    await produce(topic, Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: 0 })));
+    await produce(
+      topic,
+      Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: 0 })),
+    );
     const deliveries: number[][] = [];
     let failedOnce = false;
     const handler = async (event: MSKEvent): Promise<MskBatchResponse | void> => {
@@ -137,7 +145,10 @@ describe('event-source-runner', () => {
     };
     await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 7, batchingWindowMs: 200 }] });
 
-    await produce(topic, Array.from({ length: 50 }, (_, i) => ({ key: String(i), value: Buffer.from(String(i)), partition: i % 2 })));
+    await produce(
+      topic,
+      Array.from({ length: 50 }, (_, i) => ({ key: String(i), value: Buffer.from(String(i)), partition: i % 2 })),
+    );
 
     await waitFor(() => ([...perPartition.values()].flat().length === 50 ? true : undefined), '50 records');
     expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
@@ -175,7 +186,10 @@ describe('event-source-runner batching window', () => {
     const topic = uniqueName('badid');
     await createTopics([topic], 1);
     const name = uniqueName('m');
-    await produce(topic, [{ key: 'k', value: Buffer.from('0'), partition: 0 }, { key: 'k', value: Buffer.from('1'), partition: 0 }]);
+    await produce(topic, [
+      { key: 'k', value: Buffer.from('0'), partition: 0 },
+      { key: 'k', value: Buffer.from('1'), partition: 0 },
+    ]);
     const deliveries: number[][] = [];
     const handler = async (event: MSKEvent): Promise<MskBatchResponse | void> => {
       deliveries.push([...recordsOf(event)].map((r) => r.offset));
@@ -185,7 +199,10 @@ describe('event-source-runner batching window', () => {
     await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 10 }] });
 
     await waitFor(() => (deliveries.length >= 2 ? true : undefined), 'redelivery');
-    expect(deliveries.slice(0, 2)).toEqual([[0, 1], [0, 1]]);
+    expect(deliveries.slice(0, 2)).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
     await waitFor(async () => ((await committedOffset(`evpn-lens-${name}`, topic, 0)) === 2 ? true : undefined), 'offset 2 committed');
   });
 });
@@ -196,7 +213,10 @@ describe('event-source-runner lag and rebalances', () => {
     const topic = uniqueName('lag');
     await createTopics([topic], 2);
     const name = uniqueName('m');
-    await produce(topic, Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: i % 2 })));
+    await produce(
+      topic,
+      Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: i % 2 })),
+    );
     let failing = true;
     let calls = 0;
     const handler = async () => {
@@ -217,7 +237,10 @@ describe('event-source-runner lag and rebalances', () => {
     const topic = uniqueName('rebalance');
     await createTopics([topic], 2);
     const name = uniqueName('m');
-    await produce(topic, Array.from({ length: 400 }, (_, i) => ({ key: String(i), value: Buffer.from(String(i)), partition: i % 2 })));
+    await produce(
+      topic,
+      Array.from({ length: 400 }, (_, i) => ({ key: String(i), value: Buffer.from(String(i)), partition: i % 2 })),
+    );
     const seen = { a: [] as string[], b: [] as string[] };
     const handlerFor = (who: 'a' | 'b') => async (event: MSKEvent) => {
       await new Promise((r) => setTimeout(r, 100));
@@ -229,10 +252,15 @@ describe('event-source-runner lag and rebalances', () => {
 
     // Act
     await startRunner({ brokers: brokers(), mappings: [mapping('b')] });
-    await waitFor(async () => {
-      const [p0, p1] = await Promise.all([committedOffset(`evpn-lens-${name}`, topic, 0), committedOffset(`evpn-lens-${name}`, topic, 1)]);
-      return p0 === 200 && p1 === 200 ? true : undefined;
-    }, 'both partitions committed to the end', 60_000, 250);
+    await waitFor(
+      async () => {
+        const [p0, p1] = await Promise.all([committedOffset(`evpn-lens-${name}`, topic, 0), committedOffset(`evpn-lens-${name}`, topic, 1)]);
+        return p0 === 200 && p1 === 200 ? true : undefined;
+      },
+      'both partitions committed to the end',
+      60_000,
+      250,
+    );
 
     // Assert: no record skipped (duplicates across the handover are allowed: at-least-once, as on AWS), and B took part.
     const all = new Set([...seen.a, ...seen.b]);

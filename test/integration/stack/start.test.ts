@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,8 +24,17 @@ describe('evpn-lens start', () => {
     const env = { ...process.env };
     delete env.KAFKA_BROKERS;
     delete env.DYNAMODB_ENDPOINT;
-    const c = spawn(process.execPath, [cli, 'start', '--data-dir', dataDir, '--api-listen', `127.0.0.1:${api}`, '--bmp-listen', `127.0.0.1:${bmp}`, '--log-level', 'warn'], { env, stdio: 'ignore' });
-    await waitFor(async () => ((await fetch(`http://127.0.0.1:${api}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), '/readyz 200', 90_000, 250);
+    const c = spawn(
+      process.execPath,
+      [cli, 'start', '--data-dir', dataDir, '--api-listen', `127.0.0.1:${api}`, '--bmp-listen', `127.0.0.1:${bmp}`, '--log-level', 'warn'],
+      { env, stdio: 'ignore' },
+    );
+    await waitFor(
+      async () => ((await fetch(`http://127.0.0.1:${api}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined),
+      '/readyz 200',
+      90_000,
+      250,
+    );
     return c;
   }
 
@@ -41,8 +50,17 @@ describe('evpn-lens start', () => {
 
     const replay = spawnSync(process.execPath, [cli, 'replay', fixture, '--to', `127.0.0.1:${bmp}`], { encoding: 'utf8' });
     expect(replay.stdout).toContain('replayed 1 session(s)');
-    const where = async () => spawnSync(process.execPath, [cli, 'where', 'aa:bb:cc:dd:ee:01', '--json', '--api', `http://127.0.0.1:${api}`], { encoding: 'utf8' });
-    const found = await waitFor(async () => { const r = await where(); return r.status === 0 ? JSON.parse(r.stdout) : undefined; }, 'host indexed', 60_000, 500);
+    const where = async () =>
+      spawnSync(process.execPath, [cli, 'where', 'aa:bb:cc:dd:ee:01', '--json', '--api', `http://127.0.0.1:${api}`], { encoding: 'utf8' });
+    const found = await waitFor(
+      async () => {
+        const r = await where();
+        return r.status === 0 ? JSON.parse(r.stdout) : undefined;
+      },
+      'host indexed',
+      60_000,
+      500,
+    );
     expect(found.locations).toEqual([expect.objectContaining({ vni: 10100, vtep: '10.0.0.1', ips: ['10.1.1.1'], esi: '00:01:02:03:04:05:06:07:08:09' })]);
 
     expect(await stop(child)).toBe(0);

@@ -1,7 +1,7 @@
 /** What integration tests share: the run's broker and store, and names unique to one test so tests never collide. */
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
+import { inject } from 'vitest';
 import { createDdbClient, createDocumentClient } from '../../../infra/local/ddb-client.js';
 import { ensureTopics } from '../../../infra/local/kafka-topics.js';
 

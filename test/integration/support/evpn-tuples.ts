@@ -26,7 +26,17 @@ export function ourTuples(pcap: Buffer, port: number): RouteTuple[] {
       if (msg.kind !== 'route-monitoring') continue;
       const u = decodeBgpUpdate(msg.bgp, { fourOctetAs: true, addPath: new Set() });
       for (const r of u.advertised) {
-        out.push({ type: r.routeType, rd: r.rd, esi: r.esi, etag: r.ethernetTag, mac: r.mac, ip: r.routeType === 5 ? r.prefix.split('/')[0]! : r.ip || r.originatorIp, label: r.routeType === 3 ? 0 : (r.labels[0] ?? 0), nextHop: u.attributes.nextHop ?? '', rts: u.attributes.extCommunities.routeTargets.join(',') });
+        out.push({
+          type: r.routeType,
+          rd: r.rd,
+          esi: r.esi,
+          etag: r.ethernetTag,
+          mac: r.mac,
+          ip: r.routeType === 5 ? r.prefix.split('/')[0]! : r.ip || r.originatorIp,
+          label: r.routeType === 3 ? 0 : (r.labels[0] ?? 0),
+          nextHop: u.attributes.nextHop ?? '',
+          rts: u.attributes.extCommunities.routeTargets.join(','),
+        });
       }
     }
   }
@@ -45,10 +55,17 @@ function rdText(hex: string): string {
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export function tsharkTuples(file: string, port: number): RouteTuple[] {
-  const json = execFileSync('tshark', ['-r', file, '-d', `tcp.port==${port},bmp`, '-T', 'json', '--no-duplicate-keys'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  const json = execFileSync('tshark', ['-r', file, '-d', `tcp.port==${port},bmp`, '-T', 'json', '--no-duplicate-keys'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const out: RouteTuple[] = [];
   const visit = (o: unknown): void => {
-    if (Array.isArray(o)) return o.forEach(visit);
+    if (Array.isArray(o)) {
+      for (const x of o) visit(x);
+      return;
+    }
     if (!o || typeof o !== 'object') return;
     const rec = o as Record<string, unknown>;
     const attrs = rec['bgp.update.path_attributes'];

@@ -1,16 +1,20 @@
 /** A local stack for a test file: the run's Kafka broker and dynalite, its own table prefix, free ports. */
-import { pino } from 'pino';
+
 import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
 import { parseConfig } from '../../../infra/config/load-config.js';
 import { freePort } from '../../../infra/local/free-port.js';
-import { startLocalStack, type LocalStack } from '../../../infra/local/stack.js';
-import { RouteEventBatch, type IRouteEvent } from '../../../schemas/events.js';
+import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
+import { type IRouteEvent, RouteEventBatch } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { brokers, dynamodbEndpoint, uniqueName, waitFor } from './env.js';
 
 export async function startTestStack(extra: Record<string, unknown> = {}): Promise<LocalStack> {
   const cfg = parseConfig({
-    fabrics: [{ name: 'dc1', match: { routerIds: ['10.1.255.1'] } }, { name: 'dc2', match: { routerIds: ['10.2.255.1'] } }],
+    fabrics: [
+      { name: 'dc1', match: { routerIds: ['10.1.255.1'] } },
+      { name: 'dc2', match: { routerIds: ['10.2.255.1'] } },
+    ],
     kafka: { brokers: brokers() },
     dynamodb: { endpoint: dynamodbEndpoint(), tablePrefix: `${uniqueName('t')}-` },
     collector: { bmp: { listen: `127.0.0.1:${await freePort()}` } },
@@ -26,8 +30,15 @@ export async function startTestStack(extra: Record<string, unknown> = {}): Promi
 
 /** Publishes route events to evpn.routes.v1, one RouteEventBatch record per event keyed as the collector keys them (type 2 by MAC). */
 export async function publishRoutes(events: IRouteEvent[]): Promise<void> {
-  const producer = new Kafka({ clientId: 'test-routes', brokers: brokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = new Kafka({ clientId: 'test-routes', brokers: brokers(), logLevel: logLevel.NOTHING }).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
-  await producer.send({ topic: TOPICS.routes, acks: -1, messages: events.map((e) => ({ key: e.mac || e.routeKey || 'k', value: Buffer.from(RouteEventBatch.encode({ events: [e] }).finish()) })) });
+  await producer.send({
+    topic: TOPICS.routes,
+    acks: -1,
+    messages: events.map((e) => ({ key: e.mac || e.routeKey || 'k', value: Buffer.from(RouteEventBatch.encode({ events: [e] }).finish()) })),
+  });
   await producer.disconnect();
 }

@@ -38,10 +38,14 @@ export class TopicReader {
   }
 
   async waitFor(pred: (e: Json) => boolean, what: string, count = 1, timeoutMs = 30_000): Promise<Json[]> {
-    return waitFor(() => {
-      const hits = this.where(pred);
-      return hits.length >= count ? hits : undefined;
-    }, what, timeoutMs);
+    return waitFor(
+      () => {
+        const hits = this.where(pred);
+        return hits.length >= count ? hits : undefined;
+      },
+      what,
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {

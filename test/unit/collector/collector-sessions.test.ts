@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector, type Collector } from '../../../collector/index.js';
-import { bmpMsg, open, type2Update, update, attrs, evpn } from '../../fixtures/bmp/builders.js';
+import { type Collector, startCollector } from '../../../collector/index.js';
+import { attrs, bmpMsg, evpn, open, type2Update, update } from '../../fixtures/bmp/builders.js';
 import { RecordingPublisher } from '../../support/recording-publisher.js';
 
 const collectors: Collector[] = [];
@@ -11,7 +11,17 @@ afterEach(async () => {
 });
 
 async function start(publisher: RecordingPublisher, extra: Partial<Parameters<typeof startCollector>[0]> = {}) {
-  const c = await startCollector({ listen: { host: '127.0.0.1', port: 0 }, fabrics: [{ name: 'dc1', match: { routerIds: ['10.1.0.1'] } }, { name: 'lab', match: { addresses: ['127.0.0.0/8'] } }], publisher, logger: pino({ level: 'silent' }), resyncQuietMs: 200, ...extra });
+  const c = await startCollector({
+    listen: { host: '127.0.0.1', port: 0 },
+    fabrics: [
+      { name: 'dc1', match: { routerIds: ['10.1.0.1'] } },
+      { name: 'lab', match: { addresses: ['127.0.0.0/8'] } },
+    ],
+    publisher,
+    logger: pino({ level: 'silent' }),
+    resyncQuietMs: 200,
+    ...extra,
+  });
   collectors.push(c);
   return c;
 }
@@ -39,24 +49,50 @@ const router = (bgpId: string, macs: string[], withdraw: string[] = []) =>
   Buffer.concat([
     bmpMsg.initiation({ sysName: `leaf-${bgpId}` }),
     bmpMsg.peerUp({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, sent: open({ asn: 65000, bgpId }) }),
-    bmpMsg.routeMonitoring({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, update: type2Update({ nextHop: '10.0.0.1', routes: macs.map((mac) => ({ rd: '10.0.0.1:1', mac, label1: 10100 })) }) }),
-    ...(withdraw.length ? [bmpMsg.routeMonitoring({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, update: update({ attributes: [attrs.mpUnreach(withdraw.map((mac) => evpn.macIp({ rd: '10.0.0.1:1', mac, label1: 0 })))] }) })] : []),
+    bmpMsg.routeMonitoring({
+      peer: { address: '10.9.9.9', bgpId: '10.9.9.9' },
+      update: type2Update({ nextHop: '10.0.0.1', routes: macs.map((mac) => ({ rd: '10.0.0.1:1', mac, label1: 10100 })) }),
+    }),
+    ...(withdraw.length
+      ? [
+          bmpMsg.routeMonitoring({
+            peer: { address: '10.9.9.9', bgpId: '10.9.9.9' },
+            update: update({ attributes: [attrs.mpUnreach(withdraw.map((mac) => evpn.macIp({ rd: '10.0.0.1:1', mac, label1: 0 })))] }),
+          }),
+        ]
+      : []),
   ]);
 
 describe('collector sessions', () => {
-  it('names fabric, router and view, drops exact repeats and withdraws a peer\'s routes on Peer Down', async () => {
+  it("names fabric, router and view, drops exact repeats and withdraws a peer's routes on Peer Down", async () => {
     const pub = new RecordingPublisher();
     const c = await start(pub);
-    const s = await send(c.address.port, Buffer.concat([router('10.1.0.1', ['02:00:00:00:00:01', '02:00:00:00:00:02']), router('10.1.0.1', ['02:00:00:00:00:01']).subarray(bmpMsg.initiation({ sysName: 'leaf-10.1.0.1' }).length)]), true);
+    const s = await send(
+      c.address.port,
+      Buffer.concat([
+        router('10.1.0.1', ['02:00:00:00:00:01', '02:00:00:00:00:02']),
+        router('10.1.0.1', ['02:00:00:00:00:01']).subarray(bmpMsg.initiation({ sysName: 'leaf-10.1.0.1' }).length),
+      ]),
+      true,
+    );
     await until(() => pub.events.filter((e) => e.value.action === 'ROUTE_ACTION_ADVERTISE').length === 2, 'two advertisements');
     s.write(bmpMsg.peerDown({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, reason: 4 }));
     await until(() => pub.events.some((e) => e.value.reason === 'WITHDRAW_REASON_PEER_DOWN'), 'peer down withdrawals');
     s.destroy();
     const adv = pub.events.filter((e) => e.value.action === 'ROUTE_ACTION_ADVERTISE');
     expect(adv).toHaveLength(2); // the repeated route produced no event
-    expect(adv[0]!.value).toMatchObject({ fabric: 'dc1', router: { bgpId: '10.1.0.1', sysName: 'leaf-10.1.0.1' }, peer: { ribView: 'RIB_VIEW_ADJ_RIB_IN_PRE' } });
+    expect(adv[0]!.value).toMatchObject({
+      fabric: 'dc1',
+      router: { bgpId: '10.1.0.1', sysName: 'leaf-10.1.0.1' },
+      peer: { ribView: 'RIB_VIEW_ADJ_RIB_IN_PRE' },
+    });
     expect(adv[0]!.key).toBe('02:00:00:00:00:01');
-    expect(pub.events.filter((e) => e.value.reason === 'WITHDRAW_REASON_PEER_DOWN').map((e) => e.value.mac).sort()).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:02']);
+    expect(
+      pub.events
+        .filter((e) => e.value.reason === 'WITHDRAW_REASON_PEER_DOWN')
+        .map((e) => e.value.mac)
+        .sort(),
+    ).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:02']);
   });
 
   it('resolves the fabric by source address when no other rule matches', async () => {
@@ -67,7 +103,7 @@ describe('collector sessions', () => {
     expect(pub.events.find((e) => e.value.mac)!.value.fabric).toBe('lab');
   });
 
-  it('keeps a lost router\'s routes as stale and withdraws what the reconnected router did not re-send', async () => {
+  it("keeps a lost router's routes as stale and withdraws what the reconnected router did not re-send", async () => {
     const pub = new RecordingPublisher();
     const c = await start(pub);
     await send(c.address.port, router('10.1.0.1', ['02:00:00:00:03:01', '02:00:00:00:03:02']));
@@ -80,13 +116,19 @@ describe('collector sessions', () => {
     expect(pub.events.filter((e) => e.value.mac === '02:00:00:00:03:01' && e.value.action === 'ROUTE_ACTION_ADVERTISE')).toHaveLength(1);
   });
 
-  it('stops reading a router\'s socket while the publisher is full, and loses nothing when it drains', async () => {
+  it("stops reading a router's socket while the publisher is full, and loses nothing when it drains", async () => {
     const pub = new RecordingPublisher();
     const c = await start(pub, { maxBufferedBytes: 1000 });
     pub.hold(10_000);
     const macs = Array.from({ length: 20_000 }, (_, i) => `02:bb:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`);
     const chunks = [];
-    for (let i = 0; i < macs.length; i += 10) chunks.push(bmpMsg.routeMonitoring({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, update: type2Update({ nextHop: '10.0.0.1', routes: macs.slice(i, i + 10).map((mac) => ({ rd: '10.0.0.1:1', mac, label1: 1 })) }) }));
+    for (let i = 0; i < macs.length; i += 10)
+      chunks.push(
+        bmpMsg.routeMonitoring({
+          peer: { address: '10.9.9.9', bgpId: '10.9.9.9' },
+          update: type2Update({ nextHop: '10.0.0.1', routes: macs.slice(i, i + 10).map((mac) => ({ rd: '10.0.0.1:1', mac, label1: 1 })) }),
+        }),
+      );
     const s = await send(c.address.port, router('10.1.0.2', []), true);
     s.write(Buffer.concat(chunks));
     await new Promise((r) => setTimeout(r, 500));
@@ -104,13 +146,18 @@ describe('collector sessions', () => {
     const pub = new RecordingPublisher();
     const c = await start(pub);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const good = Array.from({ length: 500 }, (_, i) => `02:cc:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`);
     const bad: Promise<unknown>[] = [];
     for (let s = 0; s < 40; s++) {
       const msgs: Buffer[] = [router(`10.66.0.${s}`, [])];
       for (let i = 0; i < 500; i++) {
-        const m = Buffer.from(bmpMsg.routeMonitoring({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, update: type2Update({ nextHop: '10.0.0.1', routes: [{ rd: '1:1', mac: `02:dd:00:00:00:${(i & 0xff).toString(16).padStart(2, '0')}`, label1: 1 }] }) }));
+        const m = Buffer.from(
+          bmpMsg.routeMonitoring({
+            peer: { address: '10.9.9.9', bgpId: '10.9.9.9' },
+            update: type2Update({ nextHop: '10.0.0.1', routes: [{ rd: '1:1', mac: `02:dd:00:00:00:${(i & 0xff).toString(16).padStart(2, '0')}`, label1: 1 }] }),
+          }),
+        );
         // Corrupt the body (the header stays sane, so the session goes on to the next message) or, rarely, the header.
         const n = 1 + Math.floor(rnd() * 6);
         for (let k = 0; k < n; k++) m[6 + Math.floor(rnd() * (m.length - 6))] = Math.floor(rnd() * 256);
@@ -121,7 +168,11 @@ describe('collector sessions', () => {
     }
     const goodSock = send(c.address.port, router('10.1.0.9', good));
     await Promise.all([...bad, goodSock]);
-    await until(() => pub.events.filter((e) => e.value.router?.bgpId === '10.1.0.9' && e.value.action === 'ROUTE_ACTION_ADVERTISE').length === good.length, 'the good session\'s routes', 20_000);
+    await until(
+      () => pub.events.filter((e) => e.value.router?.bgpId === '10.1.0.9' && e.value.action === 'ROUTE_ACTION_ADVERTISE').length === good.length,
+      "the good session's routes",
+      20_000,
+    );
     const errors = await c.registry.getSingleMetricAsString('evpnlens_bmp_decode_errors_total');
     expect(Number(/kind="update"} (\d+)/.exec(errors)?.[1])).toBeGreaterThan(1000);
     expect(Number(/kind="framing"} (\d+)/.exec(errors)?.[1])).toBe(4);

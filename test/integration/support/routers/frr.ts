@@ -3,7 +3,7 @@
  * tests. See shared/notes/router-peers.md: it needs `bgp allow-martian-nexthop` for 127/8 next hops, and as root it
  * drops to user frr, so its directory must be writable by frr.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,13 @@ export class FrrBgpd {
       ' no bgp ebgp-requires-policy',
       ' no bgp default ipv4-unicast',
       ' bgp allow-martian-nexthop',
-      ...n.flatMap((x) => [` neighbor ${x.address} remote-as ${x.asn}`, ` neighbor ${x.address} port 10179`, ` neighbor ${x.address} update-source ${this.o.address}`, ` neighbor ${x.address} timers 3 9`, ` neighbor ${x.address} timers connect 1`]),
+      ...n.flatMap((x) => [
+        ` neighbor ${x.address} remote-as ${x.asn}`,
+        ` neighbor ${x.address} port 10179`,
+        ` neighbor ${x.address} update-source ${this.o.address}`,
+        ` neighbor ${x.address} timers 3 9`,
+        ` neighbor ${x.address} timers connect 1`,
+      ]),
       ' address-family l2vpn evpn',
       // Without an Adj-RIB-In copy FRR's pre-policy BMP feed reports EVPN routes as withdrawn.
       ...n.flatMap((x) => [`  neighbor ${x.address} activate`, `  neighbor ${x.address} soft-reconfiguration inbound`]),
@@ -54,7 +60,11 @@ export class FrrBgpd {
     writeFileSync(conf, this.config());
     chmodSync(conf, 0o644);
     spawnSync('chown', ['-R', 'frr:frr', this.dir]);
-    this.child = spawn('/usr/lib/frr/bgpd', ['-f', conf, '-M', 'bmp', '-Z', '-p', '10179', '-l', this.o.address, '-i', join(this.dir, 'bgpd.pid'), '--vty_socket', this.dir, '-P', '0'], { stdio: 'ignore' });
+    this.child = spawn(
+      '/usr/lib/frr/bgpd',
+      ['-f', conf, '-M', 'bmp', '-Z', '-p', '10179', '-l', this.o.address, '-i', join(this.dir, 'bgpd.pid'), '--vty_socket', this.dir, '-P', '0'],
+      { stdio: 'ignore' },
+    );
   }
 
   async stop(): Promise<void> {

@@ -3,12 +3,12 @@
  * BGP port and gRPC API port, exporting BMP (pre-policy, post-policy and Loc-RIB) to the collector under test.
  * See shared/notes/router-peers.md.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopChild } from './child-process.js';
 import { promisify } from 'node:util';
+import { stopChild } from './child-process.js';
 
 const run = promisify(execFile);
 
@@ -44,7 +44,13 @@ export class Gobgp {
       lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', '      afi-safi-name = "l2vpn-evpn"');
     }
     if (this.o.bmp) {
-      lines.push('[[bmp-servers]]', '  [bmp-servers.config]', `    address = "${this.o.bmp.host}"`, `    port = ${this.o.bmp.port}`, '    route-monitoring-policy = "all"');
+      lines.push(
+        '[[bmp-servers]]',
+        '  [bmp-servers.config]',
+        `    address = "${this.o.bmp.host}"`,
+        `    port = ${this.o.bmp.port}`,
+        '    route-monitoring-policy = "all"',
+      );
     }
     return `${lines.join('\n')}\n`;
   }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, MalformedError, TruncatedError, decodeBgpUpdate, decodeBmpMessage, type RouteMonitoringMessage } from '../../../../collector/bmp/index.js';
+import {
+  DecodeError,
+  decodeBgpUpdate,
+  decodeBmpMessage,
+  MalformedError,
+  type RouteMonitoringMessage,
+  TruncatedError,
+} from '../../../../collector/bmp/index.js';
 import { attrs, bgpMessage, bmpMsg, evpn, ext, notification, open, statValue, type2Update, update } from '../../../fixtures/bmp/builders.js';
 
 const noAddPath = { fourOctetAs: true, addPath: new Set<string>() };
@@ -49,7 +56,10 @@ describe('decodeBmpMessage', () => {
   });
 
   it('decodes per-peer header flags for pre/post-policy, Adj-RIB-Out and Loc-RIB, and the peer distinguisher', () => {
-    const rm = (flags: number, type = 0, distinguisher?: string) => decodeBmpMessage(bmpMsg.routeMonitoring({ peer: { flags, type, distinguisher, sec: 1_700_000_000, usec: 5 }, update: update() })) as RouteMonitoringMessage;
+    const rm = (flags: number, type = 0, distinguisher?: string) =>
+      decodeBmpMessage(
+        bmpMsg.routeMonitoring({ peer: { flags, type, distinguisher, sec: 1_700_000_000, usec: 5 }, update: update() }),
+      ) as RouteMonitoringMessage;
     expect(rm(0).peer).toMatchObject({ postPolicy: false, adjRibOut: false, peerType: 0, distinguisher: '' });
     expect(rm(0x40).peer.postPolicy).toBe(true);
     expect(rm(0x10).peer.adjRibOut).toBe(true);
@@ -95,7 +105,13 @@ describe('decodeBmpMessage', () => {
     const good = bmpMsg.peerUp({});
     const cut = Buffer.from(good.subarray(0, 60));
     cut.writeUInt32BE(60, 1);
-    const err = (() => { try { decodeBmpMessage(cut); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        decodeBmpMessage(cut);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(TruncatedError);
     expect((err as DecodeError).context.offset).toBeGreaterThan(40);
     expect((err as DecodeError).context.hex!.length).toBeLessThanOrEqual(128);
@@ -116,15 +132,55 @@ describe('decodeBgpUpdate', () => {
         attrs.large(['65000:1:2']),
         attrs.originatorId('10.0.0.9'),
         attrs.clusterList(['10.0.0.100', '10.0.0.101']),
-        attrs.ext([ext.rt('65000:10100'), ext.rt('10.0.0.1:5'), ext.rt('4200000000:7'), ext.macMobility(3, true), ext.esiLabel(100, true), ext.esImport('00:11:22:33:44:55'), ext.routerMac('02:00:00:aa:bb:cc'), ext.defaultGateway(), ext.encap(8), ext.raw(Buffer.from('0302000000000001', 'hex'))]),
-        attrs.mpReach('10.0.0.1', [evpn.macIp({ rd: '10.0.0.1:5', esi: '00:11:22:33:44:55:66:77:88:99', etag: 0, mac: 'AA:BB:CC:DD:EE:01', ip: '192.168.1.10', label1: 10100, label2: 50000 })]),
+        attrs.ext([
+          ext.rt('65000:10100'),
+          ext.rt('10.0.0.1:5'),
+          ext.rt('4200000000:7'),
+          ext.macMobility(3, true),
+          ext.esiLabel(100, true),
+          ext.esImport('00:11:22:33:44:55'),
+          ext.routerMac('02:00:00:aa:bb:cc'),
+          ext.defaultGateway(),
+          ext.encap(8),
+          ext.raw(Buffer.from('0302000000000001', 'hex')),
+        ]),
+        attrs.mpReach('10.0.0.1', [
+          evpn.macIp({
+            rd: '10.0.0.1:5',
+            esi: '00:11:22:33:44:55:66:77:88:99',
+            etag: 0,
+            mac: 'AA:BB:CC:DD:EE:01',
+            ip: '192.168.1.10',
+            label1: 10100,
+            label2: 50000,
+          }),
+        ]),
       ],
     });
     const d = rm(u);
     expect(d.advertised).toHaveLength(1);
-    expect(d.advertised[0]).toMatchObject({ routeType: 2, rd: '10.0.0.1:5', esi: '00:11:22:33:44:55:66:77:88:99', esiType: 0, mac: 'aa:bb:cc:dd:ee:01', ip: '192.168.1.10', labels: [10100, 50000], key: '2:10.0.0.1:5:0:aa:bb:cc:dd:ee:01:192.168.1.10' });
+    expect(d.advertised[0]).toMatchObject({
+      routeType: 2,
+      rd: '10.0.0.1:5',
+      esi: '00:11:22:33:44:55:66:77:88:99',
+      esiType: 0,
+      mac: 'aa:bb:cc:dd:ee:01',
+      ip: '192.168.1.10',
+      labels: [10100, 50000],
+      key: '2:10.0.0.1:5:0:aa:bb:cc:dd:ee:01:192.168.1.10',
+    });
     const a = d.attributes;
-    expect(a).toMatchObject({ origin: 0, asPath: [65001, 4_200_000_000], localPref: 100, med: 5, nextHop: '10.0.0.1', communities: ['65000:1'], largeCommunities: ['65000:1:2'], originatorId: '10.0.0.9', clusterList: ['10.0.0.100', '10.0.0.101'] });
+    expect(a).toMatchObject({
+      origin: 0,
+      asPath: [65001, 4_200_000_000],
+      localPref: 100,
+      med: 5,
+      nextHop: '10.0.0.1',
+      communities: ['65000:1'],
+      largeCommunities: ['65000:1:2'],
+      originatorId: '10.0.0.9',
+      clusterList: ['10.0.0.100', '10.0.0.101'],
+    });
     expect(a.extCommunities).toMatchObject({
       routeTargets: ['65000:10100', '10.0.0.1:5', '4200000000:7'],
       macMobility: { sticky: true, seq: 3 },
@@ -175,7 +231,11 @@ describe('decodeBgpUpdate', () => {
   });
 
   it('skips an unknown route type by its length and keeps decoding the routes after it', () => {
-    const d = rm(update({ attributes: [attrs.mpReach('10.0.0.1', [evpn.raw(9, Buffer.from([1, 2, 3])), evpn.macIp({ rd: '1:1', mac: '00:00:00:00:00:02', label1: 7 })])] }));
+    const d = rm(
+      update({
+        attributes: [attrs.mpReach('10.0.0.1', [evpn.raw(9, Buffer.from([1, 2, 3])), evpn.macIp({ rd: '1:1', mac: '00:00:00:00:00:02', label1: 7 })])],
+      }),
+    );
     expect(d.advertised.map((r) => r.routeType)).toEqual([9, 2]);
     expect(d.advertised[0]!.raw).toEqual(Buffer.from([1, 2, 3]));
   });
@@ -196,7 +256,9 @@ describe('decodeBgpUpdate', () => {
   it('reads 2-byte AS_PATH when 4-octet AS is not negotiated, and AS4_PATH replaces it', () => {
     const u = update({ attributes: [attrs.asPath([23456, 65002], false), attrs.mpReach('10.0.0.1', [])] });
     expect(decodeBgpUpdate(u, { fourOctetAs: false, addPath: new Set() }).attributes.asPath).toEqual([23456, 65002]);
-    const as4 = update({ attributes: [attrs.asPath([23456], false), Buffer.concat([Buffer.from([0xc0, 17, 6, 2, 1]), Buffer.from([0xfa, 0x56, 0xea, 0x00])])] });
+    const as4 = update({
+      attributes: [attrs.asPath([23456], false), Buffer.concat([Buffer.from([0xc0, 17, 6, 2, 1]), Buffer.from([0xfa, 0x56, 0xea, 0x00])])],
+    });
     expect(decodeBgpUpdate(as4, { fourOctetAs: false, addPath: new Set() }).attributes.asPath).toEqual([4_200_000_000]);
   });
 
@@ -219,13 +281,43 @@ describe('decodeBgpUpdate', () => {
   });
 
   it.each([
-    ['a path attribute length past the UPDATE', (u: Buffer) => { u.writeUInt16BE(0xffff, 21); return u; }],
-    ['an NLRI length past its attribute', (u: Buffer) => { u[u.length - 34] = 0xf0; return u; }],
-    ['a bad BGP marker', (u: Buffer) => { u[3] = 0; return u; }],
-    ['a BGP length shorter than the header', (u: Buffer) => { u.writeUInt16BE(10, 16); return u; }],
+    [
+      'a path attribute length past the UPDATE',
+      (u: Buffer) => {
+        u.writeUInt16BE(0xffff, 21);
+        return u;
+      },
+    ],
+    [
+      'an NLRI length past its attribute',
+      (u: Buffer) => {
+        u[u.length - 34] = 0xf0;
+        return u;
+      },
+    ],
+    [
+      'a bad BGP marker',
+      (u: Buffer) => {
+        u[3] = 0;
+        return u;
+      },
+    ],
+    [
+      'a BGP length shorter than the header',
+      (u: Buffer) => {
+        u.writeUInt16BE(10, 16);
+        return u;
+      },
+    ],
   ])('throws a DecodeError with an offset for %s', (_what, corrupt) => {
     const u = corrupt(Buffer.from(type2Update({ nextHop: '10.0.0.1', routes: [{ rd: '1:1', mac: '00:00:00:00:00:05', label1: 1 }] })));
-    const err = (() => { try { rm(u); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        rm(u);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(DecodeError);
     expect(typeof (err as DecodeError).context.offset).toBe('number');
   });

@@ -1,23 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { BmpFrameDecoder, DecodeError, decodeBgpUpdate, decodeBmpMessage } from '../../../../collector/bmp/index.js';
-import { mulberry32 as rng } from '../../../support/rng.js';
 import { attrs, bmpMsg, evpn, ext, open, statValue, type2Update, update } from '../../../fixtures/bmp/builders.js';
-
+import { mulberry32 as rng } from '../../../support/rng.js';
 
 const corpus: Buffer[] = [
   bmpMsg.initiation({ sysName: 'leaf1', sysDescr: 'x', strings: ['s'] }),
   bmpMsg.termination(1, 'bye'),
   bmpMsg.peerUp({ sent: open({ asn: 65000, bgpId: '1.1.1.1', addPath: [{ afi: 25, safi: 70, mode: 3 }] }), tableName: 't' }),
   bmpMsg.peerDown({ reason: 1, data: Buffer.from('ffffffffffffffffffffffffffffffff0015030602', 'hex') }),
-  bmpMsg.stats({ stats: [{ type: 0, value: statValue.u32(1) }, { type: 9, value: statValue.afiSafi(25, 70, 5n) }] }),
+  bmpMsg.stats({
+    stats: [
+      { type: 0, value: statValue.u32(1) },
+      { type: 9, value: statValue.afiSafi(25, 70, 5n) },
+    ],
+  }),
   bmpMsg.mirroring({ bgp: [update()], info: [0] }),
-  bmpMsg.routeMonitoring({ update: type2Update({ nextHop: '10.0.0.1', routes: [{ rd: '1:1', mac: '00:00:00:00:00:01', ip: '10.1.1.1', label1: 10100 }, { rd: '1:1', mac: '00:00:00:00:00:02', label1: 10100 }], seq: 1 }) }),
+  bmpMsg.routeMonitoring({
+    update: type2Update({
+      nextHop: '10.0.0.1',
+      routes: [
+        { rd: '1:1', mac: '00:00:00:00:00:01', ip: '10.1.1.1', label1: 10100 },
+        { rd: '1:1', mac: '00:00:00:00:00:02', label1: 10100 },
+      ],
+      seq: 1,
+    }),
+  }),
   bmpMsg.routeMonitoring({
     update: update({
       attributes: [
         attrs.pmsi({ tunnelType: 6, label: 1, tunnelId: '10.0.0.1' }),
         attrs.ext([ext.rt('1:1'), ext.esiLabel(1), ext.routerMac('00:00:00:00:00:01'), ext.defaultGateway()]),
-        attrs.mpReach('2001:db8::1', [evpn.ad({ rd: '1:1', esi: '01:00:00:00:00:00:00:00:00:01', etag: 1, label: 1 }), evpn.imet({ rd: '1:1', etag: 0, originator: '10.0.0.1' }), evpn.es({ rd: '1:1', esi: '01:00:00:00:00:00:00:00:00:01', originator: '10.0.0.1' }), evpn.prefix({ rd: '1:1', prefix: '10.0.0.0/8', label: 1 })]),
+        attrs.mpReach('2001:db8::1', [
+          evpn.ad({ rd: '1:1', esi: '01:00:00:00:00:00:00:00:00:01', etag: 1, label: 1 }),
+          evpn.imet({ rd: '1:1', etag: 0, originator: '10.0.0.1' }),
+          evpn.es({ rd: '1:1', esi: '01:00:00:00:00:00:00:00:00:01', originator: '10.0.0.1' }),
+          evpn.prefix({ rd: '1:1', prefix: '10.0.0.0/8', label: 1 }),
+        ]),
         attrs.mpUnreach([evpn.macIp({ rd: '1:1', mac: '00:00:00:00:00:03', label1: 0 })]),
       ],
     }),
@@ -30,17 +48,20 @@ function mutate(next: () => number, src: Buffer): Buffer {
     case 0: // bit flips
       for (let i = 0, n = 1 + Math.floor(next() * 4); i < n; i++) b[Math.floor(next() * b.length)]! ^= 1 << Math.floor(next() * 8);
       return b;
-    case 1: { // truncation, with the BMP length patched to match so the body decoders see it
+    case 1: {
+      // truncation, with the BMP length patched to match so the body decoders see it
       const t = b.subarray(0, 6 + Math.floor(next() * (b.length - 6)));
       t.writeUInt32BE(t.length, 1);
       return t;
     }
-    case 2: { // a bad length byte somewhere in the body
+    case 2: {
+      // a bad length byte somewhere in the body
       const i = 6 + Math.floor(next() * (b.length - 6));
       b[i] = Math.floor(next() * 256);
       return b;
     }
-    default: { // random bytes after a valid header
+    default: {
+      // random bytes after a valid header
       for (let i = 6; i < b.length; i++) if (next() < 0.1) b[i] = Math.floor(next() * 256);
       return b;
     }

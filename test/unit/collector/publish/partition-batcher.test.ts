@@ -3,12 +3,20 @@ import { PartitionBatcher, type SealedRecord } from '../../../../collector/publi
 import { RouteEvent, RouteEventBatch } from '../../../../schemas/events.js';
 
 function event(i: number, extra = 0): Uint8Array {
-  return RouteEvent.encode({ mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, routeKey: 'x'.repeat(extra), vni: i }).finish();
+  return RouteEvent.encode({
+    mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+    routeKey: 'x'.repeat(extra),
+    vni: i,
+  }).finish();
 }
 
 function batcher(o: { maxRecordBytes?: number; maxEventsPerRecord?: number } = {}) {
   const sealed: SealedRecord[] = [];
-  const b = new PartitionBatcher({ maxRecordBytes: o.maxRecordBytes ?? 64 * 1024, maxEventsPerRecord: o.maxEventsPerRecord ?? 1_000, onSealed: (r) => sealed.push(r) });
+  const b = new PartitionBatcher({
+    maxRecordBytes: o.maxRecordBytes ?? 64 * 1024,
+    maxEventsPerRecord: o.maxEventsPerRecord ?? 1_000,
+    onSealed: (r) => sealed.push(r),
+  });
   return { b, sealed };
 }
 

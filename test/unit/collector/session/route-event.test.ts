@@ -1,13 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBgpUpdate, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../../../../collector/bmp/index.js';
-import { attributeFields, buildRouteEvent, contextFields, encodeFields, joinParts, longOf, routeVnis, type RouteEventStamp } from '../../../../collector/session/route-event.js';
+import {
+  attributeFields,
+  buildRouteEvent,
+  contextFields,
+  encodeFields,
+  joinParts,
+  longOf,
+  type RouteEventStamp,
+  routeVnis,
+} from '../../../../collector/session/route-event.js';
 import { RoutePartEncoder } from '../../../../collector/session/route-part-encoder.js';
 import { RouterState } from '../../../../collector/state/router-state.js';
 import { RouteAction, RouteEvent, WithdrawReason } from '../../../../schemas/events.js';
 import { attrs, evpn, ext, update } from '../../../fixtures/bmp/builders.js';
 
-const peer: PerPeerHeader = { peerType: 0, flags: 0x40, ipv6: false, postPolicy: true, legacyAsPath: false, adjRibOut: false, distinguisher: '', address: '10.0.0.2', asn: 65002, bgpId: '10.0.0.2', timestampUs: 1_764_000_000_123_456n };
+const peer: PerPeerHeader = {
+  peerType: 0,
+  flags: 0x40,
+  ipv6: false,
+  postPolicy: true,
+  legacyAsPath: false,
+  adjRibOut: false,
+  distinguisher: '',
+  address: '10.0.0.2',
+  asn: 65002,
+  bgpId: '10.0.0.2',
+  timestampUs: 1_764_000_000_123_456n,
+};
 const router = Object.assign(new RouterState('127.0.0.1/10.0.0.1', '127.0.0.1'), { fabric: 'dc1', sysName: 'leaf1', bgpId: '10.0.0.1' });
 const ctx = { router, peer, ribView: 2, tableName: '', collectorId: 'c1' };
 
@@ -24,7 +45,16 @@ const upd = decodeBgpUpdate(
       attrs.originatorId('10.0.0.9'),
       attrs.clusterList(['10.0.0.8']),
       attrs.pmsi({ tunnelType: 6, label: 10100, tunnelId: '10.0.0.1' }),
-      attrs.ext([ext.rt('65000:10100'), ext.macMobility(7, true), ext.esiLabel(0, true), ext.routerMac('02:00:00:00:00:01'), ext.defaultGateway(), ext.encap(8), ext.esImport('00:11:22:33:44:55'), ext.raw(Buffer.from('8000000000000001', 'hex'))]),
+      attrs.ext([
+        ext.rt('65000:10100'),
+        ext.macMobility(7, true),
+        ext.esiLabel(0, true),
+        ext.routerMac('02:00:00:00:00:01'),
+        ext.defaultGateway(),
+        ext.encap(8),
+        ext.esImport('00:11:22:33:44:55'),
+        ext.raw(Buffer.from('8000000000000001', 'hex')),
+      ]),
       attrs.mpReach('10.0.0.1', [
         evpn.ad({ rd: '10.0.0.1:1', esi: '00:11:22:33:44:55:66:77:88:99', etag: 0, label: 10100 }),
         evpn.macIp({ rd: '10.0.0.1:1', mac: 'aa:bb:cc:00:00:01', ip: '10.1.1.1', label1: 10100, label2: 50000 }),
@@ -41,12 +71,28 @@ const upd = decodeBgpUpdate(
 
 const encoder = new RoutePartEncoder();
 const routePart = (route: EvpnRoute, s: RouteEventStamp, attributes: PathAttributes | undefined) =>
-  Buffer.from(encoder.encode({ route, action: s.action, reason: s.reason, seq: s.seq, timestampUs: s.timestampUs, nextHop: s.nextHop, ...routeVnis(route, s, attributes) }));
+  Buffer.from(
+    encoder.encode({
+      route,
+      action: s.action,
+      reason: s.reason,
+      seq: s.seq,
+      timestampUs: s.timestampUs,
+      nextHop: s.nextHop,
+      ...routeVnis(route, s, attributes),
+    }),
+  );
 // Proto3: a field at its default and an absent field are the same event.
 const asObject = (bytes: Uint8Array) => RouteEvent.toObject(RouteEvent.decode(bytes), { longs: String, defaults: true, bytes: String });
 
 describe('route event parts', () => {
-  const stamp = (action: number): RouteEventStamp => ({ action, reason: action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : WithdrawReason.WITHDRAW_REASON_EXPLICIT, nextHop: '10.0.0.1', seq: 2n ** 52n + 3n, timestampUs: peer.timestampUs });
+  const stamp = (action: number): RouteEventStamp => ({
+    action,
+    reason: action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : WithdrawReason.WITHDRAW_REASON_EXPLICIT,
+    nextHop: '10.0.0.1',
+    seq: 2n ** 52n + 3n,
+    timestampUs: peer.timestampUs,
+  });
 
   it('decode, concatenated, to the same event as the whole object encoded at once, for every route type', () => {
     expect(upd.advertised.map((r) => r.routeType)).toEqual([1, 2, 2, 3, 4, 5, 9]);
@@ -65,8 +111,24 @@ describe('route event parts', () => {
 
   it('carries the fields a consumer reads, from the right part', () => {
     const route = upd.advertised[1]!;
-    const ev = RouteEvent.decode(joinParts(encodeFields(contextFields(ctx)), encodeFields(attributeFields(upd.attributes)), routePart(route, stamp(1), upd.attributes)));
-    expect(ev).toMatchObject({ fabric: 'dc1', router: { sysName: 'leaf1', bgpId: '10.0.0.1' }, peer: { address: '10.0.0.2', ribView: 2 }, mac: 'aa:bb:cc:00:00:01', ip: '10.1.1.1', vni: 10100, l3Vni: 50000, nextHop: '10.0.0.1', hasMacMobility: true, macMobilitySeq: 7, sticky: true, routeTargets: ['65000:10100'], routerMac: '02:00:00:00:00:01' });
+    const ev = RouteEvent.decode(
+      joinParts(encodeFields(contextFields(ctx)), encodeFields(attributeFields(upd.attributes)), routePart(route, stamp(1), upd.attributes)),
+    );
+    expect(ev).toMatchObject({
+      fabric: 'dc1',
+      router: { sysName: 'leaf1', bgpId: '10.0.0.1' },
+      peer: { address: '10.0.0.2', ribView: 2 },
+      mac: 'aa:bb:cc:00:00:01',
+      ip: '10.1.1.1',
+      vni: 10100,
+      l3Vni: 50000,
+      nextHop: '10.0.0.1',
+      hasMacMobility: true,
+      macMobilitySeq: 7,
+      sticky: true,
+      routeTargets: ['65000:10100'],
+      routerMac: '02:00:00:00:00:01',
+    });
     expect(ev.collectorSeq.toString()).toBe(String(2n ** 52n + 3n)); // uint64 kept exact
     expect(ev.timestampUs.toString()).toBe('1764000000123456');
   });
@@ -94,14 +156,39 @@ describe('RoutePartEncoder', () => {
         }),
         fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
         fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-        fc.record({ action: fc.integer({ min: 0, max: 2 }), reason: fc.integer({ min: 0, max: 3 }), vni: fc.integer({ min: 0, max: 0xffffff }), l3Vni: fc.integer({ min: 0, max: 0xffffff }), nextHop: fc.string({ unit: 'grapheme', maxLength: 40 }) }),
+        fc.record({
+          action: fc.integer({ min: 0, max: 2 }),
+          reason: fc.integer({ min: 0, max: 3 }),
+          vni: fc.integer({ min: 0, max: 0xffffff }),
+          l3Vni: fc.integer({ min: 0, max: 0xffffff }),
+          nextHop: fc.string({ unit: 'grapheme', maxLength: 40 }),
+        }),
         (r, seq, ts, s) => {
           const route: EvpnRoute = { ...r, raw: r.raw ? Buffer.from(r.raw) : undefined, nlri: Buffer.alloc(0) };
           const ours = Buffer.from(encoder.encode({ route, seq, timestampUs: ts, ...s }));
           const reference = RouteEvent.encode({
-            pathId: r.pathId, timestampUs: longOf(ts), collectorSeq: longOf(seq), action: s.action, reason: s.reason, routeType: r.routeType, routeKey: r.key, rd: r.rd, esi: r.esi, esiType: r.esiType,
-            ethernetTag: r.ethernetTag, mac: r.mac, ip: r.ip, labels: r.labels, vni: s.vni, l3Vni: s.l3Vni, mplsLabels: r.labels.map((l) => l >>> 4), originatorIp: r.originatorIp,
-            ipPrefix: r.prefix, gatewayIp: r.gatewayIp, rawNlri: route.raw, nextHop: s.nextHop,
+            pathId: r.pathId,
+            timestampUs: longOf(ts),
+            collectorSeq: longOf(seq),
+            action: s.action,
+            reason: s.reason,
+            routeType: r.routeType,
+            routeKey: r.key,
+            rd: r.rd,
+            esi: r.esi,
+            esiType: r.esiType,
+            ethernetTag: r.ethernetTag,
+            mac: r.mac,
+            ip: r.ip,
+            labels: r.labels,
+            vni: s.vni,
+            l3Vni: s.l3Vni,
+            mplsLabels: r.labels.map((l) => l >>> 4),
+            originatorIp: r.originatorIp,
+            ipPrefix: r.prefix,
+            gatewayIp: r.gatewayIp,
+            rawNlri: route.raw,
+            nextHop: s.nextHop,
           }).finish();
           expect(asObject(ours)).toEqual(asObject(reference));
         },

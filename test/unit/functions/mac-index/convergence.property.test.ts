@@ -45,10 +45,15 @@ async function snapshot(table: string) {
     }
     // The fabric registry ("ever seen" VNIs/VTEPs) and per-minute move counts describe the deliveries themselves
     // (a retried batch may briefly show an intermediate location); they are dashboard figures, not the index.
-    if (String(it.pk).startsWith('FABRIC') ) continue;
+    if (String(it.pk).startsWith('FABRIC')) continue;
     const { version: _v, updatedMs: _u, ...clean } = it;
     // Tombstones (withdrawn paths kept to reject late replays) are invisible to readers.
-    if (clean.paths) clean.paths = Object.fromEntries(Object.entries(clean.paths as Record<string, Record<string, unknown>>).filter(([, p]) => !p.withdrawn).map(([k, p]) => [k, { ...p, ord: undefined }]));
+    if (clean.paths)
+      clean.paths = Object.fromEntries(
+        Object.entries(clean.paths as Record<string, Record<string, unknown>>)
+          .filter(([, p]) => !p.withdrawn)
+          .map(([k, p]) => [k, { ...p, ord: undefined }]),
+      );
     rest.push(clean);
   }
   rest.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
@@ -65,7 +70,17 @@ describe('mac-index convergence', () => {
         const tag = `r${run}`;
         const events: Timed[] = steps.map((s, i) => {
           const v = VTEPS[s.vtep]!;
-          const ev = s.ad ? perEsAd({ esi: '00:22:22:22:22:22:22:22:22:22', vtep: v.vtep, fabric: v.fabric, withdraw: s.withdraw }) : macRoute({ mac: MACS[s.mac]!.replace('aa', tag.slice(-2).padStart(2, '0')), vtep: v.vtep, fabric: v.fabric, esi: v.esi, seq: s.seq, view: s.view, withdraw: s.withdraw });
+          const ev = s.ad
+            ? perEsAd({ esi: '00:22:22:22:22:22:22:22:22:22', vtep: v.vtep, fabric: v.fabric, withdraw: s.withdraw })
+            : macRoute({
+                mac: MACS[s.mac]!.replace('aa', tag.slice(-2).padStart(2, '0')),
+                vtep: v.vtep,
+                fabric: v.fabric,
+                esi: v.esi,
+                seq: s.seq,
+                view: s.view,
+                withdraw: s.withdraw,
+              });
           // Type-2 events of one MAC share a partition (keyed by MAC); A-D routes go to their own partition.
           return { ev, atMs: 1_800_000_000_000 + i * 1000, partition: s.ad ? 9 : s.mac, offset: i };
         });
@@ -86,7 +101,15 @@ describe('mac-index convergence', () => {
           queues.set(p, q.slice(n));
           await messy.h(mskBatch(batch));
           if (rnd() < 0.3) await messy.h(mskBatch(batch)); // a retried batch
-          if (rnd() < 0.2) await messy.h(mskBatch(events.filter((e) => e.partition === p).slice(0, Math.max(1, events.indexOf(batch[0]!))).filter((e) => e.partition === p))); // a replay from an older offset
+          if (rnd() < 0.2)
+            await messy.h(
+              mskBatch(
+                events
+                  .filter((e) => e.partition === p)
+                  .slice(0, Math.max(1, events.indexOf(batch[0]!)))
+                  .filter((e) => e.partition === p),
+              ),
+            ); // a replay from an older offset
         }
         expect(await snapshot(messy.table)).toEqual(await snapshot(inOrder.table));
       }),
@@ -102,4 +125,3 @@ async function startTableHandler(_tag: string) {
   const table = `${prefix}index`;
   return { table, h: createMacIndexHandler({ ddb: store.doc, tableName: table }) };
 }
-

@@ -1,9 +1,8 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler, type MacIndexHandler } from '../../../../functions/mac-index/handler.js';
-import { Alert } from '../../../../schemas/events.js';
-import { RibView } from '../../../../schemas/events.js';
-import { keys, type AlertItem, type HistoryItem, type MacItem } from '../../../../schemas/tables/index.js';
+import { Alert, RibView } from '../../../../schemas/events.js';
+import { type AlertItem, type HistoryItem, keys, type MacItem } from '../../../../schemas/tables/index.js';
 import { startTestStore } from '../../../support/dynalite.js';
 import { macRoute, mskBatch, packedMskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
 
@@ -15,36 +14,64 @@ beforeAll(async () => {
 afterAll(async () => store?.stop());
 
 function newHandler(published: Uint8Array[] = []): MacIndexHandler {
-  return createMacIndexHandler({ ddb: store.doc, tableName: store.indexTable, alertPublisher: { publish: async (a) => void published.push(...a.map((x) => x.value)) } });
+  return createMacIndexHandler({
+    ddb: store.doc,
+    tableName: store.indexTable,
+    alertPublisher: { publish: async (a) => void published.push(...a.map((x) => x.value)) },
+  });
 }
 const get = async (h: MacIndexHandler, mac: string, vni = 10100) => h.store.getMacItem(mac, vni);
 const at = (s: number) => T0 + s * 1000;
 const alertsFor = async (mac: string) =>
-  ((await store.doc.send(new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.alertMonthPk('2026-11') } }))).Items as AlertItem[]).filter((a) => a.mac === mac);
-const historyOf = async (mac: string) => (await store.doc.send(new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.historyPk(mac) } }))).Items as HistoryItem[];
+  (
+    (
+      await store.doc.send(
+        new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.alertMonthPk('2026-11') } }),
+      )
+    ).Items as AlertItem[]
+  ).filter((a) => a.mac === mac);
+const historyOf = async (mac: string) =>
+  (
+    await store.doc.send(
+      new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.historyPk(mac) } }),
+    )
+  ).Items as HistoryItem[];
 
 describe('mac-index handler', () => {
   it('locates hosts in two fabrics', async () => {
     const h = newHandler();
-    await h(mskBatch([
-      { ev: macRoute({ mac: '02:00:00:00:01:01', vtep: '10.1.0.1', fabric: 'dc1', ip: '192.168.1.1' }), atMs: at(0) },
-      { ev: macRoute({ mac: '02:00:00:00:01:02', vtep: '10.2.0.1', fabric: 'dc2', vni: 20200 }), atMs: at(0) },
-    ]));
-    expect((await get(h, '02:00:00:00:01:01'))?.location).toMatchObject({ fabric: 'dc1', vtep: '10.1.0.1', vteps: ['10.1.0.1'], ips: ['192.168.1.1'], vni: 10100 });
+    await h(
+      mskBatch([
+        { ev: macRoute({ mac: '02:00:00:00:01:01', vtep: '10.1.0.1', fabric: 'dc1', ip: '192.168.1.1' }), atMs: at(0) },
+        { ev: macRoute({ mac: '02:00:00:00:01:02', vtep: '10.2.0.1', fabric: 'dc2', vni: 20200 }), atMs: at(0) },
+      ]),
+    );
+    expect((await get(h, '02:00:00:00:01:01'))?.location).toMatchObject({
+      fabric: 'dc1',
+      vtep: '10.1.0.1',
+      vteps: ['10.1.0.1'],
+      ips: ['192.168.1.1'],
+      vni: 10100,
+    });
     expect((await get(h, '02:00:00:00:01:02', 20200))?.location).toMatchObject({ fabric: 'dc2', vtep: '10.2.0.1' });
   });
 
   it('applies every event of a record that packs several, in order', async () => {
     const h = newHandler();
     const [a, b, c] = ['02:00:00:00:0a:01', '02:00:00:00:0a:02', '02:00:00:00:0a:03'];
-    await h(packedMskBatch([
-      { ev: macRoute({ mac: a, vtep: '10.1.0.1', fabric: 'dc1' }), atMs: at(0) },
-      { ev: macRoute({ mac: b, vtep: '10.1.0.2', fabric: 'dc1' }), atMs: at(0) },
-      { ev: macRoute({ mac: a, vtep: '10.2.0.1', fabric: 'dc2', seq: 1 }), atMs: at(0) },
-      { ev: macRoute({ mac: a, vtep: '10.1.0.1', fabric: 'dc1', withdraw: true }), atMs: at(0) },
-      { ev: macRoute({ mac: c, vtep: '10.1.0.3', fabric: 'dc1' }), atMs: at(0), partition: 1 },
-      { ev: macRoute({ mac: c, vtep: '10.1.0.3', fabric: 'dc1', withdraw: true }), atMs: at(0), partition: 1 },
-    ], 3));
+    await h(
+      packedMskBatch(
+        [
+          { ev: macRoute({ mac: a, vtep: '10.1.0.1', fabric: 'dc1' }), atMs: at(0) },
+          { ev: macRoute({ mac: b, vtep: '10.1.0.2', fabric: 'dc1' }), atMs: at(0) },
+          { ev: macRoute({ mac: a, vtep: '10.2.0.1', fabric: 'dc2', seq: 1 }), atMs: at(0) },
+          { ev: macRoute({ mac: a, vtep: '10.1.0.1', fabric: 'dc1', withdraw: true }), atMs: at(0) },
+          { ev: macRoute({ mac: c, vtep: '10.1.0.3', fabric: 'dc1' }), atMs: at(0), partition: 1 },
+          { ev: macRoute({ mac: c, vtep: '10.1.0.3', fabric: 'dc1', withdraw: true }), atMs: at(0), partition: 1 },
+        ],
+        3,
+      ),
+    );
     expect((await get(h, a))?.location).toMatchObject({ fabric: 'dc2', vtep: '10.2.0.1', sequence: 1 });
     expect((await get(h, b))?.location).toMatchObject({ fabric: 'dc1', vtep: '10.1.0.2' });
     expect((await get(h, c))?.location ?? undefined).toBeUndefined();
@@ -56,10 +83,12 @@ describe('mac-index handler', () => {
     const h = newHandler();
     const mac = '02:00:00:00:02:01';
     await h(mskBatch([{ ev: macRoute({ mac, vtep: '10.1.0.1', fabric: 'dc1' }), atMs: at(0) }]));
-    await h(mskBatch([
-      { ev: macRoute({ mac, vtep: '10.2.0.7', fabric: 'dc2', seq: 1 }), atMs: at(10) },
-      { ev: macRoute({ mac, vtep: '10.1.0.1', fabric: 'dc1', withdraw: true }), atMs: at(11) },
-    ]));
+    await h(
+      mskBatch([
+        { ev: macRoute({ mac, vtep: '10.2.0.7', fabric: 'dc2', seq: 1 }), atMs: at(10) },
+        { ev: macRoute({ mac, vtep: '10.1.0.1', fabric: 'dc1', withdraw: true }), atMs: at(11) },
+      ]),
+    );
     const item = (await get(h, mac))!;
     expect(item.location).toMatchObject({ fabric: 'dc2', vtep: '10.2.0.7', sequence: 1, since: new Date(at(10)).toISOString() });
     const hist = await historyOf(mac);
@@ -92,8 +121,15 @@ describe('mac-index handler', () => {
     expect(item.moveCount).toBe(0);
     expect(await alertsFor(mac)).toEqual([]);
     // RFC 7432 §8.2: the per-ES A-D withdrawal is recorded for the segment (readers drop that VTEP).
-    await h(mskBatch([{ ev: perEsAd({ esi, vtep: '10.1.0.12', fabric: 'dc1' }), atMs: at(9) }, { ev: perEsAd({ esi, vtep: '10.1.0.12', fabric: 'dc1', withdraw: true }), atMs: at(10) }]));
-    const es = await store.doc.send(new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.esPk(esi) } }));
+    await h(
+      mskBatch([
+        { ev: perEsAd({ esi, vtep: '10.1.0.12', fabric: 'dc1' }), atMs: at(9) },
+        { ev: perEsAd({ esi, vtep: '10.1.0.12', fabric: 'dc1', withdraw: true }), atMs: at(10) },
+      ]),
+    );
+    const es = await store.doc.send(
+      new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.esPk(esi) } }),
+    );
     expect(es.Items).toEqual([expect.objectContaining({ vtep: '10.1.0.12', active: false })]);
   });
 
@@ -105,7 +141,9 @@ describe('mac-index handler', () => {
     const item = (await get(h, mac))!;
     expect(item.location).toBeUndefined();
     expect(item.gsi1pk).toBeUndefined();
-    const ip = await store.doc.send(new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.ipPk('192.168.5.1') } }));
+    const ip = await store.doc.send(
+      new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.ipPk('192.168.5.1') } }),
+    );
     expect(ip.Items).toEqual([]);
     expect((await historyOf(mac)).map((x) => x.kind)).toEqual(['disappear']);
   });
@@ -147,13 +185,23 @@ describe('mac-index handler', () => {
   it('flags a duplicate MAC that keeps equal sequence numbers on two ESIs, and a sticky MAC seen moving', async () => {
     const h = newHandler();
     const dup = '02:00:00:00:08:01';
-    await h(mskBatch([{ ev: macRoute({ mac: dup, vtep: '10.1.0.1', fabric: 'dc1', seq: 3 }), atMs: at(0) }, { ev: macRoute({ mac: dup, vtep: '10.2.0.1', fabric: 'dc2', seq: 3 }), atMs: at(1) }]));
+    await h(
+      mskBatch([
+        { ev: macRoute({ mac: dup, vtep: '10.1.0.1', fabric: 'dc1', seq: 3 }), atMs: at(0) },
+        { ev: macRoute({ mac: dup, vtep: '10.2.0.1', fabric: 'dc2', seq: 3 }), atMs: at(1) },
+      ]),
+    );
     expect(await alertsFor(dup)).toEqual([]); // not yet: a move may be in progress
     await h(mskBatch([{ ev: macRoute({ mac: dup, vtep: '10.2.0.1', fabric: 'dc2', seq: 3, ip: '10.0.0.8' }), atMs: at(40) }]));
     expect((await alertsFor(dup)).map((a) => a.type)).toEqual(['duplicate-mac']);
 
     const sticky = '02:00:00:00:08:02';
-    await h(mskBatch([{ ev: macRoute({ mac: sticky, vtep: '10.1.0.1', fabric: 'dc1', sticky: true }), atMs: at(0) }, { ev: macRoute({ mac: sticky, vtep: '10.1.0.5', fabric: 'dc1', seq: 9 }), atMs: at(2) }]));
+    await h(
+      mskBatch([
+        { ev: macRoute({ mac: sticky, vtep: '10.1.0.1', fabric: 'dc1', sticky: true }), atMs: at(0) },
+        { ev: macRoute({ mac: sticky, vtep: '10.1.0.5', fabric: 'dc1', seq: 9 }), atMs: at(2) },
+      ]),
+    );
     expect((await get(h, sticky))?.location?.vtep).toBe('10.1.0.1');
     expect((await alertsFor(sticky)).map((a) => a.type)).toEqual(['sticky-move']);
   });
@@ -161,7 +209,10 @@ describe('mac-index handler', () => {
   it('leaves the same index when a batch is delivered twice', async () => {
     const h = newHandler();
     const mac = '02:00:00:00:09:01';
-    const batch = mskBatch([{ ev: macRoute({ mac, vtep: '10.1.0.1', fabric: 'dc1' }), atMs: at(0) }, { ev: macRoute({ mac, vtep: '10.1.0.3', fabric: 'dc1', seq: 1 }), atMs: at(9) }]);
+    const batch = mskBatch([
+      { ev: macRoute({ mac, vtep: '10.1.0.1', fabric: 'dc1' }), atMs: at(0) },
+      { ev: macRoute({ mac, vtep: '10.1.0.3', fabric: 'dc1', seq: 1 }), atMs: at(9) },
+    ]);
     await h(batch);
     const once = await get(h, mac);
     const writes = h.store.writes;
@@ -176,7 +227,8 @@ describe('mac-index handler', () => {
     for (let m = 0; m < 100; m++) {
       const mac = `02:00:00:10:00:${m.toString(16).padStart(2, '0')}`;
       for (const router of ['10.9.0.1', '10.9.0.2'])
-        for (const view of [RibView.RIB_VIEW_ADJ_RIB_IN_PRE, RibView.RIB_VIEW_ADJ_RIB_IN_POST, RibView.RIB_VIEW_LOC_RIB]) batch.push({ ev: macRoute({ mac, vtep: `10.1.1.${m % 10}`, fabric: 'dc1', router, view, ip: `172.16.0.${m}` }), atMs: at(0) });
+        for (const view of [RibView.RIB_VIEW_ADJ_RIB_IN_PRE, RibView.RIB_VIEW_ADJ_RIB_IN_POST, RibView.RIB_VIEW_LOC_RIB])
+          batch.push({ ev: macRoute({ mac, vtep: `10.1.1.${m % 10}`, fabric: 'dc1', router, view, ip: `172.16.0.${m}` }), atMs: at(0) });
     }
     await h(mskBatch(batch));
     const dumpWrites = h.store.writes;
@@ -185,7 +237,8 @@ describe('mac-index handler', () => {
     const churn: Timed[] = [];
     for (let m = 0; m < 50; m++) {
       const mac = `02:00:00:10:00:${m.toString(16).padStart(2, '0')}`;
-      for (const router of ['10.9.0.1', '10.9.0.2']) churn.push({ ev: macRoute({ mac, vtep: `10.1.2.${m % 10}`, fabric: 'dc1', router, seq: 1, ip: `172.16.0.${m}` }), atMs: at(60) });
+      for (const router of ['10.9.0.1', '10.9.0.2'])
+        churn.push({ ev: macRoute({ mac, vtep: `10.1.2.${m % 10}`, fabric: 'dc1', router, seq: 1, ip: `172.16.0.${m}` }), atMs: at(60) });
     }
     await h(mskBatch(churn));
     const churnWrites = h.store.writes - dumpWrites;

@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { decodeRecords, parseRecordId, recordId } from '../../../../functions/shared/msk.js';
 
 function rec(topic: string, partition: number, offset: number, value: string, key = 'k') {
-  return { topic, partition, offset, timestamp: 1000 + offset, timestampType: 'CREATE_TIME' as const, key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64'), headers: [] };
+  return {
+    topic,
+    partition,
+    offset,
+    timestamp: 1000 + offset,
+    timestampType: 'CREATE_TIME' as const,
+    key: Buffer.from(key).toString('base64'),
+    value: Buffer.from(value).toString('base64'),
+    headers: [],
+  };
 }
 
 const event = {
@@ -51,6 +60,10 @@ describe('functions/shared/msk', () => {
   });
 
   it('throws the decode error when no onError is given', () => {
-    expect(() => [...decodeRecords(event, () => { throw new Error('boom'); })]).toThrow('boom');
+    expect(() => [
+      ...decodeRecords(event, () => {
+        throw new Error('boom');
+      }),
+    ]).toThrow('boom');
   });
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BmpFrameDecoder, decodeBgpUpdate, decodeBmpMessage } from '../../../../collector/bmp/index.js';
 import { CaptureError, readTcpStreams } from '../../../../infra/capture/pcap.js';
 import { bmpSessionsOf } from '../../../../infra/cli/commands/replay.js';
-import { BmpFrameDecoder, decodeBgpUpdate, decodeBmpMessage } from '../../../../collector/bmp/index.js';
 
 const fixture = readFileSync(resolve(import.meta.dirname, '../../../fixtures/captures/gobgp-evpn-types-1-5.pcap'));
 
@@ -20,7 +20,8 @@ describe('pcap', () => {
     const types: number[] = [];
     for (const m of new BmpFrameDecoder().push(session!.data)) {
       const msg = decodeBmpMessage(m);
-      if (msg.kind === 'route-monitoring') types.push(...decodeBgpUpdate(msg.bgp, { fourOctetAs: true, addPath: new Set() }).advertised.map((r) => r.routeType));
+      if (msg.kind === 'route-monitoring')
+        types.push(...decodeBgpUpdate(msg.bgp, { fourOctetAs: true, addPath: new Set() }).advertised.map((r) => r.routeType));
     }
     expect(types.sort()).toEqual([1, 2, 2, 3, 4, 5]);
   });

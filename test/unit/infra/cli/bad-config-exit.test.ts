@@ -27,7 +27,10 @@ describe('evpn-lens start with bad configuration', () => {
     const result = runCli(['start', '--config', file]);
 
     expect(result.status).toBe(2);
-    const lines = result.stderr.trim().split('\n').filter((l) => !l.includes('ExperimentalWarning') && l.trim() !== '');
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('ExperimentalWarning') && l.trim() !== '');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(expected);
     expect(lines[0]).toContain(file);

@@ -66,7 +66,10 @@ api: { listen: "[::1]:9000" }
 
   it('lets environment variables override the file', () => {
     const file = writeYaml('api: { listen: "127.0.0.1:8080" }\n');
-    const cfg = loadConfig(file, overridesFromEnv({ KAFKA_BROKERS: 'a:9092, b:9092', DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567', EVPN_LENS_API_LISTEN: '127.0.0.1:9999' }));
+    const cfg = loadConfig(
+      file,
+      overridesFromEnv({ KAFKA_BROKERS: 'a:9092, b:9092', DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567', EVPN_LENS_API_LISTEN: '127.0.0.1:9999' }),
+    );
     expect(cfg.kafka.brokers).toEqual(['a:9092', 'b:9092']);
     expect(cfg.dynamodb.endpoint).toBe('http://127.0.0.1:4567');
     expect(cfg.api.listen.port).toBe(9999);

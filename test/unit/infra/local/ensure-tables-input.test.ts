@@ -22,7 +22,10 @@ describe('ensure-tables createTableInput', () => {
     // Assert
     expect(input.TableName).toBe('dev-mac');
     expect(input.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(input.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    expect(input.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
     expect(input.AttributeDefinitions).toEqual([
       { AttributeName: 'pk', AttributeType: 'S' },
       { AttributeName: 'sk', AttributeType: 'S' },

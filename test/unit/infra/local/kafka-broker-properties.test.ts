@@ -23,7 +23,12 @@ describe('kafka-broker brokerProperties', () => {
   });
 
   it('sets every internal topic to one replica so a single node can serve groups and transactions', () => {
-    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor']) {
+    for (const key of [
+      'offsets.topic.replication.factor',
+      'transaction.state.log.replication.factor',
+      'transaction.state.log.min.isr',
+      'share.coordinator.state.topic.replication.factor',
+    ]) {
       expect(props.get(key), key).toBe('1');
     }
   });
