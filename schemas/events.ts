@@ -23,6 +23,7 @@ export const {
   SessionEventKind,
   AlertType,
   AlertState,
+  AlertSeverity,
 } = evpnlens.v1;
 
 export type IRouteEvent = evpnlens.v1.IRouteEvent;
@@ -46,3 +47,4 @@ export type AlertState = evpnlens.v1.AlertState;
 /** JSON form used by the CLI's `tail` and by logs: protobuf JSON mapping names, 64-bit values as strings. */
 export const JSON_OPTIONS = { longs: String, enums: String, bytes: String, defaults: false } as const;
 export type IRouteEventBatch = evpnlens.v1.IRouteEventBatch;
+export type AlertSeverity = evpnlens.v1.AlertSeverity;

@@ -1,5 +1,5 @@
 /** /v1/fabrics and /v1/alerts */
-import type { AlertKind } from '../../schemas/tables/index.js';
+import { ALERT_KINDS, type AlertKind } from '../../schemas/tables/index.js';
 import type { IndexReader } from './index-reader.js';
 import { parseTime } from './input.js';
 import { badRequest } from './problem.js';
@@ -25,7 +25,7 @@ export async function listFabrics(reader: IndexReader, configured: string[], now
   return { fabrics };
 }
 
-const TYPES: AlertKind[] = ['mac-flap', 'duplicate-mac', 'sticky-move'];
+const TYPES: readonly AlertKind[] = ALERT_KINDS;
 
 export async function listAlerts(reader: IndexReader, query: Record<string, string | undefined>, now = new Date()) {
   const type = query.type;

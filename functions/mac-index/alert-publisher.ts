@@ -1,14 +1,14 @@
 /** Where raised and cleared alerts go besides the table: evpn.alerts.v1 (a kafkajs producer), injected. */
 import { Alert, AlertState, AlertType, type IAlert } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
-import type { AlertKind } from '../../schemas/tables/index.js';
+import type { MacAlertKind } from '../../schemas/tables/index.js';
 import type { AlertEffect } from './apply-events.js';
 
 export interface AlertPublisher {
   publish(alerts: { key: string; value: Uint8Array }[]): Promise<void>;
 }
 
-const TYPES: Record<AlertKind, number> = {
+const TYPES: Record<MacAlertKind, number> = {
   'mac-flap': AlertType.ALERT_TYPE_MAC_FLAP,
   'duplicate-mac': AlertType.ALERT_TYPE_DUPLICATE_MAC,
   'sticky-move': AlertType.ALERT_TYPE_STICKY_MOVE,

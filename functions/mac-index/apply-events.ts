@@ -6,7 +6,7 @@
  * so a duplicate or a replay of an older event changes nothing, and a withdrawal leaves a tombstone for a while.
  * Times are event times (Kafka record timestamps), never the wall clock, so a replay computes the same index.
  */
-import { type AlertKind, type HistoryItem, keys, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
+import { type MacAlertKind, type HistoryItem, keys, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
 import { competitors, computeLocation, locationIdentity, ZERO_ESI } from './location.js';
 import type { MacIndexOptions } from './options.js';
 
@@ -31,7 +31,7 @@ export interface MacRouteChange {
 
 export interface AlertEffect {
   kind: 'raise' | 'clear';
-  type: AlertKind;
+  type: MacAlertKind;
   mac: string;
   vni: number;
   fabric: string;
@@ -206,7 +206,7 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
   } else item.dupSinceMs = undefined;
 }
 
-function raise(item: MacItem, type: AlertKind, atMs: number, loc: MacLocation, fabrics: string[], detail: string, out: ApplyResult): void {
+function raise(item: MacItem, type: MacAlertKind, atMs: number, loc: MacLocation, fabrics: string[], detail: string, out: ApplyResult): void {
   if (item.activeAlerts[type]) return; // once per episode
   const k = keys.alert(iso(atMs), type, item.mac, item.vni);
   item.activeAlerts[type] = { raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk };
@@ -229,7 +229,7 @@ function raise(item: MacItem, type: AlertKind, atMs: number, loc: MacLocation, f
 export function clearQuiet(item: MacItem, nowMs: number, opts: MacIndexOptions, out: { alerts: AlertEffect[] }): boolean {
   let cleared = false;
   const lastMove = item.recentMoves.length ? item.recentMoves[item.recentMoves.length - 1]! : 0;
-  for (const [type, ref] of Object.entries(item.activeAlerts) as [AlertKind, NonNullable<MacItem['activeAlerts'][AlertKind]>][]) {
+  for (const [type, ref] of Object.entries(item.activeAlerts) as [MacAlertKind, NonNullable<MacItem['activeAlerts'][MacAlertKind]>][]) {
     const quietSince =
       type === 'mac-flap'
         ? Math.max(lastMove, ref.raisedAtMs)

@@ -182,6 +182,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const months = [new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)), d].map((x) => x.toISOString().slice(0, 7));
     let cleared = 0;
     for (const a of await store.activeAlerts(months)) {
+      if (a.mac === undefined || a.vni === undefined) continue; // a fabric alert: the health function's to clear
       const item = await store.getMacItem(a.mac, a.vni);
       const out: { alerts: AlertEffect[] } = { alerts: [] };
       if (!item) continue;

@@ -21,7 +21,10 @@ export namespace evpnlens {
             ALERT_TYPE_DUPLICATE_MAC = 2,
 
             /** ALERT_TYPE_STICKY_MOVE value */
-            ALERT_TYPE_STICKY_MOVE = 3
+            ALERT_TYPE_STICKY_MOVE = 3,
+
+            /** ALERT_TYPE_FABRIC_STATUS value */
+            ALERT_TYPE_FABRIC_STATUS = 4
         }
 
         /** AlertState enum. */
@@ -35,6 +38,22 @@ export namespace evpnlens {
 
             /** ALERT_STATE_CLEARED value */
             ALERT_STATE_CLEARED = 2
+        }
+
+        /** AlertSeverity enum. */
+        enum AlertSeverity {
+
+            /** ALERT_SEVERITY_UNSPECIFIED value */
+            ALERT_SEVERITY_UNSPECIFIED = 0,
+
+            /** ALERT_SEVERITY_INFO value */
+            ALERT_SEVERITY_INFO = 1,
+
+            /** ALERT_SEVERITY_WARNING value */
+            ALERT_SEVERITY_WARNING = 2,
+
+            /** ALERT_SEVERITY_CRITICAL value */
+            ALERT_SEVERITY_CRITICAL = 3
         }
 
         /**
@@ -67,6 +86,12 @@ export namespace evpnlens {
 
             /** AlertLocation sequence. */
             sequence: number;
+
+            /** AlertLocation vteps. */
+            vteps: string[];
+
+            /** AlertLocation vni. */
+            vni: number;
 
             /**
              * Creates a new AlertLocation instance using the specified properties.
@@ -157,6 +182,12 @@ export namespace evpnlens {
                 /** AlertLocation sequence */
                 sequence?: (number|null);
 
+                /** AlertLocation vteps */
+                vteps?: (string[]|null);
+
+                /** AlertLocation vni */
+                vni?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -222,6 +253,18 @@ export namespace evpnlens {
 
             /** Alert detail. */
             detail: string;
+
+            /** Alert crossFabric. */
+            crossFabric: boolean;
+
+            /** Alert severity. */
+            severity: evpnlens.v1.AlertSeverity;
+
+            /** Alert reasons. */
+            reasons: string[];
+
+            /** Alert status. */
+            status: string;
 
             /**
              * Creates a new Alert instance using the specified properties.
@@ -338,6 +381,18 @@ export namespace evpnlens {
 
                 /** Alert detail */
                 detail?: (string|null);
+
+                /** Alert crossFabric */
+                crossFabric?: (boolean|null);
+
+                /** Alert severity */
+                severity?: (evpnlens.v1.AlertSeverity|null);
+
+                /** Alert reasons */
+                reasons?: (string[]|null);
+
+                /** Alert status */
+                status?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -4,7 +4,7 @@ import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
-const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $String = $util.global.String, $Number = $util.global.Number, $Array = $util.global.Array, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt, $Boolean = $util.global.Boolean;
+const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $String = $util.global.String, $Number = $util.global.Number, $Array = $util.global.Array, $parseInt = $util.global.parseInt, $Boolean = $util.global.Boolean, $BigInt = $util.global.BigInt;
 
 // Exported root namespace
 const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
@@ -35,6 +35,7 @@ export const evpnlens = $root.evpnlens = (() => {
          * @property {number} ALERT_TYPE_MAC_FLAP=1 ALERT_TYPE_MAC_FLAP value
          * @property {number} ALERT_TYPE_DUPLICATE_MAC=2 ALERT_TYPE_DUPLICATE_MAC value
          * @property {number} ALERT_TYPE_STICKY_MOVE=3 ALERT_TYPE_STICKY_MOVE value
+         * @property {number} ALERT_TYPE_FABRIC_STATUS=4 ALERT_TYPE_FABRIC_STATUS value
          */
         v1.AlertType = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -42,6 +43,7 @@ export const evpnlens = $root.evpnlens = (() => {
             values[valuesById[1] = "ALERT_TYPE_MAC_FLAP"] = 1;
             values[valuesById[2] = "ALERT_TYPE_DUPLICATE_MAC"] = 2;
             values[valuesById[3] = "ALERT_TYPE_STICKY_MOVE"] = 3;
+            values[valuesById[4] = "ALERT_TYPE_FABRIC_STATUS"] = 4;
             return values;
         })();
 
@@ -61,6 +63,24 @@ export const evpnlens = $root.evpnlens = (() => {
             return values;
         })();
 
+        /**
+         * AlertSeverity enum.
+         * @name evpnlens.v1.AlertSeverity
+         * @enum {number}
+         * @property {number} ALERT_SEVERITY_UNSPECIFIED=0 ALERT_SEVERITY_UNSPECIFIED value
+         * @property {number} ALERT_SEVERITY_INFO=1 ALERT_SEVERITY_INFO value
+         * @property {number} ALERT_SEVERITY_WARNING=2 ALERT_SEVERITY_WARNING value
+         * @property {number} ALERT_SEVERITY_CRITICAL=3 ALERT_SEVERITY_CRITICAL value
+         */
+        v1.AlertSeverity = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ALERT_SEVERITY_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ALERT_SEVERITY_INFO"] = 1;
+            values[valuesById[2] = "ALERT_SEVERITY_WARNING"] = 2;
+            values[valuesById[3] = "ALERT_SEVERITY_CRITICAL"] = 3;
+            return values;
+        })();
+
         v1.AlertLocation = (function() {
 
             /**
@@ -70,6 +90,8 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {string|null} [vtep] AlertLocation vtep
              * @property {string|null} [esi] AlertLocation esi
              * @property {number|null} [sequence] AlertLocation sequence
+             * @property {Array.<string>|null} [vteps] AlertLocation vteps
+             * @property {number|null} [vni] AlertLocation vni
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -95,6 +117,7 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const AlertLocation = function (properties) {
+                this.vteps = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -132,6 +155,22 @@ export const evpnlens = $root.evpnlens = (() => {
              * @instance
              */
             AlertLocation.prototype.sequence = 0;
+
+            /**
+             * AlertLocation vteps.
+             * @member {Array.<string>} vteps
+             * @memberof evpnlens.v1.AlertLocation
+             * @instance
+             */
+            AlertLocation.prototype.vteps = $util.emptyArray;
+
+            /**
+             * AlertLocation vni.
+             * @member {number} vni
+             * @memberof evpnlens.v1.AlertLocation
+             * @instance
+             */
+            AlertLocation.prototype.vni = 0;
 
             /**
              * Creates a new AlertLocation instance using the specified properties.
@@ -173,6 +212,11 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.esi);
                 if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence") && message.sequence !== 0)
                     writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.sequence);
+                if (message.vteps != null && message.vteps.length)
+                    for (let i = 0; i < message.vteps.length; ++i)
+                        writer.uint32(/* id 5, wireType 2 =*/42).string(message.vteps[i]);
+                if (message.vni != null && $Object.hasOwnProperty.call(message, "vni") && message.vni !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.vni);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -266,6 +310,23 @@ export const evpnlens = $root.evpnlens = (() => {
                                 delete message.sequence;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.vteps && message.vteps.length))
+                                message.vteps = [];
+                            message.vteps.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.vni = value;
+                            else
+                                delete message.vni;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -329,6 +390,16 @@ export const evpnlens = $root.evpnlens = (() => {
                 if (object.sequence != null)
                     if ($Number(object.sequence) !== 0)
                         message.sequence = object.sequence >>> 0;
+                if (object.vteps) {
+                    if (!$Array.isArray(object.vteps))
+                        throw $TypeError(".evpnlens.v1.AlertLocation.vteps: array expected");
+                    message.vteps = $Array(object.vteps.length);
+                    for (let i = 0; i < object.vteps.length; ++i)
+                        message.vteps[i] = $String(object.vteps[i]);
+                }
+                if (object.vni != null)
+                    if ($Number(object.vni) !== 0)
+                        message.vni = object.vni >>> 0;
                 return message;
             };
 
@@ -349,11 +420,14 @@ export const evpnlens = $root.evpnlens = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
+                if (options.arrays || options.defaults)
+                    object.vteps = [];
                 if (options.defaults) {
                     object.fabric = "";
                     object.vtep = "";
                     object.esi = "";
                     object.sequence = 0;
+                    object.vni = 0;
                 }
                 if (message.fabric != null && $Object.hasOwnProperty.call(message, "fabric"))
                     object.fabric = message.fabric;
@@ -363,6 +437,13 @@ export const evpnlens = $root.evpnlens = (() => {
                     object.esi = message.esi;
                 if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence"))
                     object.sequence = message.sequence;
+                if (message.vteps && message.vteps.length) {
+                    object.vteps = $Array(message.vteps.length);
+                    for (let j = 0; j < message.vteps.length; ++j)
+                        object.vteps[j] = message.vteps[j];
+                }
+                if (message.vni != null && $Object.hasOwnProperty.call(message, "vni"))
+                    object.vni = message.vni;
                 return object;
             };
 
@@ -412,6 +493,10 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {number|null} [windowSeconds] Alert windowSeconds
              * @property {Array.<evpnlens.v1.AlertLocation.$Properties>|null} [locations] Alert locations
              * @property {string|null} [detail] Alert detail
+             * @property {boolean|null} [crossFabric] Alert crossFabric
+             * @property {evpnlens.v1.AlertSeverity|null} [severity] Alert severity
+             * @property {Array.<string>|null} [reasons] Alert reasons
+             * @property {string|null} [status] Alert status
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -439,6 +524,7 @@ export const evpnlens = $root.evpnlens = (() => {
             const Alert = function (properties) {
                 this.fabrics = [];
                 this.locations = [];
+                this.reasons = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -550,6 +636,38 @@ export const evpnlens = $root.evpnlens = (() => {
             Alert.prototype.detail = "";
 
             /**
+             * Alert crossFabric.
+             * @member {boolean} crossFabric
+             * @memberof evpnlens.v1.Alert
+             * @instance
+             */
+            Alert.prototype.crossFabric = false;
+
+            /**
+             * Alert severity.
+             * @member {evpnlens.v1.AlertSeverity} severity
+             * @memberof evpnlens.v1.Alert
+             * @instance
+             */
+            Alert.prototype.severity = 0;
+
+            /**
+             * Alert reasons.
+             * @member {Array.<string>} reasons
+             * @memberof evpnlens.v1.Alert
+             * @instance
+             */
+            Alert.prototype.reasons = $util.emptyArray;
+
+            /**
+             * Alert status.
+             * @member {string} status
+             * @memberof evpnlens.v1.Alert
+             * @instance
+             */
+            Alert.prototype.status = "";
+
+            /**
              * Creates a new Alert instance using the specified properties.
              * @function create
              * @memberof evpnlens.v1.Alert
@@ -609,6 +727,15 @@ export const evpnlens = $root.evpnlens = (() => {
                         $root.evpnlens.v1.AlertLocation.encode(message.locations[i], writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
                 if (message.detail != null && $Object.hasOwnProperty.call(message, "detail") && message.detail !== "")
                     writer.uint32(/* id 13, wireType 2 =*/106).string(message.detail);
+                if (message.crossFabric != null && $Object.hasOwnProperty.call(message, "crossFabric") && message.crossFabric !== false)
+                    writer.uint32(/* id 14, wireType 0 =*/112).bool(message.crossFabric);
+                if (message.severity != null && $Object.hasOwnProperty.call(message, "severity") && message.severity !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).int32(message.severity);
+                if (message.reasons != null && message.reasons.length)
+                    for (let i = 0; i < message.reasons.length; ++i)
+                        writer.uint32(/* id 16, wireType 2 =*/130).string(message.reasons[i]);
+                if (message.status != null && $Object.hasOwnProperty.call(message, "status") && message.status !== "")
+                    writer.uint32(/* id 17, wireType 2 =*/138).string(message.status);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -781,6 +908,41 @@ export const evpnlens = $root.evpnlens = (() => {
                                 delete message.detail;
                             continue;
                         }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.crossFabric = value;
+                            else
+                                delete message.crossFabric;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.severity = value;
+                            else
+                                delete message.severity;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.reasons && message.reasons.length))
+                                message.reasons = [];
+                            message.reasons.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.status = value;
+                            else
+                                delete message.status;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -852,6 +1014,10 @@ export const evpnlens = $root.evpnlens = (() => {
                     case "ALERT_TYPE_STICKY_MOVE":
                     case 3:
                         message.type = 3;
+                        break;
+                    case "ALERT_TYPE_FABRIC_STATUS":
+                    case 4:
+                        message.type = 4;
                         break;
                     default:
                         if (typeof object.type === "number" && (object.type | 0) === object.type)
@@ -930,6 +1096,41 @@ export const evpnlens = $root.evpnlens = (() => {
                 if (object.detail != null)
                     if (typeof object.detail !== "string" || object.detail.length)
                         message.detail = $String(object.detail);
+                if (object.crossFabric != null)
+                    if (object.crossFabric)
+                        message.crossFabric = $Boolean(object.crossFabric);
+                if (object.severity !== 0 && (typeof object.severity !== "string" || $root.evpnlens.v1.AlertSeverity[object.severity] !== 0))
+                    switch (object.severity) {
+                    case "ALERT_SEVERITY_UNSPECIFIED":
+                    case 0:
+                        message.severity = 0;
+                        break;
+                    case "ALERT_SEVERITY_INFO":
+                    case 1:
+                        message.severity = 1;
+                        break;
+                    case "ALERT_SEVERITY_WARNING":
+                    case 2:
+                        message.severity = 2;
+                        break;
+                    case "ALERT_SEVERITY_CRITICAL":
+                    case 3:
+                        message.severity = 3;
+                        break;
+                    default:
+                        if (typeof object.severity === "number" && (object.severity | 0) === object.severity)
+                            message.severity = object.severity;
+                    }
+                if (object.reasons) {
+                    if (!$Array.isArray(object.reasons))
+                        throw $TypeError(".evpnlens.v1.Alert.reasons: array expected");
+                    message.reasons = $Array(object.reasons.length);
+                    for (let i = 0; i < object.reasons.length; ++i)
+                        message.reasons[i] = $String(object.reasons[i]);
+                }
+                if (object.status != null)
+                    if (typeof object.status !== "string" || object.status.length)
+                        message.status = $String(object.status);
                 return message;
             };
 
@@ -953,6 +1154,7 @@ export const evpnlens = $root.evpnlens = (() => {
                 if (options.arrays || options.defaults) {
                     object.fabrics = [];
                     object.locations = [];
+                    object.reasons = [];
                 }
                 if (options.defaults) {
                     object.id = "";
@@ -974,6 +1176,9 @@ export const evpnlens = $root.evpnlens = (() => {
                     object.moveCount = 0;
                     object.windowSeconds = 0;
                     object.detail = "";
+                    object.crossFabric = false;
+                    object.severity = options.enums === $String ? "ALERT_SEVERITY_UNSPECIFIED" : 0;
+                    object.status = "";
                 }
                 if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                     object.id = message.id;
@@ -1017,6 +1222,17 @@ export const evpnlens = $root.evpnlens = (() => {
                 }
                 if (message.detail != null && $Object.hasOwnProperty.call(message, "detail"))
                     object.detail = message.detail;
+                if (message.crossFabric != null && $Object.hasOwnProperty.call(message, "crossFabric"))
+                    object.crossFabric = message.crossFabric;
+                if (message.severity != null && $Object.hasOwnProperty.call(message, "severity"))
+                    object.severity = options.enums === $String ? $root.evpnlens.v1.AlertSeverity[message.severity] === $undefined ? message.severity : $root.evpnlens.v1.AlertSeverity[message.severity] : message.severity;
+                if (message.reasons && message.reasons.length) {
+                    object.reasons = $Array(message.reasons.length);
+                    for (let j = 0; j < message.reasons.length; ++j)
+                        object.reasons[j] = message.reasons[j];
+                }
+                if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                    object.status = message.status;
                 return object;
             };
 

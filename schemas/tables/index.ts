@@ -3,7 +3,7 @@ import { indexTable } from './index-table.js';
 import type { TableDefinition } from './table-definition.js';
 
 export * from './index-table.js';
-export type * from './items.js';
+export * from './items.js';
 export * from './table-definition.js';
 
 export const TABLES: readonly TableDefinition[] = [indexTable];

@@ -59,7 +59,7 @@ export interface MacItem {
   gsi2pk?: string;
   gsi2sk?: string;
   /** Alerts raised for this MAC and not cleared yet, by type. */
-  activeAlerts: Partial<Record<AlertKind, ActiveAlertRef>>;
+  activeAlerts: Partial<Record<MacAlertKind, ActiveAlertRef>>;
   /** Since when (ms) two locations have kept equal sequence numbers (duplicate MAC candidate). */
   dupSinceMs?: number;
   /** When the item was last written (ms, event time). */
@@ -99,15 +99,34 @@ export interface EsMemberItem {
   atUs: string;
 }
 
-export type AlertKind = 'mac-flap' | 'duplicate-mac' | 'sticky-move';
+/** Every alert type, once (the API's filter, the notifier's routing and the proto's AlertType follow this list). */
+export const ALERT_KINDS = ['mac-flap', 'duplicate-mac', 'sticky-move', 'fabric-status'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+/** Alerts about a MAC in a VNI; the others are about a fabric. */
+export type MacAlertKind = Exclude<AlertKind, 'fabric-status'>;
+export type AlertSeverity = 'info' | 'warning' | 'critical';
 
+/** One place an alert's MAC was advertised from. */
+export interface AlertLocationItem {
+  fabric: string;
+  vtep: string;
+  vteps?: string[];
+  esi: string;
+  sequence: number;
+  vni?: number;
+}
+
+/**
+ * A raised alert (and its clear). MAC alerts carry mac and vni; a fabric-status alert carries neither, only its
+ * fabric, status and reasons.
+ */
 export interface AlertItem {
   pk: string;
   sk: string;
   id: string;
   type: AlertKind;
-  mac: string;
-  vni: number;
+  mac?: string;
+  vni?: number;
   fabric: string;
   fabrics: string[];
   raisedAt: string;
@@ -115,6 +134,14 @@ export interface AlertItem {
   moveCount: number;
   windowSeconds: number;
   detail: string;
+  severity?: AlertSeverity;
+  /** The locations involved (flap, duplicate), with fabric and VTEP. */
+  locations?: AlertLocationItem[];
+  /** The locations span more than one fabric. */
+  crossFabric?: boolean;
+  /** fabric-status: the status entered and why. */
+  status?: 'ok' | 'degraded' | 'critical';
+  reasons?: string[];
 }
 
 export interface AlertStateItem {
