@@ -6,7 +6,7 @@
  * so a duplicate or a replay of an older event changes nothing, and a withdrawal leaves a tombstone for a while.
  * Times are event times (Kafka record timestamps), never the wall clock, so a replay computes the same index.
  */
-import { type MacAlertKind, type HistoryItem, keys, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
+import { type HistoryItem, keys, type MacAlertKind, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
 import { competitors, computeLocation, locationIdentity, ZERO_ESI } from './location.js';
 import type { MacIndexOptions } from './options.js';
 
