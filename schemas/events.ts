@@ -10,6 +10,8 @@ export const {
   RouteEventBatch,
   SessionEvent,
   VtepSample,
+  VtepSampleBatch,
+  TargetEvent,
   Alert,
   AlertLocation,
   Peer,
@@ -21,6 +23,8 @@ export const {
   RouteAction,
   WithdrawReason,
   SessionEventKind,
+  SampleKind,
+  TargetEventKind,
   AlertType,
   AlertState,
   AlertSeverity,
@@ -29,12 +33,16 @@ export const {
 export type IRouteEvent = evpnlens.v1.IRouteEvent;
 export type ISessionEvent = evpnlens.v1.ISessionEvent;
 export type IVtepSample = evpnlens.v1.IVtepSample;
+export type IVtepSampleBatch = evpnlens.v1.IVtepSampleBatch;
+export type ITargetEvent = evpnlens.v1.ITargetEvent;
 export type IAlert = evpnlens.v1.IAlert;
 export type IPeer = evpnlens.v1.IPeer;
 export type IRouter = evpnlens.v1.IRouter;
 export type RouteEvent = evpnlens.v1.RouteEvent;
 export type SessionEvent = evpnlens.v1.SessionEvent;
 export type VtepSample = evpnlens.v1.VtepSample;
+export type SampleKind = evpnlens.v1.SampleKind;
+export type TargetEventKind = evpnlens.v1.TargetEventKind;
 export type Alert = evpnlens.v1.Alert;
 export type PeerType = evpnlens.v1.PeerType;
 export type RibView = evpnlens.v1.RibView;

@@ -1,4 +1,8 @@
-/** Kafka topics carrying evpn-lens events; the suffix is the schema version (package evpnlens.v1). */
+/**
+ * Kafka topics carrying evpn-lens events; the suffix is the schema version (package evpnlens.v1).
+ * Record values: evpn.routes.v1 RouteEventBatch, evpn.sessions.v1 SessionEvent, telemetry.vtep.v1 VtepSampleBatch
+ * (key: the device; gNMI target session events are samples of kind TARGET there), evpn.alerts.v1 Alert.
+ */
 export const TOPICS = {
   routes: 'evpn.routes.v1',
   sessions: 'evpn.sessions.v1',

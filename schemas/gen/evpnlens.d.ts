@@ -1747,6 +1747,187 @@ export namespace evpnlens {
             type $Shape = evpnlens.v1.SessionEvent.$Properties;
         }
 
+        /** SampleKind enum. */
+        enum SampleKind {
+
+            /** SAMPLE_KIND_UNSPECIFIED value */
+            SAMPLE_KIND_UNSPECIFIED = 0,
+
+            /** SAMPLE_KIND_COUNTER value */
+            SAMPLE_KIND_COUNTER = 1,
+
+            /** SAMPLE_KIND_GAUGE value */
+            SAMPLE_KIND_GAUGE = 2,
+
+            /** SAMPLE_KIND_STATE value */
+            SAMPLE_KIND_STATE = 3,
+
+            /** SAMPLE_KIND_DELETED value */
+            SAMPLE_KIND_DELETED = 4,
+
+            /** SAMPLE_KIND_RAW value */
+            SAMPLE_KIND_RAW = 5,
+
+            /** SAMPLE_KIND_TARGET value */
+            SAMPLE_KIND_TARGET = 6
+        }
+
+        /** TargetEventKind enum. */
+        enum TargetEventKind {
+
+            /** TARGET_EVENT_KIND_UNSPECIFIED value */
+            TARGET_EVENT_KIND_UNSPECIFIED = 0,
+
+            /** TARGET_EVENT_KIND_CONNECTED value */
+            TARGET_EVENT_KIND_CONNECTED = 1,
+
+            /** TARGET_EVENT_KIND_SYNCED value */
+            TARGET_EVENT_KIND_SYNCED = 2,
+
+            /** TARGET_EVENT_KIND_DOWN value */
+            TARGET_EVENT_KIND_DOWN = 3
+        }
+
+        /**
+         * Properties of a TargetEvent.
+         * @deprecated Use evpnlens.v1.TargetEvent.$Properties instead.
+         */
+        interface ITargetEvent extends evpnlens.v1.TargetEvent.$Properties {
+        }
+
+        /** Represents a TargetEvent. */
+        class TargetEvent {
+
+            /**
+             * Constructs a new TargetEvent.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: evpnlens.v1.TargetEvent.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TargetEvent kind. */
+            kind: evpnlens.v1.TargetEventKind;
+
+            /** TargetEvent address. */
+            address: string;
+
+            /** TargetEvent errorKind. */
+            errorKind: string;
+
+            /** TargetEvent detail. */
+            detail: string;
+
+            /** TargetEvent attempt. */
+            attempt: number;
+
+            /** TargetEvent retryInMs. */
+            retryInMs: Long;
+
+            /**
+             * Creates a new TargetEvent instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TargetEvent instance
+             */
+            static create(properties: evpnlens.v1.TargetEvent.$Shape): evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape;
+            static create(properties?: evpnlens.v1.TargetEvent.$Properties): evpnlens.v1.TargetEvent;
+
+            /**
+             * Encodes the specified TargetEvent message. Does not implicitly {@link evpnlens.v1.TargetEvent.verify|verify} messages.
+             * @param message TargetEvent message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: evpnlens.v1.TargetEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TargetEvent message, length delimited. Does not implicitly {@link evpnlens.v1.TargetEvent.verify|verify} messages.
+             * @param message TargetEvent message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: evpnlens.v1.TargetEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TargetEvent message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape} TargetEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape;
+
+            /**
+             * Decodes a TargetEvent message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape} TargetEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape;
+
+            /**
+             * Creates a TargetEvent message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TargetEvent
+             */
+            static fromObject(object: { [k: string]: any }): evpnlens.v1.TargetEvent;
+
+            /**
+             * Creates a plain object from a TargetEvent message. Also converts values to other types if specified.
+             * @param message TargetEvent
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: evpnlens.v1.TargetEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TargetEvent to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TargetEvent
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TargetEvent {
+
+            /** Properties of a TargetEvent. */
+            interface $Properties {
+
+                /** TargetEvent kind */
+                kind?: (evpnlens.v1.TargetEventKind|null);
+
+                /** TargetEvent address */
+                address?: (string|null);
+
+                /** TargetEvent errorKind */
+                errorKind?: (string|null);
+
+                /** TargetEvent detail */
+                detail?: (string|null);
+
+                /** TargetEvent attempt */
+                attempt?: (number|null);
+
+                /** TargetEvent retryInMs */
+                retryInMs?: (Long|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TargetEvent. */
+            type $Shape = evpnlens.v1.TargetEvent.$Properties;
+        }
+
         /**
          * Properties of a VtepSample.
          * @deprecated Use evpnlens.v1.VtepSample.$Properties instead.
@@ -1784,35 +1965,44 @@ export namespace evpnlens {
             /** VtepSample path. */
             path: string;
 
-            /** VtepSample inPackets. */
-            inPackets: Long;
+            /** VtepSample peer. */
+            peer: string;
 
-            /** VtepSample outPackets. */
-            outPackets: Long;
+            /** VtepSample receiveTimeNs. */
+            receiveTimeNs: Long;
 
-            /** VtepSample inBytes. */
-            inBytes: Long;
+            /** VtepSample networkInstance. */
+            networkInstance: string;
 
-            /** VtepSample outBytes. */
-            outBytes: Long;
+            /** VtepSample interface. */
+            interface: string;
 
-            /** VtepSample inDrops. */
-            inDrops: Long;
+            /** VtepSample endpoint. */
+            endpoint: string;
 
-            /** VtepSample outDrops. */
-            outDrops: Long;
+            /** VtepSample collectorId. */
+            collectorId: string;
 
-            /** VtepSample inErrors. */
-            inErrors: Long;
+            /** VtepSample collectorSeq. */
+            collectorSeq: Long;
 
-            /** VtepSample outErrors. */
-            outErrors: Long;
+            /** VtepSample kind. */
+            kind: evpnlens.v1.SampleKind;
 
-            /** VtepSample otherCounters. */
-            otherCounters: { [k: string]: Long };
+            /** VtepSample name. */
+            name: string;
 
-            /** VtepSample operStatus. */
-            operStatus: string;
+            /** VtepSample value. */
+            value: Long;
+
+            /** VtepSample state. */
+            state: string;
+
+            /** VtepSample rawJson. */
+            rawJson: string;
+
+            /** VtepSample target. */
+            target?: (evpnlens.v1.TargetEvent.$Properties|null);
 
             /**
              * Creates a new VtepSample instance using the specified properties.
@@ -1909,35 +2099,44 @@ export namespace evpnlens {
                 /** VtepSample path */
                 path?: (string|null);
 
-                /** VtepSample inPackets */
-                inPackets?: (Long|null);
+                /** VtepSample peer */
+                peer?: (string|null);
 
-                /** VtepSample outPackets */
-                outPackets?: (Long|null);
+                /** VtepSample receiveTimeNs */
+                receiveTimeNs?: (Long|null);
 
-                /** VtepSample inBytes */
-                inBytes?: (Long|null);
+                /** VtepSample networkInstance */
+                networkInstance?: (string|null);
 
-                /** VtepSample outBytes */
-                outBytes?: (Long|null);
+                /** VtepSample interface */
+                "interface"?: (string|null);
 
-                /** VtepSample inDrops */
-                inDrops?: (Long|null);
+                /** VtepSample endpoint */
+                endpoint?: (string|null);
 
-                /** VtepSample outDrops */
-                outDrops?: (Long|null);
+                /** VtepSample collectorId */
+                collectorId?: (string|null);
 
-                /** VtepSample inErrors */
-                inErrors?: (Long|null);
+                /** VtepSample collectorSeq */
+                collectorSeq?: (Long|null);
 
-                /** VtepSample outErrors */
-                outErrors?: (Long|null);
+                /** VtepSample kind */
+                kind?: (evpnlens.v1.SampleKind|null);
 
-                /** VtepSample otherCounters */
-                otherCounters?: ({ [k: string]: Long }|null);
+                /** VtepSample name */
+                name?: (string|null);
 
-                /** VtepSample operStatus */
-                operStatus?: (string|null);
+                /** VtepSample value */
+                value?: (Long|null);
+
+                /** VtepSample state */
+                state?: (string|null);
+
+                /** VtepSample rawJson */
+                rawJson?: (string|null);
+
+                /** VtepSample target */
+                target?: (evpnlens.v1.TargetEvent.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1945,6 +2144,116 @@ export namespace evpnlens {
 
             /** Shape of a VtepSample. */
             type $Shape = evpnlens.v1.VtepSample.$Properties;
+        }
+
+        /**
+         * Properties of a VtepSampleBatch.
+         * @deprecated Use evpnlens.v1.VtepSampleBatch.$Properties instead.
+         */
+        interface IVtepSampleBatch extends evpnlens.v1.VtepSampleBatch.$Properties {
+        }
+
+        /** Represents a VtepSampleBatch. */
+        class VtepSampleBatch {
+
+            /**
+             * Constructs a new VtepSampleBatch.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: evpnlens.v1.VtepSampleBatch.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** VtepSampleBatch samples. */
+            samples: evpnlens.v1.VtepSample.$Properties[];
+
+            /**
+             * Creates a new VtepSampleBatch instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns VtepSampleBatch instance
+             */
+            static create(properties: evpnlens.v1.VtepSampleBatch.$Shape): evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape;
+            static create(properties?: evpnlens.v1.VtepSampleBatch.$Properties): evpnlens.v1.VtepSampleBatch;
+
+            /**
+             * Encodes the specified VtepSampleBatch message. Does not implicitly {@link evpnlens.v1.VtepSampleBatch.verify|verify} messages.
+             * @param message VtepSampleBatch message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: evpnlens.v1.VtepSampleBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified VtepSampleBatch message, length delimited. Does not implicitly {@link evpnlens.v1.VtepSampleBatch.verify|verify} messages.
+             * @param message VtepSampleBatch message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: evpnlens.v1.VtepSampleBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a VtepSampleBatch message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape} VtepSampleBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape;
+
+            /**
+             * Decodes a VtepSampleBatch message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape} VtepSampleBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape;
+
+            /**
+             * Creates a VtepSampleBatch message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns VtepSampleBatch
+             */
+            static fromObject(object: { [k: string]: any }): evpnlens.v1.VtepSampleBatch;
+
+            /**
+             * Creates a plain object from a VtepSampleBatch message. Also converts values to other types if specified.
+             * @param message VtepSampleBatch
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: evpnlens.v1.VtepSampleBatch, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this VtepSampleBatch to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for VtepSampleBatch
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace VtepSampleBatch {
+
+            /** Properties of a VtepSampleBatch. */
+            interface $Properties {
+
+                /** VtepSampleBatch samples */
+                samples?: (evpnlens.v1.VtepSample.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a VtepSampleBatch. */
+            type $Shape = evpnlens.v1.VtepSampleBatch.$Properties;
         }
     }
 }

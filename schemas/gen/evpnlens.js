@@ -5571,6 +5571,468 @@ export const evpnlens = $root.evpnlens = (() => {
             return SessionEvent;
         })();
 
+        /**
+         * SampleKind enum.
+         * @name evpnlens.v1.SampleKind
+         * @enum {number}
+         * @property {number} SAMPLE_KIND_UNSPECIFIED=0 SAMPLE_KIND_UNSPECIFIED value
+         * @property {number} SAMPLE_KIND_COUNTER=1 SAMPLE_KIND_COUNTER value
+         * @property {number} SAMPLE_KIND_GAUGE=2 SAMPLE_KIND_GAUGE value
+         * @property {number} SAMPLE_KIND_STATE=3 SAMPLE_KIND_STATE value
+         * @property {number} SAMPLE_KIND_DELETED=4 SAMPLE_KIND_DELETED value
+         * @property {number} SAMPLE_KIND_RAW=5 SAMPLE_KIND_RAW value
+         * @property {number} SAMPLE_KIND_TARGET=6 SAMPLE_KIND_TARGET value
+         */
+        v1.SampleKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "SAMPLE_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "SAMPLE_KIND_COUNTER"] = 1;
+            values[valuesById[2] = "SAMPLE_KIND_GAUGE"] = 2;
+            values[valuesById[3] = "SAMPLE_KIND_STATE"] = 3;
+            values[valuesById[4] = "SAMPLE_KIND_DELETED"] = 4;
+            values[valuesById[5] = "SAMPLE_KIND_RAW"] = 5;
+            values[valuesById[6] = "SAMPLE_KIND_TARGET"] = 6;
+            return values;
+        })();
+
+        /**
+         * TargetEventKind enum.
+         * @name evpnlens.v1.TargetEventKind
+         * @enum {number}
+         * @property {number} TARGET_EVENT_KIND_UNSPECIFIED=0 TARGET_EVENT_KIND_UNSPECIFIED value
+         * @property {number} TARGET_EVENT_KIND_CONNECTED=1 TARGET_EVENT_KIND_CONNECTED value
+         * @property {number} TARGET_EVENT_KIND_SYNCED=2 TARGET_EVENT_KIND_SYNCED value
+         * @property {number} TARGET_EVENT_KIND_DOWN=3 TARGET_EVENT_KIND_DOWN value
+         */
+        v1.TargetEventKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "TARGET_EVENT_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "TARGET_EVENT_KIND_CONNECTED"] = 1;
+            values[valuesById[2] = "TARGET_EVENT_KIND_SYNCED"] = 2;
+            values[valuesById[3] = "TARGET_EVENT_KIND_DOWN"] = 3;
+            return values;
+        })();
+
+        v1.TargetEvent = (function() {
+
+            /**
+             * Properties of a TargetEvent.
+             * @typedef {Object} evpnlens.v1.TargetEvent.$Properties
+             * @property {evpnlens.v1.TargetEventKind|null} [kind] TargetEvent kind
+             * @property {string|null} [address] TargetEvent address
+             * @property {string|null} [errorKind] TargetEvent errorKind
+             * @property {string|null} [detail] TargetEvent detail
+             * @property {number|null} [attempt] TargetEvent attempt
+             * @property {Long|null} [retryInMs] TargetEvent retryInMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TargetEvent.
+             * @memberof evpnlens.v1
+             * @interface ITargetEvent
+             * @augments evpnlens.v1.TargetEvent.$Properties
+             * @deprecated Use evpnlens.v1.TargetEvent.$Properties instead.
+             */
+
+            /**
+             * Shape of a TargetEvent.
+             * @typedef {evpnlens.v1.TargetEvent.$Properties} evpnlens.v1.TargetEvent.$Shape
+             */
+
+            /**
+             * Constructs a new TargetEvent.
+             * @memberof evpnlens.v1
+             * @classdesc Represents a TargetEvent.
+             * @constructor
+             * @param {evpnlens.v1.TargetEvent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TargetEvent = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TargetEvent kind.
+             * @member {evpnlens.v1.TargetEventKind} kind
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             */
+            TargetEvent.prototype.kind = 0;
+
+            /**
+             * TargetEvent address.
+             * @member {string} address
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             */
+            TargetEvent.prototype.address = "";
+
+            /**
+             * TargetEvent errorKind.
+             * @member {string} errorKind
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             */
+            TargetEvent.prototype.errorKind = "";
+
+            /**
+             * TargetEvent detail.
+             * @member {string} detail
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             */
+            TargetEvent.prototype.detail = "";
+
+            /**
+             * TargetEvent attempt.
+             * @member {number} attempt
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             */
+            TargetEvent.prototype.attempt = 0;
+
+            /**
+             * TargetEvent retryInMs.
+             * @member {Long} retryInMs
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             */
+            TargetEvent.prototype.retryInMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new TargetEvent instance using the specified properties.
+             * @function create
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {evpnlens.v1.TargetEvent.$Properties=} [properties] Properties to set
+             * @returns {evpnlens.v1.TargetEvent} TargetEvent instance
+             * @type {{
+             *   (properties: evpnlens.v1.TargetEvent.$Shape): evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape;
+             *   (properties?: evpnlens.v1.TargetEvent.$Properties): evpnlens.v1.TargetEvent;
+             * }}
+             */
+            TargetEvent.create = function(properties) {
+                return new TargetEvent(properties);
+            };
+
+            /**
+             * Encodes the specified TargetEvent message. Does not implicitly {@link evpnlens.v1.TargetEvent.verify|verify} messages.
+             * @function encode
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {evpnlens.v1.TargetEvent.$Properties} message TargetEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TargetEvent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.kind);
+                if (message.address != null && $Object.hasOwnProperty.call(message, "address") && message.address !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.address);
+                if (message.errorKind != null && $Object.hasOwnProperty.call(message, "errorKind") && message.errorKind !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.errorKind);
+                if (message.detail != null && $Object.hasOwnProperty.call(message, "detail") && message.detail !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.detail);
+                if (message.attempt != null && $Object.hasOwnProperty.call(message, "attempt") && message.attempt !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.attempt);
+                if (message.retryInMs != null && $Object.hasOwnProperty.call(message, "retryInMs") && (typeof message.retryInMs === "object" ? message.retryInMs.low || message.retryInMs.high : message.retryInMs !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.retryInMs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TargetEvent message, length delimited. Does not implicitly {@link evpnlens.v1.TargetEvent.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {evpnlens.v1.TargetEvent.$Properties} message TargetEvent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TargetEvent.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TargetEvent message from the specified reader or buffer.
+             * @function decode
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape} TargetEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TargetEvent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.evpnlens.v1.TargetEvent();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.address = value;
+                            else
+                                delete message.address;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.errorKind = value;
+                            else
+                                delete message.errorKind;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.detail = value;
+                            else
+                                delete message.detail;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.attempt = value;
+                            else
+                                delete message.attempt;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.retryInMs = value;
+                            else
+                                delete message.retryInMs;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TargetEvent message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {evpnlens.v1.TargetEvent & evpnlens.v1.TargetEvent.$Shape} TargetEvent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TargetEvent.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Creates a TargetEvent message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {evpnlens.v1.TargetEvent} TargetEvent
+             */
+            TargetEvent.fromObject = function (object, _depth) {
+                if (object instanceof $root.evpnlens.v1.TargetEvent)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".evpnlens.v1.TargetEvent: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.evpnlens.v1.TargetEvent();
+                if (object.kind !== 0 && (typeof object.kind !== "string" || $root.evpnlens.v1.TargetEventKind[object.kind] !== 0))
+                    switch (object.kind) {
+                    case "TARGET_EVENT_KIND_UNSPECIFIED":
+                    case 0:
+                        message.kind = 0;
+                        break;
+                    case "TARGET_EVENT_KIND_CONNECTED":
+                    case 1:
+                        message.kind = 1;
+                        break;
+                    case "TARGET_EVENT_KIND_SYNCED":
+                    case 2:
+                        message.kind = 2;
+                        break;
+                    case "TARGET_EVENT_KIND_DOWN":
+                    case 3:
+                        message.kind = 3;
+                        break;
+                    default:
+                        if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
+                            message.kind = object.kind;
+                    }
+                if (object.address != null)
+                    if (typeof object.address !== "string" || object.address.length)
+                        message.address = $String(object.address);
+                if (object.errorKind != null)
+                    if (typeof object.errorKind !== "string" || object.errorKind.length)
+                        message.errorKind = $String(object.errorKind);
+                if (object.detail != null)
+                    if (typeof object.detail !== "string" || object.detail.length)
+                        message.detail = $String(object.detail);
+                if (object.attempt != null)
+                    if ($Number(object.attempt) !== 0)
+                        message.attempt = object.attempt >>> 0;
+                if (object.retryInMs != null)
+                    if (typeof object.retryInMs === "object" ? object.retryInMs.low || object.retryInMs.high : $Number(object.retryInMs) !== 0)
+                        if ($util.Long)
+                            message.retryInMs = $util.Long.fromValue(object.retryInMs, true);
+                        else if (typeof object.retryInMs === "string")
+                            message.retryInMs = $parseInt(object.retryInMs, 10);
+                        else if (typeof object.retryInMs === "number")
+                            message.retryInMs = object.retryInMs;
+                        else if (typeof object.retryInMs === "object")
+                            message.retryInMs = new $util.LongBits(object.retryInMs.low >>> 0, object.retryInMs.high >>> 0).toNumber(true);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TargetEvent message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {evpnlens.v1.TargetEvent} message TargetEvent
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TargetEvent.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.kind = options.enums === $String ? "TARGET_EVENT_KIND_UNSPECIFIED" : 0;
+                    object.address = "";
+                    object.errorKind = "";
+                    object.detail = "";
+                    object.attempt = 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.retryInMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.retryInMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                }
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    object.kind = options.enums === $String ? $root.evpnlens.v1.TargetEventKind[message.kind] === $undefined ? message.kind : $root.evpnlens.v1.TargetEventKind[message.kind] : message.kind;
+                if (message.address != null && $Object.hasOwnProperty.call(message, "address"))
+                    object.address = message.address;
+                if (message.errorKind != null && $Object.hasOwnProperty.call(message, "errorKind"))
+                    object.errorKind = message.errorKind;
+                if (message.detail != null && $Object.hasOwnProperty.call(message, "detail"))
+                    object.detail = message.detail;
+                if (message.attempt != null && $Object.hasOwnProperty.call(message, "attempt"))
+                    object.attempt = message.attempt;
+                if (message.retryInMs != null && $Object.hasOwnProperty.call(message, "retryInMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.retryInMs = typeof message.retryInMs === "number" ? $BigInt(message.retryInMs) : $util.Long.fromBits(message.retryInMs.low >>> 0, message.retryInMs.high >>> 0, true).toBigInt();
+                    else if (typeof message.retryInMs === "number")
+                        object.retryInMs = options.longs === $String ? $String(message.retryInMs) : message.retryInMs;
+                    else
+                        object.retryInMs = options.longs === $String ? $util.Long.prototype.toString.call(message.retryInMs) : options.longs === $Number ? new $util.LongBits(message.retryInMs.low >>> 0, message.retryInMs.high >>> 0).toNumber(true) : message.retryInMs;
+                return object;
+            };
+
+            /**
+             * Converts this TargetEvent to JSON.
+             * @function toJSON
+             * @memberof evpnlens.v1.TargetEvent
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TargetEvent.prototype.toJSON = function() {
+                return TargetEvent.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TargetEvent
+             * @function getTypeUrl
+             * @memberof evpnlens.v1.TargetEvent
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TargetEvent.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/evpnlens.v1.TargetEvent";
+            };
+
+            return TargetEvent;
+        })();
+
         v1.VtepSample = (function() {
 
             /**
@@ -5582,16 +6044,19 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {string|null} [vtep] VtepSample vtep
              * @property {number|null} [vni] VtepSample vni
              * @property {string|null} [path] VtepSample path
-             * @property {Long|null} [inPackets] VtepSample inPackets
-             * @property {Long|null} [outPackets] VtepSample outPackets
-             * @property {Long|null} [inBytes] VtepSample inBytes
-             * @property {Long|null} [outBytes] VtepSample outBytes
-             * @property {Long|null} [inDrops] VtepSample inDrops
-             * @property {Long|null} [outDrops] VtepSample outDrops
-             * @property {Long|null} [inErrors] VtepSample inErrors
-             * @property {Long|null} [outErrors] VtepSample outErrors
-             * @property {Object.<string,Long>|null} [otherCounters] VtepSample otherCounters
-             * @property {string|null} [operStatus] VtepSample operStatus
+             * @property {string|null} [peer] VtepSample peer
+             * @property {Long|null} [receiveTimeNs] VtepSample receiveTimeNs
+             * @property {string|null} [networkInstance] VtepSample networkInstance
+             * @property {string|null} ["interface"] VtepSample interface
+             * @property {string|null} [endpoint] VtepSample endpoint
+             * @property {string|null} [collectorId] VtepSample collectorId
+             * @property {Long|null} [collectorSeq] VtepSample collectorSeq
+             * @property {evpnlens.v1.SampleKind|null} [kind] VtepSample kind
+             * @property {string|null} [name] VtepSample name
+             * @property {Long|null} [value] VtepSample value
+             * @property {string|null} [state] VtepSample state
+             * @property {string|null} [rawJson] VtepSample rawJson
+             * @property {evpnlens.v1.TargetEvent.$Properties|null} [target] VtepSample target
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5617,7 +6082,6 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const VtepSample = function (properties) {
-                this.otherCounters = {};
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -5673,84 +6137,108 @@ export const evpnlens = $root.evpnlens = (() => {
             VtepSample.prototype.path = "";
 
             /**
-             * VtepSample inPackets.
-             * @member {Long} inPackets
+             * VtepSample peer.
+             * @member {string} peer
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.inPackets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.peer = "";
 
             /**
-             * VtepSample outPackets.
-             * @member {Long} outPackets
+             * VtepSample receiveTimeNs.
+             * @member {Long} receiveTimeNs
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.outPackets = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.receiveTimeNs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
-             * VtepSample inBytes.
-             * @member {Long} inBytes
+             * VtepSample networkInstance.
+             * @member {string} networkInstance
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.inBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.networkInstance = "";
 
             /**
-             * VtepSample outBytes.
-             * @member {Long} outBytes
+             * VtepSample interface.
+             * @member {string} interface
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.outBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype["interface"] = "";
 
             /**
-             * VtepSample inDrops.
-             * @member {Long} inDrops
+             * VtepSample endpoint.
+             * @member {string} endpoint
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.inDrops = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.endpoint = "";
 
             /**
-             * VtepSample outDrops.
-             * @member {Long} outDrops
+             * VtepSample collectorId.
+             * @member {string} collectorId
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.outDrops = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.collectorId = "";
 
             /**
-             * VtepSample inErrors.
-             * @member {Long} inErrors
+             * VtepSample collectorSeq.
+             * @member {Long} collectorSeq
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.inErrors = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.collectorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
-             * VtepSample outErrors.
-             * @member {Long} outErrors
+             * VtepSample kind.
+             * @member {evpnlens.v1.SampleKind} kind
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.outErrors = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            VtepSample.prototype.kind = 0;
 
             /**
-             * VtepSample otherCounters.
-             * @member {Object.<string,Long>} otherCounters
+             * VtepSample name.
+             * @member {string} name
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.otherCounters = $util.emptyObject;
+            VtepSample.prototype.name = "";
 
             /**
-             * VtepSample operStatus.
-             * @member {string} operStatus
+             * VtepSample value.
+             * @member {Long} value
              * @memberof evpnlens.v1.VtepSample
              * @instance
              */
-            VtepSample.prototype.operStatus = "";
+            VtepSample.prototype.value = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * VtepSample state.
+             * @member {string} state
+             * @memberof evpnlens.v1.VtepSample
+             * @instance
+             */
+            VtepSample.prototype.state = "";
+
+            /**
+             * VtepSample rawJson.
+             * @member {string} rawJson
+             * @memberof evpnlens.v1.VtepSample
+             * @instance
+             */
+            VtepSample.prototype.rawJson = "";
+
+            /**
+             * VtepSample target.
+             * @member {evpnlens.v1.TargetEvent.$Properties|null|undefined} target
+             * @memberof evpnlens.v1.VtepSample
+             * @instance
+             */
+            VtepSample.prototype.target = null;
 
             /**
              * Creates a new VtepSample instance using the specified properties.
@@ -5796,27 +6284,32 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.vni);
                 if (message.path != null && $Object.hasOwnProperty.call(message, "path") && message.path !== "")
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.path);
-                if (message.inPackets != null && $Object.hasOwnProperty.call(message, "inPackets") && (typeof message.inPackets === "object" ? message.inPackets.low || message.inPackets.high : message.inPackets !== 0))
-                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.inPackets);
-                if (message.outPackets != null && $Object.hasOwnProperty.call(message, "outPackets") && (typeof message.outPackets === "object" ? message.outPackets.low || message.outPackets.high : message.outPackets !== 0))
-                    writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.outPackets);
-                if (message.inBytes != null && $Object.hasOwnProperty.call(message, "inBytes") && (typeof message.inBytes === "object" ? message.inBytes.low || message.inBytes.high : message.inBytes !== 0))
-                    writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.inBytes);
-                if (message.outBytes != null && $Object.hasOwnProperty.call(message, "outBytes") && (typeof message.outBytes === "object" ? message.outBytes.low || message.outBytes.high : message.outBytes !== 0))
-                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.outBytes);
-                if (message.inDrops != null && $Object.hasOwnProperty.call(message, "inDrops") && (typeof message.inDrops === "object" ? message.inDrops.low || message.inDrops.high : message.inDrops !== 0))
-                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.inDrops);
-                if (message.outDrops != null && $Object.hasOwnProperty.call(message, "outDrops") && (typeof message.outDrops === "object" ? message.outDrops.low || message.outDrops.high : message.outDrops !== 0))
-                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.outDrops);
-                if (message.inErrors != null && $Object.hasOwnProperty.call(message, "inErrors") && (typeof message.inErrors === "object" ? message.inErrors.low || message.inErrors.high : message.inErrors !== 0))
-                    writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.inErrors);
-                if (message.outErrors != null && $Object.hasOwnProperty.call(message, "outErrors") && (typeof message.outErrors === "object" ? message.outErrors.low || message.outErrors.high : message.outErrors !== 0))
-                    writer.uint32(/* id 17, wireType 0 =*/136).uint64(message.outErrors);
-                if (message.otherCounters != null && $Object.hasOwnProperty.call(message, "otherCounters"))
-                    for (let keys = $Object.keys(message.otherCounters), i = 0; i < keys.length; ++i)
-                        writer.uint32(/* id 20, wireType 2 =*/162).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint64(message.otherCounters[keys[i]]).ldelim();
-                if (message.operStatus != null && $Object.hasOwnProperty.call(message, "operStatus") && message.operStatus !== "")
-                    writer.uint32(/* id 21, wireType 2 =*/170).string(message.operStatus);
+                if (message.peer != null && $Object.hasOwnProperty.call(message, "peer") && message.peer !== "")
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.peer);
+                if (message.receiveTimeNs != null && $Object.hasOwnProperty.call(message, "receiveTimeNs") && (typeof message.receiveTimeNs === "object" ? message.receiveTimeNs.low || message.receiveTimeNs.high : message.receiveTimeNs !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.receiveTimeNs);
+                if (message.networkInstance != null && $Object.hasOwnProperty.call(message, "networkInstance") && message.networkInstance !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.networkInstance);
+                if (message["interface"] != null && $Object.hasOwnProperty.call(message, "interface") && message["interface"] !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message["interface"]);
+                if (message.endpoint != null && $Object.hasOwnProperty.call(message, "endpoint") && message.endpoint !== "")
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.endpoint);
+                if (message.collectorId != null && $Object.hasOwnProperty.call(message, "collectorId") && message.collectorId !== "")
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.collectorId);
+                if (message.collectorSeq != null && $Object.hasOwnProperty.call(message, "collectorSeq") && (typeof message.collectorSeq === "object" ? message.collectorSeq.low || message.collectorSeq.high : message.collectorSeq !== 0))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.collectorSeq);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 20, wireType 0 =*/160).int32(message.kind);
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 21, wireType 2 =*/170).string(message.name);
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value") && (typeof message.value === "object" ? message.value.low || message.value.high : message.value !== 0))
+                    writer.uint32(/* id 22, wireType 0 =*/176).uint64(message.value);
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== "")
+                    writer.uint32(/* id 23, wireType 2 =*/186).string(message.state);
+                if (message.rawJson != null && $Object.hasOwnProperty.call(message, "rawJson") && message.rawJson !== "")
+                    writer.uint32(/* id 24, wireType 2 =*/194).string(message.rawJson);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    $root.evpnlens.v1.TargetEvent.encode(message.target, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5854,7 +6347,7 @@ export const evpnlens = $root.evpnlens = (() => {
                     _depth = 0;
                 if (_depth > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                let end, message, key, value;
+                let end, message, value;
                 if (length === $undefined)
                     end = reader.len;
                 else {
@@ -5928,121 +6421,118 @@ export const evpnlens = $root.evpnlens = (() => {
                                 delete message.path;
                             continue;
                         }
-                    case 10: {
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.peer = value;
+                            else
+                                delete message.peer;
+                            continue;
+                        }
+                    case 8: {
                             if (wireType !== 0)
                                 break;
                             if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.inPackets = value;
+                                message.receiveTimeNs = value;
                             else
-                                delete message.inPackets;
+                                delete message.receiveTimeNs;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.networkInstance = value;
+                            else
+                                delete message.networkInstance;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message["interface"] = value;
+                            else
+                                delete message["interface"];
                             continue;
                         }
                     case 11: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.outPackets = value;
+                            if ((value = reader.stringVerify()).length)
+                                message.endpoint = value;
                             else
-                                delete message.outPackets;
+                                delete message.endpoint;
                             continue;
                         }
                     case 12: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.inBytes = value;
+                            if ((value = reader.stringVerify()).length)
+                                message.collectorId = value;
                             else
-                                delete message.inBytes;
+                                delete message.collectorId;
                             continue;
                         }
                     case 13: {
                             if (wireType !== 0)
                                 break;
                             if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.outBytes = value;
+                                message.collectorSeq = value;
                             else
-                                delete message.outBytes;
-                            continue;
-                        }
-                    case 14: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.inDrops = value;
-                            else
-                                delete message.inDrops;
-                            continue;
-                        }
-                    case 15: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.outDrops = value;
-                            else
-                                delete message.outDrops;
-                            continue;
-                        }
-                    case 16: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.inErrors = value;
-                            else
-                                delete message.inErrors;
-                            continue;
-                        }
-                    case 17: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.outErrors = value;
-                            else
-                                delete message.outErrors;
+                                delete message.collectorSeq;
                             continue;
                         }
                     case 20: {
-                            if (wireType !== 2)
+                            if (wireType !== 0)
                                 break;
-                            if (message.otherCounters === $util.emptyObject)
-                                message.otherCounters = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = $util.Long ? $util.Long.fromNumber(0, true) : 0;
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 0)
-                                        break;
-                                    value = reader.uint64();
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.otherCounters, key);
-                            message.otherCounters[key] = value;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
                             continue;
                         }
                     case 21: {
                             if (wireType !== 2)
                                 break;
                             if ((value = reader.stringVerify()).length)
-                                message.operStatus = value;
+                                message.name = value;
                             else
-                                delete message.operStatus;
+                                delete message.name;
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.value = value;
+                            else
+                                delete message.value;
+                            continue;
+                        }
+                    case 23: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.state = value;
+                            else
+                                delete message.state;
+                            continue;
+                        }
+                    case 24: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.rawJson = value;
+                            else
+                                delete message.rawJson;
+                            continue;
+                        }
+                    case 25: {
+                            if (wireType !== 2)
+                                break;
+                            message.target = $root.evpnlens.v1.TargetEvent.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
                             continue;
                         }
                     }
@@ -6121,106 +6611,99 @@ export const evpnlens = $root.evpnlens = (() => {
                 if (object.path != null)
                     if (typeof object.path !== "string" || object.path.length)
                         message.path = $String(object.path);
-                if (object.inPackets != null)
-                    if (typeof object.inPackets === "object" ? object.inPackets.low || object.inPackets.high : $Number(object.inPackets) !== 0)
+                if (object.peer != null)
+                    if (typeof object.peer !== "string" || object.peer.length)
+                        message.peer = $String(object.peer);
+                if (object.receiveTimeNs != null)
+                    if (typeof object.receiveTimeNs === "object" ? object.receiveTimeNs.low || object.receiveTimeNs.high : $Number(object.receiveTimeNs) !== 0)
                         if ($util.Long)
-                            message.inPackets = $util.Long.fromValue(object.inPackets, true);
-                        else if (typeof object.inPackets === "string")
-                            message.inPackets = $parseInt(object.inPackets, 10);
-                        else if (typeof object.inPackets === "number")
-                            message.inPackets = object.inPackets;
-                        else if (typeof object.inPackets === "object")
-                            message.inPackets = new $util.LongBits(object.inPackets.low >>> 0, object.inPackets.high >>> 0).toNumber(true);
-                if (object.outPackets != null)
-                    if (typeof object.outPackets === "object" ? object.outPackets.low || object.outPackets.high : $Number(object.outPackets) !== 0)
+                            message.receiveTimeNs = $util.Long.fromValue(object.receiveTimeNs, true);
+                        else if (typeof object.receiveTimeNs === "string")
+                            message.receiveTimeNs = $parseInt(object.receiveTimeNs, 10);
+                        else if (typeof object.receiveTimeNs === "number")
+                            message.receiveTimeNs = object.receiveTimeNs;
+                        else if (typeof object.receiveTimeNs === "object")
+                            message.receiveTimeNs = new $util.LongBits(object.receiveTimeNs.low >>> 0, object.receiveTimeNs.high >>> 0).toNumber(true);
+                if (object.networkInstance != null)
+                    if (typeof object.networkInstance !== "string" || object.networkInstance.length)
+                        message.networkInstance = $String(object.networkInstance);
+                if (object["interface"] != null)
+                    if (typeof object["interface"] !== "string" || object["interface"].length)
+                        message["interface"] = $String(object["interface"]);
+                if (object.endpoint != null)
+                    if (typeof object.endpoint !== "string" || object.endpoint.length)
+                        message.endpoint = $String(object.endpoint);
+                if (object.collectorId != null)
+                    if (typeof object.collectorId !== "string" || object.collectorId.length)
+                        message.collectorId = $String(object.collectorId);
+                if (object.collectorSeq != null)
+                    if (typeof object.collectorSeq === "object" ? object.collectorSeq.low || object.collectorSeq.high : $Number(object.collectorSeq) !== 0)
                         if ($util.Long)
-                            message.outPackets = $util.Long.fromValue(object.outPackets, true);
-                        else if (typeof object.outPackets === "string")
-                            message.outPackets = $parseInt(object.outPackets, 10);
-                        else if (typeof object.outPackets === "number")
-                            message.outPackets = object.outPackets;
-                        else if (typeof object.outPackets === "object")
-                            message.outPackets = new $util.LongBits(object.outPackets.low >>> 0, object.outPackets.high >>> 0).toNumber(true);
-                if (object.inBytes != null)
-                    if (typeof object.inBytes === "object" ? object.inBytes.low || object.inBytes.high : $Number(object.inBytes) !== 0)
-                        if ($util.Long)
-                            message.inBytes = $util.Long.fromValue(object.inBytes, true);
-                        else if (typeof object.inBytes === "string")
-                            message.inBytes = $parseInt(object.inBytes, 10);
-                        else if (typeof object.inBytes === "number")
-                            message.inBytes = object.inBytes;
-                        else if (typeof object.inBytes === "object")
-                            message.inBytes = new $util.LongBits(object.inBytes.low >>> 0, object.inBytes.high >>> 0).toNumber(true);
-                if (object.outBytes != null)
-                    if (typeof object.outBytes === "object" ? object.outBytes.low || object.outBytes.high : $Number(object.outBytes) !== 0)
-                        if ($util.Long)
-                            message.outBytes = $util.Long.fromValue(object.outBytes, true);
-                        else if (typeof object.outBytes === "string")
-                            message.outBytes = $parseInt(object.outBytes, 10);
-                        else if (typeof object.outBytes === "number")
-                            message.outBytes = object.outBytes;
-                        else if (typeof object.outBytes === "object")
-                            message.outBytes = new $util.LongBits(object.outBytes.low >>> 0, object.outBytes.high >>> 0).toNumber(true);
-                if (object.inDrops != null)
-                    if (typeof object.inDrops === "object" ? object.inDrops.low || object.inDrops.high : $Number(object.inDrops) !== 0)
-                        if ($util.Long)
-                            message.inDrops = $util.Long.fromValue(object.inDrops, true);
-                        else if (typeof object.inDrops === "string")
-                            message.inDrops = $parseInt(object.inDrops, 10);
-                        else if (typeof object.inDrops === "number")
-                            message.inDrops = object.inDrops;
-                        else if (typeof object.inDrops === "object")
-                            message.inDrops = new $util.LongBits(object.inDrops.low >>> 0, object.inDrops.high >>> 0).toNumber(true);
-                if (object.outDrops != null)
-                    if (typeof object.outDrops === "object" ? object.outDrops.low || object.outDrops.high : $Number(object.outDrops) !== 0)
-                        if ($util.Long)
-                            message.outDrops = $util.Long.fromValue(object.outDrops, true);
-                        else if (typeof object.outDrops === "string")
-                            message.outDrops = $parseInt(object.outDrops, 10);
-                        else if (typeof object.outDrops === "number")
-                            message.outDrops = object.outDrops;
-                        else if (typeof object.outDrops === "object")
-                            message.outDrops = new $util.LongBits(object.outDrops.low >>> 0, object.outDrops.high >>> 0).toNumber(true);
-                if (object.inErrors != null)
-                    if (typeof object.inErrors === "object" ? object.inErrors.low || object.inErrors.high : $Number(object.inErrors) !== 0)
-                        if ($util.Long)
-                            message.inErrors = $util.Long.fromValue(object.inErrors, true);
-                        else if (typeof object.inErrors === "string")
-                            message.inErrors = $parseInt(object.inErrors, 10);
-                        else if (typeof object.inErrors === "number")
-                            message.inErrors = object.inErrors;
-                        else if (typeof object.inErrors === "object")
-                            message.inErrors = new $util.LongBits(object.inErrors.low >>> 0, object.inErrors.high >>> 0).toNumber(true);
-                if (object.outErrors != null)
-                    if (typeof object.outErrors === "object" ? object.outErrors.low || object.outErrors.high : $Number(object.outErrors) !== 0)
-                        if ($util.Long)
-                            message.outErrors = $util.Long.fromValue(object.outErrors, true);
-                        else if (typeof object.outErrors === "string")
-                            message.outErrors = $parseInt(object.outErrors, 10);
-                        else if (typeof object.outErrors === "number")
-                            message.outErrors = object.outErrors;
-                        else if (typeof object.outErrors === "object")
-                            message.outErrors = new $util.LongBits(object.outErrors.low >>> 0, object.outErrors.high >>> 0).toNumber(true);
-                if (object.otherCounters) {
-                    if (!$util.isObject(object.otherCounters))
-                        throw $TypeError(".evpnlens.v1.VtepSample.otherCounters: object expected");
-                    message.otherCounters = {};
-                    for (let keys = $Object.keys(object.otherCounters), i = 0; i < keys.length; ++i) {
-                        if (keys[i] === "__proto__")
-                            $util.makeProp(message.otherCounters, keys[i]);
-                        if ($util.Long)
-                            message.otherCounters[keys[i]] = $util.Long.fromValue(object.otherCounters[keys[i]], true);
-                        else if (typeof object.otherCounters[keys[i]] === "string")
-                            message.otherCounters[keys[i]] = $parseInt(object.otherCounters[keys[i]], 10);
-                        else if (typeof object.otherCounters[keys[i]] === "number")
-                            message.otherCounters[keys[i]] = object.otherCounters[keys[i]];
-                        else if (typeof object.otherCounters[keys[i]] === "object")
-                            message.otherCounters[keys[i]] = new $util.LongBits(object.otherCounters[keys[i]].low >>> 0, object.otherCounters[keys[i]].high >>> 0).toNumber(true);
+                            message.collectorSeq = $util.Long.fromValue(object.collectorSeq, true);
+                        else if (typeof object.collectorSeq === "string")
+                            message.collectorSeq = $parseInt(object.collectorSeq, 10);
+                        else if (typeof object.collectorSeq === "number")
+                            message.collectorSeq = object.collectorSeq;
+                        else if (typeof object.collectorSeq === "object")
+                            message.collectorSeq = new $util.LongBits(object.collectorSeq.low >>> 0, object.collectorSeq.high >>> 0).toNumber(true);
+                if (object.kind !== 0 && (typeof object.kind !== "string" || $root.evpnlens.v1.SampleKind[object.kind] !== 0))
+                    switch (object.kind) {
+                    case "SAMPLE_KIND_UNSPECIFIED":
+                    case 0:
+                        message.kind = 0;
+                        break;
+                    case "SAMPLE_KIND_COUNTER":
+                    case 1:
+                        message.kind = 1;
+                        break;
+                    case "SAMPLE_KIND_GAUGE":
+                    case 2:
+                        message.kind = 2;
+                        break;
+                    case "SAMPLE_KIND_STATE":
+                    case 3:
+                        message.kind = 3;
+                        break;
+                    case "SAMPLE_KIND_DELETED":
+                    case 4:
+                        message.kind = 4;
+                        break;
+                    case "SAMPLE_KIND_RAW":
+                    case 5:
+                        message.kind = 5;
+                        break;
+                    case "SAMPLE_KIND_TARGET":
+                    case 6:
+                        message.kind = 6;
+                        break;
+                    default:
+                        if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
+                            message.kind = object.kind;
                     }
+                if (object.name != null)
+                    if (typeof object.name !== "string" || object.name.length)
+                        message.name = $String(object.name);
+                if (object.value != null)
+                    if (typeof object.value === "object" ? object.value.low || object.value.high : $Number(object.value) !== 0)
+                        if ($util.Long)
+                            message.value = $util.Long.fromValue(object.value, true);
+                        else if (typeof object.value === "string")
+                            message.value = $parseInt(object.value, 10);
+                        else if (typeof object.value === "number")
+                            message.value = object.value;
+                        else if (typeof object.value === "object")
+                            message.value = new $util.LongBits(object.value.low >>> 0, object.value.high >>> 0).toNumber(true);
+                if (object.state != null)
+                    if (typeof object.state !== "string" || object.state.length)
+                        message.state = $String(object.state);
+                if (object.rawJson != null)
+                    if (typeof object.rawJson !== "string" || object.rawJson.length)
+                        message.rawJson = $String(object.rawJson);
+                if (object.target != null) {
+                    if (!$util.isObject(object.target))
+                        throw $TypeError(".evpnlens.v1.VtepSample.target: object expected");
+                    message.target = $root.evpnlens.v1.TargetEvent.fromObject(object.target, _depth + 1);
                 }
-                if (object.operStatus != null)
-                    if (typeof object.operStatus !== "string" || object.operStatus.length)
-                        message.operStatus = $String(object.operStatus);
                 return message;
             };
 
@@ -6241,8 +6724,6 @@ export const evpnlens = $root.evpnlens = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
-                if (options.objects || options.defaults)
-                    object.otherCounters = {};
                 if (options.defaults) {
                     object.fabric = "";
                     object.device = "";
@@ -6254,47 +6735,31 @@ export const evpnlens = $root.evpnlens = (() => {
                     object.vtep = "";
                     object.vni = 0;
                     object.path = "";
+                    object.peer = "";
                     if ($util.Long) {
                         let long = new $util.Long(0, 0, true);
-                        object.inPackets = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        object.receiveTimeNs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
-                        object.inPackets = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.receiveTimeNs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.networkInstance = "";
+                    object["interface"] = "";
+                    object.endpoint = "";
+                    object.collectorId = "";
                     if ($util.Long) {
                         let long = new $util.Long(0, 0, true);
-                        object.outPackets = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        object.collectorSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
-                        object.outPackets = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.collectorSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.kind = options.enums === $String ? "SAMPLE_KIND_UNSPECIFIED" : 0;
+                    object.name = "";
                     if ($util.Long) {
                         let long = new $util.Long(0, 0, true);
-                        object.inBytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        object.value = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
-                        object.inBytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.outBytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.outBytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.inDrops = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.inDrops = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.outDrops = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.outDrops = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.inErrors = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.inErrors = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.outErrors = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.outErrors = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.operStatus = "";
+                        object.value = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.state = "";
+                    object.rawJson = "";
+                    object.target = null;
                 }
                 if (message.fabric != null && $Object.hasOwnProperty.call(message, "fabric"))
                     object.fabric = message.fabric;
@@ -6313,78 +6778,47 @@ export const evpnlens = $root.evpnlens = (() => {
                     object.vni = message.vni;
                 if (message.path != null && $Object.hasOwnProperty.call(message, "path"))
                     object.path = message.path;
-                if (message.inPackets != null && $Object.hasOwnProperty.call(message, "inPackets"))
+                if (message.peer != null && $Object.hasOwnProperty.call(message, "peer"))
+                    object.peer = message.peer;
+                if (message.receiveTimeNs != null && $Object.hasOwnProperty.call(message, "receiveTimeNs"))
                     if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.inPackets = typeof message.inPackets === "number" ? $BigInt(message.inPackets) : $util.Long.fromBits(message.inPackets.low >>> 0, message.inPackets.high >>> 0, true).toBigInt();
-                    else if (typeof message.inPackets === "number")
-                        object.inPackets = options.longs === $String ? $String(message.inPackets) : message.inPackets;
+                        object.receiveTimeNs = typeof message.receiveTimeNs === "number" ? $BigInt(message.receiveTimeNs) : $util.Long.fromBits(message.receiveTimeNs.low >>> 0, message.receiveTimeNs.high >>> 0, true).toBigInt();
+                    else if (typeof message.receiveTimeNs === "number")
+                        object.receiveTimeNs = options.longs === $String ? $String(message.receiveTimeNs) : message.receiveTimeNs;
                     else
-                        object.inPackets = options.longs === $String ? $util.Long.prototype.toString.call(message.inPackets) : options.longs === $Number ? new $util.LongBits(message.inPackets.low >>> 0, message.inPackets.high >>> 0).toNumber(true) : message.inPackets;
-                if (message.outPackets != null && $Object.hasOwnProperty.call(message, "outPackets"))
+                        object.receiveTimeNs = options.longs === $String ? $util.Long.prototype.toString.call(message.receiveTimeNs) : options.longs === $Number ? new $util.LongBits(message.receiveTimeNs.low >>> 0, message.receiveTimeNs.high >>> 0).toNumber(true) : message.receiveTimeNs;
+                if (message.networkInstance != null && $Object.hasOwnProperty.call(message, "networkInstance"))
+                    object.networkInstance = message.networkInstance;
+                if (message["interface"] != null && $Object.hasOwnProperty.call(message, "interface"))
+                    object["interface"] = message["interface"];
+                if (message.endpoint != null && $Object.hasOwnProperty.call(message, "endpoint"))
+                    object.endpoint = message.endpoint;
+                if (message.collectorId != null && $Object.hasOwnProperty.call(message, "collectorId"))
+                    object.collectorId = message.collectorId;
+                if (message.collectorSeq != null && $Object.hasOwnProperty.call(message, "collectorSeq"))
                     if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.outPackets = typeof message.outPackets === "number" ? $BigInt(message.outPackets) : $util.Long.fromBits(message.outPackets.low >>> 0, message.outPackets.high >>> 0, true).toBigInt();
-                    else if (typeof message.outPackets === "number")
-                        object.outPackets = options.longs === $String ? $String(message.outPackets) : message.outPackets;
+                        object.collectorSeq = typeof message.collectorSeq === "number" ? $BigInt(message.collectorSeq) : $util.Long.fromBits(message.collectorSeq.low >>> 0, message.collectorSeq.high >>> 0, true).toBigInt();
+                    else if (typeof message.collectorSeq === "number")
+                        object.collectorSeq = options.longs === $String ? $String(message.collectorSeq) : message.collectorSeq;
                     else
-                        object.outPackets = options.longs === $String ? $util.Long.prototype.toString.call(message.outPackets) : options.longs === $Number ? new $util.LongBits(message.outPackets.low >>> 0, message.outPackets.high >>> 0).toNumber(true) : message.outPackets;
-                if (message.inBytes != null && $Object.hasOwnProperty.call(message, "inBytes"))
+                        object.collectorSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.collectorSeq) : options.longs === $Number ? new $util.LongBits(message.collectorSeq.low >>> 0, message.collectorSeq.high >>> 0).toNumber(true) : message.collectorSeq;
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    object.kind = options.enums === $String ? $root.evpnlens.v1.SampleKind[message.kind] === $undefined ? message.kind : $root.evpnlens.v1.SampleKind[message.kind] : message.kind;
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+                    object.name = message.name;
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
                     if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.inBytes = typeof message.inBytes === "number" ? $BigInt(message.inBytes) : $util.Long.fromBits(message.inBytes.low >>> 0, message.inBytes.high >>> 0, true).toBigInt();
-                    else if (typeof message.inBytes === "number")
-                        object.inBytes = options.longs === $String ? $String(message.inBytes) : message.inBytes;
+                        object.value = typeof message.value === "number" ? $BigInt(message.value) : $util.Long.fromBits(message.value.low >>> 0, message.value.high >>> 0, true).toBigInt();
+                    else if (typeof message.value === "number")
+                        object.value = options.longs === $String ? $String(message.value) : message.value;
                     else
-                        object.inBytes = options.longs === $String ? $util.Long.prototype.toString.call(message.inBytes) : options.longs === $Number ? new $util.LongBits(message.inBytes.low >>> 0, message.inBytes.high >>> 0).toNumber(true) : message.inBytes;
-                if (message.outBytes != null && $Object.hasOwnProperty.call(message, "outBytes"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.outBytes = typeof message.outBytes === "number" ? $BigInt(message.outBytes) : $util.Long.fromBits(message.outBytes.low >>> 0, message.outBytes.high >>> 0, true).toBigInt();
-                    else if (typeof message.outBytes === "number")
-                        object.outBytes = options.longs === $String ? $String(message.outBytes) : message.outBytes;
-                    else
-                        object.outBytes = options.longs === $String ? $util.Long.prototype.toString.call(message.outBytes) : options.longs === $Number ? new $util.LongBits(message.outBytes.low >>> 0, message.outBytes.high >>> 0).toNumber(true) : message.outBytes;
-                if (message.inDrops != null && $Object.hasOwnProperty.call(message, "inDrops"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.inDrops = typeof message.inDrops === "number" ? $BigInt(message.inDrops) : $util.Long.fromBits(message.inDrops.low >>> 0, message.inDrops.high >>> 0, true).toBigInt();
-                    else if (typeof message.inDrops === "number")
-                        object.inDrops = options.longs === $String ? $String(message.inDrops) : message.inDrops;
-                    else
-                        object.inDrops = options.longs === $String ? $util.Long.prototype.toString.call(message.inDrops) : options.longs === $Number ? new $util.LongBits(message.inDrops.low >>> 0, message.inDrops.high >>> 0).toNumber(true) : message.inDrops;
-                if (message.outDrops != null && $Object.hasOwnProperty.call(message, "outDrops"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.outDrops = typeof message.outDrops === "number" ? $BigInt(message.outDrops) : $util.Long.fromBits(message.outDrops.low >>> 0, message.outDrops.high >>> 0, true).toBigInt();
-                    else if (typeof message.outDrops === "number")
-                        object.outDrops = options.longs === $String ? $String(message.outDrops) : message.outDrops;
-                    else
-                        object.outDrops = options.longs === $String ? $util.Long.prototype.toString.call(message.outDrops) : options.longs === $Number ? new $util.LongBits(message.outDrops.low >>> 0, message.outDrops.high >>> 0).toNumber(true) : message.outDrops;
-                if (message.inErrors != null && $Object.hasOwnProperty.call(message, "inErrors"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.inErrors = typeof message.inErrors === "number" ? $BigInt(message.inErrors) : $util.Long.fromBits(message.inErrors.low >>> 0, message.inErrors.high >>> 0, true).toBigInt();
-                    else if (typeof message.inErrors === "number")
-                        object.inErrors = options.longs === $String ? $String(message.inErrors) : message.inErrors;
-                    else
-                        object.inErrors = options.longs === $String ? $util.Long.prototype.toString.call(message.inErrors) : options.longs === $Number ? new $util.LongBits(message.inErrors.low >>> 0, message.inErrors.high >>> 0).toNumber(true) : message.inErrors;
-                if (message.outErrors != null && $Object.hasOwnProperty.call(message, "outErrors"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.outErrors = typeof message.outErrors === "number" ? $BigInt(message.outErrors) : $util.Long.fromBits(message.outErrors.low >>> 0, message.outErrors.high >>> 0, true).toBigInt();
-                    else if (typeof message.outErrors === "number")
-                        object.outErrors = options.longs === $String ? $String(message.outErrors) : message.outErrors;
-                    else
-                        object.outErrors = options.longs === $String ? $util.Long.prototype.toString.call(message.outErrors) : options.longs === $Number ? new $util.LongBits(message.outErrors.low >>> 0, message.outErrors.high >>> 0).toNumber(true) : message.outErrors;
-                let keys2;
-                if (message.otherCounters && (keys2 = $Object.keys(message.otherCounters)).length) {
-                    object.otherCounters = {};
-                    for (let j = 0; j < keys2.length; ++j) {
-                        if (keys2[j] === "__proto__")
-                            $util.makeProp(object.otherCounters, keys2[j]);
-                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                            object.otherCounters[keys2[j]] = typeof message.otherCounters[keys2[j]] === "number" ? $BigInt(message.otherCounters[keys2[j]]) : $util.Long.fromBits(message.otherCounters[keys2[j]].low >>> 0, message.otherCounters[keys2[j]].high >>> 0, true).toBigInt();
-                        else if (typeof message.otherCounters[keys2[j]] === "number")
-                            object.otherCounters[keys2[j]] = options.longs === $String ? $String(message.otherCounters[keys2[j]]) : message.otherCounters[keys2[j]];
-                        else
-                            object.otherCounters[keys2[j]] = options.longs === $String ? $util.Long.prototype.toString.call(message.otherCounters[keys2[j]]) : options.longs === $Number ? new $util.LongBits(message.otherCounters[keys2[j]].low >>> 0, message.otherCounters[keys2[j]].high >>> 0).toNumber(true) : message.otherCounters[keys2[j]];
-                    }
-                }
-                if (message.operStatus != null && $Object.hasOwnProperty.call(message, "operStatus"))
-                    object.operStatus = message.operStatus;
+                        object.value = options.longs === $String ? $util.Long.prototype.toString.call(message.value) : options.longs === $Number ? new $util.LongBits(message.value.low >>> 0, message.value.high >>> 0).toNumber(true) : message.value;
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                    object.state = message.state;
+                if (message.rawJson != null && $Object.hasOwnProperty.call(message, "rawJson"))
+                    object.rawJson = message.rawJson;
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    object.target = $root.evpnlens.v1.TargetEvent.toObject(message.target, options, _depth + 1);
                 return object;
             };
 
@@ -6414,6 +6848,271 @@ export const evpnlens = $root.evpnlens = (() => {
             };
 
             return VtepSample;
+        })();
+
+        v1.VtepSampleBatch = (function() {
+
+            /**
+             * Properties of a VtepSampleBatch.
+             * @typedef {Object} evpnlens.v1.VtepSampleBatch.$Properties
+             * @property {Array.<evpnlens.v1.VtepSample.$Properties>|null} [samples] VtepSampleBatch samples
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a VtepSampleBatch.
+             * @memberof evpnlens.v1
+             * @interface IVtepSampleBatch
+             * @augments evpnlens.v1.VtepSampleBatch.$Properties
+             * @deprecated Use evpnlens.v1.VtepSampleBatch.$Properties instead.
+             */
+
+            /**
+             * Shape of a VtepSampleBatch.
+             * @typedef {evpnlens.v1.VtepSampleBatch.$Properties} evpnlens.v1.VtepSampleBatch.$Shape
+             */
+
+            /**
+             * Constructs a new VtepSampleBatch.
+             * @memberof evpnlens.v1
+             * @classdesc Represents a VtepSampleBatch.
+             * @constructor
+             * @param {evpnlens.v1.VtepSampleBatch.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const VtepSampleBatch = function (properties) {
+                this.samples = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * VtepSampleBatch samples.
+             * @member {Array.<evpnlens.v1.VtepSample.$Properties>} samples
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @instance
+             */
+            VtepSampleBatch.prototype.samples = $util.emptyArray;
+
+            /**
+             * Creates a new VtepSampleBatch instance using the specified properties.
+             * @function create
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {evpnlens.v1.VtepSampleBatch.$Properties=} [properties] Properties to set
+             * @returns {evpnlens.v1.VtepSampleBatch} VtepSampleBatch instance
+             * @type {{
+             *   (properties: evpnlens.v1.VtepSampleBatch.$Shape): evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape;
+             *   (properties?: evpnlens.v1.VtepSampleBatch.$Properties): evpnlens.v1.VtepSampleBatch;
+             * }}
+             */
+            VtepSampleBatch.create = function(properties) {
+                return new VtepSampleBatch(properties);
+            };
+
+            /**
+             * Encodes the specified VtepSampleBatch message. Does not implicitly {@link evpnlens.v1.VtepSampleBatch.verify|verify} messages.
+             * @function encode
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {evpnlens.v1.VtepSampleBatch.$Properties} message VtepSampleBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VtepSampleBatch.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.samples != null && message.samples.length)
+                    for (let i = 0; i < message.samples.length; ++i)
+                        $root.evpnlens.v1.VtepSample.encode(message.samples[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified VtepSampleBatch message, length delimited. Does not implicitly {@link evpnlens.v1.VtepSampleBatch.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {evpnlens.v1.VtepSampleBatch.$Properties} message VtepSampleBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VtepSampleBatch.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a VtepSampleBatch message from the specified reader or buffer.
+             * @function decode
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape} VtepSampleBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VtepSampleBatch.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.evpnlens.v1.VtepSampleBatch();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.samples && message.samples.length))
+                                message.samples = [];
+                            message.samples.push($root.evpnlens.v1.VtepSample.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a VtepSampleBatch message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {evpnlens.v1.VtepSampleBatch & evpnlens.v1.VtepSampleBatch.$Shape} VtepSampleBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VtepSampleBatch.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Creates a VtepSampleBatch message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {evpnlens.v1.VtepSampleBatch} VtepSampleBatch
+             */
+            VtepSampleBatch.fromObject = function (object, _depth) {
+                if (object instanceof $root.evpnlens.v1.VtepSampleBatch)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".evpnlens.v1.VtepSampleBatch: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.evpnlens.v1.VtepSampleBatch();
+                if (object.samples) {
+                    if (!$Array.isArray(object.samples))
+                        throw $TypeError(".evpnlens.v1.VtepSampleBatch.samples: array expected");
+                    message.samples = $Array(object.samples.length);
+                    for (let i = 0; i < object.samples.length; ++i) {
+                        if (!$util.isObject(object.samples[i]))
+                            throw $TypeError(".evpnlens.v1.VtepSampleBatch.samples: object expected");
+                        message.samples[i] = $root.evpnlens.v1.VtepSample.fromObject(object.samples[i], _depth + 1);
+                    }
+                }
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a VtepSampleBatch message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {evpnlens.v1.VtepSampleBatch} message VtepSampleBatch
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            VtepSampleBatch.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.arrays || options.defaults)
+                    object.samples = [];
+                if (message.samples && message.samples.length) {
+                    object.samples = $Array(message.samples.length);
+                    for (let j = 0; j < message.samples.length; ++j)
+                        object.samples[j] = $root.evpnlens.v1.VtepSample.toObject(message.samples[j], options, _depth + 1);
+                }
+                return object;
+            };
+
+            /**
+             * Converts this VtepSampleBatch to JSON.
+             * @function toJSON
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            VtepSampleBatch.prototype.toJSON = function() {
+                return VtepSampleBatch.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for VtepSampleBatch
+             * @function getTypeUrl
+             * @memberof evpnlens.v1.VtepSampleBatch
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            VtepSampleBatch.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/evpnlens.v1.VtepSampleBatch";
+            };
+
+            return VtepSampleBatch;
         })();
 
         return v1;

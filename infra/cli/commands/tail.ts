@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { Alert, JSON_OPTIONS, RouteEvent, RouteEventBatch, SessionEvent, VtepSample } from '../../../schemas/events.js';
+import { Alert, JSON_OPTIONS, RouteEvent, RouteEventBatch, SessionEvent, VtepSample, VtepSampleBatch } from '../../../schemas/events.js';
 import { ALL_TOPICS, TOPICS } from '../../../schemas/topics.js';
 import { ConfigError } from '../../config/errors.js';
 
@@ -29,8 +29,13 @@ export function register(program: Command): void {
       await consumer.run({
         eachMessage: async ({ message }) => {
           if (!message.value) return;
-          // evpn.routes.v1 records are RouteEventBatch values: a line per event, in order.
-          const events = topic === TOPICS.routes ? RouteEventBatch.decode(message.value).events : [(codec as typeof RouteEvent).decode(message.value)];
+          // evpn.routes.v1 and telemetry.vtep.v1 records are batches: a line per event, in order.
+          const events =
+            topic === TOPICS.routes
+              ? RouteEventBatch.decode(message.value).events
+              : topic === TOPICS.vtepTelemetry
+                ? VtepSampleBatch.decode(message.value).samples
+                : [(codec as typeof RouteEvent).decode(message.value)];
           let lines = '';
           for (const ev of events) lines += `${JSON.stringify((codec as typeof RouteEvent).toObject(ev as RouteEvent, JSON_OPTIONS))}\n`;
           process.stdout.write(lines);
