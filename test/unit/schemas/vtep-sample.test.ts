@@ -30,7 +30,11 @@ describe('telemetry.vtep.v1 contract', () => {
     expect(samples).toHaveLength(2);
     expect(toBigInt(samples[0]!.value)).toBe(MAX_U64);
     expect(toBigInt(samples[0]!.timestampNs)).toBe(1_732_480_000_123_456_789n);
-    expect(VtepSample.toObject(samples[0] as VtepSample, JSON_OPTIONS)).toMatchObject({ value: '18446744073709551615', kind: 'SAMPLE_KIND_COUNTER', peer: '10.0.0.12' });
+    expect(VtepSample.toObject(samples[0] as VtepSample, JSON_OPTIONS)).toMatchObject({
+      value: '18446744073709551615',
+      kind: 'SAMPLE_KIND_COUNTER',
+      peer: '10.0.0.12',
+    });
     expect(VtepSample.toObject(samples[1] as VtepSample, JSON_OPTIONS)).toMatchObject({
       kind: 'SAMPLE_KIND_TARGET',
       target: { kind: 'TARGET_EVENT_KIND_DOWN', errorKind: 'tls', retryInMs: '1500' },
