@@ -1,11 +1,10 @@
 // `npm start`: checks the prerequisites, installs what is missing (npm dependencies, the Kafka jars), then starts the
 // whole local stack (`evpn-lens start`). Plain Node with no dependencies, because on a fresh clone there are none yet.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureKafkaJars, ensureNpmDeps, root } from './npm-deps.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fail = (msg) => {
   console.error(`evpn-lens: ${msg}`);
   process.exit(2);
@@ -26,17 +25,11 @@ if (!kafkaElsewhere) {
     fail('Maven is required to fetch the Kafka broker jars (`mvn` was not found); install it, or set KAFKA_BROKERS');
 }
 
-const lock = join(root, 'package-lock.json');
-const marker = join(root, 'node_modules', '.package-lock.json');
-if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
-  console.error('evpn-lens: installing npm dependencies (first run)...');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) fail('npm ci failed');
-}
-
+const npmError = ensureNpmDeps();
+if (npmError) fail(npmError);
 if (!kafkaElsewhere) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra/local/kafka-jars.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) fail('could not fetch the Kafka jars (see above)');
+  const jarsError = ensureKafkaJars();
+  if (jarsError) fail(jarsError);
 }
 
 const args = process.argv.slice(2);

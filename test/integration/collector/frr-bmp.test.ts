@@ -4,8 +4,8 @@ import { type Collector, createKafkaPublisher, startCollector } from '../../../c
 import { freePort } from '../../../infra/local/free-port.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { brokers } from '../support/env.js';
-import { FrrBgpd } from '../support/routers/frr.js';
-import { Gobgp } from '../support/routers/gobgp.js';
+import { FrrBgpd } from '../../../infra/lab/frr.js';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { TopicReader } from '../support/topic-reader.js';
 
 // FRR's bgpd exports, over BMP, the EVPN routes it learns from a GoBGP peer: the collector must publish them with

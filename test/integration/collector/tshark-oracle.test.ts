@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../infra/local/free-port.js';
 import { waitFor } from '../support/env.js';
 import { ourTuples, tsharkTuples, tupleKey } from '../support/evpn-tuples.js';
-import { Gobgp } from '../support/routers/gobgp.js';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
 
 const out = resolve(import.meta.dirname, '../../../test-results/captures');
 

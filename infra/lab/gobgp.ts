@@ -1,6 +1,6 @@
 /**
- * Real GoBGP speakers (Debian's gobgpd 3.x) on loopback addresses for integration tests: each on 127.0.0.N with its own
- * BGP port and gRPC API port, exporting BMP (pre-policy, post-policy and Loc-RIB) to the collector under test.
+ * Real GoBGP speakers (Debian's gobgpd 3.x) on loopback addresses, for `evpn-lens demo` and the integration tests: each
+ * on its own 127.x.y.z with its own BGP port and gRPC API port, exporting BMP (pre-policy, post-policy and Loc-RIB).
  * See shared/notes/router-peers.md.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
- * A real FRR bgpd (Debian's FRR 8.x) with the BMP module, without zebra, on a loopback address, for integration
- * tests. See shared/notes/router-peers.md: it needs `bgp allow-martian-nexthop` for 127/8 next hops, and as root it
+ * A real FRR bgpd (Debian's FRR 8.x) with the BMP module, without zebra, on a loopback address, for `evpn-lens demo`
+ * and the integration tests. See shared/notes/router-peers.md: it needs `bgp allow-martian-nexthop` for 127/8 next hops, and as root it
  * drops to user frr, so its directory must be writable by frr.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
