@@ -45,8 +45,8 @@ export const PEERS = [
 const say = (line) => process.stderr.write(`evpn-lens test peers: ${line}\n`);
 
 function dpkgInstalled(pkg) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status}', pkg], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.trim() === 'installed';
+  const r = spawnSync('dpkg-query', ['--status', pkg], { encoding: 'utf8' });
+  return r.status === 0 && /^Status: install ok installed$/m.test(r.stdout);
 }
 
 /** apt-get arguments for one package; --reinstall when dpkg says it is installed but its file is gone. */

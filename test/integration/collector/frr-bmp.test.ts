@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Collector, createKafkaPublisher, startCollector } from '../../../collector/index.js';
+import { FrrBgpd } from '../../../infra/lab/frr.js';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { brokers } from '../support/env.js';
-import { FrrBgpd } from '../../../infra/lab/frr.js';
-import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { TopicReader } from '../support/topic-reader.js';
 
 // FRR's bgpd exports, over BMP, the EVPN routes it learns from a GoBGP peer: the collector must publish them with

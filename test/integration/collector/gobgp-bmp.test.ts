@@ -2,10 +2,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Collector, createKafkaPublisher, startCollector } from '../../../collector/index.js';
 import { partitionOfKey } from '../../../collector/publish/murmur2.js';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { brokers, kafkaClient } from '../support/env.js';
-import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { type Json, TopicReader } from '../support/topic-reader.js';
 
 // Two real GoBGP speakers in two fabrics, eBGP-peered, both exporting BMP (pre-, post-policy and Loc-RIB) to the

@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { waitFor } from '../support/env.js';
 import { ourTuples, tsharkTuples, tupleKey } from '../support/evpn-tuples.js';
-import { Gobgp } from '../../../infra/lab/gobgp.js';
 
 const out = resolve(import.meta.dirname, '../../../test-results/captures');
 

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../infra/config/load-config.js';
+import { FrrBgpd } from '../../../infra/lab/frr.js';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
 import { brokers, dynamodbEndpoint, uniqueName, waitFor } from '../support/env.js';
-import { FrrBgpd } from '../../../infra/lab/frr.js';
-import { Gobgp } from '../../../infra/lab/gobgp.js';
 
 // The whole path with real parts: GoBGP routers export BMP to the collector, which publishes to the real Kafka broker;
 // the local event-source runner feeds the MAC-index function, which writes to dynalite; the API reads it back.
