@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { type RouteEvent, RouteEventBatch } from '../../schemas/events.js';
 import { INDEX_TABLE_ID, type MacItem, tableName } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
-import { decodeRecords, type MSKEvent, type MskBatchResponse, type MskHandler } from '../shared/msk.js';
+import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { type AlertEffect, applyEvents, clearQuiet, type MacRouteChange } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
@@ -98,9 +98,16 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
   }
 
+  /** Notes that `rec` contributed to a unit of work: its first record per partition is where a failure redelivers from. */
+  const noteOrigin = (origins: RecordPosition[], rec: RecordPosition) => {
+    if (!origins.some((o) => o.topic === rec.topic && o.partition === rec.partition)) origins.push(rec);
+  };
+
   const handler = (async (event: MSKEvent): Promise<MskBatchResponse | void> => {
-    const groups = new Map<string, { changes: MacRouteChange[]; firstId: string }>();
-    const es = new Map<string, { change: EsChange; firstId: string }>();
+    // Units of work: one per MAC/VNI (and per ES member), each remembering the first record of each partition it came
+    // from. A failed unit fails those records; the response names the first failed record of every partition.
+    const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[] }>();
+    const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
       stats.events++;
       if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue; // session events are informational here
@@ -110,7 +117,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
       } catch (err) {
         stats.skipped++;
-        log.warn({ record: rec.id, err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
+        log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
         continue;
       }
       for (const ev of events) {
@@ -118,26 +125,29 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         if (ev.routeType === 2 && ev.mac) {
           const key = `${ev.mac}|${ev.vni}`;
           let g = groups.get(key);
-          if (!g) groups.set(key, (g = { changes: [], firstId: rec.id }));
+          if (!g) groups.set(key, (g = { changes: [], origins: [] }));
+          noteOrigin(g.origins, rec);
           g.changes.push(macChangeOf(ev, rec.timestamp));
         } else {
           const c = esChangeOf(ev, rec.timestamp);
           if (c) {
             const key = `${c.esi}|${c.vtep}`;
             const prev = es.get(key);
-            if (!prev || c.ord > prev.change.ord) es.set(key, { change: c, firstId: prev?.firstId ?? rec.id });
+            const origins = prev?.origins ?? [];
+            noteOrigin(origins, rec);
+            if (!prev || c.ord > prev.change.ord) es.set(key, { change: c, origins });
           }
         }
       }
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => ({ mac: g.changes[0]!.mac, vni: g.changes[0]!.vni })));
-    const failed: { id: string; err: unknown }[] = [];
+    const failures = new PartitionFailures();
     const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
     for (const [key, g] of groups) {
       try {
         await commitGroup(g.changes, stored.get(key), tally);
       } catch (err) {
-        failed.push({ id: g.firstId, err });
+        failures.add(g.origins, err);
       }
     }
     // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
@@ -160,18 +170,19 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       const [fabric, minute] = k.split('|') as [string, string];
       await store.addMoves(fabric, minute, n);
     }
-    for (const { change, firstId } of es.values()) {
+    for (const { change, origins } of es.values()) {
       try {
         await store.putEsMember(change);
       } catch (err) {
-        failed.push({ id: firstId, err });
+        failures.add(origins, err);
       }
     }
-    if (failed.length > 0) {
-      // Report the earliest failed record: the event source redelivers from there (re-applying is idempotent).
-      const first = failed.sort((a, b) => Number(a.id.split(':').pop()) - Number(b.id.split(':').pop()))[0]!;
-      log.error({ err: first.err, failed: failed.length }, 'MAC index writes failed; reporting a partial batch failure');
-      return { batchItemFailures: [{ itemIdentifier: first.id }] };
+    const response = failures.response();
+    if (response) {
+      // Each failed partition is redelivered from its first failed record (re-applying is idempotent); the others are done.
+      for (const p of failures.partitions())
+        log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'MAC index writes failed; reporting a partial batch failure');
+      return response;
     }
   }) as MacIndexHandler;
 

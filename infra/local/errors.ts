@@ -10,3 +10,8 @@ export class LocalRuntimeError extends Error {
 export class PrerequisiteError extends LocalRuntimeError {
   override readonly name: string = 'PrerequisiteError';
 }
+
+/** A handler's partial batch response names a record that is not in its batch: the whole batch failed (as on AWS). */
+export class BatchResponseError extends LocalRuntimeError {
+  override readonly name: string = 'BatchResponseError';
+}

@@ -3,13 +3,15 @@
  * same handlers that run on AWS.
  *
  * What it keeps from the real mapping:
- * - one consumer group per mapping; a partition's records reach the handler in offset order, one batch at a time;
+ * - one consumer group per mapping; an invocation carries records of several partitions (and topics), keyed by
+ *   `${topic}-${partition}`; a partition's records reach the handler in offset order, one invocation at a time;
  * - batchSize caps records per invocation; batchingWindowMs lets the broker wait that long to fill a fetch;
- * - a thrown error retries the same batch (with backoff) until it succeeds: no record is skipped, and offsets are
+ * - a thrown error retries the same records (with backoff) until it succeeds: no record is skipped, and offsets are
  *   committed only after the handler returned;
- * - a partial batch response commits the records before the first failed one and redelivers from it. As on AWS
- *   (ReportBatchItemFailures), several failures mean the lowest offset is the checkpoint, and an identifier that names
- *   no record of the batch (empty, malformed, another partition) fails the whole batch.
+ * - a partial batch response (ReportBatchItemFailures) is applied per partition: a partition it names commits the
+ *   records before its lowest named offset and redelivers from there; a partition it does not name is done; an
+ *   identifier that names no record of the batch (empty, malformed, another partition's offset) fails the whole batch
+ *   (batch-checkpoints.ts).
  *
  * What it does not do: retry limits, maximum record age, split-batch-on-error and on-failure destinations (AWS's
  * defaults are infinite retries and none of these, which is what evpn-lens deploys).
@@ -17,8 +19,8 @@
 import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
-import { type MskHandler, parseRecordId } from '../../functions/shared/msk.js';
-import { toMskEvent } from './msk-event.js';
+import type { MskHandler } from '../../functions/shared/msk.js';
+import { BatchAssembler } from './batch-assembler.js';
 
 export interface EventSourceMapping {
   name: string;
@@ -27,8 +29,10 @@ export interface EventSourceMapping {
   batchSize?: number;
   batchingWindowMs?: number;
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /** Partitions processed at once (each still strictly in order). */
+  /** Partitions gathered into one invocation at most (each still strictly in order); default 256. */
   concurrency?: number;
+  /** How long an invocation waits for more partitions to join before it runs; default 10 ms. */
+  gatherMs?: number;
 }
 
 export interface EventSourceRunnerOptions {
@@ -131,67 +135,59 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       }
     }
     for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
+    const assembler = new BatchAssembler({
+      batchSize,
+      gatherMs: m.gatherMs ?? 10,
+      brokers: opts.brokers,
+      invoke: (event) => m.handler(event),
+      onInvoked: (event, outcome) => {
+        st.invocations++;
+        if (outcome.ok && outcome.failedPartitions === 0) return;
+        st.failures++;
+        if (!outcome.ok) {
+          st.lastError = outcome.err instanceof Error ? outcome.err.message : String(outcome.err);
+          opts.logger?.warn({ mapping: m.name, partitions: Object.keys(event.records), err: outcome.err }, 'handler failed; retrying its records');
+        }
+      },
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: m.concurrency ?? 4,
+      // Every partition of a fetch joins the same invocation, as the MSK mapping's multi-partition events.
+      partitionsConsumedConcurrently: m.concurrency ?? 256,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const { topic, partition } = batch;
         let pending: KafkaMessage[] = batch.messages;
         // Backoff grows across failed attempts at the same records, partial failures included.
         let attempt = 0;
+        const backOff = async () => {
+          const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
+          await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
+          await sleep(delay);
+        };
         while (pending.length > 0) {
           if (!isRunning() || isStale()) return; // a rebalance or stop: uncommitted records are fetched again
-          const chunk = pending.slice(0, batchSize);
-          for (;;) {
-            if (!isRunning() || isStale()) return;
-            st.invocations++;
-            let failedAt: number | undefined;
-            try {
-              const res = await m.handler(toMskEvent(topic, partition, chunk, opts.brokers));
-              const ids = res?.batchItemFailures ?? [];
-              const inBatch = new Set(chunk.map((x) => Number(x.offset)));
-              const offsets = ids.map((f) => {
-                const p = parseRecordId(typeof f?.itemIdentifier === 'string' ? f.itemIdentifier : '');
-                if (!p || p.topic !== topic || p.partition !== partition || !inBatch.has(p.offset)) {
-                  throw new Error(`handler returned a batchItemFailures identifier that names no record of this batch: ${JSON.stringify(f)}`);
-                }
-                return p.offset;
-              });
-              if (offsets.length > 0) failedAt = Math.min(...offsets);
-            } catch (err) {
-              st.failures++;
-              st.lastError = err instanceof Error ? err.message : String(err);
-              const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
-              opts.logger?.warn(
-                { mapping: m.name, topic, partition, firstOffset: chunk[0]?.offset, records: chunk.length, attempt, err },
-                `handler failed; retrying the batch in ${delay} ms`,
-              );
-              await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
-              await sleep(delay);
-              continue;
-            }
-            const done = failedAt === undefined ? chunk : chunk.filter((x) => Number(x.offset) < failedAt!);
-            if (done.length > 0) {
-              const next = (BigInt(done[done.length - 1]!.offset) + 1n).toString();
-              await consumer.commitOffsets([{ topic, partition, offset: next }]);
-              // kafkajs fetches again from the last resolved offset: resolve what was committed, never more.
-              resolveOffset(done[done.length - 1]!.offset);
-              st.records += done.length;
-            }
-            if (failedAt !== undefined) {
-              st.failures++;
-              pending = pending.filter((x) => Number(x.offset) >= failedAt!);
-              const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
-              await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
-              await sleep(delay);
-              break; // re-chunk from the failed record
-            }
-            pending = pending.slice(chunk.length);
-            attempt = 0;
-            await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
-            break;
+          const outcome = await assembler.submit(topic, partition, pending.slice(0, batchSize));
+          if (outcome.kind === 'failed') {
+            await backOff();
+            continue;
           }
+          const { taken, checkpoint } = outcome;
+          const done = checkpoint === undefined ? taken : taken.filter((x) => Number(x.offset) < checkpoint);
+          if (done.length > 0) {
+            const next = (BigInt(done[done.length - 1]!.offset) + 1n).toString();
+            await consumer.commitOffsets([{ topic, partition, offset: next }]);
+            // kafkajs fetches again from the last resolved offset: resolve what was committed, never more.
+            resolveOffset(done[done.length - 1]!.offset);
+            st.records += done.length;
+          }
+          pending = pending.slice(done.length);
+          if (checkpoint !== undefined) {
+            await backOff(); // then redeliver from the failed record
+            continue;
+          }
+          attempt = 0;
+          await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
         }
       },
     });

@@ -19,11 +19,21 @@ export function toMskRecord(topic: string, partition: number, m: KafkaMessage): 
   } as MSKRecord;
 }
 
-export function toMskEvent(topic: string, partition: number, messages: KafkaMessage[], bootstrapServers: string[]): MSKEvent {
+/** One partition's share of an invocation. */
+export interface PartitionMessages {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+}
+
+/** An MSK event carrying several partitions (and topics), as the event source mapping delivers them. */
+export function toMskEvent(parts: PartitionMessages[], bootstrapServers: string[]): MSKEvent {
+  const records: Record<string, MSKRecord[]> = {};
+  for (const p of parts) records[`${p.topic}-${p.partition}`] = p.messages.map((m) => toMskRecord(p.topic, p.partition, m));
   return {
     eventSource: 'aws:kafka',
-    eventSourceArn: `arn:aws:kafka:local:000000000000:cluster/evpn-lens-local/${topic}`,
+    eventSourceArn: 'arn:aws:kafka:local:000000000000:cluster/evpn-lens-local/local',
     bootstrapServers: bootstrapServers.join(','),
-    records: { [`${topic}-${partition}`]: messages.map((m) => toMskRecord(topic, partition, m)) },
+    records,
   } as MSKEvent;
 }

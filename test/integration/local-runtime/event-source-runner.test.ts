@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeRecords, type MskBatchResponse, recordId, recordsOf } from '../../../functions/shared/msk.js';
+import { decodeRecords, itemIdentifierOf, type MskBatchResponse, recordsOf } from '../../../functions/shared/msk.js';
 import { ensureTables } from '../../../infra/local/ensure-tables.js';
 import { createEventSourceRunner, type EventSourceRunner } from '../../../infra/local/event-source-runner.js';
 import { RouteAction, RouteEvent } from '../../../schemas/events.js';
@@ -120,7 +120,7 @@ describe('event-source-runner', () => {
       const third = records.find((r) => r.offset === 3);
       if (third && !failedOnce) {
         failedOnce = true;
-        return { batchItemFailures: [{ itemIdentifier: recordId(third) }] };
+        return { batchItemFailures: [{ itemIdentifier: itemIdentifierOf(third) }] };
       }
     };
 
@@ -193,7 +193,7 @@ describe('event-source-runner batching window', () => {
     const deliveries: number[][] = [];
     const handler = async (event: MSKEvent): Promise<MskBatchResponse | void> => {
       deliveries.push([...recordsOf(event)].map((r) => r.offset));
-      if (deliveries.length === 1) return { batchItemFailures: [{ itemIdentifier: '' }] };
+      if (deliveries.length === 1) return { batchItemFailures: [{ itemIdentifier: '' }] } as unknown as MskBatchResponse;
     };
 
     await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 10 }] });
@@ -266,5 +266,53 @@ describe('event-source-runner lag and rebalances', () => {
     const all = new Set([...seen.a, ...seen.b]);
     expect(all.size).toBe(400);
     expect(seen.b.length).toBeGreaterThan(0);
+  });
+});
+
+describe('event-source-runner multi-partition batches', () => {
+  it('delivers several partitions in one invocation and, after a failure in two of them, redelivers only those from their failed records', async () => {
+    // Arrange: 4 partitions x 10 records already in the topic, so the first fetch holds all of them.
+    const topic = uniqueName('multi');
+    await createTopics([topic], 4);
+    const name = uniqueName('m');
+    await produce(
+      topic,
+      Array.from({ length: 40 }, (_, i) => ({ key: String(i), value: Buffer.from(String(i)), partition: i % 4 })),
+    );
+    const invocations: Record<number, number[]>[] = [];
+    const failAt = new Map([
+      [1, 4],
+      [3, 7],
+    ]);
+    const handler = async (event: MSKEvent): Promise<MskBatchResponse | void> => {
+      const got: Record<number, number[]> = {};
+      for (const r of recordsOf(event)) (got[r.partition] ??= []).push(r.offset);
+      invocations.push(got);
+      const failures = [...failAt]
+        .map(([p, offset]) => [...recordsOf(event)].find((r) => r.partition === p && r.offset === offset))
+        .filter((r) => r !== undefined)
+        .map((r) => ({ itemIdentifier: itemIdentifierOf(r) }));
+      for (const f of failures) failAt.delete(Number(f.itemIdentifier.partition.split('-').pop())); // fail once
+      if (failures.length) return { batchItemFailures: failures };
+    };
+
+    // Act
+    await startRunner({ brokers: brokers(), mappings: [{ name, topics: [topic], handler, batchSize: 100 }] });
+    await waitFor(async () => {
+      const offsets = await Promise.all([0, 1, 2, 3].map((p) => committedOffset(`evpn-lens-${name}`, topic, p)));
+      return offsets.every((o) => o === 10) ? true : undefined;
+    }, 'all four partitions committed to the end');
+
+    // Assert: the failing invocation carried several partitions, both failures in it.
+    const failing = invocations.findIndex((inv) => inv[1]?.includes(4) && inv[3]?.includes(7));
+    expect(failing).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(invocations[failing]!).length).toBeGreaterThanOrEqual(2);
+    // Nothing skipped: every record delivered; the failed partitions again from their failed record, the others once.
+    const delivered = (p: number) => invocations.flatMap((inv) => inv[p] ?? []);
+    for (const p of [0, 1, 2, 3]) expect(new Set(delivered(p))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
+    const after = invocations.slice(failing + 1);
+    expect(after.flatMap((inv) => inv[1] ?? [])[0]).toBe(4);
+    expect(after.flatMap((inv) => inv[3] ?? [])[0]).toBe(7);
+    for (const p of [0, 2]) expect(delivered(p)).toHaveLength(10);
   });
 });

@@ -16,19 +16,27 @@ function message(over: Partial<KafkaMessage> = {}): KafkaMessage {
 }
 
 describe('msk-event', () => {
-  it('builds an MSK event keyed by topic-partition with the Lambda event source fields', () => {
+  it('builds an MSK event keyed by topic-partition, several partitions and topics in one, with the Lambda event source fields', () => {
     // Arrange
     const msgs = [message({ offset: '41' }), message({ offset: '42' })];
 
     // Act
-    const event = toMskEvent('evpn.routes.v1', 7, msgs, ['127.0.0.1:9092', '127.0.0.1:9093']);
+    const event = toMskEvent(
+      [
+        { topic: 'evpn.routes.v1', partition: 7, messages: msgs },
+        { topic: 'evpn.routes.v1', partition: 2, messages: [message({ offset: '5' })] },
+        { topic: 'evpn.sessions.v1', partition: 7, messages: [message({ offset: '9' })] },
+      ],
+      ['127.0.0.1:9092', '127.0.0.1:9093'],
+    );
 
     // Assert
     expect(event.eventSource).toBe('aws:kafka');
     expect(event.eventSourceArn).toMatch(/^arn:aws:kafka:/);
     expect(event.bootstrapServers).toBe('127.0.0.1:9092,127.0.0.1:9093');
-    expect(Object.keys(event.records)).toEqual(['evpn.routes.v1-7']);
+    expect(Object.keys(event.records)).toEqual(['evpn.routes.v1-7', 'evpn.routes.v1-2', 'evpn.sessions.v1-7']);
     expect(event.records['evpn.routes.v1-7']!.map((r) => r.offset)).toEqual([41, 42]);
+    expect(event.records['evpn.sessions.v1-7']!.map((r) => [r.topic, r.partition, r.offset])).toEqual([['evpn.sessions.v1', 7, 9]]);
   });
 
   it('encodes key and value as base64 and keeps partition, offset and create time as numbers', () => {
