@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// The AWS SDK's Node-version notice (Node < 22) would repeat in every worker's output; its documented switch
+// (aws/aws-sdk-js-v3#7983), inherited by the workers and by the stacks tests spawn.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Two projects: unit tests need nothing running; integration tests share one real Kafka broker and one
 // dynalite per run, started by the global setup on free ports (so two runs on one machine do not collide).
 export default defineConfig({

@@ -107,6 +107,8 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   let drainWaiters: (() => void)[] = [];
   let flushWaiters: (() => void)[] = [];
   let gaveUp = false; // close() timed out: stop retrying
+  let closed = false; // close() called: new events are refused, nothing is retried once Kafka is disconnected
+  let wakeRetry: (() => void) | undefined; // ends a retry's wait early when close() gives up
 
   const batcher = new PartitionBatcher({
     maxRecordBytes: opts.maxRecordBytes ?? 256 * 1024,
@@ -203,7 +205,14 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
           { err: err instanceof Error ? err.message : String(err), records: records.length, attempt },
           `Kafka produce failed; retrying in ${delay} ms (sockets pause while the buffer is full)`,
         );
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay);
+          wakeRetry = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        wakeRetry = undefined;
       }
     }
   };
@@ -237,6 +246,12 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   let closing: Promise<void> | undefined;
   const publisher: EventPublisher = {
     enqueue(topic, key, value) {
+      if (closed) {
+        // A session or timer still reporting during shutdown: nothing may reopen the producer or retry against a broker
+        // that is going away, so the event is counted as dropped.
+        opts.metrics?.eventsDropped.inc({ topic }, 1);
+        return true;
+      }
       buffered += value.length + key.length;
       if (batchedTopics.has(topic) && partitionsOf.has(topic)) {
         batcher.append(topic, partitionOf(topic, key), key, value);
@@ -264,6 +279,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
     /** Waits (up to `closeTimeoutMs`) for Kafka to take what is buffered, then disconnects; what is left is logged as lost. */
     close() {
       closing ??= (async () => {
+        closed = true;
         clearInterval(metadataTimer);
         let t: NodeJS.Timeout | undefined;
         const timedOut = await Promise.race([
@@ -272,6 +288,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
         ]);
         clearTimeout(t);
         gaveUp = timedOut;
+        wakeRetry?.();
         if (timedOut) opts.logger?.error({ bufferedBytes: buffered }, 'Kafka did not take the buffered events before shutdown; they are lost');
         if (timer) clearTimeout(timer);
         await Promise.allSettled([producer.disconnect(), admin.disconnect()]);

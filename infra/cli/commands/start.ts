@@ -1,7 +1,8 @@
 /** `evpn-lens start`: the whole local stack (Kafka, the DynamoDB API, functions, collector, API and dashboard). */
 import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.js';
 import { type ConfigOverrides, loadConfig, overridesFromEnv } from '../../config/load-config.js';
-import { createLogger } from '../../local/logger.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from '../../local/logger.js';
 
 interface StartOptions {
   config?: string;
@@ -11,6 +12,7 @@ interface StartOptions {
   kafkaBrokers?: string;
   dynamodbEndpoint?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 export function register(program: Command): void {
@@ -24,6 +26,7 @@ export function register(program: Command): void {
     .option('--kafka-brokers <list>', 'use this Kafka cluster instead of starting one (comma separated)')
     .option('--dynamodb-endpoint <url>', 'use this DynamoDB API endpoint instead of starting dynalite')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace')
+    .option('--log-format <format>', 'pretty (a terminal) | json (otherwise); default: pretty on a terminal, JSON lines when not')
     .action(async (opts: StartOptions) => {
       // Precedence: file < environment < flags.
       const flags: ConfigOverrides = {
@@ -38,7 +41,7 @@ export function register(program: Command): void {
         logLevel: opts.logLevel,
       };
       const config = loadConfig(opts.config ?? process.env.EVPN_LENS_CONFIG, { ...overridesFromEnv(process.env), ...flags });
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, { format: logFormatOf(opts.logFormat ?? process.env.EVPN_LENS_LOG_FORMAT) });
       // Loaded only after the configuration is valid: a bad file fails fast without loading the whole stack.
       const { startLocalStack } = await import('../../local/stack.js');
       const stack = await startLocalStack(config, { logger });
@@ -61,4 +64,10 @@ export function register(program: Command): void {
         process.once('SIGTERM', () => shutdown('SIGTERM'));
       });
     });
+}
+
+export function logFormatOf(value: string | undefined): LogFormat {
+  if (value === undefined) return 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new ConfigError(`--log-format: expected one of ${LOG_FORMATS.join(', ')}, got "${value}"`);
+  return value as LogFormat;
 }
