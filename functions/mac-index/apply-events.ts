@@ -208,7 +208,7 @@ function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out:
 
 function raise(item: MacItem, type: MacAlertKind, atMs: number, loc: MacLocation, fabrics: string[], detail: string, out: ApplyResult): void {
   if (item.activeAlerts[type]) return; // once per episode
-  const k = keys.alert(iso(atMs), type, item.mac, item.vni);
+  const k = keys.alert(iso(atMs), type, keys.macSubject(item.mac, item.vni));
   item.activeAlerts[type] = { raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk };
   out.alerts.push({
     kind: 'raise',

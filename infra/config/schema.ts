@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { healthOptionsSchema } from '../../functions/health/options.js';
 import { isCidr } from './cidr.js';
 import { parseHostPort } from './host-port.js';
 
@@ -27,6 +28,8 @@ const fabric = z.strictObject({
       addresses: z.array(cidr).default([]),
     })
     .prefault({}),
+  /** VTEP addresses that must be present; one that no route or gNMI sample shows is "missing" (health.rules.vtepMissing). */
+  expectedVteps: z.array(z.string().refine((v) => isIP(v) !== 0, { message: 'expected a VTEP IPv4/IPv6 address' })).default([]),
 });
 
 export const configSchema = z
@@ -102,6 +105,8 @@ export const configSchema = z
         historyRetentionDays: z.number().int().min(1).max(3650).default(30),
       })
       .prefault({}),
+    /** Fabric health: status rules and timers (functions/health/options.ts documents each key). */
+    health: healthOptionsSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

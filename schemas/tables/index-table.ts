@@ -7,7 +7,7 @@
  * | IP binding   | IP#<ip>                | MAC#<mac>#VNI#<vni>                |                                |                                |
  * | move history | HIST#<mac>             | <at ISO>#<vni>                     |                                |                                |
  * | ES member    | ES#<esi>               | VTEP#<vtep>                        |                                |                                |
- * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<mac>#<vni>  |                                |                                |
+ * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<subject>    |                                |                                |
  * | alert state  | ALERTSTATE#<type>      | <mac>#<vni>                        |                                |                                |
  * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>                |                                |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
@@ -59,10 +59,13 @@ export const keys = {
   historyPk: (mac: string) => `HIST#${mac}`,
   esMember: (esi: string, vtep: string) => ({ pk: `ES#${esi}`, sk: `VTEP#${vtep}` }),
   esPk: (esi: string) => `ES#${esi}`,
-  alert: (raisedAtIso: string, type: string, mac: string, vni: number) => ({
+  /** An alert about a subject: `macSubject` (a MAC in a VNI) or `fabricSubject` (a fabric). */
+  alert: (raisedAtIso: string, type: string, subject: string) => ({
     pk: `ALERT#${raisedAtIso.slice(0, 7)}`,
-    sk: `${raisedAtIso}#${type}#${mac}#${vni}`,
+    sk: `${raisedAtIso}#${type}#${subject}`,
   }),
+  macSubject: (mac: string, vni: number) => `${mac}#${vni}`,
+  fabricSubject: (fabric: string) => `fabric:${fabric}`,
   alertMonthPk: (yyyyMm: string) => `ALERT#${yyyyMm}`,
   alertState: (type: string, mac: string, vni: number) => ({ pk: `ALERTSTATE#${type}`, sk: `${mac}#${vni}` }),
   fabricCount: (fabric: string, vni: number, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${vni}#${pad2(shard)}` }),

@@ -16,7 +16,7 @@ describe('EvpnLensDataStack', () => {
         TableName: `x-${def.id}`,
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: def.partitionKey.name, KeyType: 'HASH' }, ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' }] : [])],
-        GlobalSecondaryIndexes: def.globalIndexes.map((g) => Match.objectLike({ IndexName: g.indexName })),
+        GlobalSecondaryIndexes: def.globalIndexes.length ? def.globalIndexes.map((g) => Match.objectLike({ IndexName: g.indexName })) : Match.absent(),
         TimeToLiveSpecification: def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : Match.absent(),
       });
     }

@@ -1,0 +1,53 @@
+/**
+ * Tunables of the health function and its status rules (`health` in the configuration file), validated once.
+ * Every rule names the status it imposes when it fires (`off` disables it); a fabric's status is the worst of its rules.
+ */
+import { z } from 'zod';
+import type { FabricStatus } from '../../schemas/tables/index.js';
+
+const ruleStatus = z.enum(['off', 'degraded', 'critical']);
+
+export const healthRulesSchema = z.strictObject({
+  /** Any BGP EVPN session reported down (BMP Peer Down) by a connected router. */
+  sessionDown: ruleStatus.default('degraded'),
+  /** When at least this share (percent) of the fabric's known sessions is down, the status is critical. */
+  sessionsDownCriticalPercent: z.number().min(1).max(100).default(50),
+  /** An expected VTEP (fabrics[].expectedVteps) that no route or gNMI sample shows. */
+  vtepMissing: ruleStatus.default('critical'),
+  /** A VTEP dropping more VXLAN packets per second than `dropsPerSecond` (encap + decap drops, last minute). */
+  drops: ruleStatus.default('degraded'),
+  dropsPerSecond: z.number().min(0).default(100),
+  /** A MAC flapping now (an active mac-flap alert in the fabric). */
+  flappingMac: ruleStatus.default('degraded'),
+  /** A source gone quiet: a BMP router whose session dropped, a gNMI target down or silent for 3 of its intervals. */
+  staleSource: ruleStatus.default('degraded'),
+});
+
+export const healthOptionsSchema = z.strictObject({
+  rules: healthRulesSchema.prefault({}),
+  /** The scheduled tick (staleness, status re-evaluation): locally a timer, on AWS a schedule. */
+  tickSeconds: z.number().min(0.1).max(3600).default(15),
+  /** A gNMI target's sample interval, and how many of them may pass without a sample before it is stale. */
+  gnmiIntervalSeconds: z.number().min(0.1).max(3600).default(10),
+  staleAfterIntervals: z.number().int().min(1).max(100).default(3),
+  /** A counter decrease is a 64-bit wrap only if the implied rate stays below these; otherwise a reset (no rate). */
+  maxPacketsPerSecond: z.number().positive().default(2e10),
+  maxBytesPerSecond: z.number().positive().default(2e12),
+  /** The sample before a minute's first one is looked for this many minutes back. */
+  maxGapMinutes: z.number().int().min(1).max(60).default(5),
+  /** Counter buckets (device samples per minute) are kept this long; history (rates, churn) for 24 hours. */
+  bucketRetentionMinutes: z.number().int().min(10).max(1440).default(120),
+});
+
+export type HealthOptions = z.output<typeof healthOptionsSchema>;
+export type HealthRules = HealthOptions['rules'];
+export const DEFAULT_HEALTH_OPTIONS: HealthOptions = healthOptionsSchema.parse({});
+
+/** What the health function knows of the configured fabrics. */
+export interface FabricSpec {
+  name: string;
+  expectedVteps: string[];
+}
+
+export const STATUS_RANK: Record<FabricStatus, number> = { ok: 0, degraded: 1, critical: 2 };
+export const worst = (a: FabricStatus, b: FabricStatus): FabricStatus => (STATUS_RANK[b] > STATUS_RANK[a] ? b : a);

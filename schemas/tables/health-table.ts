@@ -1,0 +1,59 @@
+/**
+ * The fabric-health table: what the health function (functions/health) knows about each fabric, see
+ * docs/table-design.md. A table of its own, not more item kinds in the index: its items are written at telemetry
+ * rates and mostly expire (minute buckets), it needs no secondary index, and its cost shows apart from the MAC index's.
+ *
+ * | item                 | pk                        | sk                                   |
+ * |----------------------|---------------------------|--------------------------------------|
+ * | fabric list          | FABRICS                   | <fabric>                             |
+ * | status               | F#<fabric>                | STATUS                               |
+ * | BMP router           | F#<fabric>                | ROUTER#<address>/<bgp id>            |
+ * | BGP session          | F#<fabric>                | SESSION#<address>/<bgp id>#<peer>#<rd> |
+ * | route counts         | F#<fabric>                | COUNT#<topic>-<partition>            |
+ * | VTEP (from routes)   | F#<fabric>                | VTEP#<ip>                            |
+ * | gNMI device          | F#<fabric>                | DEV#<device>                         |
+ * | MAC alert (flapping) | F#<fabric>                | MACALERT#<type>#<mac>#<vni>          |
+ * | minute history       | F#<fabric>#H              | <yyyy-mm-ddThh:mm>                   |
+ * | route presence       | RT#<fabric>#<route key>   | R                                    |
+ * | counter bucket       | D#<fabric>#<device>       | <yyyy-mm-ddThh:mm> (device time)     |
+ */
+import type { TableDefinition } from './table-definition.js';
+
+export const HEALTH_TABLE_ID = 'health';
+
+export const healthTable: TableDefinition = {
+  id: HEALTH_TABLE_ID,
+  description: 'Fabric health: BMP routers and sessions, route presence and counts, VTEPs, gNMI counter buckets, minute history, status',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [],
+  ttlAttribute: 'expiresAt',
+};
+
+/** A minute as a sort key: "2026-11-24T10:07" (UTC), from ms since the epoch. */
+export function minuteOf(ms: number): string {
+  return new Date(Math.floor(ms / 60_000) * 60_000).toISOString().slice(0, 16);
+}
+
+/** The start of a minute key, ms since the epoch. */
+export function minuteMs(minute: string): number {
+  return Date.parse(`${minute}:00.000Z`);
+}
+
+export const healthKeys = {
+  fabricsPk: 'FABRICS',
+  fabricList: (fabric: string) => ({ pk: 'FABRICS', sk: fabric }),
+  fabricPk: (fabric: string) => `F#${fabric}`,
+  status: (fabric: string) => ({ pk: `F#${fabric}`, sk: 'STATUS' }),
+  router: (fabric: string, router: string) => ({ pk: `F#${fabric}`, sk: `ROUTER#${router}` }),
+  session: (fabric: string, router: string, peer: string, rd: string) => ({ pk: `F#${fabric}`, sk: `SESSION#${router}#${peer}#${rd}` }),
+  count: (fabric: string, source: string) => ({ pk: `F#${fabric}`, sk: `COUNT#${source}` }),
+  vtep: (fabric: string, vtep: string) => ({ pk: `F#${fabric}`, sk: `VTEP#${vtep}` }),
+  device: (fabric: string, device: string) => ({ pk: `F#${fabric}`, sk: `DEV#${device}` }),
+  macAlert: (fabric: string, type: string, mac: string, vni: number) => ({ pk: `F#${fabric}`, sk: `MACALERT#${type}#${mac}#${vni}` }),
+  historyPk: (fabric: string) => `F#${fabric}#H`,
+  history: (fabric: string, minute: string) => ({ pk: `F#${fabric}#H`, sk: minute }),
+  route: (fabric: string, routeKey: string) => ({ pk: `RT#${fabric}#${routeKey}`, sk: 'R' }),
+  bucketPk: (fabric: string, device: string) => `D#${fabric}#${device}`,
+  bucket: (fabric: string, device: string, minute: string) => ({ pk: `D#${fabric}#${device}`, sk: minute }),
+} as const;
