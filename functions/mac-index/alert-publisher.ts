@@ -1,7 +1,7 @@
 /** Where raised and cleared alerts go besides the table: evpn.alerts.v1 (a kafkajs producer), injected. */
-import { Alert, AlertState, AlertType, type IAlert } from '../../schemas/events.js';
+import { Alert, AlertSeverity, AlertState, AlertType, type IAlert } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
-import type { MacAlertKind } from '../../schemas/tables/index.js';
+import type { MacAlertKind, AlertSeverity as Severity } from '../../schemas/tables/index.js';
 import type { AlertEffect } from './apply-events.js';
 
 export interface AlertPublisher {
@@ -12,6 +12,12 @@ const TYPES: Record<MacAlertKind, number> = {
   'mac-flap': AlertType.ALERT_TYPE_MAC_FLAP,
   'duplicate-mac': AlertType.ALERT_TYPE_DUPLICATE_MAC,
   'sticky-move': AlertType.ALERT_TYPE_STICKY_MOVE,
+};
+
+const SEVERITIES: Record<Severity, number> = {
+  info: AlertSeverity.ALERT_SEVERITY_INFO,
+  warning: AlertSeverity.ALERT_SEVERITY_WARNING,
+  critical: AlertSeverity.ALERT_SEVERITY_CRITICAL,
 };
 
 export function alertId(a: Pick<AlertEffect, 'type' | 'mac' | 'vni' | 'raisedAtMs'>): string {
@@ -32,6 +38,9 @@ export function encodeAlert(a: AlertEffect, windowSeconds: number): { key: strin
     moveCount: a.moveCount,
     windowSeconds,
     detail: a.detail,
+    locations: a.locations.map((l) => ({ fabric: l.fabric, vtep: l.vtep, vteps: l.vteps ?? [l.vtep], esi: l.esi, sequence: l.sequence, vni: l.vni ?? a.vni })),
+    crossFabric: a.crossFabric,
+    severity: SEVERITIES[a.severity],
   };
   return { key: alertId(a), value: Alert.encode(msg).finish() };
 }

@@ -5,8 +5,26 @@
  * Exact under at-least-once delivery: every path remembers the collector sequence of the last event applied to it,
  * so a duplicate or a replay of an older event changes nothing, and a withdrawal leaves a tombstone for a while.
  * Times are event times (Kafka record timestamps), never the wall clock, so a replay computes the same index.
+ *
+ * A move is a MAC leaving one location and appearing at another. Advertise-first (the new route before the old one's
+ * withdrawal) the location changes in one step. Withdraw-first it passes through "nowhere": the disappearance is
+ * recorded (a MAC that does not come back stays disappeared) and remembered in `vanished`; an advertisement within
+ * `moveGapSeconds` (+ `clockSkewSeconds`) of it, measured on the routers' per-peer timestamps, turns that entry into a
+ * `move` (same history key, so it overwrites it) — or removes it when the MAC came back where it was. Across data
+ * centers both orders happen (different routers, BMP sessions and collectors; no RFC 7432 §15 sequence numbers where
+ * DCI gateways re-originate routes), and both give one move.
  */
-import { type HistoryItem, keys, type MacAlertKind, type MacItem, type MacLocation, type MacPath } from '../../schemas/tables/index.js';
+import {
+  type AlertLocationItem,
+  type AlertSeverity,
+  type CompetingAdvertisement,
+  type HistoryItem,
+  keys,
+  type MacAlertKind,
+  type MacItem,
+  type MacLocation,
+  type MacPath,
+} from '../../schemas/tables/index.js';
 import { competitors, computeLocation, locationIdentity, ZERO_ESI } from './location.js';
 import type { MacIndexOptions } from './options.js';
 
@@ -25,8 +43,10 @@ export interface MacRouteChange {
   ip: string;
   /** Collector sequence (decimal string, monotonic per collector). */
   ord: string;
-  /** Event time, ms since epoch. */
+  /** Event time, ms since epoch (the Kafka record time): stored times and history keys. */
   atMs: number;
+  /** The router's per-peer header time (ms since epoch), 0 when absent: the move gap is measured on it. */
+  routerMs: number;
 }
 
 export interface AlertEffect {
@@ -42,12 +62,20 @@ export interface AlertEffect {
   alertSk: string;
   moveCount: number;
   detail: string;
+  /** The locations involved (a flap's, a duplicate's), with fabric and VTEP; empty for a clear. */
+  locations: AlertLocationItem[];
+  crossFabric: boolean;
+  severity: AlertSeverity;
 }
 
 export interface ApplyResult {
   item: MacItem;
   changed: boolean;
   history: HistoryItem[];
+  /** History entries written earlier that turned out wrong: a disappearance undone by a return to the same place. */
+  historyDeleted: { pk: string; sk: string }[];
+  /** The MAC started (or stopped) needing the sweep's duplicate watch item. */
+  dupWatch?: 'start' | 'stop';
   ipsAdded: string[];
   ipsRemoved: string[];
   alerts: AlertEffect[];
@@ -67,13 +95,15 @@ const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
 export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[], opts: MacIndexOptions): ApplyResult {
   const first = events[0]!;
   const item: MacItem = stored ? structuredClone(stored) : emptyItem(first.mac, first.vni, first.atMs);
-  const result: ApplyResult = { item, changed: false, history: [], ipsAdded: [], ipsRemoved: [], alerts: [], fabricDelta: {} };
+  const result: ApplyResult = { item, changed: false, history: [], historyDeleted: [], ipsAdded: [], ipsRemoved: [], alerts: [], fabricDelta: {} };
   const beforeIps = new Set(item.location?.ips ?? []);
   const beforeFabric = item.location?.fabric;
+  const watchedBefore = watched(item);
 
   for (const ev of events) {
     const cur = item.paths[ev.pathKey];
     if (cur && !newer(ev.ord, cur.ord)) continue; // duplicate or older replay
+    const when = moveTime(ev, cur, opts);
     let next: MacPath;
     if (ev.advertise) {
       next = {
@@ -86,6 +116,7 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
         ips: ev.ip ? [ev.ip] : [],
         atUs: String(BigInt(ev.atMs) * 1000n),
         ord: ev.ord,
+        ...(ev.routerMs ? { routerMs: ev.routerMs } : {}),
       };
       if (cur && !cur.withdrawn && samePath(cur, next)) {
         cur.ord = ev.ord; // nothing a reader sees changed: no write needed for this alone
@@ -101,7 +132,7 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
     }
     item.paths[ev.pathKey] = next;
     result.changed = true;
-    relocate(item, ev, opts, result);
+    relocate(item, ev, when, opts, result);
   }
 
   // Tombstones only need to outlive replays of what they withdrew.
@@ -121,7 +152,26 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
     if (beforeFabric) result.fabricDelta[beforeFabric] = (result.fabricDelta[beforeFabric] ?? 0) - 1;
     if (afterFabric) result.fabricDelta[afterFabric] = (result.fabricDelta[afterFabric] ?? 0) + 1;
   }
+  const watchedAfter = watched(item);
+  if (watchedBefore !== watchedAfter) result.dupWatch = watchedAfter ? 'start' : 'stop';
   return result;
+}
+
+/** Whether the sweep must watch this MAC: a duplicate candidate whose alert is not raised yet. */
+export function watched(item: MacItem): boolean {
+  return item.dupSinceMs !== undefined && !item.activeAlerts['duplicate-mac'];
+}
+
+/**
+ * When an event happened, for the move gap: the router's per-peer timestamp, unless it is absent, lies in the future
+ * of the record (a router clock that is off), or is a withdrawal stamped no later than the advertisement it withdraws
+ * (GoBGP stamps a withdrawal with the route's age, measured: `npm run bench -- bmp-latency`); then the record time.
+ */
+export function moveTime(ev: MacRouteChange, cur: MacPath | undefined, opts: MacIndexOptions): number {
+  const r = ev.routerMs;
+  if (!r || r > ev.atMs + opts.clockSkewSeconds * 1000) return ev.atMs;
+  if (!ev.advertise && cur?.routerMs !== undefined && r <= cur.routerMs) return ev.atMs;
+  return r;
 }
 
 function tombstone(ev: MacRouteChange): MacPath {
@@ -144,84 +194,210 @@ function samePath(a: MacPath, b: MacPath): boolean {
 }
 
 /** Recomputes the location after one path changed; records moves, flaps, duplicates and sticky moves. */
-function relocate(item: MacItem, ev: MacRouteChange, opts: MacIndexOptions, out: ApplyResult): void {
+function relocate(item: MacItem, ev: MacRouteChange, when: number, opts: MacIndexOptions, out: ApplyResult): void {
   const live = Object.values(item.paths).filter((p) => !p.withdrawn);
   const prev = item.location;
   const nowIso = iso(ev.atMs);
-  const loc = computeLocation(live, item.vni, prev, nowIso);
+  const gone = item.vanished;
+  const back = !prev && gone && Math.abs(when - gone.whenMs) <= (opts.moveGapSeconds + opts.clockSkewSeconds) * 1000 ? gone : undefined;
+  const loc = computeLocation(live, item.vni, prev ?? back?.from, nowIso);
   item.updatedMs = Math.max(item.updatedMs, ev.atMs);
   const seenBefore = item.firstSeen !== '';
   if (loc && !seenBefore) item.firstSeen = nowIso;
   clearQuiet(item, ev.atMs, opts, out);
 
-  const expiresAt = Math.floor(ev.atMs / 1000) + opts.historyRetentionDays * 86400;
-  const hist = (kind: HistoryItem['kind'], from?: MacLocation, to?: MacLocation): HistoryItem => ({
-    ...keys.history(item.mac, nowIso, item.vni),
+  const hist = (kind: HistoryItem['kind'], from: MacLocation | undefined, to: MacLocation | undefined, atMs = ev.atMs): HistoryItem => ({
+    ...keys.history(item.mac, iso(atMs), item.vni),
     mac: item.mac,
     vni: item.vni,
-    at: nowIso,
+    at: iso(atMs),
     kind,
     from,
     to,
-    expiresAt,
+    expiresAt: Math.floor(atMs / 1000) + opts.historyRetentionDays * 86400,
   });
 
-  // A first appearance needs no history entry (the item's firstSeen and location.since tell it); a return after a
-  // disappearance does.
-  if (!prev && loc && seenBefore) out.history.push(hist('appear', undefined, loc));
-  else if (prev && !loc) out.history.push(hist('disappear', prev, undefined));
-  else if (prev && loc && locationIdentity(prev) !== locationIdentity(loc)) {
-    out.history.push(hist('move', prev, loc));
-    item.moveCount++;
-    item.recentMoves = [...item.recentMoves.filter((t) => t > ev.atMs - opts.flapWindowSeconds * 1000), ev.atMs];
-    if (item.recentMoves.length >= opts.flapMoves) {
-      raise(
-        item,
-        'mac-flap',
-        ev.atMs,
-        loc,
-        [prev.fabric, loc.fabric],
-        `${item.recentMoves.length} moves within ${opts.flapWindowSeconds} s (last ${prev.vtep} → ${loc.vtep})`,
-        out,
-      );
+  if (!prev && loc) {
+    item.vanished = undefined;
+    if (back) {
+      // Back within the gap: the disappearance (written now or by an earlier batch, under this key) was half a move.
+      const key = keys.history(item.mac, iso(back.atMs), item.vni);
+      const pending = out.history.findIndex((h) => h.sk === key.sk);
+      if (pending >= 0) out.history.splice(pending, 1);
+      if (locationIdentity(back.from) === locationIdentity(loc)) {
+        if (pending < 0) out.historyDeleted.push(key); // same place: no move, and no disappearance either
+      } else moved(item, back.from, loc, back.atMs, ev.atMs, opts, out, hist);
+    } else if (seenBefore) {
+      // A first appearance needs no history entry (the item's firstSeen and location.since tell it); a return does.
+      out.history.push(hist('appear', undefined, loc));
     }
-    if (prev.sticky && !(loc.sticky && loc.vtep === prev.vtep)) {
-      raise(item, 'sticky-move', ev.atMs, loc, [prev.fabric, loc.fabric], `sticky MAC seen moving from ${prev.vtep} to ${loc.vtep}`, out);
-    }
+  } else if (prev && !loc) {
+    out.history.push(hist('disappear', prev, undefined));
+    item.vanished = { from: prev, atMs: ev.atMs, whenMs: when };
+  } else if (prev && loc && locationIdentity(prev) !== locationIdentity(loc)) {
+    moved(item, prev, loc, ev.atMs, ev.atMs, opts, out, hist);
   }
   item.location = loc;
-  if (!loc) return;
+  if (!loc) {
+    item.competing = undefined;
+    item.dupSinceMs = undefined;
+    return;
+  }
 
-  const rivals = competitors(live, loc);
+  const rivals = rivalLocations(live, loc);
+  item.competing = rivals.length ? rivals : undefined;
   const top = rivals[0];
   if (top && loc.sticky && !top.sticky) {
-    raise(item, 'sticky-move', ev.atMs, loc, [loc.fabric, top.fabric], `sticky MAC on ${loc.vtep} also advertised from ${top.vtep}`, out);
+    raise(
+      item,
+      'sticky-move',
+      ev.atMs,
+      loc,
+      [alertLocation(loc, item.vni), alertLocation(top, item.vni)],
+      `sticky MAC on ${loc.vtep} also advertised from ${top.vtep}`,
+      out,
+    );
   }
-  // RFC 7432 §15.1: two locations that keep equal sequence numbers are a duplicate MAC, not a move in progress.
-  if (top && !loc.sticky && !top.sticky && top.seq === loc.sequence) {
+  // RFC 7432 §15.1: locations that keep equal sequence numbers are a duplicate MAC, not a move in progress; the hold
+  // tells the two apart. The event that finds the hold passed raises it; else the sweep does (raiseHeldDuplicate).
+  if (rivals.some((r) => r.conflicting)) {
     item.dupSinceMs ??= ev.atMs;
-    if (ev.atMs - item.dupSinceMs >= opts.duplicateHoldSeconds * 1000) {
-      raise(item, 'duplicate-mac', ev.atMs, loc, [loc.fabric, top.fabric], `advertised from ${loc.vtep} and ${top.vtep} with sequence ${loc.sequence}`, out);
-    }
+    const due = item.dupSinceMs + opts.duplicateHoldSeconds * 1000;
+    if (ev.atMs >= due) raiseDuplicate(item, due, out);
   } else item.dupSinceMs = undefined;
 }
 
-function raise(item: MacItem, type: MacAlertKind, atMs: number, loc: MacLocation, fabrics: string[], detail: string, out: ApplyResult): void {
+/** One move from `from` to `to`: history, flap counting (RFC 7432 §15.1) and the sticky rule (§15.2). */
+function moved(
+  item: MacItem,
+  from: MacLocation,
+  to: MacLocation,
+  moveAtMs: number,
+  nowMs: number,
+  opts: MacIndexOptions,
+  out: ApplyResult,
+  hist: (kind: HistoryItem['kind'], from: MacLocation | undefined, to: MacLocation | undefined, atMs?: number) => HistoryItem,
+): void {
+  out.history.push(hist('move', from, to, moveAtMs));
+  item.moveCount++;
+  const horizon = nowMs - opts.flapWindowSeconds * 1000;
+  item.recentMoves = [...item.recentMoves.filter((t) => t > horizon), moveAtMs];
+  const sites: Record<string, NonNullable<MacItem['moveSites']>[string]> = {};
+  for (const [k, v] of Object.entries(item.moveSites ?? {})) if (v.lastMs > horizon) sites[k] = v;
+  for (const l of [from, to])
+    sites[locationIdentity(l)] = { ...alertLocation(l, item.vni), lastMs: Math.max(moveAtMs, sites[locationIdentity(l)]?.lastMs ?? 0) };
+  item.moveSites = sites;
+  if (item.recentMoves.length >= opts.flapMoves) {
+    const where = Object.values(sites)
+      .map(({ lastMs: _l, ...site }) => site)
+      .sort((a, b) => `${a.fabric}|${a.vtep}`.localeCompare(`${b.fabric}|${b.vtep}`));
+    raise(
+      item,
+      'mac-flap',
+      nowMs,
+      to,
+      where,
+      `${item.recentMoves.length} moves within ${opts.flapWindowSeconds} s (last ${from.fabric}/${from.vtep} → ${to.fabric}/${to.vtep})`,
+      out,
+    );
+  }
+  if (from.sticky && !(to.sticky && to.vtep === from.vtep)) {
+    raise(
+      item,
+      'sticky-move',
+      nowMs,
+      to,
+      [alertLocation(from, item.vni), alertLocation(to, item.vni)],
+      `sticky MAC seen moving from ${from.vtep} to ${to.vtep}`,
+      out,
+    );
+  }
+}
+
+/** The other advertised locations (another ES or VTEP), best first, one entry per location. */
+function rivalLocations(live: MacPath[], chosen: MacLocation): CompetingAdvertisement[] {
+  const groups = new Map<string, MacPath[]>();
+  for (const p of competitors(live, chosen)) {
+    const k = locationIdentity(p);
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  return [...groups.values()].map((paths) => {
+    const l = computeLocation(paths, chosen.vni, undefined, '')!;
+    return {
+      fabric: l.fabric,
+      vtep: l.vtep,
+      vteps: l.vteps,
+      esi: l.esi,
+      routers: l.routers,
+      ips: l.ips,
+      sequence: l.sequence,
+      sticky: l.sticky,
+      lastSeen: l.lastSeen,
+      conflicting: !chosen.sticky && !l.sticky && l.sequence === chosen.sequence,
+    };
+  });
+}
+
+const alertLocation = (l: Pick<MacLocation, 'fabric' | 'vtep' | 'vteps' | 'esi' | 'sequence'>, vni: number): AlertLocationItem => ({
+  fabric: l.fabric,
+  vtep: l.vtep,
+  vteps: l.vteps,
+  esi: l.esi,
+  sequence: l.sequence,
+  vni,
+});
+
+function raiseDuplicate(item: MacItem, atMs: number, out: { alerts: AlertEffect[] }): void {
+  const loc = item.location;
+  const rivals = (item.competing ?? []).filter((c) => c.conflicting);
+  if (!loc || rivals.length === 0) return;
+  const where = [loc, ...rivals].map((l) => alertLocation(l, item.vni));
+  raise(item, 'duplicate-mac', atMs, loc, where, `advertised from ${where.map((w) => `${w.fabric}/${w.vtep}`).join(', ')} with sequence ${loc.sequence}`, out);
+}
+
+/**
+ * The sweep's half of duplicate detection: a MAC whose locations have kept equal sequence numbers for the hold time
+ * is a duplicate even when no further event comes. Raised at dupSinceMs + hold (not at the sweep's clock), so two
+ * sweeps, or a sweep and an event, raise the same alert.
+ */
+export function raiseHeldDuplicate(item: MacItem, nowMs: number, opts: MacIndexOptions): AlertEffect[] {
+  if (item.dupSinceMs === undefined || item.activeAlerts['duplicate-mac']) return [];
+  const due = item.dupSinceMs + opts.duplicateHoldSeconds * 1000;
+  if (nowMs < due) return [];
+  const out: { alerts: AlertEffect[] } = { alerts: [] };
+  raiseDuplicate(item, due, out);
+  return out.alerts;
+}
+
+function raise(
+  item: MacItem,
+  type: MacAlertKind,
+  atMs: number,
+  loc: MacLocation,
+  locations: AlertLocationItem[],
+  detail: string,
+  out: { alerts: AlertEffect[] },
+): void {
   if (item.activeAlerts[type]) return; // once per episode
   const k = keys.alert(iso(atMs), type, keys.macSubject(item.mac, item.vni));
-  item.activeAlerts[type] = { raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk };
+  const fabrics = [...new Set(locations.map((l) => l.fabric))].sort();
+  const severity: AlertSeverity = fabrics.length > 1 ? 'critical' : 'warning';
+  item.activeAlerts[type] = { raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk, fabrics, severity };
   out.alerts.push({
     kind: 'raise',
     type,
     mac: item.mac,
     vni: item.vni,
     fabric: loc.fabric,
-    fabrics: [...new Set(fabrics)],
+    fabrics,
     raisedAtMs: atMs,
     alertPk: k.pk,
     alertSk: k.sk,
     moveCount: item.recentMoves.length,
     detail,
+    locations,
+    crossFabric: fabrics.length > 1,
+    severity,
   });
 }
 
@@ -240,21 +416,28 @@ export function clearQuiet(item: MacItem, nowMs: number, opts: MacIndexOptions, 
           : ref.raisedAtMs;
     if (nowMs - quietSince < opts.flapQuietSeconds * 1000) continue;
     delete item.activeAlerts[type];
-    if (type === 'mac-flap') item.recentMoves = [];
+    if (type === 'mac-flap') {
+      item.recentMoves = [];
+      item.moveSites = undefined;
+    }
     cleared = true;
+    const fabrics = ref.fabrics ?? [];
     out.alerts.push({
       kind: 'clear',
       type,
       mac: item.mac,
       vni: item.vni,
       fabric: item.location?.fabric ?? '',
-      fabrics: [],
+      fabrics,
       raisedAtMs: ref.raisedAtMs,
       clearedAtMs: nowMs,
       alertPk: ref.alertPk,
       alertSk: ref.alertSk,
       moveCount: 0,
       detail: 'quiet',
+      locations: [],
+      crossFabric: fabrics.length > 1,
+      severity: ref.severity ?? 'warning',
     });
   }
   return cleared;

@@ -16,10 +16,11 @@ import { INDEX_TABLE_ID, type MacItem, tableName } from '../../schemas/tables/in
 import { TOPICS } from '../../schemas/topics.js';
 import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
-import { type AlertEffect, applyEvents, clearQuiet, type MacRouteChange } from './apply-events.js';
+import { applyEvents, type MacRouteChange } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions, macIndexOptionsSchema } from './options.js';
 import { type EsChange, esChangeOf, macChangeOf } from './route-changes.js';
+import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
 export interface MacIndexDeps {
   ddb: DynamoDBDocumentClient;
@@ -34,6 +35,8 @@ export interface MacIndexHandler extends MskHandler {
   stats: { events: number; routeEvents: number; skipped: number; conflicts: number };
   /** Clears alerts that have been quiet long enough (run periodically: locally a timer, on AWS a schedule). */
   sweepAlerts(nowMs?: number): Promise<number>;
+  /** Raises held duplicates and clears quiet alerts (./sweep.ts; every `sweepSeconds`). */
+  sweep: MacIndexSweep['sweep'];
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -68,6 +71,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       for (const ip of r.ipsRemoved) await store.deleteIp(ip, item.mac, item.vni);
       for (const ip of r.ipsAdded) await store.putIp(ip, item.mac, item.vni, item.location!.fabric, atUs);
       for (const h of r.history) await store.putHistory(h);
+      for (const k of r.historyDeleted) await store.deleteHistory(k);
+      if (r.dupWatch) await store.setDupWatch(item, r.dupWatch === 'start');
       for (const a of r.alerts) await store.putAlert(a, opts.flapWindowSeconds);
       if (r.alerts.length) await publisher.publish(r.alerts.map((a) => encodeAlert(a, opts.flapWindowSeconds)));
       try {
@@ -188,23 +193,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
 
   handler.store = store;
   handler.stats = stats;
-  handler.sweepAlerts = async (nowMs = Date.now()) => {
-    const d = new Date(nowMs);
-    const months = [new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)), d].map((x) => x.toISOString().slice(0, 7));
-    let cleared = 0;
-    for (const a of await store.activeAlerts(months)) {
-      if (a.mac === undefined || a.vni === undefined) continue; // a fabric alert: the health function's to clear
-      const item = await store.getMacItem(a.mac, a.vni);
-      const out: { alerts: AlertEffect[] } = { alerts: [] };
-      if (!item) continue;
-      if (!clearQuiet(item, nowMs, opts, out)) continue;
-      for (const e of out.alerts) await store.putAlert(e, opts.flapWindowSeconds);
-      await publisher.publish(out.alerts.map((e) => encodeAlert(e, opts.flapWindowSeconds)));
-      await store.putMacItem(item, item.version).catch(() => undefined); // a concurrent writer clears it on its next event
-      cleared += out.alerts.length;
-    }
-    return cleared;
-  };
+  const sweeper = createMacIndexSweep({ ...deps, options: opts, store, alertPublisher: publisher, logger: log });
+  handler.sweepAlerts = sweeper.sweepAlerts;
+  handler.sweep = sweeper.sweep;
   return handler;
 }
 
@@ -215,6 +206,9 @@ const envSchema = z.object({
   FLAP_WINDOW_SECONDS: z.coerce.number().int().min(1).optional(),
   FLAP_QUIET_SECONDS: z.coerce.number().int().min(1).optional(),
   HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  MOVE_GAP_SECONDS: z.coerce.number().min(0).optional(),
+  CLOCK_SKEW_SECONDS: z.coerce.number().min(0).optional(),
+  DUPLICATE_HOLD_SECONDS: z.coerce.number().min(0).optional(),
 });
 
 let lambdaHandler: MacIndexHandler | undefined;
@@ -229,6 +223,9 @@ export const handler: MskHandler = async (event, context) => {
         flapWindowSeconds: env.FLAP_WINDOW_SECONDS,
         flapQuietSeconds: env.FLAP_QUIET_SECONDS,
         historyRetentionDays: env.HISTORY_RETENTION_DAYS,
+        moveGapSeconds: env.MOVE_GAP_SECONDS,
+        clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
+        duplicateHoldSeconds: env.DUPLICATE_HOLD_SECONDS,
       }),
     });
   }

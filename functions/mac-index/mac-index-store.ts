@@ -4,7 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type AlertItem, GSI_SHARDS, type HistoryItem, type IpItem, keys, type MacItem, shardOf } from '../../schemas/tables/index.js';
+import { type AlertItem, type DupWatchItem, GSI_SHARDS, type HistoryItem, type IpItem, keys, type MacItem, shardOf } from '../../schemas/tables/index.js';
 import { alertId } from './alert-publisher.js';
 import type { AlertEffect } from './apply-events.js';
 import type { EsChange } from './route-changes.js';
@@ -93,6 +93,45 @@ export class MacIndexStore {
     this.writes++;
   }
 
+  async deleteHistory(key: { pk: string; sk: string }): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
+    this.writes++;
+  }
+
+  /** Starts (or ends) the sweep's watch of a MAC whose locations keep equal sequence numbers. */
+  async setDupWatch(item: Pick<MacItem, 'mac' | 'vni' | 'dupSinceMs'>, on: boolean): Promise<void> {
+    const key = keys.dupWatch(item.mac, item.vni);
+    if (on) {
+      const w: DupWatchItem = { ...key, mac: item.mac, vni: item.vni, sinceMs: item.dupSinceMs ?? 0 };
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: w }));
+    } else await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
+    this.writes++;
+  }
+
+  /** Every watched MAC whose watch began at or before `sinceMs`, across the shards. */
+  async dupWatches(sinceMs: number): Promise<DupWatchItem[]> {
+    const out: DupWatchItem[] = [];
+    for (let shard = 0; shard < GSI_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :p',
+            FilterExpression: 'sinceMs <= :s',
+            ExpressionAttributeValues: { ':p': keys.dupWatchPk(shard), ':s': sinceMs },
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        );
+        this.reads++;
+        out.push(...((res.Items ?? []) as DupWatchItem[]));
+        start = res.LastEvaluatedKey;
+      } while (start);
+    }
+    return out;
+  }
+
   async putAlert(a: AlertEffect, windowSeconds: number): Promise<void> {
     if (a.kind === 'raise') {
       const item: AlertItem = {
@@ -108,6 +147,9 @@ export class MacIndexStore {
         moveCount: a.moveCount,
         windowSeconds,
         detail: a.detail,
+        severity: a.severity,
+        locations: a.locations,
+        crossFabric: a.crossFabric,
       };
       await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
     } else {

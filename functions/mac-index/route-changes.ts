@@ -35,6 +35,7 @@ export function macChangeOf(ev: RouteEvent, recordTimestampMs: number): MacRoute
     ip: ev.ip,
     ord: ordOf(ev.collectorSeq),
     atMs: recordTimestampMs,
+    routerMs: Number(toBigInt(ev.timestampUs) / 1000n),
   };
 }
 

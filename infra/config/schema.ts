@@ -103,6 +103,14 @@ export const configSchema = z
           })
           .prefault({}),
         historyRetentionDays: z.number().int().min(1).max(3650).default(30),
+        /** A withdrawal and an advertisement at another location within this many seconds are one move (README). */
+        moveGapSeconds: z.number().min(0).max(600).default(5),
+        /** Allowance for router clocks (and 1-second per-peer timestamps) when measuring the move gap. */
+        clockSkewSeconds: z.number().min(0).max(600).default(1),
+        /** Equal-sequence advertisements from different locations for this long are a duplicate MAC. */
+        duplicateHoldSeconds: z.number().min(0).max(86_400).default(10),
+        /** How often the sweep raises held duplicates and clears quiet alerts. */
+        sweepSeconds: z.number().min(0.1).max(3600).default(5),
       })
       .prefault({}),
     /** Fabric health: status rules and timers (functions/health/options.ts documents each key). */

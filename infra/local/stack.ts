@@ -78,6 +78,10 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
         flapWindowSeconds: cfg.macIndex.flap.windowSeconds,
         flapQuietSeconds: cfg.macIndex.flap.quietSeconds,
         historyRetentionDays: cfg.macIndex.historyRetentionDays,
+        moveGapSeconds: cfg.macIndex.moveGapSeconds,
+        clockSkewSeconds: cfg.macIndex.clockSkewSeconds,
+        duplicateHoldSeconds: cfg.macIndex.duplicateHoldSeconds,
+        sweepSeconds: cfg.macIndex.sweepSeconds,
       },
       logger: log.child({ fn: 'mac-index' }),
     });
@@ -99,8 +103,11 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     });
     await runner.start();
     stops.push(runner.stop);
-    // Locally there is no TTL or scheduler: clear quiet alerts every 15 s.
-    const sweep = setInterval(() => void macIndex.sweepAlerts().catch((err: unknown) => log.warn({ err }, 'alert sweep failed')), 15_000);
+    // Locally there is no scheduler: raise held duplicates and clear quiet alerts every sweepSeconds (on AWS, a schedule).
+    const sweep = setInterval(
+      () => void macIndex.sweep().catch((err: unknown) => log.warn({ err }, 'MAC index sweep failed')),
+      cfg.macIndex.sweepSeconds * 1000,
+    );
     sweep.unref();
     stops.push(async () => clearInterval(sweep));
 

@@ -9,6 +9,7 @@
  * | ES member    | ES#<esi>               | VTEP#<vtep>                        |                                |                                |
  * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<subject>    |                                |                                |
  * | alert state  | ALERTSTATE#<type>      | <mac>#<vni>                        |                                |                                |
+ * | dup watch    | DUPWATCH#<shard>       | <mac>#<vni>                        |                                |                                |
  * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>                |                                |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
  * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
@@ -68,6 +69,8 @@ export const keys = {
   fabricSubject: (fabric: string) => `fabric:${fabric}`,
   alertMonthPk: (yyyyMm: string) => `ALERT#${yyyyMm}`,
   alertState: (type: string, mac: string, vni: number) => ({ pk: `ALERTSTATE#${type}`, sk: `${mac}#${vni}` }),
+  dupWatch: (mac: string, vni: number) => ({ pk: `DUPWATCH#${pad2(shardOf(mac))}`, sk: `${mac}#${vni}` }),
+  dupWatchPk: (shard: number) => `DUPWATCH#${pad2(shard)}`,
   fabricCount: (fabric: string, vni: number, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${vni}#${pad2(shard)}` }),
   fabricPk: (fabric: string) => `FABRIC#${fabric}`,
   fabricVni: (fabric: string, vni: number) => ({ pk: `FABRIC#${fabric}`, sk: `VNI#${vni}` }),

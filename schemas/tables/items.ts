@@ -16,12 +16,17 @@ export interface MacPath {
   ord: string;
   /** A tombstone: withdrawn at `ord`, kept a while so a late replay of an older advertisement cannot revive it. */
   withdrawn?: boolean;
+  /** Per-peer header time (ms) of the advertisement: a withdrawal stamped no later than this carries the route's age. */
+  routerMs?: number;
 }
 
 export interface ActiveAlertRef {
   raisedAtMs: number;
   alertPk: string;
   alertSk: string;
+  /** What the raise said, repeated by the clear. */
+  fabrics?: string[];
+  severity?: AlertSeverity;
 }
 
 export interface MacLocation {
@@ -62,8 +67,53 @@ export interface MacItem {
   activeAlerts: Partial<Record<MacAlertKind, ActiveAlertRef>>;
   /** Since when (ms) two locations have kept equal sequence numbers (duplicate MAC candidate). */
   dupSinceMs?: number;
+  /** Where the MAC was when its last path was withdrawn: a new advertisement within the move gap is a move from here. */
+  vanished?: VanishedLocation;
+  /** Locations recent moves left or reached, by location identity (a flap alert lists them). */
+  moveSites?: Record<string, MoveSite>;
+  /** Other advertisements of the MAC beside the chosen location (equal sequence: conflicting, a duplicate MAC). */
+  competing?: CompetingAdvertisement[];
   /** When the item was last written (ms, event time). */
   updatedMs: number;
+}
+
+export interface VanishedLocation {
+  from: MacLocation;
+  /** Record time (ms) of the withdrawal: the time of its `disappear` history entry, which a move replaces. */
+  atMs: number;
+  /** When it happened for the move gap: the router's per-peer timestamp when usable, else the record time. */
+  whenMs: number;
+}
+
+export interface MoveSite extends AlertLocationItem {
+  /** Time (ms) of the last move from or to it. */
+  lastMs: number;
+}
+
+export interface CompetingAdvertisement {
+  fabric: string;
+  vtep: string;
+  vteps: string[];
+  esi: string;
+  routers: string[];
+  ips: string[];
+  sequence: number;
+  sticky: boolean;
+  lastSeen: string;
+  /** Equal sequence number and neither sticky: two hosts may share the MAC (RFC 7432 §15.1), not a move in progress. */
+  conflicting: boolean;
+}
+
+/**
+ * A MAC whose locations keep equal sequence numbers, watched by the sweep until the hold time has passed (raised) or
+ * the conflict ended. Present only while there is something to watch.
+ */
+export interface DupWatchItem {
+  pk: string;
+  sk: string;
+  mac: string;
+  vni: number;
+  sinceMs: number;
 }
 
 export interface IpItem {

@@ -20,6 +20,8 @@ export interface HostRoute {
   sticky?: boolean;
   withdraw?: boolean;
   rd?: string;
+  /** The per-peer header time (ms); absent = 0, the record time is used. */
+  routerMs?: number;
 }
 
 export function macRoute(h: HostRoute): IRouteEvent {
@@ -29,6 +31,7 @@ export function macRoute(h: HostRoute): IRouteEvent {
     router: { address: router, bgpId: router },
     peer: { address: h.peer ?? '0.0.0.0', ribView: h.view ?? RibView.RIB_VIEW_LOC_RIB, bgpId: router },
     collectorSeq: u64(++seq),
+    timestampUs: u64(BigInt(h.routerMs ?? 0) * 1000n),
     action: h.withdraw ? RouteAction.ROUTE_ACTION_WITHDRAW : RouteAction.ROUTE_ACTION_ADVERTISE,
     reason: h.withdraw ? WithdrawReason.WITHDRAW_REASON_EXPLICIT : WithdrawReason.WITHDRAW_REASON_UNSPECIFIED,
     routeType: 2,
