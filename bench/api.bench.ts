@@ -6,6 +6,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/handler.js';
 import { startHttpServer } from '../infra/local/http-server.js';
+import { ZERO_ESI } from '../schemas/ethernet-segment.js';
 import { keys, type MacItem } from '../schemas/tables/index.js';
 import { startTestStore } from '../test/support/dynalite.js';
 
@@ -22,15 +23,15 @@ function item(i: number): MacItem {
   const vni = 10000 + (i % 200);
   const vtep = `10.${(i >> 16) & 0xff}.0.${i % 250}`;
   return {
-    ...keys.mac(m, vni),
+    ...keys.mac(m, { vni }),
     mac: m,
     vni,
-    ...keys.vniGsi(vni, m),
-    ...keys.vtepGsi(vtep, m, vni),
+    ...keys.segmentGsi({ vni }, m),
+    ...keys.vtepGsi(vtep, m, { vni }),
     paths: {
       [`rr|0.0.0.0|||0|2:x:0:${m}:`]: {
         vtep,
-        esi: '00:00:00:00:00:00:00:00:00:00',
+        esi: ZERO_ESI,
         seq: 0,
         sticky: false,
         fabric: 'dc1',
@@ -45,7 +46,7 @@ function item(i: number): MacItem {
       vni,
       vtep,
       vteps: [vtep],
-      esi: '00:00:00:00:00:00:00:00:00:00',
+      esi: ZERO_ESI,
       routers: ['rr'],
       ips: [],
       sequence: 0,

@@ -22,6 +22,8 @@ export const {
   RibView,
   RouteAction,
   WithdrawReason,
+  Encapsulation,
+  VniSource,
   SessionEventKind,
   SampleKind,
   TargetEventKind,
@@ -48,6 +50,8 @@ export type PeerType = evpnlens.v1.PeerType;
 export type RibView = evpnlens.v1.RibView;
 export type RouteAction = evpnlens.v1.RouteAction;
 export type WithdrawReason = evpnlens.v1.WithdrawReason;
+export type Encapsulation = evpnlens.v1.Encapsulation;
+export type VniSource = evpnlens.v1.VniSource;
 export type SessionEventKind = evpnlens.v1.SessionEventKind;
 export type AlertType = evpnlens.v1.AlertType;
 export type AlertState = evpnlens.v1.AlertState;

@@ -3,7 +3,6 @@
 export { decodeOpen } from './bgp/open.js';
 export { AFI_L2VPN, decodeBgpUpdate, SAFI_EVPN } from './bgp/update.js';
 export * from './errors.js';
-export { ZERO_ESI } from './evpn/ethernet-segment-id.js';
 export { decodeEvpnNlri, decodeEvpnRoute } from './evpn/nlri.js';
 export { BmpFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES } from './framing.js';
 export { decodeBmpMessage } from './messages/decode-message.js';

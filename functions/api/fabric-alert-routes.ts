@@ -20,6 +20,7 @@ export async function listFabrics(reader: IndexReader, configured: string[], now
       vteps: f.vteps,
       movesPerMinute: Math.round((f.movesLast5Min / 5) * 10) / 10,
       macsPerVni: f.macsPerVni,
+      macsPerEvi: f.macsPerEvi,
     });
   }
   return { fabrics };
@@ -50,6 +51,7 @@ export async function listAlerts(reader: IndexReader, query: Record<string, stri
       type: a.type,
       mac: a.mac,
       vni: a.vni,
+      ...(a.evi ? { evi: a.evi } : {}),
       fabric: a.fabric,
       fabrics: a.fabrics,
       raisedAt: a.raisedAt,

@@ -1,18 +1,17 @@
 /** /v1/hosts…, /v1/vnis/{vni}/hosts, /v1/vteps/{ip}/hosts */
+import { isMultiHomedEsi } from '../../schemas/ethernet-segment.js';
 import type { HistoryItem, MacItem, MacLocation } from '../../schemas/tables/index.js';
 import { keys } from '../../schemas/tables/index.js';
 import { type HostLocation, type IndexReader, toHostLocation } from './index-reader.js';
 import { decodeCursor, encodeCursor, parseIp, parseLimit, parseMac, parseTime, parseVni } from './input.js';
 import { badRequest, notFound } from './problem.js';
 
-const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
-
 async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<HostLocation[]> {
   const out: HostLocation[] = [];
   for (const it of items) {
     if (!it.location) continue;
-    const detached = it.location.esi !== ZERO_ESI ? await reader.detachedVteps(it.location.esi) : new Set<string>();
-    out.push(toHostLocation(it.location, detached));
+    const detached = isMultiHomedEsi(it.location.esi) ? await reader.detachedVteps(it.location.esi) : new Set<string>();
+    out.push(toHostLocation(it.location, detached, it.evi));
   }
   return out;
 }
@@ -21,14 +20,15 @@ const historyView = (h: HistoryItem) => ({
   at: h.at,
   kind: h.kind,
   vni: h.vni,
-  from: h.from ? toHostLocation(h.from) : null,
-  to: h.to ? toHostLocation(h.to) : null,
+  ...(h.evi ? { evi: h.evi } : {}),
+  from: h.from ? toHostLocation(h.from, undefined, h.evi) : null,
+  to: h.to ? toHostLocation(h.to, undefined, h.evi) : null,
 });
 
 /** Where the MAC was at `at`, per VNI: the last history entry not after it, else the location before the first change. */
 function locationAt(item: MacItem, history: HistoryItem[], at: string): MacLocation | undefined {
   if (!item.firstSeen || item.firstSeen > at) return undefined;
-  const mine = history.filter((h) => h.vni === item.vni).sort((a, b) => a.at.localeCompare(b.at));
+  const mine = history.filter((h) => h.vni === item.vni && h.evi === item.evi).sort((a, b) => a.at.localeCompare(b.at));
   let loc: MacLocation | undefined = mine.length ? (mine[0]!.from ?? undefined) : item.location;
   if (!mine.length) return item.location && item.location.since <= at ? item.location : loc;
   for (const h of mine) if (h.at <= at) loc = h.to ?? undefined;
@@ -41,8 +41,10 @@ export async function getHost(reader: IndexReader, macText: string, query: Recor
   const [items, history] = await Promise.all([reader.macItems(mac), reader.history(mac)]);
   if (items.length === 0) throw notFound(`MAC ${mac} is not in the index`);
   if (at) {
-    const locs = items.map((i) => locationAt(i, history, at)).filter((l): l is MacLocation => l !== undefined);
-    return { mac, at, locations: locs.map((l) => toHostLocation(l)), history: history.filter((h) => h.at <= at).map(historyView) };
+    const locs = items
+      .map((i) => ({ loc: locationAt(i, history, at), evi: i.evi }))
+      .filter((x): x is { loc: MacLocation; evi: string | undefined } => x.loc !== undefined);
+    return { mac, at, locations: locs.map((x) => toHostLocation(x.loc, undefined, x.evi)), history: history.filter((h) => h.at <= at).map(historyView) };
   }
   const locations = await locationsOf(reader, items);
   if (locations.length === 0 && history.length === 0) throw notFound(`MAC ${mac} is not in the index`);
@@ -53,7 +55,7 @@ export async function hostsByIp(reader: IndexReader, query: Record<string, strin
   if (query.ip === undefined) throw badRequest('query parameter ip is required (e.g. /v1/hosts?ip=10.0.0.1)');
   const ip = parseIp(query.ip);
   const bindings = await reader.ipBindings(ip);
-  const items = await reader.getMacItems(bindings.map((b) => ({ mac: b.mac, vni: b.vni })));
+  const items = await reader.getMacItems(bindings.map((b) => ({ mac: b.mac, vni: b.vni, evi: b.evi })));
   const byMac = new Map<string, MacItem[]>();
   for (const it of items) byMac.set(it.mac, [...(byMac.get(it.mac) ?? []), it]);
   const hosts = [];

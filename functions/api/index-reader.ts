@@ -9,10 +9,11 @@ import {
   keys,
   type MacItem,
   type MacLocation,
+  type Segment,
 } from '../../schemas/tables/index.js';
 
-/** A location as the API answers it (the index's location without its internal sticky flag). */
-export type HostLocation = Omit<MacLocation, 'sticky'>;
+/** A location as the API answers it (the index's location without its internal sticky flag), with the EVI of a MAC without a VNI. */
+export type HostLocation = Omit<MacLocation, 'sticky'> & { evi?: string };
 
 export class IndexReader {
   constructor(
@@ -35,12 +36,10 @@ export class IndexReader {
     return this.queryAll<MacItem>({ TableName: this.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.macPk(mac) } });
   }
 
-  async getMacItems(ids: { mac: string; vni: number }[]): Promise<MacItem[]> {
+  async getMacItems(ids: ({ mac: string } & Segment)[]): Promise<MacItem[]> {
     const out: MacItem[] = [];
     for (let i = 0; i < ids.length; i += 100) {
-      const res = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x.vni)) } } }),
-      );
+      const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x)) } } }));
       out.push(...((res.Responses?.[this.table] ?? []) as MacItem[]));
     }
     return out;
@@ -117,7 +116,7 @@ export class IndexReader {
   async fabricFigures(
     fabric: string,
     sinceMinuteIso: string,
-  ): Promise<{ macs: number; vnis: number; vteps: number; movesLast5Min: number; macsPerVni: Record<string, number> }> {
+  ): Promise<{ macs: number; vnis: number; vteps: number; movesLast5Min: number; macsPerVni: Record<string, number>; macsPerEvi: Record<string, number> }> {
     const items = await this.queryAll<{ sk: string; macs?: number; moves?: number; vni?: number }>({
       TableName: this.table,
       KeyConditionExpression: 'pk = :p',
@@ -128,17 +127,20 @@ export class IndexReader {
     let vteps = 0;
     let moves = 0;
     const macsPerVni: Record<string, number> = {};
+    const macsPerEvi: Record<string, number> = {};
     for (const i of items) {
-      if (i.sk.startsWith('COUNT#')) {
+      if (i.sk.startsWith('COUNT#') || i.sk.startsWith('COUNTEVI#')) {
+        // COUNT#<vni>#<shard>, COUNTEVI#<route target>#<shard>: an EVI's MACs count as MACs, never as a VNI's.
         macs += Number(i.macs ?? 0);
-        const vni = i.sk.split('#')[1]!;
-        macsPerVni[vni] = (macsPerVni[vni] ?? 0) + Number(i.macs ?? 0);
+        const per = i.sk.startsWith('COUNT#') ? macsPerVni : macsPerEvi;
+        const seg = i.sk.slice(i.sk.indexOf('#') + 1, i.sk.lastIndexOf('#'));
+        per[seg] = (per[seg] ?? 0) + Number(i.macs ?? 0);
       } else if (i.sk.startsWith('VNI#')) vnis++;
       else if (i.sk.startsWith('VTEP#')) vteps++;
       else if (i.sk.startsWith('MOVES#') && i.sk.slice(6) >= sinceMinuteIso.slice(0, 16)) moves += Number(i.moves ?? 0);
     }
-    for (const [v, n] of Object.entries(macsPerVni)) if (n === 0) delete macsPerVni[v];
-    return { macs, vnis, vteps, movesLast5Min: moves, macsPerVni };
+    for (const per of [macsPerVni, macsPerEvi]) for (const [v, n] of Object.entries(per)) if (n === 0) delete per[v];
+    return { macs, vnis, vteps, movesLast5Min: moves, macsPerVni, macsPerEvi };
   }
 
   async alerts(months: string[]): Promise<AlertItem[]> {
@@ -155,11 +157,12 @@ export class IndexReader {
   }
 }
 
-export function toHostLocation(l: MacLocation, detached: Set<string> = new Set()): HostLocation {
+export function toHostLocation(l: MacLocation, detached: Set<string> = new Set(), evi?: string): HostLocation {
   const vteps = l.vteps.filter((v) => !detached.has(v));
   return {
     fabric: l.fabric,
     vni: l.vni,
+    ...(evi ? { evi } : {}),
     vtep: vteps[0] ?? l.vtep,
     vteps: vteps.length ? vteps : l.vteps,
     esi: l.esi,

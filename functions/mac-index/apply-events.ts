@@ -14,6 +14,7 @@
  * centers both orders happen (different routers, BMP sessions and collectors; no RFC 7432 §15 sequence numbers where
  * DCI gateways re-originate routes), and both give one move.
  */
+import { ZERO_ESI } from '../../schemas/ethernet-segment.js';
 import {
   type AlertLocationItem,
   type AlertSeverity,
@@ -24,13 +25,16 @@ import {
   type MacItem,
   type MacLocation,
   type MacPath,
+  type Segment,
 } from '../../schemas/tables/index.js';
-import { competitors, computeLocation, locationIdentity, ZERO_ESI } from './location.js';
+import { competitors, computeLocation, locationIdentity } from './location.js';
 import type { MacIndexOptions } from './options.js';
 
 export interface MacRouteChange {
   mac: string;
+  /** The segment (schemas/tables/segment.ts): the VNI, or 0 and the EVI's route target for a route without a VNI. */
   vni: number;
+  evi?: string;
   advertise: boolean;
   /** Identity of the reporting path without its RIB view (router, peer, table, path id, route key). */
   pathKey: string;
@@ -54,6 +58,7 @@ export interface AlertEffect {
   type: MacAlertKind;
   mac: string;
   vni: number;
+  evi?: string;
   fabric: string;
   fabrics: string[];
   raisedAtMs: number;
@@ -85,16 +90,28 @@ export interface ApplyResult {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function emptyItem(mac: string, vni: number, atMs: number): MacItem {
+export function emptyItem(mac: string, seg: Segment, atMs: number): MacItem {
   // firstSeen is set when a location first appears (not by a withdrawal that arrives before any advertisement).
-  return { ...keys.mac(mac, vni), mac, vni, paths: {}, recentMoves: [], moveCount: 0, firstSeen: '', version: 0, activeAlerts: {}, updatedMs: atMs };
+  return {
+    ...keys.mac(mac, seg),
+    mac,
+    vni: seg.vni,
+    ...(seg.evi ? { evi: seg.evi } : {}),
+    paths: {},
+    recentMoves: [],
+    moveCount: 0,
+    firstSeen: '',
+    version: 0,
+    activeAlerts: {},
+    updatedMs: atMs,
+  };
 }
 
 const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
 
 export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[], opts: MacIndexOptions): ApplyResult {
   const first = events[0]!;
-  const item: MacItem = stored ? structuredClone(stored) : emptyItem(first.mac, first.vni, first.atMs);
+  const item: MacItem = stored ? structuredClone(stored) : emptyItem(first.mac, first, first.atMs);
   const result: ApplyResult = { item, changed: false, history: [], historyDeleted: [], ipsAdded: [], ipsRemoved: [], alerts: [], fabricDelta: {} };
   const beforeIps = new Set(item.location?.ips ?? []);
   const beforeFabric = item.location?.fabric;
@@ -207,9 +224,10 @@ function relocate(item: MacItem, ev: MacRouteChange, when: number, opts: MacInde
   clearQuiet(item, ev.atMs, opts, out);
 
   const hist = (kind: HistoryItem['kind'], from: MacLocation | undefined, to: MacLocation | undefined, atMs = ev.atMs): HistoryItem => ({
-    ...keys.history(item.mac, iso(atMs), item.vni),
+    ...keys.history(item.mac, iso(atMs), item),
     mac: item.mac,
     vni: item.vni,
+    ...(item.evi ? { evi: item.evi } : {}),
     at: iso(atMs),
     kind,
     from,
@@ -221,7 +239,7 @@ function relocate(item: MacItem, ev: MacRouteChange, when: number, opts: MacInde
     item.vanished = undefined;
     if (back) {
       // Back within the gap: the disappearance (written now or by an earlier batch, under this key) was half a move.
-      const key = keys.history(item.mac, iso(back.atMs), item.vni);
+      const key = keys.history(item.mac, iso(back.atMs), item);
       const pending = out.history.findIndex((h) => h.sk === key.sk);
       if (pending >= 0) out.history.splice(pending, 1);
       if (locationIdentity(back.from) === locationIdentity(loc)) {
@@ -379,7 +397,7 @@ function raise(
   out: { alerts: AlertEffect[] },
 ): void {
   if (item.activeAlerts[type]) return; // once per episode
-  const k = keys.alert(iso(atMs), type, keys.macSubject(item.mac, item.vni));
+  const k = keys.alert(iso(atMs), type, keys.macSubject(item.mac, item));
   const fabrics = [...new Set(locations.map((l) => l.fabric))].sort();
   const severity: AlertSeverity = fabrics.length > 1 ? 'critical' : 'warning';
   item.activeAlerts[type] = { raisedAtMs: atMs, alertPk: k.pk, alertSk: k.sk, fabrics, severity };
@@ -388,6 +406,7 @@ function raise(
     type,
     mac: item.mac,
     vni: item.vni,
+    ...(item.evi ? { evi: item.evi } : {}),
     fabric: loc.fabric,
     fabrics,
     raisedAtMs: atMs,
@@ -427,6 +446,7 @@ export function clearQuiet(item: MacItem, nowMs: number, opts: MacIndexOptions, 
       type,
       mac: item.mac,
       vni: item.vni,
+      ...(item.evi ? { evi: item.evi } : {}),
       fabric: item.location?.fabric ?? '',
       fabrics,
       raisedAtMs: ref.raisedAtMs,

@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
 import { z } from 'zod';
 import { type RouteEvent, RouteEventBatch } from '../../schemas/events.js';
-import { INDEX_TABLE_ID, type MacItem, tableName } from '../../schemas/tables/index.js';
+import { INDEX_TABLE_ID, type MacItem, macSegmentId, type Segment, tableName } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
@@ -52,8 +52,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const registered = new Set<string>();
 
   interface BatchTally {
-    /** "fabric|vni" → change in MAC count */
-    fabricDelta: Map<string, number>;
+    /** fabric → segment id → the segment and its change in MAC count */
+    fabricDelta: Map<string, Map<string, { seg: Segment; delta: number }>>;
     /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
     seen: Map<string, { vnis: Set<number>; vteps: Set<string> }>;
     /** fabric|minute → moves */
@@ -68,8 +68,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       const { item } = r;
       const atUs = String(BigInt(changes[changes.length - 1]!.atMs) * 1000n);
       // Side effects first: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
-      for (const ip of r.ipsRemoved) await store.deleteIp(ip, item.mac, item.vni);
-      for (const ip of r.ipsAdded) await store.putIp(ip, item.mac, item.vni, item.location!.fabric, atUs);
+      for (const ip of r.ipsRemoved) await store.deleteIp(ip, item.mac, item);
+      for (const ip of r.ipsAdded) await store.putIp(ip, item.mac, item, item.location!.fabric, atUs);
       for (const h of r.history) await store.putHistory(h);
       for (const k of r.historyDeleted) await store.deleteHistory(k);
       if (r.dupWatch) await store.setDupWatch(item, r.dupWatch === 'start');
@@ -80,18 +80,22 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       } catch (err) {
         if (!(err instanceof VersionConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
         stats.conflicts++;
-        current = await store.getMacItem(item.mac, item.vni);
+        current = await store.getMacItem(item.mac, item);
         continue;
       }
       for (const [fabric, delta] of Object.entries(r.fabricDelta)) {
-        const k = `${fabric}|${item.vni}`;
-        tally.fabricDelta.set(k, (tally.fabricDelta.get(k) ?? 0) + delta);
+        let bySeg = tally.fabricDelta.get(fabric);
+        if (!bySeg) tally.fabricDelta.set(fabric, (bySeg = new Map()));
+        const id = macSegmentId('', item);
+        const t = bySeg.get(id) ?? { seg: { vni: item.vni, evi: item.evi }, delta: 0 };
+        t.delta += delta;
+        bySeg.set(id, t);
       }
       const loc = item.location;
       if (loc && (!current?.location || current.location.vtep !== loc.vtep || current.location.fabric !== loc.fabric)) {
         let s = tally.seen.get(loc.fabric);
         if (!s) tally.seen.set(loc.fabric, (s = { vnis: new Set(), vteps: new Set() }));
-        s.vnis.add(item.vni);
+        if (!item.evi) s.vnis.add(item.vni); // an EVI is never counted as a VNI
         for (const v of loc.vteps) s.vteps.add(v);
       }
       for (const h of r.history) {
@@ -128,11 +132,16 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       for (const ev of events) {
         stats.routeEvents++;
         if (ev.routeType === 2 && ev.mac) {
-          const key = `${ev.mac}|${ev.vni}`;
+          const change = macChangeOf(ev, rec.timestamp);
+          if (!change) {
+            stats.skipped++; // neither a VNI nor an EVI: nowhere to index it
+            continue;
+          }
+          const key = macSegmentId(change.mac, change);
           let g = groups.get(key);
           if (!g) groups.set(key, (g = { changes: [], origins: [] }));
           noteOrigin(g.origins, rec);
-          g.changes.push(macChangeOf(ev, rec.timestamp));
+          g.changes.push(change);
         } else {
           const c = esChangeOf(ev, rec.timestamp);
           if (c) {
@@ -145,7 +154,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         }
       }
     }
-    const stored = await store.getMacItems([...groups.values()].map((g) => ({ mac: g.changes[0]!.mac, vni: g.changes[0]!.vni })));
+    const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
     const failures = new PartitionFailures();
     const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
     for (const [key, g] of groups) {
@@ -157,10 +166,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
     // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
     const salt = Object.keys(event.records)[0] ?? '';
-    for (const [k, delta] of tally.fabricDelta) {
-      if (delta === 0) continue;
-      const [fabric, vni] = k.split('|') as [string, string];
-      await store.addFabricCount(fabric, Number(vni), delta, `${salt}${stats.events}`);
+    for (const [fabric, bySeg] of tally.fabricDelta) {
+      for (const { seg, delta } of bySeg.values()) if (delta !== 0) await store.addFabricCount(fabric, seg, delta, `${salt}${stats.events}`);
     }
     for (const [fabric, s] of tally.seen) {
       const fresh = (k: string) => !registered.has(`${fabric}|${k}`);

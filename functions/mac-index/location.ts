@@ -5,9 +5,8 @@
  * location (the Ethernet segment with its set of VTEPs), not competing locations.
  */
 import { isIPv4 } from 'node:net';
+import { isMultiHomedEsi } from '../../schemas/ethernet-segment.js';
 import type { MacLocation, MacPath } from '../../schemas/tables/index.js';
-
-export const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
 
 /** RFC 1982 serial number comparison on 32 bits: positive when a is newer than b. */
 export function compareSeq(a: number, b: number): number {
@@ -40,7 +39,7 @@ export function preferPath(a: MacPath, b: MacPath): number {
 
 /** The identity of a location: the ES for a multi-homed MAC, else the VTEP, within a fabric. */
 export function locationIdentity(l: Pick<MacLocation, 'fabric' | 'esi' | 'vtep'>): string {
-  return l.esi !== ZERO_ESI && l.esi !== '' ? `${l.fabric}|es|${l.esi}` : `${l.fabric}|vtep|${l.vtep}`;
+  return isMultiHomedEsi(l.esi) ? `${l.fabric}|es|${l.esi}` : `${l.fabric}|vtep|${l.vtep}`;
 }
 
 const usToIso = (us: string) => new Date(Number(BigInt(us) / 1000n)).toISOString();
@@ -49,7 +48,7 @@ export function computeLocation(paths: MacPath[], vni: number, previous: MacLoca
   if (paths.length === 0) return undefined;
   const sorted = [...paths].sort(preferPath);
   const best = sorted[0]!;
-  const multiHomed = best.esi !== ZERO_ESI && best.esi !== '';
+  const multiHomed = isMultiHomedEsi(best.esi);
   const members = multiHomed ? sorted.filter((p) => p.esi === best.esi) : sorted.filter((p) => p.vtep === best.vtep);
   const vteps = [...new Set(members.map((p) => p.vtep))].sort(compareAddress);
   const location: MacLocation = {

@@ -4,7 +4,20 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type AlertItem, type DupWatchItem, GSI_SHARDS, type HistoryItem, type IpItem, keys, type MacItem, shardOf } from '../../schemas/tables/index.js';
+import {
+  type AlertItem,
+  asSegment,
+  type DupWatchItem,
+  GSI_SHARDS,
+  type HistoryItem,
+  type IpItem,
+  keys,
+  type MacItem,
+  macSegmentId,
+  type Segment,
+  type SegmentRef,
+  shardOf,
+} from '../../schemas/tables/index.js';
 import { alertId } from './alert-publisher.js';
 import type { AlertEffect } from './apply-events.js';
 import type { EsChange } from './route-changes.js';
@@ -25,24 +38,26 @@ export class MacIndexStore {
     readonly table: string,
   ) {}
 
-  async getMacItems(ids: { mac: string; vni: number }[]): Promise<Map<string, MacItem>> {
+  /** The stored items of these MACs in these segments, by macSegmentId. */
+  async getMacItems(ids: ({ mac: string } & Segment)[]): Promise<Map<string, MacItem>> {
     const out = new Map<string, MacItem>();
     for (let i = 0; i < ids.length; i += 100) {
       let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x.vni)) },
+        [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x)) },
       };
       while (request && Object.keys(request).length > 0) {
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: request, ConsistentRead: true } as never));
         this.reads++;
-        for (const it of (res.Responses?.[this.table] ?? []) as MacItem[]) out.set(`${it.mac}|${it.vni}`, it);
+        for (const it of (res.Responses?.[this.table] ?? []) as MacItem[]) out.set(macSegmentId(it.mac, it), it);
         request = res.UnprocessedKeys as typeof request;
       }
     }
     return out;
   }
 
-  async getMacItem(mac: string, vni: number): Promise<MacItem | undefined> {
-    return (await this.getMacItems([{ mac, vni }])).get(`${mac}|${vni}`);
+  async getMacItem(mac: string, ref: SegmentRef): Promise<MacItem | undefined> {
+    const seg = asSegment(ref);
+    return (await this.getMacItems([{ mac, vni: seg.vni, evi: seg.evi }])).get(macSegmentId(mac, seg));
   }
 
   /** Writes the item if nobody else wrote it since `expectedVersion` was read (optimistic concurrency). */
@@ -51,7 +66,7 @@ export class MacIndexStore {
     const next: MacItem = {
       ...item,
       version: (expectedVersion ?? 0) + 1,
-      ...(loc ? { ...keys.vniGsi(item.vni, item.mac), ...keys.vtepGsi(loc.vtep, item.mac, item.vni) } : {}),
+      ...(loc ? { ...keys.segmentGsi(item, item.mac), ...keys.vtepGsi(loc.vtep, item.mac, item) } : {}),
     };
     if (!loc) {
       delete next.gsi1pk;
@@ -72,19 +87,19 @@ export class MacIndexStore {
       item.version = next.version;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException)
-        throw new VersionConflictError(`MAC ${item.mac} VNI ${item.vni} changed concurrently`, { cause: err });
+        throw new VersionConflictError(`MAC ${item.mac} ${item.evi ? `EVI ${item.evi}` : `VNI ${item.vni}`} changed concurrently`, { cause: err });
       throw err;
     }
   }
 
-  async putIp(ip: string, mac: string, vni: number, fabric: string, atUs: string): Promise<void> {
-    const item: IpItem = { ...keys.ip(ip, mac, vni), ip, mac, vni, fabric, atUs };
+  async putIp(ip: string, mac: string, seg: Segment, fabric: string, atUs: string): Promise<void> {
+    const item: IpItem = { ...keys.ip(ip, mac, seg), ip, mac, vni: seg.vni, ...(seg.evi ? { evi: seg.evi } : {}), fabric, atUs };
     await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
     this.writes++;
   }
 
-  async deleteIp(ip: string, mac: string, vni: number): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.ip(ip, mac, vni) }));
+  async deleteIp(ip: string, mac: string, seg: Segment): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.ip(ip, mac, seg) }));
     this.writes++;
   }
 
@@ -99,10 +114,10 @@ export class MacIndexStore {
   }
 
   /** Starts (or ends) the sweep's watch of a MAC whose locations keep equal sequence numbers. */
-  async setDupWatch(item: Pick<MacItem, 'mac' | 'vni' | 'dupSinceMs'>, on: boolean): Promise<void> {
-    const key = keys.dupWatch(item.mac, item.vni);
+  async setDupWatch(item: Pick<MacItem, 'mac' | 'vni' | 'evi' | 'dupSinceMs'>, on: boolean): Promise<void> {
+    const key = keys.dupWatch(item.mac, item);
     if (on) {
-      const w: DupWatchItem = { ...key, mac: item.mac, vni: item.vni, sinceMs: item.dupSinceMs ?? 0 };
+      const w: DupWatchItem = { ...key, mac: item.mac, vni: item.vni, ...(item.evi ? { evi: item.evi } : {}), sinceMs: item.dupSinceMs ?? 0 };
       await this.doc.send(new PutCommand({ TableName: this.table, Item: w }));
     } else await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
     this.writes++;
@@ -141,6 +156,7 @@ export class MacIndexStore {
         type: a.type,
         mac: a.mac,
         vni: a.vni,
+        ...(a.evi ? { evi: a.evi } : {}),
         fabric: a.fabric,
         fabrics: a.fabrics,
         raisedAt: new Date(a.raisedAtMs).toISOString(),
@@ -170,15 +186,15 @@ export class MacIndexStore {
     this.writes++;
   }
 
-  /** MACs per fabric and VNI: sharded counter items, the deltas of a batch in one ADD per (fabric, VNI). */
-  async addFabricCount(fabric: string, vni: number, delta: number, salt: string): Promise<void> {
+  /** MACs per fabric and segment: sharded counter items, the deltas of a batch in one ADD per (fabric, segment). */
+  async addFabricCount(fabric: string, seg: Segment, delta: number, salt: string): Promise<void> {
     if (delta === 0) return;
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: keys.fabricCount(fabric, vni, shardOf(salt) % GSI_SHARDS),
-        UpdateExpression: 'ADD macs :d SET fabric = :f, vni = :v',
-        ExpressionAttributeValues: { ':d': delta, ':f': fabric, ':v': vni },
+        Key: keys.fabricCount(fabric, seg, shardOf(salt) % GSI_SHARDS),
+        UpdateExpression: seg.evi ? 'ADD macs :d SET fabric = :f, evi = :e' : 'ADD macs :d SET fabric = :f, vni = :v',
+        ExpressionAttributeValues: seg.evi ? { ':d': delta, ':f': fabric, ':e': seg.evi } : { ':d': delta, ':f': fabric, ':v': seg.vni },
       }),
     );
     this.writes++;

@@ -1,8 +1,9 @@
 /** From protobuf route events to the MAC index's inputs: type-2 MAC changes and per-ES A-D membership changes. */
+import { isMultiHomedEsi, ZERO_ESI } from '../../schemas/ethernet-segment.js';
 import { RouteAction, type RouteEvent } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
+import type { Segment } from '../../schemas/tables/index.js';
 import type { MacRouteChange } from './apply-events.js';
-import { ZERO_ESI } from './location.js';
 
 /** Collector sequences as fixed-width decimal strings: string order = numeric order (DynamoDB compares S too). */
 export function ordOf(seq: unknown): string {
@@ -20,10 +21,23 @@ export function pathKeyOf(ev: RouteEvent): string {
   return `${routerOf(ev)}|${ev.peer?.address ?? ''}|${ev.peer?.distinguisher ?? ''}|${ev.peer?.tableName ?? ''}|${ev.pathId}|${ev.routeKey}`;
 }
 
-export function macChangeOf(ev: RouteEvent, recordTimestampMs: number): MacRouteChange {
+/**
+ * The segment a route event's MAC is indexed in: its VNI when it has one (VXLAN), else its EVI (the route target the
+ * collector names for routes without a VNI: MPLS, SRv6). Neither (a withdrawal of a route the collector never held,
+ * with no VNI in its label) cannot be placed: undefined.
+ */
+export function segmentOf(ev: Pick<RouteEvent, 'vni' | 'evi'>): Segment | undefined {
+  if (ev.vni > 0) return { vni: ev.vni };
+  if (ev.evi) return { vni: 0, evi: ev.evi };
+  return undefined;
+}
+
+export function macChangeOf(ev: RouteEvent, recordTimestampMs: number): MacRouteChange | undefined {
+  const segment = segmentOf(ev);
+  if (!segment) return undefined;
   return {
     mac: ev.mac,
-    vni: ev.vni,
+    ...segment,
     advertise: ev.action === RouteAction.ROUTE_ACTION_ADVERTISE,
     pathKey: pathKeyOf(ev),
     router: routerOf(ev),
@@ -49,7 +63,7 @@ export interface EsChange {
 
 /** RFC 7432 §8.2: the per-ES Ethernet A-D route (Ethernet tag MAX-ET) says which VTEPs are attached to a segment. */
 export function esChangeOf(ev: RouteEvent, recordTimestampMs: number): EsChange | undefined {
-  if (ev.routeType !== 1 || ev.ethernetTag !== 0xffffffff || !ev.esi || ev.esi === ZERO_ESI) return undefined;
+  if (ev.routeType !== 1 || ev.ethernetTag !== 0xffffffff || !isMultiHomedEsi(ev.esi)) return undefined;
   if (!ev.nextHop) return undefined;
   return { esi: ev.esi, vtep: ev.nextHop, active: ev.action === RouteAction.ROUTE_ACTION_ADVERTISE, ord: ordOf(ev.collectorSeq), atMs: recordTimestampMs };
 }

@@ -50,7 +50,7 @@ export function createMacIndexSweep(deps: MacIndexSweepDeps): MacIndexSweep {
   async function sweepDuplicates(nowMs = Date.now()): Promise<number> {
     let raised = 0;
     for (const w of await store.dupWatches(nowMs - opts.duplicateHoldSeconds * 1000)) {
-      const item = await store.getMacItem(w.mac, w.vni);
+      const item = await store.getMacItem(w.mac, w);
       if (!item || !watched(item)) {
         await store.setDupWatch(w, false); // ended (or raised) since: a leftover of a retried batch
         continue;
@@ -77,7 +77,7 @@ export function createMacIndexSweep(deps: MacIndexSweepDeps): MacIndexSweep {
     let cleared = 0;
     for (const a of await store.activeAlerts(months)) {
       if (a.mac === undefined || a.vni === undefined) continue; // a fabric alert: the health function's to clear
-      const item = await store.getMacItem(a.mac, a.vni);
+      const item = await store.getMacItem(a.mac, { vni: a.vni, evi: a.evi });
       const out: { alerts: AlertEffect[] } = { alerts: [] };
       if (!item) continue;
       if (!clearQuiet(item, nowMs, opts, out)) continue;

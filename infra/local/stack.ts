@@ -10,6 +10,7 @@ import { type Collector, createKafkaPublisher, startCollector } from '../../coll
 import { createApiHandler } from '../../functions/api/handler.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
+import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import type { Config } from '../config/schema.js';
@@ -65,6 +66,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     const doc = createDocumentClient(ddbClient);
     await ensureTables(ddbClient, cfg.dynamodb.tablePrefix);
     const indexTable = tableName(INDEX_TABLE_ID, cfg.dynamodb.tablePrefix);
+    await migrateIndex(doc, indexTable, log);
 
     // Functions behind the event-source runner.
     const alerts = await createKafkaAlertPublisher(brokers);

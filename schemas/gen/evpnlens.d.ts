@@ -734,7 +734,45 @@ export namespace evpnlens {
             WITHDRAW_REASON_PEER_DOWN = 2,
 
             /** WITHDRAW_REASON_RESYNC_STALE value */
-            WITHDRAW_REASON_RESYNC_STALE = 3
+            WITHDRAW_REASON_RESYNC_STALE = 3,
+
+            /** WITHDRAW_REASON_TREAT_AS_WITHDRAW value */
+            WITHDRAW_REASON_TREAT_AS_WITHDRAW = 4,
+
+            /** WITHDRAW_REASON_AFI_SAFI_DISABLED value */
+            WITHDRAW_REASON_AFI_SAFI_DISABLED = 5
+        }
+
+        /** Encapsulation enum. */
+        enum Encapsulation {
+
+            /** ENCAPSULATION_UNSPECIFIED value */
+            ENCAPSULATION_UNSPECIFIED = 0,
+
+            /** ENCAPSULATION_VXLAN value */
+            ENCAPSULATION_VXLAN = 1,
+
+            /** ENCAPSULATION_MPLS value */
+            ENCAPSULATION_MPLS = 2,
+
+            /** ENCAPSULATION_SRV6 value */
+            ENCAPSULATION_SRV6 = 3
+        }
+
+        /** VniSource enum. */
+        enum VniSource {
+
+            /** VNI_SOURCE_UNSPECIFIED value */
+            VNI_SOURCE_UNSPECIFIED = 0,
+
+            /** VNI_SOURCE_LABEL value */
+            VNI_SOURCE_LABEL = 1,
+
+            /** VNI_SOURCE_ROUTE_TARGET value */
+            VNI_SOURCE_ROUTE_TARGET = 2,
+
+            /** VNI_SOURCE_ETHERNET_TAG value */
+            VNI_SOURCE_ETHERNET_TAG = 3
         }
 
         /**
@@ -1081,6 +1119,18 @@ export namespace evpnlens {
             /** RouteEvent rawNlri. */
             rawNlri: Uint8Array;
 
+            /** RouteEvent encapsulation. */
+            encapsulation: evpnlens.v1.Encapsulation;
+
+            /** RouteEvent vniSource. */
+            vniSource: evpnlens.v1.VniSource;
+
+            /** RouteEvent srv6Sid. */
+            srv6Sid: string;
+
+            /** RouteEvent evi. */
+            evi: string;
+
             /** RouteEvent nextHop. */
             nextHop: string;
 
@@ -1302,6 +1352,18 @@ export namespace evpnlens {
                 /** RouteEvent rawNlri */
                 rawNlri?: (Uint8Array|null);
 
+                /** RouteEvent encapsulation */
+                encapsulation?: (evpnlens.v1.Encapsulation|null);
+
+                /** RouteEvent vniSource */
+                vniSource?: (evpnlens.v1.VniSource|null);
+
+                /** RouteEvent srv6Sid */
+                srv6Sid?: (string|null);
+
+                /** RouteEvent evi */
+                evi?: (string|null);
+
                 /** RouteEvent nextHop */
                 nextHop?: (string|null);
 
@@ -1508,7 +1570,10 @@ export namespace evpnlens {
             SESSION_EVENT_KIND_PEER_DOWN = 4,
 
             /** SESSION_EVENT_KIND_RESYNC_COMPLETE value */
-            SESSION_EVENT_KIND_RESYNC_COMPLETE = 5
+            SESSION_EVENT_KIND_RESYNC_COMPLETE = 5,
+
+            /** SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED value */
+            SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED = 6
         }
 
         /**
@@ -1547,6 +1612,9 @@ export namespace evpnlens {
 
             /** SessionEvent collectorSeq. */
             collectorSeq: Long;
+
+            /** SessionEvent receivedUs. */
+            receivedUs: Long;
 
             /** SessionEvent sysDescr. */
             sysDescr: string;
@@ -1690,6 +1758,9 @@ export namespace evpnlens {
 
                 /** SessionEvent collectorSeq */
                 collectorSeq?: (Long|null);
+
+                /** SessionEvent receivedUs */
+                receivedUs?: (Long|null);
 
                 /** SessionEvent sysDescr */
                 sysDescr?: (string|null);

@@ -2092,6 +2092,8 @@ export const evpnlens = $root.evpnlens = (() => {
          * @property {number} WITHDRAW_REASON_EXPLICIT=1 WITHDRAW_REASON_EXPLICIT value
          * @property {number} WITHDRAW_REASON_PEER_DOWN=2 WITHDRAW_REASON_PEER_DOWN value
          * @property {number} WITHDRAW_REASON_RESYNC_STALE=3 WITHDRAW_REASON_RESYNC_STALE value
+         * @property {number} WITHDRAW_REASON_TREAT_AS_WITHDRAW=4 WITHDRAW_REASON_TREAT_AS_WITHDRAW value
+         * @property {number} WITHDRAW_REASON_AFI_SAFI_DISABLED=5 WITHDRAW_REASON_AFI_SAFI_DISABLED value
          */
         v1.WithdrawReason = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2099,6 +2101,44 @@ export const evpnlens = $root.evpnlens = (() => {
             values[valuesById[1] = "WITHDRAW_REASON_EXPLICIT"] = 1;
             values[valuesById[2] = "WITHDRAW_REASON_PEER_DOWN"] = 2;
             values[valuesById[3] = "WITHDRAW_REASON_RESYNC_STALE"] = 3;
+            values[valuesById[4] = "WITHDRAW_REASON_TREAT_AS_WITHDRAW"] = 4;
+            values[valuesById[5] = "WITHDRAW_REASON_AFI_SAFI_DISABLED"] = 5;
+            return values;
+        })();
+
+        /**
+         * Encapsulation enum.
+         * @name evpnlens.v1.Encapsulation
+         * @enum {number}
+         * @property {number} ENCAPSULATION_UNSPECIFIED=0 ENCAPSULATION_UNSPECIFIED value
+         * @property {number} ENCAPSULATION_VXLAN=1 ENCAPSULATION_VXLAN value
+         * @property {number} ENCAPSULATION_MPLS=2 ENCAPSULATION_MPLS value
+         * @property {number} ENCAPSULATION_SRV6=3 ENCAPSULATION_SRV6 value
+         */
+        v1.Encapsulation = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ENCAPSULATION_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ENCAPSULATION_VXLAN"] = 1;
+            values[valuesById[2] = "ENCAPSULATION_MPLS"] = 2;
+            values[valuesById[3] = "ENCAPSULATION_SRV6"] = 3;
+            return values;
+        })();
+
+        /**
+         * VniSource enum.
+         * @name evpnlens.v1.VniSource
+         * @enum {number}
+         * @property {number} VNI_SOURCE_UNSPECIFIED=0 VNI_SOURCE_UNSPECIFIED value
+         * @property {number} VNI_SOURCE_LABEL=1 VNI_SOURCE_LABEL value
+         * @property {number} VNI_SOURCE_ROUTE_TARGET=2 VNI_SOURCE_ROUTE_TARGET value
+         * @property {number} VNI_SOURCE_ETHERNET_TAG=3 VNI_SOURCE_ETHERNET_TAG value
+         */
+        v1.VniSource = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "VNI_SOURCE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "VNI_SOURCE_LABEL"] = 1;
+            values[valuesById[2] = "VNI_SOURCE_ROUTE_TARGET"] = 2;
+            values[valuesById[3] = "VNI_SOURCE_ETHERNET_TAG"] = 3;
             return values;
         })();
 
@@ -2781,6 +2821,10 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {string|null} [ipPrefix] RouteEvent ipPrefix
              * @property {string|null} [gatewayIp] RouteEvent gatewayIp
              * @property {Uint8Array|null} [rawNlri] RouteEvent rawNlri
+             * @property {evpnlens.v1.Encapsulation|null} [encapsulation] RouteEvent encapsulation
+             * @property {evpnlens.v1.VniSource|null} [vniSource] RouteEvent vniSource
+             * @property {string|null} [srv6Sid] RouteEvent srv6Sid
+             * @property {string|null} [evi] RouteEvent evi
              * @property {string|null} [nextHop] RouteEvent nextHop
              * @property {Array.<string>|null} [routeTargets] RouteEvent routeTargets
              * @property {boolean|null} [hasMacMobility] RouteEvent hasMacMobility
@@ -3044,6 +3088,38 @@ export const evpnlens = $root.evpnlens = (() => {
              * @instance
              */
             RouteEvent.prototype.rawNlri = $util.newBuffer([]);
+
+            /**
+             * RouteEvent encapsulation.
+             * @member {evpnlens.v1.Encapsulation} encapsulation
+             * @memberof evpnlens.v1.RouteEvent
+             * @instance
+             */
+            RouteEvent.prototype.encapsulation = 0;
+
+            /**
+             * RouteEvent vniSource.
+             * @member {evpnlens.v1.VniSource} vniSource
+             * @memberof evpnlens.v1.RouteEvent
+             * @instance
+             */
+            RouteEvent.prototype.vniSource = 0;
+
+            /**
+             * RouteEvent srv6Sid.
+             * @member {string} srv6Sid
+             * @memberof evpnlens.v1.RouteEvent
+             * @instance
+             */
+            RouteEvent.prototype.srv6Sid = "";
+
+            /**
+             * RouteEvent evi.
+             * @member {string} evi
+             * @memberof evpnlens.v1.RouteEvent
+             * @instance
+             */
+            RouteEvent.prototype.evi = "";
 
             /**
              * RouteEvent nextHop.
@@ -3311,6 +3387,14 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 34, wireType 2 =*/274).string(message.gatewayIp);
                 if (message.rawNlri != null && $Object.hasOwnProperty.call(message, "rawNlri") && message.rawNlri.length)
                     writer.uint32(/* id 35, wireType 2 =*/282).bytes(message.rawNlri);
+                if (message.encapsulation != null && $Object.hasOwnProperty.call(message, "encapsulation") && message.encapsulation !== 0)
+                    writer.uint32(/* id 36, wireType 0 =*/288).int32(message.encapsulation);
+                if (message.vniSource != null && $Object.hasOwnProperty.call(message, "vniSource") && message.vniSource !== 0)
+                    writer.uint32(/* id 37, wireType 0 =*/296).int32(message.vniSource);
+                if (message.srv6Sid != null && $Object.hasOwnProperty.call(message, "srv6Sid") && message.srv6Sid !== "")
+                    writer.uint32(/* id 38, wireType 2 =*/306).string(message.srv6Sid);
+                if (message.evi != null && $Object.hasOwnProperty.call(message, "evi") && message.evi !== "")
+                    writer.uint32(/* id 39, wireType 2 =*/314).string(message.evi);
                 if (message.nextHop != null && $Object.hasOwnProperty.call(message, "nextHop") && message.nextHop !== "")
                     writer.uint32(/* id 40, wireType 2 =*/322).string(message.nextHop);
                 if (message.routeTargets != null && message.routeTargets.length)
@@ -3649,6 +3733,42 @@ export const evpnlens = $root.evpnlens = (() => {
                                 delete message.rawNlri;
                             continue;
                         }
+                    case 36: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.encapsulation = value;
+                            else
+                                delete message.encapsulation;
+                            continue;
+                        }
+                    case 37: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.vniSource = value;
+                            else
+                                delete message.vniSource;
+                            continue;
+                        }
+                    case 38: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.srv6Sid = value;
+                            else
+                                delete message.srv6Sid;
+                            continue;
+                        }
+                    case 39: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.evi = value;
+                            else
+                                delete message.evi;
+                            continue;
+                        }
                     case 40: {
                             if (wireType !== 2)
                                 break;
@@ -3983,6 +4103,14 @@ export const evpnlens = $root.evpnlens = (() => {
                     case 3:
                         message.reason = 3;
                         break;
+                    case "WITHDRAW_REASON_TREAT_AS_WITHDRAW":
+                    case 4:
+                        message.reason = 4;
+                        break;
+                    case "WITHDRAW_REASON_AFI_SAFI_DISABLED":
+                    case 5:
+                        message.reason = 5;
+                        break;
                     default:
                         if (typeof object.reason === "number" && (object.reason | 0) === object.reason)
                             message.reason = object.reason;
@@ -4046,6 +4174,56 @@ export const evpnlens = $root.evpnlens = (() => {
                             $util.base64.decode(object.rawNlri, message.rawNlri = $util.newBuffer($util.base64.length(object.rawNlri)), 0);
                         else if (object.rawNlri.length >= 0)
                             message.rawNlri = object.rawNlri;
+                if (object.encapsulation !== 0 && (typeof object.encapsulation !== "string" || $root.evpnlens.v1.Encapsulation[object.encapsulation] !== 0))
+                    switch (object.encapsulation) {
+                    case "ENCAPSULATION_UNSPECIFIED":
+                    case 0:
+                        message.encapsulation = 0;
+                        break;
+                    case "ENCAPSULATION_VXLAN":
+                    case 1:
+                        message.encapsulation = 1;
+                        break;
+                    case "ENCAPSULATION_MPLS":
+                    case 2:
+                        message.encapsulation = 2;
+                        break;
+                    case "ENCAPSULATION_SRV6":
+                    case 3:
+                        message.encapsulation = 3;
+                        break;
+                    default:
+                        if (typeof object.encapsulation === "number" && (object.encapsulation | 0) === object.encapsulation)
+                            message.encapsulation = object.encapsulation;
+                    }
+                if (object.vniSource !== 0 && (typeof object.vniSource !== "string" || $root.evpnlens.v1.VniSource[object.vniSource] !== 0))
+                    switch (object.vniSource) {
+                    case "VNI_SOURCE_UNSPECIFIED":
+                    case 0:
+                        message.vniSource = 0;
+                        break;
+                    case "VNI_SOURCE_LABEL":
+                    case 1:
+                        message.vniSource = 1;
+                        break;
+                    case "VNI_SOURCE_ROUTE_TARGET":
+                    case 2:
+                        message.vniSource = 2;
+                        break;
+                    case "VNI_SOURCE_ETHERNET_TAG":
+                    case 3:
+                        message.vniSource = 3;
+                        break;
+                    default:
+                        if (typeof object.vniSource === "number" && (object.vniSource | 0) === object.vniSource)
+                            message.vniSource = object.vniSource;
+                    }
+                if (object.srv6Sid != null)
+                    if (typeof object.srv6Sid !== "string" || object.srv6Sid.length)
+                        message.srv6Sid = $String(object.srv6Sid);
+                if (object.evi != null)
+                    if (typeof object.evi !== "string" || object.evi.length)
+                        message.evi = $String(object.evi);
                 if (object.nextHop != null)
                     if (typeof object.nextHop !== "string" || object.nextHop.length)
                         message.nextHop = $String(object.nextHop);
@@ -4225,6 +4403,10 @@ export const evpnlens = $root.evpnlens = (() => {
                         if (options.bytes !== $Array)
                             object.rawNlri = $util.newBuffer(object.rawNlri);
                     }
+                    object.encapsulation = options.enums === $String ? "ENCAPSULATION_UNSPECIFIED" : 0;
+                    object.vniSource = options.enums === $String ? "VNI_SOURCE_UNSPECIFIED" : 0;
+                    object.srv6Sid = "";
+                    object.evi = "";
                     object.nextHop = "";
                     object.hasMacMobility = false;
                     object.macMobilitySeq = 0;
@@ -4307,6 +4489,14 @@ export const evpnlens = $root.evpnlens = (() => {
                     object.gatewayIp = message.gatewayIp;
                 if (message.rawNlri != null && $Object.hasOwnProperty.call(message, "rawNlri"))
                     object.rawNlri = options.bytes === $String ? $util.base64.encode(message.rawNlri, 0, message.rawNlri.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.rawNlri) : message.rawNlri;
+                if (message.encapsulation != null && $Object.hasOwnProperty.call(message, "encapsulation"))
+                    object.encapsulation = options.enums === $String ? $root.evpnlens.v1.Encapsulation[message.encapsulation] === $undefined ? message.encapsulation : $root.evpnlens.v1.Encapsulation[message.encapsulation] : message.encapsulation;
+                if (message.vniSource != null && $Object.hasOwnProperty.call(message, "vniSource"))
+                    object.vniSource = options.enums === $String ? $root.evpnlens.v1.VniSource[message.vniSource] === $undefined ? message.vniSource : $root.evpnlens.v1.VniSource[message.vniSource] : message.vniSource;
+                if (message.srv6Sid != null && $Object.hasOwnProperty.call(message, "srv6Sid"))
+                    object.srv6Sid = message.srv6Sid;
+                if (message.evi != null && $Object.hasOwnProperty.call(message, "evi"))
+                    object.evi = message.evi;
                 if (message.nextHop != null && $Object.hasOwnProperty.call(message, "nextHop"))
                     object.nextHop = message.nextHop;
                 if (message.routeTargets && message.routeTargets.length) {
@@ -4683,6 +4873,7 @@ export const evpnlens = $root.evpnlens = (() => {
          * @property {number} SESSION_EVENT_KIND_PEER_UP=3 SESSION_EVENT_KIND_PEER_UP value
          * @property {number} SESSION_EVENT_KIND_PEER_DOWN=4 SESSION_EVENT_KIND_PEER_DOWN value
          * @property {number} SESSION_EVENT_KIND_RESYNC_COMPLETE=5 SESSION_EVENT_KIND_RESYNC_COMPLETE value
+         * @property {number} SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED=6 SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED value
          */
         v1.SessionEventKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -4692,6 +4883,7 @@ export const evpnlens = $root.evpnlens = (() => {
             values[valuesById[3] = "SESSION_EVENT_KIND_PEER_UP"] = 3;
             values[valuesById[4] = "SESSION_EVENT_KIND_PEER_DOWN"] = 4;
             values[valuesById[5] = "SESSION_EVENT_KIND_RESYNC_COMPLETE"] = 5;
+            values[valuesById[6] = "SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED"] = 6;
             return values;
         })();
 
@@ -4706,6 +4898,7 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {Long|null} [timestampUs] SessionEvent timestampUs
              * @property {string|null} [collectorId] SessionEvent collectorId
              * @property {Long|null} [collectorSeq] SessionEvent collectorSeq
+             * @property {Long|null} [receivedUs] SessionEvent receivedUs
              * @property {string|null} [sysDescr] SessionEvent sysDescr
              * @property {Array.<string>|null} [initStrings] SessionEvent initStrings
              * @property {number|null} [terminationReason] SessionEvent terminationReason
@@ -4802,6 +4995,14 @@ export const evpnlens = $root.evpnlens = (() => {
              * @instance
              */
             SessionEvent.prototype.collectorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SessionEvent receivedUs.
+             * @member {Long} receivedUs
+             * @memberof evpnlens.v1.SessionEvent
+             * @instance
+             */
+            SessionEvent.prototype.receivedUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
              * SessionEvent sysDescr.
@@ -4975,6 +5176,8 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.collectorId);
                 if (message.collectorSeq != null && $Object.hasOwnProperty.call(message, "collectorSeq") && (typeof message.collectorSeq === "object" ? message.collectorSeq.low || message.collectorSeq.high : message.collectorSeq !== 0))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.collectorSeq);
+                if (message.receivedUs != null && $Object.hasOwnProperty.call(message, "receivedUs") && (typeof message.receivedUs === "object" ? message.receivedUs.low || message.receivedUs.high : message.receivedUs !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.receivedUs);
                 if (message.sysDescr != null && $Object.hasOwnProperty.call(message, "sysDescr") && message.sysDescr !== "")
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.sysDescr);
                 if (message.initStrings != null && message.initStrings.length)
@@ -5115,6 +5318,15 @@ export const evpnlens = $root.evpnlens = (() => {
                                 message.collectorSeq = value;
                             else
                                 delete message.collectorSeq;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.receivedUs = value;
+                            else
+                                delete message.receivedUs;
                             continue;
                         }
                     case 10: {
@@ -5341,6 +5553,10 @@ export const evpnlens = $root.evpnlens = (() => {
                     case 5:
                         message.kind = 5;
                         break;
+                    case "SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED":
+                    case 6:
+                        message.kind = 6;
+                        break;
                     default:
                         if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
                             message.kind = object.kind;
@@ -5368,6 +5584,16 @@ export const evpnlens = $root.evpnlens = (() => {
                             message.collectorSeq = object.collectorSeq;
                         else if (typeof object.collectorSeq === "object")
                             message.collectorSeq = new $util.LongBits(object.collectorSeq.low >>> 0, object.collectorSeq.high >>> 0).toNumber(true);
+                if (object.receivedUs != null)
+                    if (typeof object.receivedUs === "object" ? object.receivedUs.low || object.receivedUs.high : $Number(object.receivedUs) !== 0)
+                        if ($util.Long)
+                            message.receivedUs = $util.Long.fromValue(object.receivedUs, true);
+                        else if (typeof object.receivedUs === "string")
+                            message.receivedUs = $parseInt(object.receivedUs, 10);
+                        else if (typeof object.receivedUs === "number")
+                            message.receivedUs = object.receivedUs;
+                        else if (typeof object.receivedUs === "object")
+                            message.receivedUs = new $util.LongBits(object.receivedUs.low >>> 0, object.receivedUs.high >>> 0).toNumber(true);
                 if (object.sysDescr != null)
                     if (typeof object.sysDescr !== "string" || object.sysDescr.length)
                         message.sysDescr = $String(object.sysDescr);
@@ -5465,6 +5691,11 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.collectorSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.collectorSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.receivedUs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.receivedUs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                     object.sysDescr = "";
                     object.terminationReason = 0;
                     object.detail = "";
@@ -5502,6 +5733,13 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.collectorSeq = options.longs === $String ? $String(message.collectorSeq) : message.collectorSeq;
                     else
                         object.collectorSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.collectorSeq) : options.longs === $Number ? new $util.LongBits(message.collectorSeq.low >>> 0, message.collectorSeq.high >>> 0).toNumber(true) : message.collectorSeq;
+                if (message.receivedUs != null && $Object.hasOwnProperty.call(message, "receivedUs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.receivedUs = typeof message.receivedUs === "number" ? $BigInt(message.receivedUs) : $util.Long.fromBits(message.receivedUs.low >>> 0, message.receivedUs.high >>> 0, true).toBigInt();
+                    else if (typeof message.receivedUs === "number")
+                        object.receivedUs = options.longs === $String ? $String(message.receivedUs) : message.receivedUs;
+                    else
+                        object.receivedUs = options.longs === $String ? $util.Long.prototype.toString.call(message.receivedUs) : options.longs === $Number ? new $util.LongBits(message.receivedUs.low >>> 0, message.receivedUs.high >>> 0).toNumber(true) : message.receivedUs;
                 if (message.sysDescr != null && $Object.hasOwnProperty.call(message, "sysDescr"))
                     object.sysDescr = message.sysDescr;
                 if (message.initStrings && message.initStrings.length) {

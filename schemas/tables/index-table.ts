@@ -4,20 +4,25 @@
  * | item         | pk                     | sk                                 | gsi1pk / gsi1sk (VNI → MACs)   | gsi2pk / gsi2sk (VTEP → MACs)  |
  * |--------------|------------------------|------------------------------------|--------------------------------|--------------------------------|
  * | MAC in a VNI | MAC#<mac>              | VNI#<vni>                          | VNI#<vni>#<shard> / <mac>      | VTEP#<vtep>#<shard> / <mac>#<vni> |
- * | IP binding   | IP#<ip>                | MAC#<mac>#VNI#<vni>                |                                |                                |
- * | move history | HIST#<mac>             | <at ISO>#<vni>                     |                                |                                |
+ * | MAC in an EVI| MAC#<mac>              | EVI#<rt>                           | EVI#<rt>#<shard> / <mac>       | VTEP#<vtep>#<shard> / <mac>#EVI#<rt> |
+ * | IP binding   | IP#<ip>                | MAC#<mac>#VNI#<vni> (or #EVI#<rt>) |                                |                                |
+ * | move history | HIST#<mac>             | <at ISO>#<vni> (or #EVI#<rt>)      |                                |                                |
  * | ES member    | ES#<esi>               | VTEP#<vtep>                        |                                |                                |
  * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<subject>    |                                |                                |
- * | alert state  | ALERTSTATE#<type>      | <mac>#<vni>                        |                                |                                |
- * | dup watch    | DUPWATCH#<shard>       | <mac>#<vni>                        |                                |                                |
- * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>                |                                |                                |
+ * | dup watch    | DUPWATCH#<shard>       | <mac>#<vni> (or #EVI#<rt>)         |                                |                                |
+ * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>, COUNTEVI#<rt>#<shard> |                        |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
  * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
  * | fabric list  | FABRICS                | <name>                             |                                |                                |
+ * | layout       | META                   | INDEX_VERSION                      |                                |                                |
+ *
+ * A MAC is indexed per segment (segment.ts): its VNI, or for a route without a VNI (MPLS, SRv6) its EVI's route target.
+ * VNI keys are what they always were, so items of earlier versions read unchanged.
  *
  * GSI partition keys carry a shard (0..15, from a hash of the MAC) so that one busy VNI or VTEP with a million MACs
  * spreads over 16 partitions; readers query all shards and merge.
  */
+import { asSegment, type SegmentRef, segmentKey, segmentTail } from './segment.js';
 import type { TableDefinition } from './table-definition.js';
 
 export const INDEX_TABLE_ID = 'index';
@@ -48,34 +53,40 @@ export function shardOf(mac: string): number {
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 export const keys = {
-  mac: (mac: string, vni: number) => ({ pk: `MAC#${mac}`, sk: `VNI#${vni}` }),
+  mac: (mac: string, s: SegmentRef) => ({ pk: `MAC#${mac}`, sk: segmentKey(s) }),
   macPk: (mac: string) => `MAC#${mac}`,
-  vniGsi: (vni: number, mac: string) => ({ gsi1pk: `VNI#${vni}#${pad2(shardOf(mac))}`, gsi1sk: mac }),
+  /** gsi1: the MACs of a segment (`VNI#<vni>#<shard>` or `EVI#<rt>#<shard>`). */
+  segmentGsi: (s: SegmentRef, mac: string) => ({ gsi1pk: `${segmentKey(s)}#${pad2(shardOf(mac))}`, gsi1sk: mac }),
   vniShardPk: (vni: number, shard: number) => `VNI#${vni}#${pad2(shard)}`,
-  vtepGsi: (vtep: string, mac: string, vni: number) => ({ gsi2pk: `VTEP#${vtep}#${pad2(shardOf(mac))}`, gsi2sk: `${mac}#${vni}` }),
+  vtepGsi: (vtep: string, mac: string, s: SegmentRef) => ({ gsi2pk: `VTEP#${vtep}#${pad2(shardOf(mac))}`, gsi2sk: `${mac}#${segmentTail(s)}` }),
   vtepShardPk: (vtep: string, shard: number) => `VTEP#${vtep}#${pad2(shard)}`,
-  ip: (ip: string, mac: string, vni: number) => ({ pk: `IP#${ip}`, sk: `MAC#${mac}#VNI#${vni}` }),
+  ip: (ip: string, mac: string, s: SegmentRef) => ({ pk: `IP#${ip}`, sk: `MAC#${mac}#${segmentKey(s)}` }),
   ipPk: (ip: string) => `IP#${ip}`,
-  history: (mac: string, atIso: string, vni: number) => ({ pk: `HIST#${mac}`, sk: `${atIso}#${vni}` }),
+  history: (mac: string, atIso: string, s: SegmentRef) => ({ pk: `HIST#${mac}`, sk: `${atIso}#${segmentTail(s)}` }),
   historyPk: (mac: string) => `HIST#${mac}`,
   esMember: (esi: string, vtep: string) => ({ pk: `ES#${esi}`, sk: `VTEP#${vtep}` }),
   esPk: (esi: string) => `ES#${esi}`,
-  /** An alert about a subject: `macSubject` (a MAC in a VNI) or `fabricSubject` (a fabric). */
+  /** An alert about a subject: `macSubject` (a MAC in a segment) or `fabricSubject` (a fabric). */
   alert: (raisedAtIso: string, type: string, subject: string) => ({
     pk: `ALERT#${raisedAtIso.slice(0, 7)}`,
     sk: `${raisedAtIso}#${type}#${subject}`,
   }),
-  macSubject: (mac: string, vni: number) => `${mac}#${vni}`,
+  macSubject: (mac: string, s: SegmentRef) => `${mac}#${segmentTail(s)}`,
   fabricSubject: (fabric: string) => `fabric:${fabric}`,
   alertMonthPk: (yyyyMm: string) => `ALERT#${yyyyMm}`,
-  alertState: (type: string, mac: string, vni: number) => ({ pk: `ALERTSTATE#${type}`, sk: `${mac}#${vni}` }),
-  dupWatch: (mac: string, vni: number) => ({ pk: `DUPWATCH#${pad2(shardOf(mac))}`, sk: `${mac}#${vni}` }),
+  dupWatch: (mac: string, s: SegmentRef) => ({ pk: `DUPWATCH#${pad2(shardOf(mac))}`, sk: `${mac}#${segmentTail(s)}` }),
   dupWatchPk: (shard: number) => `DUPWATCH#${pad2(shard)}`,
-  fabricCount: (fabric: string, vni: number, shard: number) => ({ pk: `FABRIC#${fabric}`, sk: `COUNT#${vni}#${pad2(shard)}` }),
+  /** MACs per fabric and segment; an EVI's counter is kept apart so that it never counts as a VNI. */
+  fabricCount: (fabric: string, ref: SegmentRef, shard: number) => {
+    const s = asSegment(ref);
+    return { pk: `FABRIC#${fabric}`, sk: s.evi ? `COUNTEVI#${s.evi}#${pad2(shard)}` : `COUNT#${s.vni}#${pad2(shard)}` };
+  },
   fabricPk: (fabric: string) => `FABRIC#${fabric}`,
   fabricVni: (fabric: string, vni: number) => ({ pk: `FABRIC#${fabric}`, sk: `VNI#${vni}` }),
   fabricVtep: (fabric: string, vtep: string) => ({ pk: `FABRIC#${fabric}`, sk: `VTEP#${vtep}` }),
   fabricMoves: (fabric: string, minuteIso: string) => ({ pk: `FABRIC#${fabric}`, sk: `MOVES#${minuteIso.slice(0, 16)}` }),
   fabricList: (fabric: string) => ({ pk: 'FABRICS', sk: fabric }),
   fabricsPk: 'FABRICS',
+  /** The index layout's version (functions/mac-index/index-migration.ts). */
+  indexVersion: { pk: 'META', sk: 'INDEX_VERSION' },
 } as const;

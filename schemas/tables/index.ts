@@ -7,6 +7,7 @@ export * from './health-items.js';
 export * from './health-table.js';
 export * from './index-table.js';
 export * from './items.js';
+export * from './segment.js';
 export * from './table-definition.js';
 
 export const TABLES: readonly TableDefinition[] = [indexTable, healthTable];

@@ -49,7 +49,10 @@ export interface MacItem {
   pk: string;
   sk: string;
   mac: string;
+  /** The VNI, or 0 when the item is keyed by its EVI (segment.ts). */
   vni: number;
+  /** The EVI's route target, for a MAC learnt from routes without a VNI (MPLS, SRv6). */
+  evi?: string;
   /** Advertising paths by path key ("router|peer|table|pathId|routeKey"); the location is derived from them. */
   paths: Record<string, MacPath>;
   /** Current location; absent when every path is withdrawn (the item is then kept briefly for history). */
@@ -113,6 +116,7 @@ export interface DupWatchItem {
   sk: string;
   mac: string;
   vni: number;
+  evi?: string;
   sinceMs: number;
 }
 
@@ -122,6 +126,7 @@ export interface IpItem {
   ip: string;
   mac: string;
   vni: number;
+  evi?: string;
   fabric: string;
   atUs: string;
 }
@@ -131,6 +136,7 @@ export interface HistoryItem {
   sk: string;
   mac: string;
   vni: number;
+  evi?: string;
   at: string;
   from?: MacLocation;
   to?: MacLocation;
@@ -177,6 +183,8 @@ export interface AlertItem {
   type: AlertKind;
   mac?: string;
   vni?: number;
+  /** A MAC alert about a MAC indexed by its EVI (no VNI): the EVI's route target. */
+  evi?: string;
   fabric: string;
   fabrics: string[];
   raisedAt: string;
@@ -192,20 +200,4 @@ export interface AlertItem {
   /** fabric-status: the status entered and why. */
   status?: 'ok' | 'degraded' | 'critical';
   reasons?: string[];
-}
-
-export interface AlertStateItem {
-  pk: string;
-  sk: string;
-  alertPk: string;
-  alertSk: string;
-  raisedAtMs: number;
-  lastMoveMs: number;
-}
-
-export interface FabricCountItem {
-  pk: string;
-  sk: string;
-  fabric: string;
-  macs: number;
 }

@@ -1,5 +1,6 @@
 /** Building protobuf route events and MSK batches for function tests, as the collector would publish them. */
 import type { MSKEvent } from 'aws-lambda';
+import { ZERO_ESI } from '../../schemas/ethernet-segment.js';
 import { type IRouteEvent, RibView, RouteAction, RouteEventBatch, WithdrawReason } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
 import { TOPICS } from '../../schemas/topics.js';
@@ -8,7 +9,9 @@ let seq = 1_000n;
 
 export interface HostRoute {
   mac: string;
+  /** 0 for a route without a VNI (MPLS, SRv6), then indexed by `evi`. */
   vni?: number;
+  evi?: string;
   vtep: string;
   fabric: string;
   router?: string;
@@ -39,9 +42,10 @@ export function macRoute(h: HostRoute): IRouteEvent {
     rd: h.rd ?? `${h.vtep}:1`,
     mac: h.mac,
     ip: h.ip ?? '',
-    esi: h.esi ?? '00:00:00:00:00:00:00:00:00:00',
+    esi: h.esi ?? ZERO_ESI,
     vni: h.vni ?? 10100,
     labels: [h.vni ?? 10100],
+    evi: h.evi ?? '',
     nextHop: h.vtep,
     hasMacMobility: h.seq !== undefined || h.sticky === true,
     macMobilitySeq: h.seq ?? 0,

@@ -15,7 +15,7 @@ import { readRd } from '../bgp/route-distinguisher.js';
 import { hexPreview, MalformedError } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { EvpnRoute } from '../types.js';
-import { readEsi, ZERO_ESI } from './ethernet-segment-id.js';
+import { readEsi } from './ethernet-segment-id.js';
 
 function label(r: Reader, field: string): number {
   r.need(3, field);
@@ -49,7 +49,7 @@ function route(type: number, pathId: number): EvpnRoute {
     key: '',
     pathId,
     rd: '',
-    esi: ZERO_ESI,
+    esi: '', // only types 1, 2, 4 and 5 carry one (RFC 7432 §7, RFC 9136 §3): none is published for the others
     esiType: 0,
     ethernetTag: 0,
     mac: '',

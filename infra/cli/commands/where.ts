@@ -1,11 +1,13 @@
 /** `evpn-lens where MAC|IP`: where a host is now (and was), from the query API. */
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
+import { ZERO_ESI } from '../../../schemas/ethernet-segment.js';
 import { apiGet, DEFAULT_API, table } from './api-client.js';
 
 interface Loc {
   fabric: string;
   vni: number;
+  evi?: string;
   vtep: string;
   vteps: string[];
   esi: string;
@@ -19,12 +21,11 @@ interface Host {
   history?: { at: string; kind: string; from: Loc | null; to: Loc | null }[];
 }
 
-const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
 const rowsOf = (h: Host) =>
   h.locations.map((l) => [
     h.mac,
     l.fabric,
-    String(l.vni),
+    l.evi ? `EVI ${l.evi}` : String(l.vni),
     l.vteps.join(','),
     l.esi === ZERO_ESI ? '-' : l.esi,
     l.ips.join(',') || '-',
@@ -49,7 +50,9 @@ export function register(program: Command): void {
         return;
       }
       const rows = hosts.flatMap(rowsOf);
-      process.stdout.write(rows.length ? `${table(['MAC', 'FABRIC', 'VNI', 'VTEP(S)', 'ESI', 'IPS', 'SEQ', 'SINCE'], rows)}\n` : `${what}: not present now\n`);
+      process.stdout.write(
+        rows.length ? `${table(['MAC', 'FABRIC', 'VNI/EVI', 'VTEP(S)', 'ESI', 'IPS', 'SEQ', 'SINCE'], rows)}\n` : `${what}: not present now\n`,
+      );
       for (const h of hosts) {
         for (const e of (h.history ?? []).slice(0, 10)) {
           process.stdout.write(

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { BmpFrameDecoder, decodeBgpUpdate, decodeBmpMessage } from '../../../collector/bmp/index.js';
 import { readTcpStreams } from '../../../infra/capture/pcap.js';
+import { ZERO_ESI } from '../../../schemas/ethernet-segment.js';
 
 export interface RouteTuple {
   type: number;
@@ -94,7 +95,7 @@ export function tsharkTuples(file: string, port: number): RouteTuple[] {
         out.push({
           type,
           rd: rdText(n['bgp.evpn.nlri.rd']!),
-          esi: n['bgp.evpn.nlri.esi'] ?? '00:00:00:00:00:00:00:00:00:00',
+          esi: n['bgp.evpn.nlri.esi'] ?? ZERO_ESI,
           etag: Number(n['bgp.evpn.nlri.etag'] ?? 0),
           mac: n['bgp.evpn.nlri.mac_addr'] ?? '',
           ip: n['bgp.evpn.nlri.ip.addr'] ?? n['bgp.evpn.nlri.ipv6.addr'] ?? '',

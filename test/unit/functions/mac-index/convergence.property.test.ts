@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler } from '../../../../functions/mac-index/handler.js';
+import { ZERO_ESI } from '../../../../schemas/ethernet-segment.js';
 import { RibView } from '../../../../schemas/events.js';
 import { startTestStore } from '../../../support/dynalite.js';
 import { mulberry32 } from '../../../support/rng.js';
@@ -15,10 +16,10 @@ afterAll(async () => store?.stop());
 
 const MACS = ['02:aa:00:00:00:01', '02:aa:00:00:00:02', '02:aa:00:00:00:03'];
 const VTEPS = [
-  { vtep: '10.1.0.1', fabric: 'dc1', esi: '00:00:00:00:00:00:00:00:00:00' },
+  { vtep: '10.1.0.1', fabric: 'dc1', esi: ZERO_ESI },
   { vtep: '10.1.0.2', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
   { vtep: '10.1.0.3', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
-  { vtep: '10.2.0.1', fabric: 'dc2', esi: '00:00:00:00:00:00:00:00:00:00' },
+  { vtep: '10.2.0.1', fabric: 'dc2', esi: ZERO_ESI },
 ];
 
 const step = fc.record({

@@ -20,7 +20,7 @@ function newHandler(published: Uint8Array[] = []): MacIndexHandler {
     alertPublisher: { publish: async (a) => void published.push(...a.map((x) => x.value)) },
   });
 }
-const get = async (h: MacIndexHandler, mac: string, vni = 10100) => h.store.getMacItem(mac, vni);
+const get = async (h: MacIndexHandler, mac: string, vni = 10100) => h.store.getMacItem(mac, { vni });
 const at = (s: number) => T0 + s * 1000;
 const alertsFor = async (mac: string) =>
   (
