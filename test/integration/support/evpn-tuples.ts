@@ -2,7 +2,6 @@
 import { execFileSync } from 'node:child_process';
 import { BmpFrameDecoder, decodeBgpUpdate, decodeBmpMessage } from '../../../collector/bmp/index.js';
 import { readTcpStreams } from '../../../infra/capture/pcap.js';
-import { ZERO_ESI } from '../../../schemas/ethernet-segment.js';
 
 export interface RouteTuple {
   type: number;
@@ -95,7 +94,7 @@ export function tsharkTuples(file: string, port: number): RouteTuple[] {
         out.push({
           type,
           rd: rdText(n['bgp.evpn.nlri.rd']!),
-          esi: n['bgp.evpn.nlri.esi'] ?? ZERO_ESI,
+          esi: n['bgp.evpn.nlri.esi'] ?? '', // types 3 (and raw types) carry no ESI
           etag: Number(n['bgp.evpn.nlri.etag'] ?? 0),
           mac: n['bgp.evpn.nlri.mac_addr'] ?? '',
           ip: n['bgp.evpn.nlri.ip.addr'] ?? n['bgp.evpn.nlri.ipv6.addr'] ?? '',
