@@ -4,7 +4,7 @@
  * `release()`, to test backpressure.
  */
 import type { EventPublisher } from '../../collector/index.js';
-import { JSON_OPTIONS, RouteEvent, SessionEvent } from '../../schemas/events.js';
+import { JSON_OPTIONS, RouteEvent, SessionEvent, VtepSample } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
 
 export class RecordingPublisher implements EventPublisher {
@@ -14,7 +14,7 @@ export class RecordingPublisher implements EventPublisher {
   bufferedBytes = 0;
 
   enqueue(topic: string, key: string, value: Uint8Array): boolean {
-    const codec = topic === TOPICS.sessions ? SessionEvent : RouteEvent;
+    const codec = topic === TOPICS.sessions ? SessionEvent : topic === TOPICS.vtepTelemetry ? VtepSample : RouteEvent;
     this.events.push({ topic, key, value: (codec as typeof RouteEvent).toObject((codec as typeof RouteEvent).decode(value), JSON_OPTIONS) });
     if (this.held) this.bufferedBytes += value.length;
     return !this.held;

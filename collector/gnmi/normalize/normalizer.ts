@@ -1,0 +1,348 @@
+/**
+ * One target's normalizer: gNMI notifications in, telemetry.vtep.v1 samples out (see docs/telemetry-vtep.md).
+ *
+ * - Each leaf path is matched against the rule table once; the result (canonical name, kind, scope) is cached per
+ *   target by the path's string form, so a counter streamed every 10 s costs a map look-up after the first sample.
+ * - Deletes (spec §2.1, §3.5.2.3) become DELETED samples: of one leaf, or of an object (a VTEP peer, a VNI) when a
+ *   node above its leaves is deleted.
+ * - `atomic` notifications (spec §2.1, field 6) replace everything under their prefix: leaves sent before and missing
+ *   now are deleted.
+ * - Count rules (the MAC table) count distinct list entries per scope. After a (re)connect the entries are
+ *   re-learned from the initial updates; at sync_response the ones not seen again are dropped and the counts published,
+ *   so a reconnect never publishes a count that dips to zero and back (spec §3.5.2.3: the initial state is complete
+ *   at sync_response).
+ * A malformed update is counted and skipped; the notification's other updates still count.
+ */
+import Long from 'long';
+import { SampleKind } from '../../../schemas/events.js';
+import type { INotification, IPath, ITypedValue } from '../../../schemas/gnmi.js';
+import { MalformedNotificationError } from '../errors.js';
+import { formatElems, type PathElem, parsePath } from '../path.js';
+import { flattenJson, parseJsonExact } from './json-value.js';
+import { type LeafValue, toJsonText, toStateText, toU64 } from './leaf-value.js';
+import type { Captures, CompiledRule, RuleTable } from './rule-table.js';
+import { NO_CAPTURES } from './rule-table.js';
+
+/** What a sample is about: fixed per leaf path, shared by every sample of that leaf. */
+export interface SampleLeaf {
+  readonly kind: SampleKind;
+  readonly name: string;
+  readonly path: string;
+  readonly scope: Readonly<Captures>;
+  readonly states?: ReadonlyMap<string, string> | undefined;
+  /** The encoder's cache of this leaf's constant fields. */
+  encoded?: Uint8Array;
+}
+
+export interface NormalizedSample {
+  leaf: SampleLeaf;
+  value: Long | undefined;
+  state: string | undefined;
+  rawJson: string | undefined;
+  timestampNs: Long;
+}
+
+export interface NormalizerOptions {
+  /** Publish leaves no rule maps, as RAW samples. */
+  publishUnmapped: boolean;
+  /** The target's local VTEP address, when the configuration names it. */
+  vtep: string;
+  /** Distinct leaf paths remembered per target before the cache starts over. */
+  maxCachedPaths?: number;
+}
+
+interface CountTable {
+  rule: CompiledRule;
+  leaf: SampleLeaf;
+  /** entry path → generation it was last seen in */
+  entries: Map<string, number>;
+}
+
+const ZERO_TS = Long.UZERO;
+
+function elemsOf(p: IPath | null | undefined): PathElem[] {
+  if (!p) return [];
+  if (p.elem && p.elem.length > 0) return p.elem as PathElem[];
+  // Deprecated string elements (spec §2.2.2.1): each may carry keys in the string form.
+  if (p.element && p.element.length > 0) return p.element.flatMap((s) => parsePath(s).elem);
+  return [];
+}
+
+export class TargetNormalizer {
+  private readonly cache = new Map<string, SampleLeaf | null>();
+  private readonly counts = new Map<string, CountTable>();
+  private readonly atomicLeaves = new Map<string, Set<string>>();
+  private readonly maxCached: number;
+  private generation = 0;
+  private synced = false;
+  /** Updates (gNMI Update messages) and malformed ones skipped, since the target's start. */
+  updates = 0;
+  malformed = 0;
+  lastMalformed: MalformedNotificationError | undefined;
+
+  constructor(
+    private readonly table: RuleTable,
+    private readonly opts: NormalizerOptions,
+  ) {
+    this.maxCached = opts.maxCachedPaths ?? 50_000;
+  }
+
+  /** A new stream starts sending its initial state. */
+  connected(): void {
+    this.generation++;
+    this.synced = false;
+  }
+
+  /** sync_response: the initial state is complete; counts of entries not sent again are dropped and published. */
+  sync(out: NormalizedSample[], timestampNs: Long): void {
+    this.synced = true;
+    for (const t of this.counts.values()) {
+      for (const [k, gen] of t.entries) if (gen < this.generation) t.entries.delete(k);
+      this.pushCount(t, out, timestampNs);
+    }
+  }
+
+  /** Normalizes one notification into `out`. */
+  notification(n: INotification, out: NormalizedSample[]): void {
+    const ts = n.timestamp && !(n.timestamp as Long).isNegative() ? (n.timestamp as Long).toUnsigned() : ZERO_TS;
+    const prefixElems = elemsOf(n.prefix);
+    const origin = n.prefix?.origin ?? '';
+    const prefixText = prefixElems.length > 0 ? formatElems(prefixElems) : '';
+    const changed = new Set<CountTable>();
+    let atomicSeen: Set<string> | undefined;
+    let atomicKey = '';
+    let sizesBefore: Map<CountTable, number> | undefined;
+    if (n.atomic) {
+      atomicKey = `${origin}:${prefixText}`;
+      atomicSeen = new Set();
+      sizesBefore = new Map();
+      for (const t of this.counts.values()) {
+        sizesBefore.set(t, t.entries.size);
+        for (const k of t.entries.keys()) if (prefixText === '' || k === prefixText || k.startsWith(`${prefixText}/`)) t.entries.delete(k);
+      }
+    }
+
+    for (const u of n.update ?? []) {
+      this.updates++;
+      try {
+        const pathElems = elemsOf(u.path);
+        const o = origin || u.path?.origin || '';
+        const base = prefixText + (pathElems.length > 0 ? formatElems(pathElems) : '');
+        const key = (o ? `${o}:` : '') + (base || '/');
+        const val = u.val ?? legacyValue(u.value);
+        if (!val) throw new MalformedNotificationError(`update of ${key} has no value`);
+        const json = val.jsonIetfVal ?? val.jsonVal;
+        if (json && (val.value === 'jsonIetfVal' || val.value === 'jsonVal')) {
+          const parsed = parseJsonExact(json);
+          const full = [...prefixElems, ...pathElems];
+          flattenJson(parsed, this.table.listKeys, (rel, v) => {
+            const leafKey = rel.length ? `${key === '/' ? '' : key}${formatElems(rel)}` : key;
+            this.leafUpdate(leafKey, rel.length ? [...full, ...rel] : full, v, ts, out, changed);
+            atomicSeen?.add(leafKey);
+          });
+        } else {
+          this.leafUpdate(key, undefined, scalarOf(val, key), ts, out, changed, prefixElems, pathElems);
+          atomicSeen?.add(key);
+        }
+      } catch (err) {
+        if (!(err instanceof MalformedNotificationError)) throw err;
+        this.malformed++;
+        this.lastMalformed = err;
+      }
+    }
+
+    if (atomicSeen) {
+      const before = this.atomicLeaves.get(atomicKey);
+      this.atomicLeaves.set(atomicKey, atomicSeen);
+      if (before) for (const k of before) if (!atomicSeen.has(k)) this.deletePath(parsePath(k).elem, k, ts, out, changed);
+      for (const [t, size] of sizesBefore!) if (t.entries.size !== size) changed.add(t);
+    }
+
+    for (const d of n.delete ?? []) {
+      try {
+        const elems = [...prefixElems, ...elemsOf(d)];
+        const o = origin || d.origin || '';
+        this.deletePath(elems, (o ? `${o}:` : '') + formatElems(elems), ts, out, changed);
+      } catch (err) {
+        if (!(err instanceof MalformedNotificationError)) throw err;
+        this.malformed++;
+        this.lastMalformed = err;
+      }
+    }
+
+    if (this.synced) for (const t of changed) this.pushCount(t, out, ts);
+  }
+
+  private leafUpdate(
+    key: string,
+    fullElems: PathElem[] | undefined,
+    value: LeafValue,
+    ts: Long,
+    out: NormalizedSample[],
+    changed: Set<CountTable>,
+    prefixElems?: PathElem[],
+    pathElems?: PathElem[],
+  ): void {
+    let leaf = this.cache.get(key);
+    if (leaf === undefined) {
+      const elems = fullElems ?? [...prefixElems!, ...pathElems!];
+      const m = this.table.matchLeaf(elems);
+      if (m?.rule.kind === 'count') {
+        this.countEntry(m.rule, m.name, m.captures, elems, changed);
+        return; // not cached: one path per MAC table leaf would fill the cache
+      }
+      if (m) {
+        const kind =
+          m.rule.kind === 'counter' ? SampleKind.SAMPLE_KIND_COUNTER : m.rule.kind === 'gauge' ? SampleKind.SAMPLE_KIND_GAUGE : SampleKind.SAMPLE_KIND_STATE;
+        leaf = { kind, name: m.name, path: key, scope: this.scope(m.captures), states: m.rule.states };
+      } else if (this.opts.publishUnmapped) {
+        leaf = { kind: SampleKind.SAMPLE_KIND_RAW, name: elems[elems.length - 1]?.name ?? '', path: key, scope: this.scope(NO_CAPTURES) };
+      } else {
+        leaf = null;
+      }
+      if (this.cache.size >= this.maxCached) this.cache.clear();
+      this.cache.set(key, leaf);
+    }
+    if (leaf === null) return;
+    switch (leaf.kind) {
+      case SampleKind.SAMPLE_KIND_COUNTER:
+      case SampleKind.SAMPLE_KIND_GAUGE:
+        out.push({ leaf, value: toU64(value), state: undefined, rawJson: undefined, timestampNs: ts });
+        return;
+      case SampleKind.SAMPLE_KIND_STATE: {
+        const text = toStateText(value);
+        out.push({ leaf, value: undefined, state: leaf.states?.get(text) ?? text.toUpperCase(), rawJson: undefined, timestampNs: ts });
+        return;
+      }
+      default:
+        out.push({ leaf, value: undefined, state: undefined, rawJson: toJsonText(value), timestampNs: ts });
+    }
+  }
+
+  private scope(c: Readonly<Captures>): Captures {
+    return c.vtep || !this.opts.vtep ? { ...c } : { ...c, vtep: this.opts.vtep };
+  }
+
+  private countTable(rule: CompiledRule, name: string, captures: Captures): CountTable {
+    const scope = this.scope(captures);
+    const id = `${rule.index}|${scope.networkInstance}|${scope.vni}|${scope.interface}|${scope.endpoint}|${scope.peer}`;
+    let t = this.counts.get(id);
+    if (!t) {
+      const leaf: SampleLeaf = { kind: SampleKind.SAMPLE_KIND_GAUGE, name, path: formatElems(tablePath(rule, captures)), scope };
+      this.counts.set(id, (t = { rule, leaf, entries: new Map() }));
+    }
+    return t;
+  }
+
+  private countEntry(rule: CompiledRule, name: string, captures: Captures, elems: readonly PathElem[], changed: Set<CountTable>): void {
+    const t = this.countTable(rule, name, captures);
+    const entry = formatElems(elems.slice(0, rule.elems.length));
+    const had = t.entries.has(entry);
+    t.entries.set(entry, this.generation);
+    if (!had) changed.add(t);
+  }
+
+  private pushCount(t: CountTable, out: NormalizedSample[], ts: Long): void {
+    out.push({ leaf: t.leaf, value: longOf(t.entries.size), state: undefined, rawJson: undefined, timestampNs: ts });
+  }
+
+  private deletePath(elems: readonly PathElem[], key: string, ts: Long, out: NormalizedSample[], changed: Set<CountTable>): void {
+    const seen = new Set<string>();
+    const matches = this.table.matchDelete(elems);
+    for (const { rule, captures, leafName } of matches) {
+      if (rule.kind === 'count') {
+        if (elems.length > rule.elems.length) continue; // a leaf of an entry, not the entry
+        const prefix = formatElems(elems);
+        const wild = elems.some((e) => e.name === '*' || Object.values(e.key ?? {}).includes('*'));
+        const re = wild ? wildcardRegExp(elems) : undefined;
+        for (const t of this.counts.values()) {
+          if (t.rule !== rule) continue;
+          for (const k of t.entries.keys()) {
+            if (re ? re.test(k) : k === prefix || k.startsWith(`${prefix}/`) || k.startsWith(`${prefix}[`)) {
+              t.entries.delete(k);
+              changed.add(t);
+            }
+          }
+        }
+        continue;
+      }
+      const name = leafName ?? rule.object;
+      if (!name) continue;
+      const scope = this.scope(captures);
+      const id = `${name}|${scope.peer}|${scope.vni}|${scope.interface}|${scope.networkInstance}|${scope.endpoint}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const leaf: SampleLeaf = { kind: SampleKind.SAMPLE_KIND_DELETED, name, path: key, scope };
+      out.push({ leaf, value: undefined, state: undefined, rawJson: undefined, timestampNs: ts });
+    }
+    if (matches.length === 0 && this.opts.publishUnmapped) {
+      const leaf: SampleLeaf = { kind: SampleKind.SAMPLE_KIND_DELETED, name: elems[elems.length - 1]?.name ?? '', path: key, scope: this.scope(NO_CAPTURES) };
+      out.push({ leaf, value: undefined, state: undefined, rawJson: undefined, timestampNs: ts });
+    }
+  }
+}
+
+/** The path of a count's table: the rule's path up to the list, with the captured keys filled in. */
+function tablePath(rule: CompiledRule, c: Captures): PathElem[] {
+  return rule.elems.slice(0, -1).map((e) => {
+    const key: Record<string, string> = {};
+    for (const k of e.keys) key[k.key] = k.capture ? String(c[k.capture]) : (k.literal ?? '*');
+    return { name: e.name ?? '*', key };
+  });
+}
+
+function wildcardRegExp(elems: readonly PathElem[]): RegExp {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  let src = '^';
+  for (const e of elems) {
+    src += e.name === '*' ? '/[^/]*?' : `/${esc(e.name)}`;
+    for (const [k, v] of Object.entries(e.key ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)))
+      src += v === '*' ? `(?:\\[${esc(k)}=[^\\]]*\\])?` : `\\[${esc(k)}=${esc(v)}\\]`;
+    if (!e.key || Object.keys(e.key).length === 0) src += '(?:\\[[^/]*?\\])*';
+  }
+  return new RegExp(`${src}(?:$|/|\\[)`);
+}
+
+const longOf = (n: number): Long => Long.fromNumber(n, true);
+
+/** A TypedValue that is not JSON as a leaf value (spec §2.2.3). */
+function scalarOf(v: ITypedValue, key: string): LeafValue {
+  switch ((v as { value?: string }).value) {
+    case 'uintVal':
+      return { t: 'uint', v: v.uintVal as Long };
+    case 'intVal':
+      return { t: 'int', v: v.intVal as Long };
+    case 'stringVal':
+      return { t: 'str', v: v.stringVal! };
+    case 'asciiVal':
+      return { t: 'str', v: v.asciiVal! };
+    case 'boolVal':
+      return { t: 'bool', v: v.boolVal! };
+    case 'doubleVal':
+      return { t: 'num', v: v.doubleVal! };
+    case 'floatVal':
+      return { t: 'num', v: v.floatVal! };
+    case 'decimalVal': {
+      const d = v.decimalVal!;
+      const digits = String(d.digits ?? 0);
+      const p = d.precision ?? 0;
+      return p === 0 ? { t: 'digits', v: digits } : { t: 'num', v: Number(digits) / 10 ** p };
+    }
+    case 'leaflistVal':
+      return { t: 'json', v: JSON.stringify((v.leaflistVal?.element ?? []).map((e) => JSON.parse(toJsonText(scalarOf(e, key))))) };
+    case 'bytesVal':
+      return { t: 'json', v: JSON.stringify(Buffer.from(v.bytesVal!).toString('base64')) };
+    case 'protoBytes':
+      return { t: 'json', v: JSON.stringify(Buffer.from(v.protoBytes!).toString('base64')) };
+    case 'anyVal':
+      return { t: 'json', v: JSON.stringify({ typeUrl: v.anyVal?.type_url ?? '' }) };
+    default:
+      throw new MalformedNotificationError(`update of ${key} has an empty value`);
+  }
+}
+
+/** The deprecated Value (spec §2.2.3.1 before TypedValue) carried JSON bytes. */
+function legacyValue(v: { value?: Uint8Array | null; type?: number | null } | null | undefined): ITypedValue | undefined {
+  if (!v?.value) return undefined;
+  return { jsonVal: v.value, value: 'jsonVal' } as ITypedValue;
+}
