@@ -171,7 +171,7 @@ describe('gNMI target sessions', () => {
     }, 'three DOWN events');
 
     expect(downs.map((d) => d.target.errorKind)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(downs[0].target.detail).toContain('unknown path');
+    expect(downs[0]!.target.detail).toContain('unknown path');
     expect(downs.map((d) => d.target.attempt)).toEqual([1, 2, 3]);
     // backoff with jitter: base 50, 100, 200 ms; each delay between half and all of its base
     const delays = downs.map((d) => Number(d.target.retryInMs));
