@@ -13,17 +13,35 @@ async function api(path) {
 
 const isIp = (q) => /^\d{1,3}(\.\d{1,3}){3}$/.test(q) || (q.includes(':') && !/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(q));
 
-function locationRows(mac, locations) {
+const locationRow = (mac, vni, l, time, state, cls) =>
+  `<tr class="${cls}"><td><a href="#/host/${esc(mac)}">${esc(mac)}</a></td><td>${esc(l.fabric)}</td><td><a href="#/vni/${vni}">${vni}</a></td>
+      <td>${l.vteps.map((v) => `<a href="#/vtep/${esc(v)}">${esc(v)}</a>`).join(', ')}</td><td>${l.esi === ZERO_ESI ? '<span class="muted">single-homed</span>' : esc(l.esi)}</td>
+      <td>${esc(l.ips.join(', ') || '—')}</td><td>${l.sequence}</td><td>${esc(time)}</td><td>${state}</td></tr>`;
+
+// The chosen location, then (on a host's page) the MAC's other advertisements in that VNI: conflicting (equal
+// sequence: two hosts may share the MAC) or an older sequence. Lists keep one row per host.
+function locationRows(mac, locations, competing = false) {
   return locations
     .map(
-      (l) => `<tr><td><a href="#/host/${esc(mac)}">${esc(mac)}</a></td><td>${esc(l.fabric)}</td><td><a href="#/vni/${l.vni}">${l.vni}</a></td>
-      <td>${l.vteps.map((v) => `<a href="#/vtep/${esc(v)}">${esc(v)}</a>`).join(', ')}</td><td>${l.esi === ZERO_ESI ? '<span class="muted">single-homed</span>' : esc(l.esi)}</td>
-      <td>${esc(l.ips.join(', ') || '—')}</td><td>${l.sequence}</td><td>${esc(l.since)}</td></tr>`,
+      (l) =>
+        locationRow(mac, l.vni, l, l.since, 'chosen', 'chosen') +
+        (competing ? (l.competing ?? []) : [])
+          .map((c) =>
+            locationRow(
+              mac,
+              l.vni,
+              c,
+              c.lastSeen,
+              c.conflicting ? '<strong>conflicting</strong>' : 'older seq',
+              c.conflicting ? 'competing conflicting' : 'competing',
+            ),
+          )
+          .join(''),
     )
     .join('');
 }
 const locationTable = (rows) =>
-  `<table class="locations"><thead><tr><th>MAC</th><th>Fabric</th><th>VNI</th><th>VTEP(s)</th><th>ESI</th><th>IPs</th><th>Seq</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
+  `<table class="locations"><thead><tr><th>MAC</th><th>Fabric</th><th>VNI</th><th>VTEP(s)</th><th>ESI</th><th>IPs</th><th>Seq</th><th>Since</th><th>State</th></tr></thead><tbody>${rows}</tbody></table>`;
 
 async function showHome() {
   view.innerHTML =
@@ -46,7 +64,7 @@ async function showHost(mac) {
     const timeline = h.history.length
       ? `<ul class="timeline">${h.history.map((e) => `<li><span class="muted">${esc(e.at)}</span> ${esc(e.kind)}: ${e.from ? `${esc(e.from.fabric)} / ${esc(e.from.vtep)}` : '—'} → ${e.to ? `${esc(e.to.fabric)} / ${esc(e.to.vtep)}` : '—'}</li>`).join('')}</ul>`
       : '<p class="muted">No moves recorded.</p>';
-    view.innerHTML = `<h1>Host ${esc(h.mac)}</h1>${h.locations.length ? locationTable(locationRows(h.mac, h.locations)) : '<p class="muted">Not present now.</p>'}<h2 style="margin-top:20px">Moves</h2>${timeline}`;
+    view.innerHTML = `<h1>Host ${esc(h.mac)}</h1>${h.locations.length ? locationTable(locationRows(h.mac, h.locations, true)) : '<p class="muted">Not present now.</p>'}<h2 style="margin-top:20px">Moves</h2>${timeline}`;
   } catch (err) {
     view.innerHTML = `<h1>Host ${esc(mac)}</h1><p class="error">${esc(err.message)}</p>`;
   }
@@ -114,8 +132,8 @@ async function pollAlerts() {
           .map(
             (
               a,
-            ) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span></div>
-          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div><div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`,
+            ) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}${a.crossFabric ? ' cross-fabric' : ''}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span>${a.crossFabric ? ` <span class="badge cross-fabric">across ${esc((a.fabrics ?? []).join(' + '))}</span>` : ''}</div>
+          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div>${(a.locations ?? []).length ? `<div class="locations">${a.locations.map((l) => `<span class="where">${esc(l.fabric)} / ${esc(l.vtep)}</span>`).join(' ')}</div>` : ''}<div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`,
           )
           .join('')
       : '<li class="muted">No alerts.</li>';

@@ -58,6 +58,9 @@ export async function listAlerts(reader: IndexReader, query: Record<string, stri
       clearedAt: a.clearedAt ?? null,
       moveCount: a.moveCount,
       detail: a.detail,
+      severity: a.severity ?? 'warning',
+      crossFabric: a.crossFabric ?? false,
+      locations: a.locations ?? [],
     }));
   return { alerts };
 }

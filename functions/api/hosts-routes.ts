@@ -1,17 +1,30 @@
 /** /v1/hosts…, /v1/vnis/{vni}/hosts, /v1/vteps/{ip}/hosts */
 import { isMultiHomedEsi } from '../../schemas/ethernet-segment.js';
-import type { HistoryItem, MacItem, MacLocation } from '../../schemas/tables/index.js';
+import type { CompetingAdvertisement, HistoryItem, MacItem, MacLocation } from '../../schemas/tables/index.js';
 import { keys } from '../../schemas/tables/index.js';
 import { type HostLocation, type IndexReader, toHostLocation } from './index-reader.js';
 import { decodeCursor, encodeCursor, parseIp, parseLimit, parseMac, parseTime, parseVni } from './input.js';
 import { badRequest, notFound } from './problem.js';
 
-async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<HostLocation[]> {
-  const out: HostLocation[] = [];
+/** The other advertisements of a MAC beside its chosen location; `conflicting` = equal sequence (a duplicate MAC). */
+const competingView = (c: CompetingAdvertisement) => ({
+  fabric: c.fabric,
+  vtep: c.vtep,
+  vteps: c.vteps,
+  esi: c.esi,
+  routers: c.routers,
+  ips: c.ips,
+  sequence: c.sequence,
+  lastSeen: c.lastSeen,
+  conflicting: c.conflicting,
+});
+
+async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<(HostLocation & { competing: ReturnType<typeof competingView>[] })[]> {
+  const out = [];
   for (const it of items) {
     if (!it.location) continue;
     const detached = isMultiHomedEsi(it.location.esi) ? await reader.detachedVteps(it.location.esi) : new Set<string>();
-    out.push(toHostLocation(it.location, detached, it.evi));
+    out.push({ ...toHostLocation(it.location, detached, it.evi), competing: (it.competing ?? []).map(competingView) });
   }
   return out;
 }

@@ -15,6 +15,31 @@ const location = {
     sequence: { type: 'integer', description: 'MAC mobility sequence number (RFC 7432 §7.7)' },
     since: { type: 'string', format: 'date-time' },
     lastSeen: { type: 'string', format: 'date-time' },
+    competing: {
+      type: 'array',
+      items: { $ref: '#/components/schemas/CompetingAdvertisement' },
+      description: 'other advertisements of the MAC in this VNI (current locations only, not with ?at=)',
+    },
+  },
+};
+const competing = {
+  type: 'object',
+  description: 'another advertisement of the MAC beside the chosen location',
+  required: ['fabric', 'vtep', 'vteps', 'esi', 'routers', 'ips', 'sequence', 'lastSeen', 'conflicting'],
+  properties: {
+    fabric: { type: 'string' },
+    vtep: { type: 'string' },
+    vteps: { type: 'array', items: { type: 'string' } },
+    esi: { type: 'string' },
+    routers: { type: 'array', items: { type: 'string' } },
+    ips: { type: 'array', items: { type: 'string' } },
+    sequence: { type: 'integer' },
+    lastSeen: { type: 'string', format: 'date-time' },
+    conflicting: {
+      type: 'boolean',
+      description:
+        'true: the same MAC mobility sequence number as the chosen location (a duplicate MAC, RFC 7432 §15.1); false: an older sequence (a move not yet withdrawn)',
+    },
   },
 };
 const host = {
@@ -188,6 +213,19 @@ export const openApiDocument = {
     schemas: {
       Mac: { type: 'string', pattern: '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' },
       Location: location,
+      CompetingAdvertisement: competing,
+      AlertLocation: {
+        type: 'object',
+        required: ['fabric', 'vtep', 'esi', 'sequence'],
+        properties: {
+          fabric: { type: 'string' },
+          vtep: { type: 'string' },
+          vteps: { type: 'array', items: { type: 'string' } },
+          esi: { type: 'string' },
+          sequence: { type: 'integer' },
+          vni: { type: 'integer' },
+        },
+      },
       Host: host,
       HistoryEntry: {
         type: 'object',
@@ -216,6 +254,13 @@ export const openApiDocument = {
           clearedAt: { type: ['string', 'null'], format: 'date-time' },
           moveCount: { type: 'integer' },
           detail: { type: 'string' },
+          severity: { type: 'string', enum: ['info', 'warning', 'critical'], description: 'critical when the locations span fabrics' },
+          crossFabric: { type: 'boolean', description: 'the locations span more than one fabric (data center)' },
+          locations: {
+            type: 'array',
+            items: { $ref: '#/components/schemas/AlertLocation' },
+            description: 'where the MAC was advertised: the locations of a flap, every location of a duplicate',
+          },
         },
       },
       Problem: {

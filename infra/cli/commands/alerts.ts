@@ -7,6 +7,8 @@ interface Alert {
   mac: string;
   vni: number;
   fabric: string;
+  fabrics?: string[];
+  crossFabric?: boolean;
   raisedAt: string;
   clearedAt: string | null;
   detail: string;
@@ -32,7 +34,15 @@ export function register(program: Command): void {
         process.stdout.write(
           `${table(
             ['TYPE', 'MAC', 'VNI', 'FABRIC', 'RAISED', 'CLEARED', 'DETAIL'],
-            alerts.map((a) => [a.type, a.mac, String(a.vni), a.fabric, a.raisedAt, a.clearedAt ?? 'active', a.detail]),
+            alerts.map((a) => [
+              a.type,
+              a.mac,
+              String(a.vni),
+              a.crossFabric ? `${(a.fabrics ?? []).join('+')} (cross-fabric)` : a.fabric,
+              a.raisedAt,
+              a.clearedAt ?? 'active',
+              a.detail,
+            ]),
           )}\n`,
         );
     });

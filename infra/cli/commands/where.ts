@@ -14,6 +14,7 @@ interface Loc {
   ips: string[];
   sequence: number;
   since: string;
+  competing?: (Omit<Loc, 'since' | 'vni'> & { lastSeen: string; conflicting: boolean })[];
 }
 interface Host {
   mac: string;
@@ -21,16 +22,32 @@ interface Host {
   history?: { at: string; kind: string; from: Loc | null; to: Loc | null }[];
 }
 
+// The chosen location of each VNI, then the other advertisements of the MAC there: "conflicting" when their sequence
+// number equals the chosen one's (two hosts may share the MAC), "older seq" otherwise.
 const rowsOf = (h: Host) =>
-  h.locations.map((l) => [
-    h.mac,
-    l.fabric,
-    l.evi ? `EVI ${l.evi}` : String(l.vni),
-    l.vteps.join(','),
-    l.esi === ZERO_ESI ? '-' : l.esi,
-    l.ips.join(',') || '-',
-    String(l.sequence),
-    l.since,
+  h.locations.flatMap((l) => [
+    [
+      h.mac,
+      l.fabric,
+      l.evi ? `EVI ${l.evi}` : String(l.vni),
+      l.vteps.join(','),
+      l.esi === ZERO_ESI ? '-' : l.esi,
+      l.ips.join(',') || '-',
+      String(l.sequence),
+      l.since,
+      'chosen',
+    ],
+    ...(l.competing ?? []).map((c) => [
+      h.mac,
+      c.fabric,
+      l.evi ? `EVI ${l.evi}` : String(l.vni),
+      c.vteps.join(','),
+      c.esi === ZERO_ESI ? '-' : c.esi,
+      c.ips.join(',') || '-',
+      String(c.sequence),
+      c.lastSeen,
+      c.conflicting ? 'conflicting' : 'older seq',
+    ]),
   ]);
 
 export function register(program: Command): void {
@@ -51,7 +68,7 @@ export function register(program: Command): void {
       }
       const rows = hosts.flatMap(rowsOf);
       process.stdout.write(
-        rows.length ? `${table(['MAC', 'FABRIC', 'VNI/EVI', 'VTEP(S)', 'ESI', 'IPS', 'SEQ', 'SINCE'], rows)}\n` : `${what}: not present now\n`,
+        rows.length ? `${table(['MAC', 'FABRIC', 'VNI/EVI', 'VTEP(S)', 'ESI', 'IPS', 'SEQ', 'SINCE', 'STATE'], rows)}\n` : `${what}: not present now\n`,
       );
       for (const h of hosts) {
         for (const e of (h.history ?? []).slice(0, 10)) {

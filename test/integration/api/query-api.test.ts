@@ -46,7 +46,20 @@ describe('query API on the local stack', () => {
       expect(body.locations).toEqual([
         expect.objectContaining({ fabric: 'dc1', vni: 30300, vtep: '10.55.0.1', vteps: ['10.55.0.1'], ips: ['10.55.0.7'], sequence: 0 }),
       ]);
-      expect(Object.keys(body.locations[0]).sort()).toEqual(['esi', 'fabric', 'ips', 'lastSeen', 'routers', 'sequence', 'since', 'vni', 'vtep', 'vteps']);
+      expect(Object.keys(body.locations[0]).sort()).toEqual([
+        'competing',
+        'esi',
+        'fabric',
+        'ips',
+        'lastSeen',
+        'routers',
+        'sequence',
+        'since',
+        'vni',
+        'vtep',
+        'vteps',
+      ]);
+      expect(body.locations[0].competing).toEqual([]);
     },
   );
 

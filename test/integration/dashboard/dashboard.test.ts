@@ -88,6 +88,31 @@ describe('dashboard', () => {
     const li = await page.waitForSelector(`#alerts li.mac-flap[data-mac="${m}"]`, { timeout: 30_000 });
     expect(await li.textContent()).toContain('ACTIVE');
     expect(await li.evaluate((el) => getComputedStyle(el).borderColor)).toBe('rgb(255, 92, 92)');
+    // It bounced between data centers: said so, with both locations.
+    expect(await li.getAttribute('class')).toContain('cross-fabric');
+    expect(await li.textContent()).toContain('across dc1 + dc2');
+    expect(await li.$$eval('.where', (els) => els.map((e) => e.textContent))).toEqual(['dc1 / 10.77.0.2', 'dc2 / 10.78.0.1']);
     await page.screenshot({ path: join(shots, 'alerts.png'), fullPage: true });
+  });
+
+  it('shows a competing advertisement with an equal sequence beside the chosen location, marked conflicting', async () => {
+    const m = MAC(200);
+    await publishRoutes([
+      macRoute({ mac: m, vni: 40400, vtep: '10.77.0.9', fabric: 'dc1' }),
+      macRoute({ mac: m, vni: 40400, vtep: '10.78.0.9', fabric: 'dc2' }),
+    ]);
+    await waitFor(async () => {
+      const r = await fetch(`${stack.apiUrl}/v1/hosts/${m}`);
+      return ((await r.json()) as any).locations?.[0]?.competing?.length ? true : undefined;
+    }, 'both advertisements indexed');
+    await page.goto(`${stack.apiUrl}/#/host/${m}`);
+    await page.waitForSelector('table.locations tr.competing');
+    const rows = await page.$$eval('table.locations tbody tr', (trs) => trs.map((tr) => [tr.className, tr.textContent ?? '']));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]![0]).toBe('chosen');
+    expect(rows[0]![1]).toContain('10.77.0.9');
+    expect(rows[1]![0]).toBe('competing conflicting');
+    expect(rows[1]![1]).toMatch(/dc2.*10\.78\.0\.9.*conflicting/s);
+    await page.screenshot({ path: join(shots, 'host-conflicting.png'), fullPage: true });
   });
 });
