@@ -1,13 +1,11 @@
 /**
  * The query API: one handler, API Gateway HTTP API (payload v2) shaped, that runs behind API Gateway on AWS and behind
  * the local stack's HTTP server. Routes are a small table; fabric-health routes (next issue) join it.
+ * The Lambda entry point is infra/aws/lambda/api.ts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type Logger, pino } from 'pino';
-import { z } from 'zod';
-import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { listAlerts, listFabrics } from './fabric-alert-routes.js';
 import { getHost, hostsByIp, hostsByVni, hostsByVtep } from './hosts-routes.js';
 import { IndexReader } from './index-reader.js';
@@ -74,18 +72,3 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     }
   };
 }
-
-const envSchema = z.object({ TABLE_PREFIX: z.string().default('evpn-lens-'), FABRICS: z.string().default('') });
-let lambdaApi: ApiHandler | undefined;
-/** Lambda entry point (API Gateway HTTP API, payload format 2.0). */
-export const handler: ApiHandler = async (event) => {
-  if (!lambdaApi) {
-    const env = envSchema.parse(process.env);
-    lambdaApi = createApiHandler({
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-      tableName: tableName(INDEX_TABLE_ID, env.TABLE_PREFIX),
-      fabrics: env.FABRICS.split(',').filter(Boolean),
-    });
-  }
-  return lambdaApi(event);
-};

@@ -6,19 +6,19 @@
  * each group is applied to its item in memory (coalescing the several RIB views and route reflectors that report one
  * route), and only items that changed are written — side effects (IP bindings, history, alerts) first and the item
  * itself last, with a version condition, so a retried batch finds its work done and writes nothing twice.
+ *
+ * The Lambda entry point is infra/aws/lambda/mac-index.ts (configuration and clients built there, at cold start).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
-import { z } from 'zod';
 import { type RouteEvent, RouteEventBatch } from '../../schemas/events.js';
-import { INDEX_TABLE_ID, type MacItem, macSegmentId, type Segment, tableName } from '../../schemas/tables/index.js';
+import { type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { applyEvents, type MacRouteChange } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
-import { DEFAULT_OPTIONS, type MacIndexOptions, macIndexOptionsSchema } from './options.js';
+import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 import { type EsChange, esChangeOf, macChangeOf } from './route-changes.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
@@ -205,36 +205,3 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   handler.sweep = sweeper.sweep;
   return handler;
 }
-
-/** Lambda entry point: configuration from the environment, validated once at cold start. */
-const envSchema = z.object({
-  TABLE_PREFIX: z.string().default('evpn-lens-'),
-  FLAP_MOVES: z.coerce.number().int().min(2).optional(),
-  FLAP_WINDOW_SECONDS: z.coerce.number().int().min(1).optional(),
-  FLAP_QUIET_SECONDS: z.coerce.number().int().min(1).optional(),
-  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
-  MOVE_GAP_SECONDS: z.coerce.number().min(0).optional(),
-  CLOCK_SKEW_SECONDS: z.coerce.number().min(0).optional(),
-  DUPLICATE_HOLD_SECONDS: z.coerce.number().min(0).optional(),
-});
-
-let lambdaHandler: MacIndexHandler | undefined;
-export const handler: MskHandler = async (event, context) => {
-  if (!lambdaHandler) {
-    const env = envSchema.parse(process.env);
-    lambdaHandler = createMacIndexHandler({
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-      tableName: tableName(INDEX_TABLE_ID, env.TABLE_PREFIX),
-      options: macIndexOptionsSchema.parse({
-        flapMoves: env.FLAP_MOVES,
-        flapWindowSeconds: env.FLAP_WINDOW_SECONDS,
-        flapQuietSeconds: env.FLAP_QUIET_SECONDS,
-        historyRetentionDays: env.HISTORY_RETENTION_DAYS,
-        moveGapSeconds: env.MOVE_GAP_SECONDS,
-        clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
-        duplicateHoldSeconds: env.DUPLICATE_HOLD_SECONDS,
-      }),
-    });
-  }
-  return lambdaHandler(event, context);
-};

@@ -4,18 +4,15 @@
  *    `duplicateHoldSeconds` (RFC 7432 §15.1), naming every location;
  *  - clears alerts that have been quiet for `flapQuietSeconds`.
  * A plain function with its clients injected: locally a timer in the stack calls it, on AWS a scheduled Lambda
- * (`handler` below). It writes as the batch handler does (alert first, the MAC item last under its version), so a
+ * (the `mac-sweep` row of infra/catalog/schedules.ts, which repeats it every `sweepSeconds` within each minute). It writes as the batch handler does (alert first, the MAC item last under its version), so a
  * sweep racing the batch handler, or another sweep, finds the work done.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
-import { z } from 'zod';
-import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { type AlertEffect, clearQuiet, raiseHeldDuplicate, watched } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
-import { DEFAULT_OPTIONS, type MacIndexOptions, macIndexOptionsSchema } from './options.js';
+import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 
 export interface MacIndexSweepDeps {
   ddb: DynamoDBDocumentClient;
@@ -98,50 +95,3 @@ export function createMacIndexSweep(deps: MacIndexSweepDeps): MacIndexSweep {
     },
   };
 }
-
-/**
- * Lambda entry point for a schedule (EventBridge rates start at one minute): one invocation sweeps every
- * `SWEEP_SECONDS` for `SWEEP_RUN_SECONDS` (default 60, the schedule's period), so the hold time plus one sweep
- * interval holds on AWS as locally.
- */
-const envSchema = z.object({
-  TABLE_PREFIX: z.string().default('evpn-lens-'),
-  DUPLICATE_HOLD_SECONDS: z.coerce.number().min(0).optional(),
-  SWEEP_SECONDS: z.coerce.number().min(0.1).optional(),
-  SWEEP_RUN_SECONDS: z.coerce.number().min(0).default(60),
-  FLAP_WINDOW_SECONDS: z.coerce.number().int().min(1).optional(),
-  FLAP_QUIET_SECONDS: z.coerce.number().int().min(1).optional(),
-});
-
-let lambdaSweep: { sweep: MacIndexSweep; every: number; runFor: number } | undefined;
-export const handler = async (): Promise<{ raised: number; cleared: number }> => {
-  if (!lambdaSweep) {
-    const env = envSchema.parse(process.env);
-    const options = macIndexOptionsSchema.parse({
-      duplicateHoldSeconds: env.DUPLICATE_HOLD_SECONDS,
-      sweepSeconds: env.SWEEP_SECONDS,
-      flapWindowSeconds: env.FLAP_WINDOW_SECONDS,
-      flapQuietSeconds: env.FLAP_QUIET_SECONDS,
-    });
-    lambdaSweep = {
-      sweep: createMacIndexSweep({
-        ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-        tableName: tableName(INDEX_TABLE_ID, env.TABLE_PREFIX),
-        options,
-      }),
-      every: options.sweepSeconds * 1000,
-      runFor: env.SWEEP_RUN_SECONDS * 1000,
-    };
-  }
-  const { sweep, every, runFor } = lambdaSweep;
-  const total = { raised: 0, cleared: 0 };
-  const started = Date.now();
-  for (;;) {
-    const r = await sweep.sweep();
-    total.raised += r.raised;
-    total.cleared += r.cleared;
-    const next = Date.now() + every;
-    if (next - started >= runFor) return total;
-    await new Promise((res) => setTimeout(res, next - Date.now()));
-  }
-};

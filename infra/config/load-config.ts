@@ -81,11 +81,16 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides 
   } catch (err) {
     throw new ConfigError(`${file}: cannot read configuration (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
+  return parseConfig(parseYamlText(text, file), overrides, file);
+}
+
+/** YAML text to a plain value: duplicate keys are errors, and a syntax error names its line (`source:line:col`). */
+export function parseYamlText(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0];
-    throw new ConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`, { cause: e });
+    throw new ConfigError(`${source}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`, { cause: e });
   }
-  return parseConfig(doc.toJS(), overrides, file);
+  return doc.toJS();
 }

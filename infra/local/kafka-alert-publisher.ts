@@ -1,10 +1,16 @@
-/** The MAC index's alert publisher for the local stack: a kafkajs producer writing Alert protobufs to evpn.alerts.v1. */
+/**
+ * The alert publisher: a kafkajs producer writing Alert protobufs to evpn.alerts.v1. The local stack passes the broker
+ * list; on AWS the Lambda entry points pass an MSK client with IAM authentication (infra/aws/kafka-client.ts).
+ */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { AlertPublisher } from '../../functions/mac-index/alert-publisher.js';
 import { TOPICS } from '../../schemas/topics.js';
 
-export async function createKafkaAlertPublisher(brokers: string[]): Promise<AlertPublisher & { close(): Promise<void> }> {
-  const producer = new Kafka({ clientId: 'evpn-lens-alerts', brokers, logLevel: logLevel.NOTHING }).producer({
+export async function createKafkaAlertPublisher(brokersOrClient: string[] | Kafka): Promise<AlertPublisher & { close(): Promise<void> }> {
+  const kafka = Array.isArray(brokersOrClient)
+    ? new Kafka({ clientId: 'evpn-lens-alerts', brokers: brokersOrClient, logLevel: logLevel.NOTHING })
+    : brokersOrClient;
+  const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,

@@ -1,15 +1,52 @@
-/** Creates the evpn-lens topics (idempotent): on the local broker at start, and by tests on any cluster. */
-import { Kafka, logLevel } from 'kafkajs';
+/**
+ * Creates the evpn-lens topics (idempotent): on the local broker at start, by tests on any cluster, and on MSK by the
+ * deployment's custom resource. A topic that exists with fewer partitions than asked gets more (Kafka cannot take
+ * partitions away; keys then move, as with any keyed producer); one with more is left as it is.
+ */
+import { type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
 
-export async function ensureTopics(brokers: string[], topics: readonly string[], partitions = 12): Promise<void> {
-  const admin = new Kafka({ clientId: 'evpn-lens-admin', brokers, logLevel: logLevel.ERROR }).admin();
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+export interface EnsureTopicsOptions {
+  /** -1: the cluster's default (MSK); 1 on the single local broker. */
+  replicationFactor?: number;
+}
+
+/** What ensureTopics did, per topic. */
+export type TopicOutcome = { name: string; action: 'created' | 'grown' | 'kept'; partitions: number };
+
+export async function ensureTopics(
+  brokersOrClient: string[] | Kafka,
+  topics: readonly (string | TopicSpec)[],
+  partitions = 12,
+  opts: EnsureTopicsOptions = {},
+): Promise<TopicOutcome[]> {
+  const kafka = Array.isArray(brokersOrClient)
+    ? new KafkaClient({ clientId: 'evpn-lens-admin', brokers: brokersOrClient, logLevel: logLevel.ERROR })
+    : brokersOrClient;
+  const specs = topics.map((t) => (typeof t === 'string' ? { name: t, partitions } : t));
+  const replicationFactor = opts.replicationFactor ?? (Array.isArray(brokersOrClient) ? 1 : -1);
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
+    const missing = specs.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor })) });
     }
+    const present = specs.filter((t) => existing.has(t.name));
+    const md = present.length ? await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) }) : { topics: [] };
+    const have = new Map(md.topics.map((t) => [t.name, t.partitions.length]));
+    const grow = present.filter((t) => (have.get(t.name) ?? 0) < t.partitions);
+    if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow.map((t) => ({ topic: t.name, count: t.partitions })) });
+    return specs.map((t) => ({
+      name: t.name,
+      action: !existing.has(t.name) ? 'created' : grow.includes(t) ? 'grown' : 'kept',
+      partitions: Math.max(t.partitions, have.get(t.name) ?? 0),
+    }));
   } finally {
     await admin.disconnect();
   }

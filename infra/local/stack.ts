@@ -7,12 +7,12 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Collector, createKafkaPublisher, startCollector } from '../../collector/index.js';
-import { createApiHandler } from '../../functions/api/handler.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
-import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
+import { createFunctionContext } from '../catalog/context.js';
+import { SCHEDULES } from '../catalog/schedules.js';
 import type { Config } from '../config/schema.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
@@ -71,22 +71,15 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     // Functions behind the event-source runner.
     const alerts = await createKafkaAlertPublisher(brokers);
     stops.push(alerts.close);
-    const macIndex = createMacIndexHandler({
+    // The functions, built as the Lambda entry points build them (infra/catalog/context.ts).
+    const fns = createFunctionContext({
+      cfg,
       ddb: doc,
-      tableName: indexTable,
-      alertPublisher: alerts,
-      options: {
-        flapMoves: cfg.macIndex.flap.moves,
-        flapWindowSeconds: cfg.macIndex.flap.windowSeconds,
-        flapQuietSeconds: cfg.macIndex.flap.quietSeconds,
-        historyRetentionDays: cfg.macIndex.historyRetentionDays,
-        moveGapSeconds: cfg.macIndex.moveGapSeconds,
-        clockSkewSeconds: cfg.macIndex.clockSkewSeconds,
-        duplicateHoldSeconds: cfg.macIndex.duplicateHoldSeconds,
-        sweepSeconds: cfg.macIndex.sweepSeconds,
-      },
-      logger: log.child({ fn: 'mac-index' }),
+      logger: log,
+      alertPublisher: () => alerts,
+      readiness: async () => (runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' }),
     });
+    const macIndex = fns.macIndex();
     const runner = createEventSourceRunner({
       brokers,
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
@@ -105,13 +98,16 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     });
     await runner.start();
     stops.push(runner.stop);
-    // Locally there is no scheduler: raise held duplicates and clear quiet alerts every sweepSeconds (on AWS, a schedule).
-    const sweep = setInterval(
-      () => void macIndex.sweep().catch((err: unknown) => log.warn({ err }, 'MAC index sweep failed')),
-      cfg.macIndex.sweepSeconds * 1000,
-    );
-    sweep.unref();
-    stops.push(async () => clearInterval(sweep));
+    // The periodic tasks (on AWS: EventBridge Scheduler) on timers; infra/catalog/schedules.ts lists them.
+    for (const task of SCHEDULES) {
+      if (task.only === 'aws') continue;
+      const timer = setInterval(
+        () => void task.run(fns, { gauge: () => undefined }).catch((err: unknown) => log.warn({ err, task: task.id }, 'scheduled task failed')),
+        task.periodMs(cfg),
+      );
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
 
     // The collector.
     const registry = new Registry();
@@ -157,13 +153,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     );
 
     // API + dashboard.
-    const api = createApiHandler({
-      ddb: doc,
-      tableName: indexTable,
-      fabrics: cfg.fabrics.map((f) => f.name),
-      logger: log.child({ fn: 'api' }),
-      readiness: async () => (runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' }),
-    });
+    const api = fns.api();
     const http = await startHttpServer({
       host: cfg.api.listen.host,
       port: cfg.api.listen.port,

@@ -1,6 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler, type MacIndexHandler } from '../../../../functions/mac-index/handler.js';
+import { createFunctionContext } from '../../../../infra/catalog/context.js';
+import { SCHEDULES } from '../../../../infra/catalog/schedules.js';
+import { parseConfig } from '../../../../infra/config/load-config.js';
 import { Alert } from '../../../../schemas/events.js';
 import { type AlertItem, keys } from '../../../../schemas/tables/index.js';
 import { startTestStore } from '../../../support/dynalite.js';
@@ -137,7 +141,7 @@ describe('mac-index duplicate sweep', () => {
     expect(published).toHaveLength(1);
   });
 
-  it('runs as a scheduled Lambda: configuration from the environment, clients of its own', async () => {
+  it('runs as the scheduled task (infra/catalog/schedules.ts): configuration from the YAML schema, clients of its own', async () => {
     const mac = '02:16:00:00:03:06';
     await newHandler()(
       mskBatch([
@@ -145,22 +149,12 @@ describe('mac-index duplicate sweep', () => {
         { ev: macRoute({ mac, vtep: '10.2.0.1', fabric: 'dc2' }), atMs: Date.now() - 5000 },
       ]),
     );
-    const env = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      TABLE_PREFIX: store.prefix,
-      DUPLICATE_HOLD_SECONDS: '2',
-      SWEEP_RUN_SECONDS: '0',
-    });
-    try {
-      const { handler } = await import('../../../../functions/mac-index/sweep.js');
-      expect(await handler()).toEqual({ raised: 1, cleared: 0 });
-    } finally {
-      process.env = env;
-    }
+    const cfg = parseConfig({ dynamodb: { tablePrefix: store.prefix }, macIndex: { duplicateHoldSeconds: 2 } });
+    const task = SCHEDULES.find((t) => t.id === 'mac-sweep')!;
+
+    const result = await task.run(createFunctionContext({ cfg, ddb: store.doc, logger: pino({ level: 'silent' }) }), { gauge: () => undefined });
+
+    expect(result).toEqual({ raised: 1, cleared: 0 });
     const month = new Date().toISOString().slice(0, 7);
     const now = (
       (

@@ -1,0 +1,78 @@
+/**
+ * The collector's container entry point (Fargate; the Dockerfile runs its bundle, dist/collector/index.mjs): the same
+ * YAML as the local stack from EVPN_LENS_CONFIG, kafkajs to MSK with IAM authentication, the BMP station, and a small
+ * HTTP server for health checks (GET /healthz: 200 while the station listens and Kafka takes records) and /metrics.
+ * Prometheus figures also go to CloudWatch through the task's CloudWatch agent (EMF_AGENT_ENDPOINT). SIGTERM (a
+ * deployment, a scale-in) closes the station, flushes what Kafka has not taken, and exits.
+ */
+import { createServer } from 'node:http';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createKafkaPublisher, startCollector } from '../../collector/index.js';
+import { startEmfExporter } from './emf-exporter.js';
+import { createKafkaClient, kafkaOptionsFromEnv } from './kafka-client.js';
+import { CONFIG_ENV, loadRuntimeConfig } from './runtime-config.js';
+
+const env = process.env;
+const cfg = await loadRuntimeConfig(env[CONFIG_ENV], { ssm: new SSMClient({ region: env.AWS_REGION }), s3: new S3Client({ region: env.AWS_REGION }) });
+const log = pino({ name: 'evpn-lens-collector', level: cfg.logLevel });
+const registry = new Registry();
+const kafka = createKafkaClient(kafkaOptionsFromEnv(env, `${cfg.kafka.clientId}-collector`, log));
+const collector = await startCollector({
+  listen: cfg.collector.bmp.listen,
+  allow: cfg.collector.bmp.allow,
+  fabrics: cfg.fabrics,
+  collectorId: env.EVPN_LENS_COLLECTOR_ID ?? cfg.collector.id,
+  resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
+  maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
+  registry,
+  logger: log,
+  publisher: (metrics) =>
+    createKafkaPublisher({
+      kafka,
+      maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
+      maxRecordBytes: cfg.kafka.maxRecordBytes,
+      compression: cfg.kafka.compression,
+      metrics,
+      logger: log.child({ component: 'kafka-publisher' }),
+    }),
+});
+
+const healthPort = Number(env.HEALTH_PORT ?? 8080);
+const health = createServer((req, res) => {
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', sessions: collector.sessions() }));
+  } else if (req.url === '/metrics') {
+    void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
+  } else {
+    res.writeHead(404).end();
+  }
+});
+health.listen(healthPort, '0.0.0.0');
+
+const emf = env.EMF_AGENT_ENDPOINT
+  ? startEmfExporter({
+      registry,
+      endpoint: env.EMF_AGENT_ENDPOINT,
+      namespace: env.METRICS_NAMESPACE ?? 'EvpnLens',
+      fixed: { service: 'collector' },
+      intervalMs: 60_000,
+      onError: (err) => log.warn({ err }, 'EMF export failed'),
+    })
+  : undefined;
+
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  log.info('SIGTERM: closing the BMP station and flushing to Kafka');
+  void (async () => {
+    await collector.stop();
+    await collector.publisher.close();
+    await emf?.stop();
+    health.close();
+    process.exit(0);
+  })();
+});

@@ -1,0 +1,80 @@
+/**
+ * Builds the functions of functions/ from the configuration and injected clients, once per process: the local stack
+ * and every Lambda entry point (infra/aws/lambda/) use the same builders, so a function runs with the same options
+ * wherever it runs.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Logger } from 'pino';
+import { type ApiDeps, type ApiHandler, createApiHandler } from '../../functions/api/handler.js';
+import { IndexReader } from '../../functions/api/index-reader.js';
+import type { AlertPublisher } from '../../functions/mac-index/alert-publisher.js';
+import { createMacIndexHandler, type MacIndexHandler } from '../../functions/mac-index/handler.js';
+import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import type { Config } from '../config/schema.js';
+
+export interface FunctionContextDeps {
+  cfg: Config;
+  ddb: DynamoDBDocumentClient;
+  logger: Logger;
+  /** Where raised and cleared alerts go (evpn.alerts.v1); built on first use. */
+  alertPublisher?: () => AlertPublisher;
+  readiness?: ApiDeps['readiness'];
+}
+
+export interface FunctionContext {
+  readonly cfg: Config;
+  readonly logger: Logger;
+  readonly indexTable: string;
+  macIndex(): MacIndexHandler;
+  api(): ApiHandler;
+  indexReader(): IndexReader;
+}
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
+export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
+  const indexTable = tableName(INDEX_TABLE_ID, d.cfg.dynamodb.tablePrefix);
+  return {
+    cfg: d.cfg,
+    logger: d.logger,
+    indexTable,
+    macIndex: once(() =>
+      createMacIndexHandler({
+        ddb: d.ddb,
+        tableName: indexTable,
+        alertPublisher: d.alertPublisher?.(),
+        options: {
+          flapMoves: d.cfg.macIndex.flap.moves,
+          flapWindowSeconds: d.cfg.macIndex.flap.windowSeconds,
+          flapQuietSeconds: d.cfg.macIndex.flap.quietSeconds,
+          historyRetentionDays: d.cfg.macIndex.historyRetentionDays,
+          moveGapSeconds: d.cfg.macIndex.moveGapSeconds,
+          clockSkewSeconds: d.cfg.macIndex.clockSkewSeconds,
+          duplicateHoldSeconds: d.cfg.macIndex.duplicateHoldSeconds,
+          sweepSeconds: d.cfg.macIndex.sweepSeconds,
+        },
+        logger: d.logger.child({ fn: 'mac-index' }),
+      }),
+    ),
+    api: once(() =>
+      createApiHandler({
+        ddb: d.ddb,
+        tableName: indexTable,
+        fabrics: d.cfg.fabrics.map((f) => f.name),
+        logger: d.logger.child({ fn: 'api' }),
+        readiness: d.readiness,
+      }),
+    ),
+    indexReader: once(() => new IndexReader(d.ddb, indexTable)),
+  };
+}

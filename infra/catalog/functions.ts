@@ -1,0 +1,87 @@
+/**
+ * Every function of functions/ as it is deployed: one row each. The CDK app builds a Lambda function (and its MSK event
+ * source mappings, HTTP routes, IAM grants) from each row, `npm run build` bundles each row's entry point, and a test
+ * fails when a function in functions/ has no row. Adding a function: write its Lambda entry point under
+ * infra/aws/lambda/ (a few lines: see mac-index.ts) and add a row here.
+ */
+import { createApiHandler } from '../../functions/api/handler.js';
+import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
+import { TOPICS, type TopicName } from '../../schemas/topics.js';
+
+/**
+ * What happens to records that keep failing.
+ * - lossless: retried until they succeed (MaximumRetryAttempts -1, no on-failure destination: AWS caps retries at 10
+ *   when a destination is set, and records then leave the function). A partition stalls rather than skips.
+ * - bounded: retried `maxRetries` times, then sent to the Kafka topic `onFailureTopic` (created with the others).
+ */
+export type Delivery = { kind: 'lossless' } | { kind: 'bounded'; maxRetries: number; onFailureTopic: string };
+
+export interface ConsumerSpec {
+  topics: TopicName[];
+  delivery: Delivery;
+  /** Records per invocation (MSK: 1-10,000). */
+  batchSize: number;
+  /** How long the mapping gathers records before invoking (MSK: 0-300 s). */
+  batchingWindowSeconds: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** Provisioned poller mode (needed for the error-handling controls and ReportBatchItemFailures). */
+  pollers: { min: number; max: number };
+}
+
+export interface FunctionSpec {
+  /** Also the bundle's name: dist/lambda/<id>/index.mjs. */
+  id: string;
+  description: string;
+  /** The function's folder in functions/. */
+  source: string;
+  /** The factory it runs (the deployment test checks each exported factory of functions/ has a row). */
+  factory: (...args: never[]) => unknown;
+  /** The Lambda entry point, relative to the repository root. */
+  entry: string;
+  consumes?: ConsumerSpec;
+  /** Behind the HTTP API (API Gateway payload v2). */
+  http?: boolean;
+  table: 'read' | 'read-write';
+  /** Topics it produces to (needs the VPC and kafka-cluster:WriteData). */
+  produces?: TopicName[];
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    id: 'mac-index',
+    description: 'MAC/VNI index, move history and MAC alerts from evpn.routes.v1',
+    source: 'functions/mac-index',
+    factory: createMacIndexHandler,
+    entry: 'infra/aws/lambda/mac-index.ts',
+    consumes: {
+      topics: [TOPICS.routes],
+      delivery: { kind: 'lossless' },
+      batchSize: 500,
+      batchingWindowSeconds: 1,
+      startingPosition: 'TRIM_HORIZON',
+      pollers: { min: 1, max: 4 },
+    },
+    table: 'read-write',
+    produces: [TOPICS.alerts],
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+  },
+  {
+    id: 'api',
+    description: 'Query API (hosts, VNIs, VTEPs, fabrics, alerts)',
+    source: 'functions/api',
+    factory: createApiHandler,
+    entry: 'infra/aws/lambda/api.ts',
+    http: true,
+    table: 'read',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
+];
+
+/** Kafka topics on failure of bounded consumers: deployed with the event topics. */
+export function failureTopics(fns: readonly FunctionSpec[] = FUNCTIONS): string[] {
+  return fns.flatMap((f) => (f.consumes?.delivery.kind === 'bounded' ? [f.consumes.delivery.onFailureTopic] : []));
+}
