@@ -12,7 +12,9 @@ export function kafkaLogCreator(logger: Logger | undefined): logCreator {
       const { message, ...extra } = log;
       const retriable =
         (extra as { retriable?: boolean }).retriable === true ||
-        /coordinator is (loading|not available)|not the correct coordinator|rebalanc/i.test(String(message) + JSON.stringify(extra.error ?? ''));
+        /coordinator is (loading|not available)|not the correct coordinator|rebalanc|^Restarting the consumer/i.test(
+          String(message) + JSON.stringify(extra.error ?? ''),
+        );
       if (level === logLevel.ERROR && !retriable) logger.error({ kafka: extra }, message);
       else if (level === logLevel.ERROR || level === logLevel.WARN) logger.debug({ kafka: extra }, message);
     };

@@ -42,6 +42,11 @@ export interface EventSourceRunnerOptions {
   clientId?: string;
   groupPrefix?: string;
   retryBackoffMs?: { initial: number; max: number };
+  /**
+   * Kafka consumer session timeout. After a stack was killed, its dead members hold the group's next join for this
+   * long; a local stack that cannot pause for seconds uses a shorter one than kafkajs's 30 s.
+   */
+  sessionTimeoutMs?: number;
 }
 
 export interface MappingStats {
@@ -60,9 +65,21 @@ export interface EventSourceRunner {
   lag(): Promise<Record<string, number>>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSourceRunner {
+  // stop() ends a retry's back-off at once (kafkajs's disconnect waits for the batch in hand; isRunning() then ends it).
+  const stopping = new AbortController();
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      stopping.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          r();
+        },
+        { once: true },
+      );
+    });
   const kafka = new Kafka({
     clientId: opts.clientId ?? 'evpn-lens-esm',
     brokers: opts.brokers,
@@ -105,7 +122,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       maxWaitTimeInMs: windowMs > 0 ? windowMs : 500,
       minBytes: windowMs > 0 ? 1024 * 1024 : 1,
       maxBytesPerPartition: 4 * 1024 * 1024,
-      sessionTimeout: 30_000,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
     });
     const entry = { mapping: m, consumer, joined: false };
@@ -200,6 +217,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     },
     async stop() {
       running = false;
+      stopping.abort();
       await Promise.all(consumers.map((c) => c.consumer.disconnect().catch(() => undefined)));
     },
     isReady: () => running && consumers.length === opts.mappings.length && consumers.every((c) => c.joined),

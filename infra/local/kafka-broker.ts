@@ -26,6 +26,8 @@ export interface StartKafkaOptions {
   heap?: string;
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /** How long stop() lets the broker shut down cleanly before SIGKILL (its log recovers from an unclean stop). */
+  stopTimeoutMs?: number;
 }
 
 export interface KafkaBroker {
@@ -174,7 +176,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     if (!exited) {
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.stopTimeoutMs ?? 10_000);
       await gone;
       clearTimeout(timer);
     }

@@ -36,6 +36,16 @@ export interface LocalStack {
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
+/** Shutdown deadlines per part, within the CLI's 5 s bound for SIGINT/SIGTERM. */
+const STOP_DEADLINE_MS = { bmp: 500, publisherFlush: 1_500, broker: 2_000 } as const;
+
+/** Waits for `p`, but no longer than `ms` (what is left is abandoned: a stop must end). */
+async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (t = setTimeout(r, ms)))]);
+  clearTimeout(t);
+}
+
 export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promise<LocalStack> {
   const log = o.logger;
   const stops: (() => Promise<void>)[] = [];
@@ -47,7 +57,12 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     // Kafka: a cluster named in the configuration / KAFKA_BROKERS, else the embedded broker.
     let brokers = cfg.kafka.brokers;
     if (!brokers?.length) {
-      const kafka = await startKafka({ dataDir: join(dataDir, 'kafka'), partitions: cfg.kafka.partitions, log: (l) => log.info(l) });
+      const kafka = await startKafka({
+        dataDir: join(dataDir, 'kafka'),
+        partitions: cfg.kafka.partitions,
+        log: (l) => log.info(l),
+        stopTimeoutMs: STOP_DEADLINE_MS.broker,
+      });
       stops.push(kafka.stop);
       brokers = kafka.brokers;
     }
@@ -84,6 +99,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       brokers,
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
       groupPrefix: cfg.dynamodb.tablePrefix,
+      sessionTimeoutMs: 10_000,
       logger: log.child({ component: 'event-source' }),
       mappings: [
         {
@@ -128,12 +144,15 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
           maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
           maxRecordBytes: cfg.kafka.maxRecordBytes,
           compression: cfg.kafka.compression,
+          closeTimeoutMs: STOP_DEADLINE_MS.publisherFlush,
           metrics,
           logger: log.child({ component: 'kafka-publisher' }),
         }),
     });
+    // Stopped in dependency order (stops run in reverse): the BMP listener, its sessions and timers, then the publisher
+    // (flushed with a deadline), then the consumers, then the broker and the store.
     stops.push(async () => {
-      await collector.stop();
+      await withDeadline(collector.stop(), STOP_DEADLINE_MS.bmp);
       await collector.publisher.close();
     });
     new Gauge({

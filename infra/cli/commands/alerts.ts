@@ -1,6 +1,7 @@
 /** `evpn-lens alerts`: MAC flap, duplicate MAC and sticky-move alerts. */
 import type { Command } from 'commander';
-import { apiGet, DEFAULT_API, table } from './api-client.js';
+import { apiGet, table } from './api-client.js';
+import { resolveApiUrl } from './stack-endpoints.js';
 
 interface Alert {
   type: string;
@@ -22,13 +23,15 @@ export function register(program: Command): void {
     .option('--since <time>', 'ISO-8601 time (default: 7 days ago)')
     .option('--active', 'only alerts not cleared yet')
     .option('--json', 'print JSON')
-    .option('--api <url>', 'query API base URL', DEFAULT_API)
-    .action(async (o: { type?: string; since?: string; active?: boolean; json?: boolean; api: string }) => {
+    .option('--api <url>', 'query API base URL (default: EVPN_LENS_API, else the running local stack)')
+    .option('-c, --config <file>', "find the local stack in this configuration's data dir")
+    .action(async (o: { type?: string; since?: string; active?: boolean; json?: boolean; api?: string; config?: string }) => {
+      const api = resolveApiUrl(o);
       const q = new URLSearchParams();
       if (o.type) q.set('type', o.type);
       if (o.since) q.set('since', o.since);
       if (o.active) q.set('active', 'true');
-      const { alerts } = await apiGet<{ alerts: Alert[] }>(o.api, `v1/alerts${q.size ? `?${q}` : ''}`);
+      const { alerts } = await apiGet<{ alerts: Alert[] }>(api, `v1/alerts${q.size ? `?${q}` : ''}`);
       if (o.json) process.stdout.write(`${JSON.stringify({ alerts }, null, 2)}\n`);
       else
         process.stdout.write(

@@ -1,5 +1,4 @@
-/** The CLI's HTTP client of the query API (`--api URL`, EVPN_LENS_API, default the local stack). */
-export const DEFAULT_API = process.env.EVPN_LENS_API ?? 'http://127.0.0.1:8080';
+/** The CLI's HTTP client of the query API (where it is: stack-endpoints.ts). */
 
 export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError';

@@ -1,6 +1,7 @@
 /** `evpn-lens hosts --vni N | --vtep IP`: the hosts of a VNI or behind a VTEP, all pages. */
 import type { Command } from 'commander';
-import { apiGet, DEFAULT_API, table } from './api-client.js';
+import { apiGet, table } from './api-client.js';
+import { resolveApiUrl } from './stack-endpoints.js';
 
 interface Page {
   hosts: { mac: string; locations: { fabric: string; vni: number; vtep: string; ips: string[] }[] }[];
@@ -15,15 +16,17 @@ export function register(program: Command): void {
     .option('--vtep <ip>', 'a VTEP address')
     .option('--limit <n>', 'stop after this many hosts', '10000')
     .option('--json', 'print JSON lines, one host per line')
-    .option('--api <url>', 'query API base URL', DEFAULT_API)
-    .action(async (o: { vni?: string; vtep?: string; limit: string; json?: boolean; api: string }) => {
+    .option('--api <url>', 'query API base URL (default: EVPN_LENS_API, else the running local stack)')
+    .option('-c, --config <file>', "find the local stack in this configuration's data dir")
+    .action(async (o: { vni?: string; vtep?: string; limit: string; json?: boolean; api?: string; config?: string }) => {
+      const api = resolveApiUrl(o);
       if (!o.vni === !o.vtep) throw new Error('give exactly one of --vni or --vtep');
       const base = o.vni ? `v1/vnis/${encodeURIComponent(o.vni)}/hosts` : `v1/vteps/${encodeURIComponent(o.vtep!)}/hosts`;
       const rows: string[][] = [];
       let cursor: string | null = null;
       let n = 0;
       do {
-        const page: Page = await apiGet<Page>(o.api, `${base}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: Page = await apiGet<Page>(api, `${base}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         for (const h of page.hosts) {
           if (n++ >= Number(o.limit)) break;
           if (o.json) process.stdout.write(`${JSON.stringify(h)}\n`);

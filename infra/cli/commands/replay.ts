@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { readTcpStreams } from '../../capture/pcap.js';
-import { ConfigError } from '../../config/errors.js';
-import { parseHostPort } from '../../config/host-port.js';
+import { formatHostPort } from '../../config/host-port.js';
+import { resolveBmpTarget } from './stack-endpoints.js';
 
 /** The BMP sessions in a file: raw BMP (first byte 3) as one session, else every TCP stream that starts like BMP. */
 export function bmpSessionsOf(buf: Buffer): { name: string; data: Buffer }[] {
@@ -32,14 +32,14 @@ export function register(program: Command): void {
   program
     .command('replay')
     .argument('<file>', 'raw BMP bytes, or a pcap/pcapng capture of BMP sessions')
-    .requiredOption('--to <host:port>', 'the BMP station to send to')
+    .option('--to <host:port>', 'the BMP station to send to (default: the running local stack)')
+    .option('-c, --config <file>', "find the local stack in this configuration's data dir")
     .description('re-send captured BMP sessions to a collector (one TCP connection per captured session)')
-    .action(async (file: string, o: { to: string }) => {
-      const to = parseHostPort(o.to);
-      if (!to) throw new ConfigError(`--to: expected host:port, got "${o.to}"`);
+    .action(async (file: string, o: { to?: string; config?: string }) => {
+      const to = resolveBmpTarget(o);
       const sessions = bmpSessionsOf(readFileSync(file));
       if (sessions.length === 0) throw new Error(`${file}: no BMP session found`);
       const bytes = await replay(sessions, to);
-      process.stdout.write(`replayed ${sessions.length} session(s), ${bytes} bytes, to ${o.to}\n`);
+      process.stdout.write(`replayed ${sessions.length} session(s), ${bytes} bytes, to ${formatHostPort(to)}\n`);
     });
 }

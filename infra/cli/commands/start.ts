@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.js';
 import { type ConfigOverrides, loadConfig, overridesFromEnv } from '../../config/load-config.js';
 import { createLogger, LOG_FORMATS, type LogFormat } from '../../local/logger.js';
+import { runStack } from '../run-stack.js';
 
 interface StartOptions {
   config?: string;
@@ -42,27 +43,7 @@ export function register(program: Command): void {
       };
       const config = loadConfig(opts.config ?? process.env.EVPN_LENS_CONFIG, { ...overridesFromEnv(process.env), ...flags });
       const logger = createLogger(config.logLevel, { format: logFormatOf(opts.logFormat ?? process.env.EVPN_LENS_LOG_FORMAT) });
-      // Loaded only after the configuration is valid: a bad file fails fast without loading the whole stack.
-      const { startLocalStack } = await import('../../local/stack.js');
-      const stack = await startLocalStack(config, { logger });
-      logger.info(
-        { api: stack.apiUrl, bmp: stack.bmpAddress, kafka: stack.kafkaBrokers, dynamodb: stack.dynamodbEndpoint },
-        `evpn-lens is up: dashboard ${stack.apiUrl}/`,
-      );
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const shutdown = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          logger.info({ signal }, 'stopping');
-          stack.stop().then(resolve, (err: unknown) => {
-            logger.error({ err }, 'error while stopping');
-            resolve();
-          });
-        };
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-      });
+      process.exitCode = await runStack({ config, logger });
     });
 }
 

@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Alert, JSON_OPTIONS, RouteEvent, RouteEventBatch, SessionEvent, VtepSample, VtepSampleBatch } from '../../../schemas/events.js';
 import { ALL_TOPICS, TOPICS } from '../../../schemas/topics.js';
 import { ConfigError } from '../../config/errors.js';
+import { resolveKafkaBrokers } from './stack-endpoints.js';
 
 const CODECS = { [TOPICS.routes]: RouteEvent, [TOPICS.sessions]: SessionEvent, [TOPICS.vtepTelemetry]: VtepSample, [TOPICS.alerts]: Alert } as const;
 
@@ -15,11 +16,17 @@ export function register(program: Command): void {
     .description("print a topic's events as JSON lines")
     .option('--from-beginning', 'start at the oldest event, not the newest')
     .option('--timeout <seconds>', 'stop after this many seconds')
-    .option('--brokers <list>', 'Kafka brokers (default KAFKA_BROKERS or 127.0.0.1:9092)')
-    .action(async (topic: string, o: { fromBeginning?: boolean; timeout?: string; brokers?: string }) => {
+    .option('--brokers <list>', 'Kafka brokers (default: KAFKA_BROKERS, else the running local stack)')
+    .option('-c, --config <file>', "find the local stack in this configuration's data dir")
+    .action(async (topic: string, o: { fromBeginning?: boolean; timeout?: string; brokers?: string; config?: string }) => {
       const codec = CODECS[topic as keyof typeof CODECS];
       if (!codec) throw new ConfigError(`unknown topic "${topic}" (one of ${ALL_TOPICS.join(', ')})`);
-      const brokers = (o.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+      const brokers = resolveKafkaBrokers(o);
+      // `tail … | head`: a closed pipe ends the command quietly.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+        throw err;
+      });
       const consumer = new Kafka({ clientId: 'evpn-lens-tail', brokers, logLevel: logLevel.NOTHING }).consumer({
         groupId: `evpn-lens-tail-${randomBytes(4).toString('hex')}`,
         maxWaitTimeInMs: 200,

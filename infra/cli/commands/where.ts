@@ -2,7 +2,8 @@
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { ZERO_ESI } from '../../../schemas/ethernet-segment.js';
-import { apiGet, DEFAULT_API, table } from './api-client.js';
+import { apiGet, table } from './api-client.js';
+import { resolveApiUrl } from './stack-endpoints.js';
 
 interface Loc {
   fabric: string;
@@ -57,11 +58,13 @@ export function register(program: Command): void {
     .description('where is this host: fabric, VNI, VTEP(s), Ethernet segment, and its recent moves')
     .option('--at <time>', 'where it was at this ISO-8601 time')
     .option('--json', 'print the API response as JSON')
-    .option('--api <url>', 'query API base URL', DEFAULT_API)
-    .action(async (what: string, o: { at?: string; json?: boolean; api: string }) => {
+    .option('--api <url>', 'query API base URL (default: EVPN_LENS_API, else the running local stack)')
+    .option('-c, --config <file>', "find the local stack in this configuration's data dir")
+    .action(async (what: string, o: { at?: string; json?: boolean; api?: string; config?: string }) => {
+      const api = resolveApiUrl(o);
       const hosts: Host[] = isIP(what)
-        ? (await apiGet<{ hosts: Host[] }>(o.api, `v1/hosts?ip=${encodeURIComponent(what)}`)).hosts
-        : [await apiGet<Host>(o.api, `v1/hosts/${encodeURIComponent(what)}${o.at ? `?at=${encodeURIComponent(o.at)}` : ''}`)];
+        ? (await apiGet<{ hosts: Host[] }>(api, `v1/hosts?ip=${encodeURIComponent(what)}`)).hosts
+        : [await apiGet<Host>(api, `v1/hosts/${encodeURIComponent(what)}${o.at ? `?at=${encodeURIComponent(o.at)}` : ''}`)];
       if (o.json) {
         process.stdout.write(`${JSON.stringify(isIP(what) ? { hosts } : hosts[0], null, 2)}\n`);
         return;

@@ -1,0 +1,93 @@
+/**
+ * A local stack as a foreground process (`evpn-lens start`, `evpn-lens demo`): takes the data dir's lock, starts the
+ * stack, writes `<dataDir>/stack.json`, and on SIGINT/SIGTERM stops everything within the shutdown budget, removes
+ * stack.json and releases the lock. A second signal exits at once.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { lockDataDir } from '../local/data-dir-lock.js';
+import type { LocalStack } from '../local/stack.js';
+import { connectAddress, removeStackFile, writeStackFile } from '../local/stack-file.js';
+
+/** What SIGINT/SIGTERM may take before the process exits regardless (the issue's bound is 5 s). */
+export const SHUTDOWN_BUDGET_MS = 4_500;
+
+export interface RunStackOptions {
+  config: Config;
+  logger: Logger;
+  /** Runs once the stack is up (the demo starts its routers here); its result's stop() runs first on shutdown. */
+  onUp?: (stack: LocalStack) => Promise<{ stop(): Promise<void> } | undefined>;
+}
+
+/** Resolves with the exit code once the stack has stopped after a signal. */
+export async function runStack(o: RunStackOptions): Promise<number> {
+  const { config, logger } = o;
+  let signalled: string | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    signalled = signal;
+    wake?.();
+  };
+  // Installed before anything starts: a signal during start-up stops what has started, never leaves a broker behind.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const lock = await lockDataDir(config.dataDir, (line) => logger.warn(line));
+  let stack: LocalStack | undefined;
+  let extra: { stop(): Promise<void> } | undefined;
+  try {
+    // Loaded only now: a bad configuration or a held lock fails fast without loading the whole stack.
+    const { startLocalStack } = await import('../local/stack.js');
+    stack = await startLocalStack(config, { logger });
+    if (!signalled) extra = await o.onUp?.(stack);
+    if (!signalled) {
+      writeStackFile(config.dataDir, {
+        api: stack.apiUrl,
+        bmp: connectAddress(stack.collector.address),
+        kafkaBrokers: stack.kafkaBrokers,
+        dynamodbEndpoint: stack.dynamodbEndpoint,
+      });
+      logger.info(
+        { api: stack.apiUrl, bmp: stack.bmpAddress, kafka: stack.kafkaBrokers, dynamodb: stack.dynamodbEndpoint },
+        `evpn-lens is up: dashboard ${stack.apiUrl}/`,
+      );
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    await shutdown(logger, signalled ?? 'start-up failure', async () => {
+      await extra?.stop();
+      await stack?.stop();
+    });
+    removeStackFile(config.dataDir);
+    lock.release();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return 0;
+}
+
+async function shutdown(logger: Logger, reason: string, stop: () => Promise<void>): Promise<void> {
+  const t0 = Date.now();
+  logger.info({ reason }, 'stopping');
+  // Every part has its own deadline; this one catches a part that still hangs, so a stop never takes longer than this.
+  const watchdog = setTimeout(() => {
+    logger.warn({ openResources: process.getActiveResourcesInfo() }, `stop did not finish within ${SHUTDOWN_BUDGET_MS} ms; exiting`);
+    process.exit(1);
+  }, SHUTDOWN_BUDGET_MS);
+  watchdog.unref();
+  try {
+    await stop();
+  } finally {
+    clearTimeout(watchdog);
+  }
+  logger.info({ ms: Date.now() - t0 }, 'stopped');
+  // Nothing should be left running; should something be (a library's timer), it does not keep the process alive.
+  setTimeout(() => {
+    logger.warn({ openResources: process.getActiveResourcesInfo() }, 'exiting with resources still open after the stop');
+    process.exit(0);
+  }, 1_000).unref();
+}
