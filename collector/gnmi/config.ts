@@ -53,6 +53,8 @@ export interface GnmiTimers {
   /** gRPC keepalive ping interval. grpc-go servers refuse pings more often than every 5 min by default. */
   keepaliveMs: number;
   keepaliveTimeoutMs: number;
+  /** How long a new connection may go without any response before it counts as failed (unreachable). */
+  connectTimeoutMs: number;
   /** How long a stream may go without sync_response before the collector treats its initial state as complete. */
   syncTimeoutMs: number;
   /** Unit of sampleIntervalSeconds / heartbeatIntervalSeconds (1000; tests shrink it). */
@@ -64,6 +66,7 @@ export const DEFAULT_TIMERS: GnmiTimers = {
   reconnectMaxMs: 60_000,
   keepaliveMs: 360_000,
   keepaliveTimeoutMs: 20_000,
+  connectTimeoutMs: 30_000,
   syncTimeoutMs: 120_000,
   secondMs: 1_000,
 };

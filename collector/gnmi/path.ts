@@ -32,6 +32,7 @@ export function parsePath(text: string): { origin: string; elem: PathElem[] } {
   while (i < text.length) {
     let name = '';
     while (i < text.length && text[i] !== '/' && text[i] !== '[') {
+      if (text[i] === ']') throw new PathSyntaxError('"]" outside a key', text, i);
       if (text[i] === '\\') {
         if (i + 1 >= text.length) throw new PathSyntaxError('dangling escape', text, i);
         i++;

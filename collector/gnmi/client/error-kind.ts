@@ -12,6 +12,8 @@ const FRAMING_TEXT = /protocol error|parse|frame|compressed|grpc-encoding|malfor
 export function errorKindOf(err: unknown): TargetErrorKind {
   const e = err as { code?: number; details?: string; message?: string };
   const text = `${e.details ?? ''} ${e.message ?? ''}`;
+  // grpc-js ends a call whose response frames it cannot parse with no status code at all.
+  if (typeof e.code !== 'number') return 'malformed';
   switch (e.code) {
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:

@@ -134,7 +134,10 @@ export class TargetSession implements TargetStatusView {
       this.attempt = this.gotData ? 1 : this.attempt + 1;
       const base = Math.min(this.o.timers.reconnectMaxMs, this.o.timers.reconnectMinMs * 2 ** Math.min(this.attempt - 1, 30));
       const delay = Math.round(base / 2 + (this.random() * base) / 2);
-      const detail = this.redact(failure.message);
+      let detail = this.redact(failure.message);
+      if (failure.kind === 'unreachable' && !this.o.target.tls.enabled && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|plaintext/.test(detail)) {
+        detail += ' (plaintext: does the target require TLS?)';
+      }
       this.lastError = { kind: failure.kind, detail };
       if (failure.kind === 'keepalive') this.keepaliveMs = Math.min(this.keepaliveMs * 2, MAX_KEEPALIVE_MS);
       this.o.sink.error(failure.kind);
@@ -205,6 +208,11 @@ export class TargetSession implements TargetStatusView {
       for (const set of this.o.target.subscriptions) this.streams.push(this.openStream(set, finish));
       sessionTimers.push(
         setTimeout(() => {
+          if (done || this.gotData) return;
+          const plain = this.o.target.tls.enabled ? '' : ' (plaintext: does the target require TLS?)';
+          finish(new TargetStreamError(`no response within ${this.o.timers.connectTimeoutMs} ms of connecting${plain}`, 'unreachable'));
+        }, this.o.timers.connectTimeoutMs),
+        setTimeout(() => {
           if (done || this.streams.every((s) => s.synced)) return;
           this.o.sink.error('no-sync');
           this.log.warn(
@@ -235,7 +243,8 @@ export class TargetSession implements TargetStatusView {
       call.on('data', (buf: Buffer) => this.onResponse(s, buf));
       call.on('error', (err: Error & { code?: number; details?: string }) => {
         const kind = errorKindOf(err);
-        fail(new TargetStreamError(this.redact(`${set.name}: ${err.details || err.message}`), kind));
+        const why = typeof err.code === 'number' ? err.details || err.message : 'the gRPC response could not be parsed (no status)';
+        fail(new TargetStreamError(this.redact(`${set.name}: ${why}`), kind));
       });
       call.on('status', (st: { code: number }) => {
         if (st.code !== 0) return; // 'error' reports it
@@ -259,7 +268,7 @@ export class TargetSession implements TargetStatusView {
       s.timers.push(
         setInterval(
           () => {
-            if (this.paused) return;
+            if (this.paused || !this.gotData) return; // before the first response the connect timeout applies
             const quiet = Date.now() - s.lastAt;
             if (quiet > s.quietMs) {
               const what = heartbeat ? `3 heartbeat intervals (${heartbeat} ms)` : `3 sample intervals (${sample} ms)`;

@@ -132,7 +132,7 @@ export class TargetNormalizer {
         const val = u.val ?? legacyValue(u.value);
         if (!val) throw new MalformedNotificationError(`update of ${key} has no value`);
         const json = val.jsonIetfVal ?? val.jsonVal;
-        if (json && (val.value === 'jsonIetfVal' || val.value === 'jsonVal')) {
+        if (json != null) {
           const parsed = parseJsonExact(json);
           const full = [...prefixElems, ...pathElems];
           flattenJson(parsed, this.table.listKeys, (rel, v) => {
@@ -307,7 +307,7 @@ const longOf = (n: number): Long => Long.fromNumber(n, true);
 
 /** A TypedValue that is not JSON as a leaf value (spec §2.2.3). */
 function scalarOf(v: ITypedValue, key: string): LeafValue {
-  switch ((v as { value?: string }).value) {
+  switch (oneofOf(v)) {
     case 'uintVal':
       return { t: 'uint', v: v.uintVal as Long };
     case 'intVal':
@@ -341,8 +341,29 @@ function scalarOf(v: ITypedValue, key: string): LeafValue {
   }
 }
 
+const TYPED_VALUE_FIELDS = [
+  'uintVal',
+  'stringVal',
+  'intVal',
+  'boolVal',
+  'doubleVal',
+  'asciiVal',
+  'floatVal',
+  'decimalVal',
+  'leaflistVal',
+  'bytesVal',
+  'protoBytes',
+  'anyVal',
+] as const;
+
+/** Which member of TypedValue's oneof is set (decoded messages and plain objects alike). */
+function oneofOf(v: ITypedValue): (typeof TYPED_VALUE_FIELDS)[number] | undefined {
+  for (const f of TYPED_VALUE_FIELDS) if (v[f] != null) return f;
+  return undefined;
+}
+
 /** The deprecated Value (spec §2.2.3.1 before TypedValue) carried JSON bytes. */
 function legacyValue(v: { value?: Uint8Array | null; type?: number | null } | null | undefined): ITypedValue | undefined {
   if (!v?.value) return undefined;
-  return { jsonVal: v.value, value: 'jsonVal' } as ITypedValue;
+  return { jsonVal: v.value };
 }

@@ -8,7 +8,7 @@ import type { NormalizationRule } from '../../../collector/gnmi/normalize/rule.j
 import { TOPICS } from '../../../schemas/topics.js';
 import { RecordingPublisher } from '../recording-publisher.js';
 
-export const FAST_TIMERS: Partial<GnmiTimers> = { reconnectMinMs: 50, reconnectMaxMs: 400, syncTimeoutMs: 2_000, secondMs: 100 };
+export const FAST_TIMERS: Partial<GnmiTimers> = { reconnectMinMs: 50, reconnectMaxMs: 400, syncTimeoutMs: 2_000, connectTimeoutMs: 1_000, secondMs: 100 };
 
 export function target(name: string, address: string, o: Partial<GnmiTarget> = {}): GnmiTarget {
   return { name, address, fabric: 'dc1', tls: { enabled: false }, subscriptions: [sampleSet()], ...o };
