@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { goPeersBuilt } from './go-peers.mjs';
 import { ensureKafkaJars, ensureNpmDeps, root } from './npm-deps.mjs';
 
 /** An executable found on PATH. */
@@ -40,6 +41,14 @@ export const PEERS = [
   // The local Kafka broker runs on Java 17+ from jars Maven resolves.
   { name: 'java', present: onPath('java'), apt: 'default-jre-headless' },
   { name: 'mvn', present: onPath('mvn'), apt: 'maven' },
+  // The gNMI test peers: a target on openconfig/gnmi v0.14.1's cache+subscribe packages and its fake_server, built
+  // with Go from the Go module proxy into .cache/go-peers/ (rebuilt only when their sources or Go change).
+  { name: 'go', present: onPath('go'), apt: 'golang-go' },
+  {
+    name: 'gNMI test peers (gnmi-target, fake_server)',
+    present: goPeersBuilt,
+    build: { command: ['node', 'scripts/go-peers.mjs'], hint: 'node scripts/go-peers.mjs' },
+  },
 ];
 
 const say = (line) => process.stderr.write(`evpn-lens test peers: ${line}\n`);

@@ -25,7 +25,7 @@ export interface KafkaPublisherOptions {
   brokers?: string[];
   kafka?: Kafka;
   clientId?: string;
-  /** Topics whose events are packed into per-partition batch records (their value type is a batch message). */
+  /** Topics whose events are packed into per-partition batch records (their value type is a batch message): evpn.routes.v1 and telemetry.vtep.v1 by default. */
   batchedTopics?: readonly string[];
   /** Event bytes accepted and not yet acknowledged past which `enqueue` asks the sessions to pause. */
   maxBufferedBytes?: number;
@@ -81,7 +81,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   const linger = opts.lingerMs ?? 5;
   const maxPartitionBytes = opts.maxPartitionBytesPerRequest ?? 900_000;
   const compression = opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-  const batchedTopics = new Set(opts.batchedTopics ?? [TOPICS.routes]);
+  const batchedTopics = new Set(opts.batchedTopics ?? [TOPICS.routes, TOPICS.vtepTelemetry]);
 
   // Partition counts of the batched topics; read again now and then so that a topic given more partitions is used
   // (keys then move, as they do with any keyed producer). A batched topic that does not exist fails the start.
