@@ -61,7 +61,137 @@ async function snapshot(table: string) {
   return { items: rest, counters: Object.fromEntries([...counters].filter(([, n]) => n !== 0).sort()) };
 }
 
+// Moves as pairs (issue 16): the old location's withdrawal and the new one's advertisement, either first, a few
+// seconds apart at most (inside macIndex.moveGapSeconds), stamped as real routers stamp them (whole seconds; GoBGP's
+// withdrawals with the route's age), with duplicate records, in batches of any size.
+const SITES = [
+  { vtep: '10.1.0.1', fabric: 'dc1' },
+  { vtep: '10.1.0.2', fabric: 'dc1' },
+  { vtep: '10.2.0.1', fabric: 'dc2' },
+  { vtep: '10.2.0.2', fabric: 'dc2' },
+];
+const hop = fc.record({
+  to: fc.integer({ min: 0, max: SITES.length - 1 }),
+  withdrawFirst: fc.boolean(),
+  gapMs: fc.integer({ min: 0, max: 3000 }),
+});
+const journey = fc.record({
+  start: fc.integer({ min: 0, max: SITES.length - 1 }),
+  hops: fc.array(hop, { maxLength: 7 }),
+  mobility: fc.boolean(), // RFC 7432 §15 sequence numbers, or none (DCI gateways re-originating)
+  gobgpStamps: fc.boolean(),
+  goneForGood: fc.boolean(),
+  duplicates: fc.array(fc.nat(), { maxLength: 4 }),
+});
+type Journey = typeof journey extends fc.Arbitrary<infer T> ? T : never;
+
+/** A MAC's events along its journey; `flip` swaps the order of every pair. Also what its history must say. */
+function journeyEvents(mac: string, j: Journey, partition: number, flip: boolean) {
+  const T = 1_800_000_000_000;
+  const out: Timed[] = [];
+  const expected: string[] = [];
+  const stampOf = new Map<string, number>(); // the advertisement stamp of each VTEP's path (GoBGP stamps withdrawals so)
+  const ev = (site: number, t: number, withdraw: boolean, seq: number) => {
+    const s = SITES[site]!;
+    const whole = Math.floor(t / 1000) * 1000; // per-peer timestamps: whole seconds
+    const routerMs = withdraw && j.gobgpStamps ? (stampOf.get(s.vtep) ?? whole) : whole;
+    if (!withdraw) stampOf.set(s.vtep, whole);
+    out.push({ ev: macRoute({ mac, ...s, withdraw, routerMs, ...(j.mobility ? { seq } : {}) }), atMs: t, partition });
+  };
+  let at = j.start;
+  ev(at, T, false, 0);
+  j.hops.forEach((h, i) => {
+    const t = T + (i + 1) * 20_000;
+    const sameSite = h.to === at;
+    // Back at the same VTEP is a withdrawal and a re-advertisement (advertise-first would re-send the live path).
+    const withdrawFirst = sameSite || (flip ? !h.withdrawFirst : h.withdrawFirst);
+    if (withdrawFirst) {
+      ev(at, t, true, i);
+      ev(h.to, t + h.gapMs, false, i + 1);
+    } else {
+      ev(h.to, t, false, i + 1);
+      ev(at, t + h.gapMs, true, i);
+    }
+    if (!sameSite) expected.push(`move ${SITES[at]!.vtep}>${SITES[h.to]!.vtep}`);
+    at = h.to;
+  });
+  if (j.goneForGood) {
+    ev(at, T + (j.hops.length + 1) * 20_000, true, j.hops.length);
+    expected.push(`disappear ${SITES[at]!.vtep}>-`);
+  }
+  // Duplicate records (a producer retry, a redelivery) come later in the partition; a repeat changes nothing.
+  for (const d of j.duplicates) {
+    const i = d % out.length;
+    out.splice(i + 1 + (d % (out.length - i)), 0, { ...out[i]! });
+  }
+  return { events: out.map((e, offset) => ({ ...e, offset })), expected };
+}
+
 describe('mac-index convergence', () => {
+  it('finds each pair as one move (or none at the same VTEP) whichever comes first, across batches, with duplicates', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(journey, { minLength: 1, maxLength: 2 }), fc.integer({ min: 1, max: 5 }), fc.integer(), async (journeys, batchSize, seed) => {
+        run++;
+        const histories = async (table: string, macs: string[]) => {
+          const out: string[][] = [];
+          for (const mac of macs) {
+            const items = (await store.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+            out.push(
+              items
+                .filter((i) => i.pk === `HIST#${mac}`)
+                .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+                .map((h) => `${h.kind} ${h.from?.vtep ?? '-'}>${h.to?.vtep ?? '-'}`),
+            );
+          }
+          return out;
+        };
+        const macs = journeys.map((_, i) => `02:ab:${(run % 256).toString(16).padStart(2, '0')}:00:00:0${i}`);
+        const flat = (flip: boolean) => {
+          const per = journeys.map((j, i) => journeyEvents(macs[i]!, j, i, flip));
+          // Interleave the MACs by time, as the collector would publish them.
+          const events = per.flatMap((p) => p.events).sort((a, b) => a.atMs - b.atMs);
+          return { events, expected: per.map((p) => p.expected) };
+        };
+        const asIs = flat(false);
+        const flipped = flat(true);
+
+        const inOrder = await startTableHandler('');
+        for (let i = 0; i < asIs.events.length; i += batchSize) await inOrder.h(mskBatch(asIs.events.slice(i, i + batchSize)));
+        expect(await histories(inOrder.table, macs)).toEqual(asIs.expected);
+
+        const reversed = await startTableHandler('');
+        for (let i = 0; i < flipped.events.length; i += batchSize) await reversed.h(mskBatch(flipped.events.slice(i, i + batchSize)));
+        expect(await histories(reversed.table, macs)).toEqual(asIs.expected);
+
+        const messy = await startTableHandler('');
+        await deliverMessily(messy.h, asIs.events, batchSize, seed);
+        expect(await snapshot(messy.table)).toEqual(await snapshot(inOrder.table));
+
+        // Flap alerts (5 moves in 180 s) follow the moves, and say whether they crossed fabrics.
+        for (const [i, mac] of macs.entries()) {
+          const moves = asIs.expected[i]!.filter((x) => x.startsWith('move'));
+          const alerts = ((await store.doc.send(new ScanCommand({ TableName: reversed.table }))).Items ?? []).filter(
+            (a) => String(a.pk).startsWith('ALERT#') && a.mac === mac && a.type === 'mac-flap',
+          );
+          expect(alerts.length).toBe(moves.length >= 5 ? 1 : 0);
+          if (alerts.length) {
+            const fabrics = new Set(
+              moves.slice(0, 5).flatMap((m) =>
+                m
+                  .slice(5)
+                  .split('>')
+                  .map((v) => (v.startsWith('10.1.') ? 'dc1' : 'dc2')),
+              ),
+            );
+            expect(alerts[0]!.crossFabric).toBe(fabrics.size > 1);
+          }
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('converges to the in-order index under duplicates, retried batches and shuffles between partitions', async () => {
     let run = 0;
     await fc.assert(
@@ -90,34 +220,30 @@ describe('mac-index convergence', () => {
         for (let i = 0; i < events.length; i += batchSize) await inOrder.h(mskBatch(events.slice(i, i + batchSize)));
 
         const messy = await startTableHandler(`${tag}b`);
-        const rnd = mulberry32(seed);
-        // Per-partition order is kept; partitions interleave at random; some batches are delivered twice.
-        const queues = new Map<number, Timed[]>();
-        for (const e of events) queues.set(e.partition!, [...(queues.get(e.partition!) ?? []), e]);
-        while ([...queues.values()].some((q) => q.length)) {
-          const live = [...queues.entries()].filter(([, q]) => q.length);
-          const [p, q] = live[Math.floor(rnd() * live.length)]!;
-          const n = 1 + Math.floor(rnd() * batchSize);
-          const batch = q.slice(0, n);
-          queues.set(p, q.slice(n));
-          await messy.h(mskBatch(batch));
-          if (rnd() < 0.3) await messy.h(mskBatch(batch)); // a retried batch
-          if (rnd() < 0.2)
-            await messy.h(
-              mskBatch(
-                events
-                  .filter((e) => e.partition === p)
-                  .slice(0, Math.max(1, events.indexOf(batch[0]!)))
-                  .filter((e) => e.partition === p),
-              ),
-            ); // a replay from an older offset
-        }
+        await deliverMessily(messy.h, events, batchSize, seed);
         expect(await snapshot(messy.table)).toEqual(await snapshot(inOrder.table));
       }),
       { numRuns: 40 },
     );
   });
 });
+
+/** Per-partition order is kept; partitions interleave at random; some batches are delivered twice, some replayed. */
+async function deliverMessily(h: (e: ReturnType<typeof mskBatch>) => Promise<unknown>, events: Timed[], batchSize: number, seed: number) {
+  const rnd = mulberry32(seed);
+  const queues = new Map<number, Timed[]>();
+  for (const e of events) queues.set(e.partition!, [...(queues.get(e.partition!) ?? []), e]);
+  while ([...queues.values()].some((q) => q.length)) {
+    const live = [...queues.entries()].filter(([, q]) => q.length);
+    const [p, q] = live[Math.floor(rnd() * live.length)]!;
+    const n = 1 + Math.floor(rnd() * batchSize);
+    const batch = q.slice(0, n);
+    queues.set(p, q.slice(n));
+    await h(mskBatch(batch));
+    if (rnd() < 0.3) await h(mskBatch(batch)); // a retried batch
+    if (rnd() < 0.2) await h(mskBatch(events.filter((e) => e.partition === p).slice(0, Math.max(1, events.indexOf(batch[0]!))))); // a replay from an older offset
+  }
+}
 
 async function startTableHandler(_tag: string) {
   const { ensureTables } = await import('../../../../infra/local/ensure-tables.js');
