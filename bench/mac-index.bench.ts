@@ -2,7 +2,9 @@
  * The MAC-index function against the DynamoDB API (in-process dynalite):
  *  - route events per second through the handler, in MSK-shaped batches of 500;
  *  - DynamoDB writes per 1,000 route events for an initial table dump arriving through three RIB views (pre-policy,
- *    post-policy, Loc-RIB) from two route reflectors, and for steady churn (hosts moving between VTEPs).
+ *    post-policy, Loc-RIB) from two route reflectors, and for steady churn (hosts moving between VTEPs);
+ *  - writes per move advertise-first (the new route, then the old one withdrawn) and withdraw-first (across data
+ *    centers: the old route withdrawn 10 ms before the new one, no sequence numbers), the pair in one batch or split.
  */
 import { createMacIndexHandler } from '../functions/mac-index/handler.js';
 import { RibView } from '../schemas/events.js';
@@ -87,4 +89,74 @@ console.log(
 // Replayed batch: a duplicate delivery of the churn costs nothing.
 const r = await run(churn);
 console.log(`redelivered churn: ${r.writes} writes for ${churn.length.toLocaleString()} duplicate events`);
+
+// Withdraw-first moves across data centers: the MAC leaves a dc1 VTEP (withdrawn) and 10 ms later appears at a dc2
+// VTEP (advertised, sequence 0 as re-originated by a DCI gateway), via both RRs. A second round moves the same MACs
+// back with each pair split between two batches (all withdrawals, then all advertisements): the worst case, where the
+// disappearance is written and then turned into the move.
+const wf = (round: number, split: boolean) => {
+  const withdrawals: Timed[] = [];
+  const adverts: Timed[] = [];
+  const at = T0 + 120_000 + round * 60_000;
+  for (let i = movers; i < 2 * movers; i++) {
+    const [from, to] = round % 2 === 0 ? ['dc1', 'dc2'] : ['dc2', 'dc1'];
+    const vtep = (f: string) => `10.${f === 'dc1' ? 1 : 2}.0.${1 + (i % 40)}`;
+    for (const router of ['10.255.0.1', '10.255.0.2']) {
+      const ip = `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;
+      withdrawals.push({ ev: macRoute({ mac: mac(i), vtep: vtep(from), fabric: from, router, withdraw: true, ip, rd: `${vtep(from)}:1` }), atMs: at });
+      adverts.push({ ev: macRoute({ mac: mac(i), vtep: vtep(to), fabric: to, router, ip, rd: `${vtep(to)}:1` }), atMs: at + 10 });
+    }
+  }
+  if (split) return [...withdrawals, ...adverts];
+  return withdrawals.flatMap((w, k) => [w, adverts[k]!]);
+};
+// Put the movers in dc1 first (advertise-first into place, not measured).
+const place: Timed[] = [];
+for (let i = movers; i < 2 * movers; i++)
+  for (const router of ['10.255.0.1', '10.255.0.2'])
+    place.push({
+      ev: macRoute({
+        mac: mac(i),
+        vtep: `10.1.0.${1 + (i % 40)}`,
+        fabric: 'dc1',
+        router,
+        seq: 1,
+        ip: `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`,
+        rd: `10.1.0.${1 + (i % 40)}:1`,
+      }),
+      atMs: T0 + 90_000,
+    });
+for (const router of ['10.255.0.1', '10.255.0.2'])
+  for (let i = movers; i < 2 * movers; i++)
+    place.push({
+      ev: macRoute({
+        mac: mac(i),
+        vtep: `10.0.0.${1 + (i % 40)}`,
+        fabric: i % 2 ? 'dc2' : 'dc1',
+        router,
+        withdraw: true,
+        ip: `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`,
+      }),
+      atMs: T0 + 91_000,
+    });
+await run(place);
+const moves0 = await moveCount();
+const w1 = await run(wf(0, false));
+const moves1 = await moveCount();
+console.log(
+  `withdraw-first moves, pair in one batch: ${movers.toLocaleString()} moves (${moves1 - moves0} recorded as moves) in ${w1.secs.toFixed(1)} s; ${(w1.writes / movers).toFixed(2)} writes per move`,
+);
+const w2 = await run(wf(1, true));
+const moves2 = await moveCount();
+console.log(
+  `withdraw-first moves, pair split across batches: ${movers.toLocaleString()} moves (${moves2 - moves1} recorded as moves) in ${w2.secs.toFixed(1)} s; ${(w2.writes / movers).toFixed(2)} writes per move (disappearance written, then turned into the move)`,
+);
+
+async function moveCount(): Promise<number> {
+  let n = 0;
+  const items = await handler.store.getMacItems(Array.from({ length: movers }, (_, k) => ({ mac: mac(movers + k), vni: 10100 })));
+  for (const it of items.values()) n += it.moveCount;
+  return n;
+}
+
 await store.stop();
