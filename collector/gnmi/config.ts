@@ -42,6 +42,8 @@ export interface GnmiTarget {
   subscriptions: readonly SubscriptionSet[];
   /** The device's local VTEP address, put on its samples when the paths do not name it. */
   vtep?: string | undefined;
+  /** gRPC keepalive ping interval for this target (default: the collector's). */
+  keepaliveMs?: number | undefined;
   /** The collector task (shard index) that dials this target; default: by hash of the name. */
   shard?: number | undefined;
 }

@@ -96,7 +96,7 @@ export class TargetSession implements TargetStatusView {
 
   constructor(private readonly o: TargetSessionOptions) {
     this.name = o.target.name;
-    this.keepaliveMs = o.timers.keepaliveMs;
+    this.keepaliveMs = o.target.keepaliveMs ?? o.timers.keepaliveMs;
     this.random = o.random ?? Math.random;
     this.log = o.logger;
     this.secrets = [o.target.password, o.target.username].filter((s): s is string => Boolean(s));
