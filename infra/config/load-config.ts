@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { parseShard } from './gnmi-schema.js';
 import { type Config, configSchema } from './schema.js';
 
 export interface ConfigOverrides {
@@ -26,6 +27,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   if (env.EVPN_LENS_API_LISTEN) o['api.listen'] = env.EVPN_LENS_API_LISTEN;
   if (env.EVPN_LENS_BMP_LISTEN) o['collector.bmp.listen'] = env.EVPN_LENS_BMP_LISTEN;
   if (env.LOG_LEVEL) o.logLevel = env.LOG_LEVEL;
+  // One configuration for every collector task; each task's share of the gNMI targets from its environment.
+  if (env.EVPN_LENS_GNMI_SHARD) o['collector.gnmi.shard'] = parseShard(env.EVPN_LENS_GNMI_SHARD) ?? env.EVPN_LENS_GNMI_SHARD;
   return o;
 }
 

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { healthOptionsSchema } from '../../functions/health/options.js';
 import { isCidr } from './cidr.js';
+import { gnmiSchema } from './gnmi-schema.js';
 import { parseHostPort } from './host-port.js';
 
 const hostPort = (fallback: string) =>
@@ -78,6 +79,8 @@ export const configSchema = z
               .default(4 * 1024 * 1024),
           })
           .prefault({}),
+        /** gNMI dial-in targets (infra/config/gnmi-schema.ts). */
+        gnmi: gnmiSchema.prefault({}),
       })
       .prefault({}),
     api: z
@@ -122,6 +125,11 @@ export const configSchema = z
       if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fabrics', i, 'name'], message: `duplicate fabric name "${f.name}"` });
       seen.add(f.name);
     });
+    if (cfg.fabrics.length > 0) {
+      cfg.collector.gnmi.targets.forEach((t, i) => {
+        if (!seen.has(t.fabric)) ctx.addIssue({ code: 'custom', path: ['collector', 'gnmi', 'targets', i, 'fabric'], message: `unknown fabric "${t.fabric}"` });
+      });
+    }
   });
 
 export type Config = z.output<typeof configSchema>;
