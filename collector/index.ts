@@ -1,10 +1,13 @@
 /**
- * The evpn-lens collector: a BMP station publishing EVPN route and session events to Kafka.
- * `startCollector` wires the TCP server, the sessions' shared state, the fabric rules and the publisher.
+ * The evpn-lens collector: a BMP station publishing EVPN route and session events to Kafka, and a gNMI dial-in client
+ * publishing VTEP telemetry (collector/gnmi). `startCollector` wires the TCP server, the sessions' shared state, the
+ * fabric rules, the gNMI targets and the publisher.
  */
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
+import type { GnmiCollectorConfig } from './gnmi/config.js';
+import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
 import { startBmpServer } from './server/bmp-server.js';
@@ -14,6 +17,7 @@ export type { FabricRule } from './fabric/fabric-resolver.js';
 export { DEFAULT_FABRIC, FabricResolver } from './fabric/fabric-resolver.js';
 export type { EventPublisher } from './publish/event-publisher.js';
 export { createKafkaPublisher } from './publish/kafka-publisher.js';
+export type { GnmiCollector, GnmiCollectorConfig };
 
 export interface CollectorOptions {
   listen: { host: string; port: number };
@@ -27,6 +31,8 @@ export interface CollectorOptions {
   resyncQuietMs?: number;
   maxMessageBytes?: number;
   maxBufferedBytes?: number;
+  /** gNMI targets to dial (none: no gNMI client). */
+  gnmi?: GnmiCollectorConfig;
 }
 
 export interface Collector {
@@ -35,6 +41,7 @@ export interface Collector {
   state: CollectorState;
   publisher: EventPublisher;
   sessions(): number;
+  gnmi: GnmiCollector | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,13 +72,18 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     },
   });
   logger.info({ listen: server.address }, 'BMP station listening');
+  const gnmi = o.gnmi?.targets.length
+    ? startGnmiCollector({ ...o.gnmi, publisher, registry, logger: logger.child({ component: 'gnmi' }), collectorId: o.collectorId ?? 'collector-1' })
+    : undefined;
   return {
     address: server.address,
     registry,
     state,
     publisher,
     sessions: server.sessions,
+    gnmi,
     async stop() {
+      await gnmi?.stop();
       await server.close();
       await publisher.flush().catch(() => undefined);
     },

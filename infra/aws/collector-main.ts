@@ -11,6 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createKafkaPublisher, startCollector } from '../../collector/index.js';
+import { gnmiCollectorConfig, parseShard } from '../config/gnmi-schema.js';
 import { startEmfExporter } from './emf-exporter.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from './kafka-client.js';
 import { CONFIG_ENV, loadRuntimeConfig } from './runtime-config.js';
@@ -29,6 +30,8 @@ const collector = await startCollector({
   maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
   registry,
   logger: log,
+  // gNMI targets: each task dials its static share (EVPN_LENS_GNMI_SHARD=index/count, one service per shard).
+  gnmi: { ...gnmiCollectorConfig(cfg.collector.gnmi, env), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
   publisher: (metrics) =>
     createKafkaPublisher({
       kafka,

@@ -13,6 +13,7 @@ import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import { createFunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
+import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
 import type { Config } from '../config/schema.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
@@ -135,6 +136,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       collectorId: cfg.collector.id,
       resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
       maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
+      gnmi: gnmiCollectorConfig(cfg.collector.gnmi),
       registry,
       logger: log.child({ component: 'collector' }),
       publisher: (metrics) =>

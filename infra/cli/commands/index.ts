@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as registerAlerts } from './alerts.js';
 import { register as registerConfig } from './config.js';
+import { register as registerGnmi } from './gnmi.js';
 import { register as registerHosts } from './hosts.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerStart } from './start.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerWhere(program);
   registerAlerts(program);
   registerHosts(program);
+  registerGnmi(program);
 }
