@@ -68,7 +68,7 @@ export interface RouteCountItem {
 /**
  * A VTEP as the routes show it: `nh` live routes with it as next hop, `imet` live inclusive-multicast routes (type 3)
  * it originated, `v:<vni>` type-3 routes per VNI (the VNIs it serves), `o:<source>` the last record counted per source
- * partition, `lastRouteMs` the last advertisement naming it.
+ * partition.
  */
 export interface VtepRouteItem {
   pk: string;
@@ -77,7 +77,8 @@ export interface VtepRouteItem {
   vtep: string;
   nh?: number;
   imet?: number;
-  lastRouteMs?: number;
+  /** When a route naming it last appeared or went (ms, record time). */
+  lastChangeMs?: number;
   [counter: `v:${number}` | `o:${string}`]: number;
 }
 

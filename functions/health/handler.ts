@@ -1,0 +1,325 @@
+/**
+ * The health function: fed MSK batches of evpn.sessions.v1, evpn.routes.v1, telemetry.vtep.v1 and evpn.alerts.v1, it
+ * keeps each fabric's health in the health table (docs/table-design.md) and its status, with fabric-status alerts on
+ * transitions. Stateless: what it knows is in the table; a warm instance only caches what is idempotent to redo.
+ *
+ * Per batch, by topic:
+ * - sessions: routers and BGP sessions (Peer Up / Peer Down), applied in order, changed items written;
+ * - routes: route presence per (fabric, route key), counter effects (route counts by type, VTEPs and their VNIs,
+ *   churn per minute) added exactly once per record, then the route items;
+ * - telemetry: per device, its state, counter buckets and rates;
+ * - alerts: MAC alerts (flapping now) per fabric; its own fabric-status alerts are ignored, so it cannot loop.
+ * Fabrics whose status inputs changed are re-evaluated (at most once a second per fabric); the scheduled tick
+ * (tick.ts) re-evaluates every fabric for the time-based rules.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Logger, pino } from 'pino';
+import { z } from 'zod';
+import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, SessionEvent } from '../../schemas/events.js';
+import { toBigInt } from '../../schemas/long.js';
+import { HEALTH_TABLE_ID, healthKeys, INDEX_TABLE_ID, minuteOf, type RouteItem, tableName } from '../../schemas/tables/index.js';
+import { TOPICS } from '../../schemas/topics.js';
+import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
+import { decodeRecord, type DecodedRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, partitionsOf, type RecordPosition } from '../shared/msk.js';
+import { type CountedPart, HealthStore, keyOf } from './health-store.js';
+import { DEFAULT_HEALTH_OPTIONS, type FabricSpec, type HealthOptions, healthOptionsSchema } from './options.js';
+import { applyRouteChanges, type RouteChange, type RouteEffect, routeChangeOf } from './route-presence.js';
+import { applySessionEvent, type SessionState, sessionKeysOf } from './session-state.js';
+import { type AlertSink, StatusEvaluator } from './status-evaluator.js';
+import { applyDeviceSamples, type TelemetrySample } from './telemetry.js';
+import { telemetrySamplesOf } from './vtep-samples.js';
+
+export interface HealthDeps {
+  ddb: DynamoDBDocumentClient;
+  /** The health table and the index table (fabric-status alert items, MAC counts). */
+  tableName: string;
+  indexTableName: string;
+  alertPublisher?: AlertSink;
+  options?: Partial<HealthOptions>;
+  fabrics?: FabricSpec[];
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface HealthHandler extends MskHandler {
+  store: HealthStore;
+  indexStore: HealthStore;
+  reader: FabricHealthReader;
+  evaluator: StatusEvaluator;
+  options: HealthOptions;
+  stats: { records: number; routeEvents: number; sessionEvents: number; samples: number; alerts: number; skipped: number };
+}
+
+const noSink: AlertSink = { publish: async () => undefined };
+const HISTORY_TTL_SECONDS = 25 * 3600;
+
+export function createHealthHandler(deps: HealthDeps): HealthHandler {
+  const opts: HealthOptions = { ...DEFAULT_HEALTH_OPTIONS, ...deps.options, rules: { ...DEFAULT_HEALTH_OPTIONS.rules, ...deps.options?.rules } };
+  const now = deps.now ?? Date.now;
+  const log = deps.logger ?? pino({ name: 'health', level: 'warn' });
+  const store = new HealthStore(deps.ddb, deps.tableName);
+  const indexStore = new HealthStore(deps.ddb, deps.indexTableName);
+  const reader = new FabricHealthReader(deps.ddb, deps.tableName, deps.indexTableName);
+  const specs = new Map((deps.fabrics ?? []).map((f) => [f.name, f]));
+  const evaluator = new StatusEvaluator(store, indexStore, reader, deps.alertPublisher ?? noSink, (fabric) => ({
+    expectedVteps: specs.get(fabric)?.expectedVteps ?? [],
+    gnmiIntervalSeconds: opts.gnmiIntervalSeconds,
+    staleAfterIntervals: opts.staleAfterIntervals,
+    rules: opts.rules,
+  }));
+  const stats = { records: 0, routeEvents: 0, sessionEvents: 0, samples: 0, alerts: 0, skipped: 0 };
+  // Fabrics registered by this warm instance (the put is idempotent; the cache only saves writes).
+  const registered = new Set<string>();
+  const lastEvaluated = new Map<string, number>();
+
+  const skip = (rec: RecordPosition, what: string, err: unknown) => {
+    stats.skipped++;
+    log.warn({ record: `${rec.topic}-${rec.partition}@${rec.offset}`, err: err instanceof Error ? err.message : String(err) }, `skipped a ${what} record that does not decode`);
+  };
+
+  async function register(fabric: string): Promise<void> {
+    if (registered.has(fabric)) return;
+    await store.put({ ...healthKeys.fabricList(fabric), fabric });
+    registered.add(fabric);
+  }
+
+  async function handleSessions(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
+    const events: { ev: SessionEvent; rec: DecodedRecord<Uint8Array> }[] = [];
+    for (const rec of records) {
+      try {
+        events.push({ ev: SessionEvent.decode(rec.value), rec });
+      } catch (err) {
+        skip(rec, 'session', err);
+      }
+    }
+    stats.sessionEvents += events.length;
+    try {
+      const wanted = events.flatMap((e) => sessionKeysOf(e.ev));
+      const found = await store.batchGet<never>(wanted);
+      const state: SessionState = { routers: new Map(), sessions: new Map(), dirty: new Set(), fabrics: new Set() };
+      for (const [k, v] of found) {
+        const item = v as { sk: string };
+        if (item.sk.startsWith('ROUTER#')) state.routers.set(k, v);
+        else state.sessions.set(k, v);
+      }
+      for (const { ev, rec } of events) applySessionEvent(state, ev, rec.timestamp);
+      for (const f of state.fabrics) await register(f);
+      for (const k of state.dirty) {
+        const item = state.routers.get(k) ?? state.sessions.get(k);
+        if (item) await store.put(item as never);
+      }
+      for (const f of state.fabrics) dirty.add(f);
+    } catch (err) {
+      failures.add(records, err);
+    }
+  }
+
+  async function handleRoutes(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
+    const groups = new Map<string, { changes: RouteChange[]; records: Set<DecodedRecord<Uint8Array>> }>();
+    for (const rec of records) {
+      let events: RouteEvent[];
+      try {
+        events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
+      } catch (err) {
+        skip(rec, 'route event', err);
+        continue;
+      }
+      for (const ev of events) {
+        stats.routeEvents++;
+        const c = routeChangeOf(ev, rec);
+        if (!c) continue;
+        const k = `${c.fabric}|${c.routeKey}`;
+        let g = groups.get(k);
+        if (!g) groups.set(k, (g = { changes: [], records: new Set() }));
+        g.changes.push(c);
+        g.records.add(rec);
+      }
+    }
+    if (groups.size === 0) return;
+    try {
+      const stored = await store.batchGet<RouteItem>([...groups.values()].map((g) => ({ pk: `RT#${g.changes[0]!.fabric}#${g.changes[0]!.routeKey}`, sk: 'R' })));
+      const writes: { item: RouteItem; version: number | undefined }[] = [];
+      const effects: (RouteEffect & { fabric: string })[] = [];
+      const fabrics = new Set<string>();
+      for (const g of groups.values()) {
+        const c0 = g.changes[0]!;
+        const before = stored.get(`RT#${c0.fabric}#${c0.routeKey}|R`);
+        const r = applyRouteChanges(before, g.changes);
+        fabrics.add(c0.fabric);
+        if (!r.changed) continue;
+        writes.push({ item: r.item, version: before?.version });
+        for (const e of r.effects) effects.push({ ...e, fabric: c0.fabric });
+      }
+      for (const f of fabrics) await register(f);
+      await applyEffects(effects, dirty);
+      // Route items last: a crash before them leaves the counters right and these to be written again.
+      for (const w of writes) await store.putVersioned(w.item, w.version);
+    } catch (err) {
+      failures.add(records, err);
+    }
+  }
+
+  /** Counter effects grouped per counter item and source partition, each added exactly once per record. */
+  async function applyEffects(effects: (RouteEffect & { fabric: string })[], dirty: Set<string>): Promise<void> {
+    type Acc = { key: { pk: string; sk: string }; watermark: string; parts: Map<number, Record<string, number>>; set: Record<string, unknown> };
+    const acc = new Map<string, Acc>();
+    const add = (key: { pk: string; sk: string }, watermark: string, offset: number, attr: string, delta: number, set: Record<string, unknown>) => {
+      const k = `${keyOf(key)}|${watermark}`;
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = { key, watermark, parts: new Map(), set }));
+      Object.assign(a.set, set);
+      const part = a.parts.get(offset) ?? {};
+      part[attr] = (part[attr] ?? 0) + delta;
+      a.parts.set(offset, part);
+    };
+    for (const e of effects) {
+      if (e.kind === 'type') add(healthKeys.count(e.fabric, e.source), 'o', e.offset, `t${e.key}`, e.delta, { fabric: e.fabric });
+      else if (e.kind === 'churn') {
+        const minute = minuteOf(e.atMs);
+        add(healthKeys.history(e.fabric, minute), `o:${e.source}`, e.offset, `c:${e.source}`, e.delta, {
+          fabric: e.fabric,
+          expiresAt: Math.floor(e.atMs / 1000) + HISTORY_TTL_SECONDS,
+        });
+      } else {
+        const attr = e.kind === 'vni' ? `v:${e.key}` : e.kind;
+        add(healthKeys.vtep(e.fabric, e.vtep!), `o:${e.source}`, e.offset, attr, e.delta, { fabric: e.fabric, vtep: e.vtep, lastChangeMs: e.atMs });
+        // A VTEP appearing or going is a status input (expected VTEPs); others are not worth an evaluation.
+        if (e.kind !== 'vni') dirty.add(e.fabric);
+      }
+    }
+    for (const a of acc.values()) {
+      const parts: CountedPart[] = [...a.parts].sort(([x], [y]) => x - y).map(([offset, add]) => ({ offset, add }));
+      await store.addOnce(a.key, a.watermark, parts, a.set);
+    }
+  }
+
+  async function handleTelemetry(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
+    const byDevice = new Map<string, { samples: TelemetrySample[]; records: DecodedRecord<Uint8Array>[] }>();
+    for (const rec of records) {
+      let samples: TelemetrySample[];
+      try {
+        samples = telemetrySamplesOf(rec.value, rec.timestamp);
+      } catch (err) {
+        skip(rec, 'telemetry', err);
+        continue;
+      }
+      for (const s of samples) {
+        if (!s.fabric || !s.device) continue;
+        stats.samples++;
+        const k = `${s.fabric}|${s.device}`;
+        let g = byDevice.get(k);
+        if (!g) byDevice.set(k, (g = { samples: [], records: [] }));
+        g.samples.push(s);
+        if (g.records[g.records.length - 1] !== rec) g.records.push(rec);
+      }
+    }
+    for (const g of byDevice.values()) {
+      try {
+        await register(g.samples[0]!.fabric);
+        const r = await applyDeviceSamples(store, g.samples, opts);
+        if (r.statusInputChanged) dirty.add(g.samples[0]!.fabric);
+      } catch (err) {
+        failures.add(g.records, err);
+      }
+    }
+  }
+
+  async function handleAlerts(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
+    for (const rec of records) {
+      let a: Alert;
+      try {
+        a = Alert.decode(rec.value);
+      } catch (err) {
+        skip(rec, 'alert', err);
+        continue;
+      }
+      // Our own fabric-status alerts: ignored, so that a status change never feeds back into the status.
+      if (a.type === AlertType.ALERT_TYPE_FABRIC_STATUS || !a.mac) continue;
+      stats.alerts++;
+      const type = a.type === AlertType.ALERT_TYPE_MAC_FLAP ? 'mac-flap' : a.type === AlertType.ALERT_TYPE_DUPLICATE_MAC ? 'duplicate-mac' : 'sticky-move';
+      const raisedAtMs = Number(toBigInt(a.raisedAtMs));
+      try {
+        for (const fabric of new Set([a.fabric, ...a.fabrics].filter(Boolean))) {
+          const key = healthKeys.macAlert(fabric, type, a.mac, a.vni);
+          if (a.state === AlertState.ALERT_STATE_CLEARED) {
+            await store.updateIf(key, 'SET clearedAtMs = :c', 'raisedAtMs = :r', { ':c': Number(toBigInt(a.clearedAtMs)), ':r': raisedAtMs });
+          } else {
+            // A newer episode replaces an older one; a replayed raise of the same episode changes nothing.
+            await store.putIf(
+              { ...key, fabric, type, mac: a.mac, vni: a.vni, alertId: a.id, raisedAtMs, moveCount: a.moveCount, detail: a.detail },
+              'attribute_not_exists(pk) OR raisedAtMs < :r',
+              { ':r': raisedAtMs },
+            );
+          }
+          await register(fabric);
+          dirty.add(fabric);
+        }
+      } catch (err) {
+        failures.add([rec], err);
+        return;
+      }
+    }
+  }
+
+  const handler = (async (event: MSKEvent): Promise<MskBatchResponse | undefined> => {
+    const failures = new PartitionFailures();
+    const dirty = new Set<string>();
+    for (const [, list] of partitionsOf(event)) {
+      const records = list.map((r) => decodeRecord(r, (b) => b));
+      stats.records += records.length;
+      const topic = records[0]?.topic ?? '';
+      if (topic === TOPICS.sessions) await handleSessions(records, failures, dirty);
+      else if (topic === TOPICS.routes) await handleRoutes(records, failures, dirty);
+      else if (topic === TOPICS.vtepTelemetry) await handleTelemetry(records, failures, dirty);
+      else if (topic === TOPICS.alerts) await handleAlerts(records, failures, dirty);
+    }
+    const t = now();
+    for (const fabric of dirty) {
+      if (t - (lastEvaluated.get(fabric) ?? 0) < 1000) continue;
+      lastEvaluated.set(fabric, t);
+      // The tick evaluates again: a failure here must not fail the batch (its records are applied).
+      await evaluator.evaluate(fabric, t).catch((err: unknown) => log.warn({ err, fabric }, 'status evaluation failed; the tick retries'));
+    }
+    const response = failures.response();
+    if (response) log.error({ failed: failures.size, partitions: failures.partitions().map((p) => p.partition) }, 'health writes failed; reporting a partial batch failure');
+    return response;
+  }) as HealthHandler;
+
+  handler.store = store;
+  handler.indexStore = indexStore;
+  handler.reader = reader;
+  handler.evaluator = evaluator;
+  handler.options = opts;
+  handler.stats = stats;
+  return handler;
+}
+
+/** Lambda entry point: configuration from the environment, validated once at cold start. */
+const envSchema = z.object({
+  TABLE_PREFIX: z.string().default('evpn-lens-'),
+  /** JSON: the `health` section of the configuration. */
+  HEALTH_OPTIONS: z.string().default('{}'),
+  /** JSON: [{ name, expectedVteps }]. */
+  FABRICS: z.string().default('[]'),
+});
+
+export function healthDepsFromEnv(env: NodeJS.ProcessEnv): Omit<HealthDeps, 'ddb'> {
+  const e = envSchema.parse(env);
+  const fabrics = z.array(z.object({ name: z.string(), expectedVteps: z.array(z.string()).default([]) })).parse(JSON.parse(e.FABRICS));
+  return {
+    tableName: tableName(HEALTH_TABLE_ID, e.TABLE_PREFIX),
+    indexTableName: tableName(INDEX_TABLE_ID, e.TABLE_PREFIX),
+    options: healthOptionsSchema.parse(JSON.parse(e.HEALTH_OPTIONS)),
+    fabrics,
+  };
+}
+
+let lambdaHandler: HealthHandler | undefined;
+export const handler: MskHandler = async (event, context) => {
+  lambdaHandler ??= createHealthHandler({
+    ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    ...healthDepsFromEnv(process.env),
+  });
+  return lambdaHandler(event, context);
+};

@@ -1,0 +1,156 @@
+/**
+ * gNMI samples of one device (telemetry.vtep.v1, keyed by device: one device's samples share a partition, in order)
+ * into its state, its counter buckets and the fabric's minute history.
+ *
+ * Per batch and device: the device item (latest receive time, target session state; rewritten only when it changed
+ * or half an interval passed), the buckets of the minutes the samples fall in (device time), and for each bucket that
+ * changed — and for the buckets after it, whose first interval starts at its last sample — the device's rates of that
+ * minute, set in the fabric's minute item. Buckets only keep extremes and rates are recomputed from buckets, so
+ * duplicates and reordering give the same rates.
+ */
+import {
+  type CounterBucketItem,
+  type DeviceItem,
+  healthKeys,
+  minuteMs,
+  minuteOf,
+} from '../../schemas/tables/index.js';
+import { deviceMinuteRates, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
+import type { HealthStore } from './health-store.js';
+
+/** A telemetry sample as the health function uses it (decoded from a VtepSample). */
+export interface TelemetrySample {
+  fabric: string;
+  device: string;
+  vtep: string;
+  peer: string;
+  vni: number;
+  kind: 'counter' | 'gauge' | 'state' | 'deleted' | 'target' | 'other';
+  name: string;
+  value: bigint;
+  state: string;
+  tsNs: bigint;
+  rxMs: number;
+  /** Collector sequence, fixed-width decimal. */
+  ord: string;
+  target?: { kind: string; errorKind: string; detail: string };
+}
+
+export interface TelemetryOptions extends RateLimits {
+  gnmiIntervalSeconds: number;
+  maxGapMinutes: number;
+  bucketRetentionMinutes: number;
+}
+
+export interface DeviceResult {
+  /** The device's state changed in a way the status cares about (new, target up/down, VTEP state). */
+  statusInputChanged: boolean;
+}
+
+const HISTORY_TTL_SECONDS = 25 * 3600;
+
+export async function applyDeviceSamples(store: HealthStore, samples: TelemetrySample[], o: TelemetryOptions): Promise<DeviceResult> {
+  const { fabric, device } = samples[0]!;
+  const key = healthKeys.device(fabric, device);
+  const stored = await store.get<DeviceItem>(key);
+  const dev: DeviceItem = stored
+    ? structuredClone(stored)
+    : { ...key, fabric, device, vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
+  let statusInputChanged = !stored;
+  const points: { minute: string; series: string; p: Point }[] = [];
+  let latestVtepTs = -1n;
+  for (const s of samples) {
+    if (s.rxMs > dev.lastRxMs) dev.lastRxMs = s.rxMs;
+    const tsMs = Number(s.tsNs / 1_000_000n);
+    if (tsMs > dev.lastTsMs) dev.lastTsMs = tsMs;
+    if (s.vtep && s.tsNs >= latestVtepTs) {
+      latestVtepTs = s.tsNs;
+      if (dev.vtep !== s.vtep) {
+        dev.vtep = s.vtep;
+        statusInputChanged = true;
+      }
+    }
+    if (s.kind === 'target' && s.target && (!dev.target || s.ord > dev.target.ord)) {
+      if (dev.target?.kind !== s.target.kind) statusInputChanged = true;
+      dev.target = { ...s.target, ord: s.ord, atMs: s.rxMs };
+    } else if (s.kind === 'state' && s.name === 'vtep-state' && !s.peer && !s.vni) {
+      if (dev.vtepState !== s.state) statusInputChanged = true;
+      dev.vtepState = s.state;
+    } else if (s.kind === 'counter' && RATE_COUNTERS.has(s.name)) {
+      points.push({ minute: minuteOf(tsMs), series: seriesKey(s.name, s), p: { tsNs: s.tsNs, value: s.value } });
+    }
+  }
+  // A sample after a target came back means it is up again.
+  if (dev.target?.kind === 'DOWN' && samples.some((s) => s.kind === 'counter' && s.ord > dev.target!.ord)) {
+    dev.target = { ...dev.target, kind: 'SYNCED', errorKind: '', detail: 'samples resumed' };
+    statusInputChanged = true;
+  }
+  const halfInterval = (o.gnmiIntervalSeconds * 1000) / 2;
+  const rxMoved = !stored || dev.lastRxMs - stored.lastRxMs >= halfInterval;
+  if (statusInputChanged || rxMoved || dev.vtep !== stored?.vtep) await store.put(dev as unknown as DeviceItem & Record<string, unknown>);
+
+  if (points.length === 0) return { statusInputChanged };
+  const touched = [...new Set(points.map((x) => x.minute))].sort();
+  const gapMs = o.maxGapMinutes * 60_000;
+  const from = minuteOf(minuteMs(touched[0]!) - gapMs);
+  const to = minuteOf(minuteMs(touched[touched.length - 1]!) + gapMs);
+  const pk = healthKeys.bucketPk(fabric, device);
+  const loaded = await store.query<CounterBucketItem>(pk, { from, to });
+  const buckets = new Map(loaded.map((b) => [b.sk, b]));
+  const before = new Map(loaded.map((b) => [b.sk, { version: b.version, s: JSON.stringify(b.s) }]));
+  const changed = new Set<string>();
+  for (const x of points) {
+    let b = buckets.get(x.minute);
+    if (!b) {
+      b = {
+        ...healthKeys.bucket(fabric, device, x.minute),
+        fabric,
+        device,
+        vtep: dev.vtep,
+        s: {},
+        version: 0,
+        expiresAt: Math.floor(minuteMs(x.minute) / 1000) + o.bucketRetentionMinutes * 60,
+      };
+      buckets.set(x.minute, b);
+    }
+    const merged = mergeSample(b.s[x.series], x.p);
+    if (merged !== b.s[x.series]) {
+      b.s[x.series] = merged;
+      changed.add(x.minute);
+    }
+  }
+  for (const m of [...changed].sort()) {
+    const b = buckets.get(m)!;
+    if (dev.vtep) b.vtep = dev.vtep;
+    const was = before.get(m);
+    if (was && was.s === JSON.stringify(b.s)) continue;
+    await store.putVersioned(b, was?.version);
+  }
+
+  // Rates: every changed minute, and the next bucket after it within the gap (its first interval starts here).
+  const sorted = [...buckets.keys()].sort();
+  const derive = new Set<string>();
+  for (const m of changed) {
+    derive.add(m);
+    const next = sorted.find((k) => k > m && minuteMs(k) - minuteMs(m) <= gapMs);
+    if (next) derive.add(next);
+  }
+  for (const m of [...derive].sort()) {
+    const b = buckets.get(m)!;
+    const earlier = sorted.filter((k) => k < m && minuteMs(m) - minuteMs(k) <= gapMs).reverse();
+    const prevLastOf = (series: string): Point | undefined => {
+      for (const k of earlier) {
+        const s = buckets.get(k)!.s[series];
+        if (s) return parseSeries(s).last;
+      }
+      return undefined;
+    };
+    const rates = deviceMinuteRates(dev.vtep || b.vtep, b.s, prevLastOf, o);
+    await store.set(healthKeys.history(fabric, m), {
+      fabric,
+      expiresAt: Math.floor(minuteMs(m) / 1000) + HISTORY_TTL_SECONDS,
+      [`d:${device}`]: rates,
+    });
+  }
+  return { statusInputChanged };
+}

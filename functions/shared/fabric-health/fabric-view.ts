@@ -1,0 +1,277 @@
+/**
+ * A fabric's health view, computed from what the health function stored (pure: the same items give the same view).
+ * Shared by the health function (to evaluate the status rules) and the API (to answer /v1/fabrics/{name}/health).
+ */
+import {
+  type DeviceItem,
+  type DeviceMinuteRates,
+  type FabricStatus,
+  type FabricStatusItem,
+  type HealthMinuteItem,
+  type MacAlertRefItem,
+  minuteMs,
+  minuteOf,
+  type RouteCountItem,
+  type RouterItem,
+  type SessionItem,
+  type VtepRouteItem,
+} from '../../../schemas/tables/index.js';
+import { evaluateStatus, type StatusRules } from './status-rules.js';
+
+export type RateFigures = Omit<DeviceMinuteRates, 'vtep' | 'resets' | 'wraps'>;
+export type VtepState = 'up' | 'down' | 'stale' | 'missing';
+
+export interface VtepView {
+  vtep: string;
+  state: VtepState;
+  expected: boolean;
+  /** How it is known: 'bgp' (routes name it), 'gnmi' (a device reports for it). */
+  sources: string[];
+  vnis: number[];
+  lastSeen: string | null;
+  device: string | null;
+  /** Live routes with it as next hop, and inclusive-multicast (type 3) routes it originated. */
+  routes: number;
+  imet: number;
+  /** VXLAN rates of its latest minute with any (per second), null without gNMI counters. */
+  rates: (RateFigures & { minute: string; resets: number; wraps: number }) | null;
+}
+
+export interface SessionDownView {
+  router: string;
+  sysName: string;
+  peer: string;
+  peerAsn: number;
+  /** down: the router reports it down; unknown: the router's BMP session is lost, so its sessions are unknown. */
+  state: 'down' | 'unknown';
+  reason: string;
+  since: string;
+}
+
+export interface FreshnessSource {
+  kind: 'bmp' | 'gnmi';
+  name: string;
+  state: 'fresh' | 'stale';
+  lastSeen: string | null;
+  detail: string;
+}
+
+export interface FabricHealthView {
+  fabric: string;
+  status: FabricStatus;
+  reasons: string[];
+  updatedAt: string | null;
+  routers: { router: string; address: string; bgpId: string; sysName: string; connected: boolean; since: string; detail: string }[];
+  sessions: { up: number; total: number; down: SessionDownView[] };
+  vteps: VtepView[];
+  vnis: { vni: number; vteps: string[]; macs: number }[];
+  macs: number;
+  routesByType: Record<string, number>;
+  churnPerMinute: number;
+  movesPerMinute: number;
+  flapping: { mac: string; vni: number; since: string; moveCount: number; detail: string }[];
+  freshness: { stale: number; sources: FreshnessSource[] };
+}
+
+/** What the view is made of: the fabric's items in the health table, its recent minutes, and the MAC index's figures. */
+export interface FabricSnapshot {
+  fabric: string;
+  items: Record<string, unknown>[];
+  minutes: HealthMinuteItem[];
+  macs: number;
+  macsPerVni: Record<string, number>;
+  movesByMinute: Record<string, number>;
+}
+
+export interface ViewOptions {
+  expectedVteps: string[];
+  gnmiIntervalSeconds: number;
+  staleAfterIntervals: number;
+  rules: StatusRules;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Recent per-minute figures are averaged over this many complete minutes. */
+export const RECENT_MINUTES = 5;
+
+export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: number): FabricHealthView {
+  const bySk = (prefix: string) => snap.items.filter((i) => String(i.sk).startsWith(prefix));
+  const status = snap.items.find((i) => i.sk === 'STATUS') as FabricStatusItem | undefined;
+  const routerItems = (bySk('ROUTER#') as unknown as RouterItem[]).sort((a, b) => a.router.localeCompare(b.router));
+  const sessionItems = (bySk('SESSION#') as unknown as SessionItem[]).sort((a, b) => `${a.router}${a.peer}`.localeCompare(`${b.router}${b.peer}`));
+  const counts = bySk('COUNT#') as unknown as RouteCountItem[];
+  const vtepItems = bySk('VTEP#') as unknown as VtepRouteItem[];
+  const devices = (bySk('DEV#') as unknown as DeviceItem[]).sort((a, b) => a.device.localeCompare(b.device));
+  const macAlerts = bySk('MACALERT#') as unknown as MacAlertRefItem[];
+
+  const routers = routerItems.map((r) => ({
+    router: r.router,
+    address: r.address,
+    bgpId: r.bgpId,
+    sysName: r.sysName,
+    connected: r.connected,
+    since: r.since,
+    detail: r.detail,
+  }));
+  const connected = new Map(routerItems.map((r) => [r.router, r]));
+
+  // Sessions: up only when the reporting router is still connected; a lost router's sessions are unknown.
+  const down: SessionDownView[] = [];
+  let up = 0;
+  for (const s of sessionItems) {
+    const r = connected.get(s.router);
+    if (r && !r.connected) {
+      down.push({ router: s.router, sysName: r.sysName, peer: s.peer, peerAsn: s.peerAsn, state: 'unknown', reason: `BMP session lost: ${r.detail}`, since: r.since });
+    } else if (s.up) up++;
+    else down.push({ router: s.router, sysName: r?.sysName ?? '', peer: s.peer, peerAsn: s.peerAsn, state: 'down', reason: s.reason, since: s.since });
+  }
+
+  const routesByType: Record<string, number> = {};
+  for (const c of counts)
+    for (const [k, v] of Object.entries(c)) if (/^t\d+$/.test(k) && typeof v === 'number') routesByType[k.slice(1)] = (routesByType[k.slice(1)] ?? 0) + v;
+  for (const [k, v] of Object.entries(routesByType)) if (v === 0) delete routesByType[k];
+
+  // gNMI freshness: silent for `staleAfterIntervals` intervals, or its stream is down.
+  const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
+  const deviceFresh = new Map<string, { fresh: boolean; detail: string }>();
+  for (const d of devices) {
+    const silentMs = nowMs - d.lastRxMs;
+    let detail = '';
+    if (d.target?.kind === 'DOWN') detail = `gNMI stream down (${d.target.errorKind || 'unknown'}${d.target.detail ? `: ${d.target.detail}` : ''})`;
+    else if (silentMs > staleMs) detail = `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${o.gnmiIntervalSeconds} s)`;
+    deviceFresh.set(d.device, { fresh: detail === '', detail });
+  }
+
+  // Latest rates per device: its latest minute with rates.
+  const minutes = [...snap.minutes].sort((a, b) => (a.sk < b.sk ? 1 : -1));
+  const latestRates = new Map<string, VtepView['rates']>();
+  for (const d of devices) {
+    for (const m of minutes) {
+      const r = m[`d:${d.device}`] as DeviceMinuteRates | undefined;
+      if (!r || r.encapPps === null && r.decapPps === null && r.dropsPps === null) continue;
+      const { vtep: _v, ...figures } = r;
+      latestRates.set(d.device, { ...figures, minute: m.sk });
+      break;
+    }
+  }
+
+  const vtepIps = new Set<string>([...o.expectedVteps, ...devices.map((d) => d.vtep).filter(Boolean)]);
+  for (const v of vtepItems) if ((v.nh ?? 0) + (v.imet ?? 0) > 0) vtepIps.add(v.vtep);
+  const vteps: VtepView[] = [];
+  for (const ip of [...vtepIps].sort(compareIp)) {
+    const item = vtepItems.find((v) => v.vtep === ip);
+    const routes = item?.nh ?? 0;
+    const imet = item?.imet ?? 0;
+    const vnis = item
+      ? Object.entries(item)
+          .filter(([k, v]) => k.startsWith('v:') && typeof v === 'number' && v > 0)
+          .map(([k]) => Number(k.slice(2)))
+          .sort((a, b) => a - b)
+      : [];
+    const devs = devices.filter((d) => d.vtep === ip);
+    const dev = devs[0];
+    const bgp = routes + imet > 0;
+    const gnmiFresh = devs.some((d) => deviceFresh.get(d.device)?.fresh);
+    const gnmiDown = devs.some((d) => d.vtepState === 'DOWN');
+    const state: VtepState = gnmiDown ? 'down' : bgp || gnmiFresh ? 'up' : devs.length ? 'stale' : 'missing';
+    const lastSeenMs = Math.max(...devs.map((d) => d.lastRxMs), Number(item?.lastChangeMs ?? 0));
+    vteps.push({
+      vtep: ip,
+      state,
+      expected: o.expectedVteps.includes(ip),
+      sources: [...(bgp ? ['bgp'] : []), ...(devs.length ? ['gnmi'] : [])],
+      vnis,
+      lastSeen: lastSeenMs > 0 ? iso(lastSeenMs) : null,
+      device: dev?.device ?? null,
+      routes,
+      imet,
+      rates: dev ? (latestRates.get(dev.device) ?? null) : null,
+    });
+  }
+
+  const vniMap = new Map<number, string[]>();
+  for (const v of vteps) for (const n of v.vnis) vniMap.set(n, [...(vniMap.get(n) ?? []), v.vtep]);
+  for (const k of Object.keys(snap.macsPerVni)) if (!vniMap.has(Number(k))) vniMap.set(Number(k), []);
+  const vnis = [...vniMap]
+    .sort(([a], [b]) => a - b)
+    .map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
+
+  // Per-minute figures: the average of the last complete minutes.
+  const nowMinute = minuteOf(nowMs);
+  const recent = new Set(Array.from({ length: RECENT_MINUTES }, (_, i) => minuteOf(minuteMs(nowMinute) - (i + 1) * 60_000)));
+  const churn = sum(snap.minutes.filter((m) => recent.has(m.sk)).map(churnOf));
+  const moves = sum(Object.entries(snap.movesByMinute).map(([m, n]) => (recent.has(m) ? n : 0)));
+
+  const flapping = macAlerts
+    .filter((a) => a.type === 'mac-flap' && a.clearedAtMs === undefined)
+    .sort((a, b) => a.raisedAtMs - b.raisedAtMs)
+    .map((a) => ({ mac: a.mac, vni: a.vni, since: iso(a.raisedAtMs), moveCount: a.moveCount, detail: a.detail }));
+
+  const sources: FreshnessSource[] = [
+    ...routerItems.map(
+      (r): FreshnessSource => ({
+        kind: 'bmp',
+        name: r.sysName ? `${r.router} (${r.sysName})` : r.router,
+        state: r.connected ? 'fresh' : 'stale',
+        lastSeen: r.since,
+        detail: r.connected ? '' : `BMP session down: ${r.detail}`,
+      }),
+    ),
+    ...devices.map(
+      (d): FreshnessSource => ({
+        kind: 'gnmi',
+        name: d.device,
+        state: deviceFresh.get(d.device)?.fresh ? 'fresh' : 'stale',
+        lastSeen: d.lastRxMs ? iso(d.lastRxMs) : null,
+        detail: deviceFresh.get(d.device)?.detail ?? '',
+      }),
+    ),
+  ];
+
+  const view: FabricHealthView = {
+    fabric: snap.fabric,
+    status: 'ok',
+    reasons: [],
+    updatedAt: null,
+    routers,
+    sessions: { up, total: sessionItems.length, down },
+    vteps,
+    vnis,
+    macs: snap.macs,
+    routesByType,
+    churnPerMinute: Math.round((churn / RECENT_MINUTES) * 10) / 10,
+    movesPerMinute: Math.round((moves / RECENT_MINUTES) * 10) / 10,
+    flapping,
+    freshness: { stale: sources.filter((s) => s.state === 'stale').length, sources },
+  };
+  if (status) {
+    view.status = status.status;
+    view.reasons = status.reasons;
+    view.updatedAt = status.updatedAt;
+  } else {
+    const live = evaluateStatus(view, o.rules);
+    view.status = live.status;
+    view.reasons = live.reasons;
+  }
+  return view;
+}
+
+/** Route churn of one minute: the sum of its per-partition parts. */
+export function churnOf(m: HealthMinuteItem): number {
+  return sum(Object.entries(m).map(([k, v]) => (k.startsWith('c:') && typeof v === 'number' ? v : 0)));
+}
+
+/** Per-device rates of one minute. */
+export function deviceRatesOf(m: HealthMinuteItem): [string, DeviceMinuteRates][] {
+  return Object.entries(m)
+    .filter(([k]) => k.startsWith('d:'))
+    .map(([k, v]) => [k.slice(2), v as DeviceMinuteRates]);
+}
+
+/** Addresses in numeric order (IPv4 before IPv6). */
+export function compareIp(a: string, b: string): number {
+  const n = (x: string) => (x.includes(':') ? `1${x}` : `0${x.split('.').map((o) => o.padStart(3, '0')).join('.')}`);
+  return n(a) < n(b) ? -1 : n(a) > n(b) ? 1 : 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * Read side of fabric health: the fabric's items in the health table, its minute history, its counter buckets, and
+ * the MAC index's figures of the fabric (MAC counts, moves per minute) from the index table. Queries only.
+ */
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type CounterBucketItem,
+  type FabricStatusItem,
+  type HealthMinuteItem,
+  healthKeys,
+  keys,
+  minuteOf,
+} from '../../../schemas/tables/index.js';
+import type { FabricSnapshot } from './fabric-view.js';
+
+export class FabricHealthReader {
+  reads = 0;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly healthTable: string,
+    readonly indexTable: string,
+  ) {}
+
+  private async queryAll<T>(table: string, pk: string, range?: { from?: string; to?: string }, consistent = false): Promise<T[]> {
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    const values: Record<string, unknown> = { ':p': pk };
+    let cond = 'pk = :p';
+    if (range?.from !== undefined && range.to !== undefined) {
+      cond += ' AND sk BETWEEN :a AND :b';
+      values[':a'] = range.from;
+      values[':b'] = range.to;
+    } else if (range?.from !== undefined) {
+      cond += ' AND sk >= :a';
+      values[':a'] = range.from;
+    }
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({ TableName: table, KeyConditionExpression: cond, ExpressionAttributeValues: values, ExclusiveStartKey: start, ConsistentRead: consistent }),
+      );
+      this.reads++;
+      out.push(...((res.Items ?? []) as T[]));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Fabrics the health function has seen. */
+  async fabricNames(): Promise<string[]> {
+    return (await this.queryAll<{ sk: string }>(this.healthTable, healthKeys.fabricsPk)).map((i) => i.sk);
+  }
+
+  async status(fabric: string): Promise<FabricStatusItem | undefined> {
+    const items = await this.queryAll<FabricStatusItem>(this.healthTable, healthKeys.fabricPk(fabric), { from: 'STATUS', to: 'STATUS' });
+    return items[0];
+  }
+
+  /** Minute items of the fabric from `sinceMinute` on. */
+  async minutes(fabric: string, sinceMinute: string, consistent = false): Promise<HealthMinuteItem[]> {
+    return this.queryAll<HealthMinuteItem>(this.healthTable, healthKeys.historyPk(fabric), { from: sinceMinute }, consistent);
+  }
+
+  /** The MAC index's figures of the fabric: MACs (per VNI) and moves per minute. */
+  async indexFigures(fabric: string): Promise<{ macs: number; macsPerVni: Record<string, number>; movesByMinute: Record<string, number> }> {
+    const items = await this.queryAll<{ sk: string; macs?: number; moves?: number }>(this.indexTable, keys.fabricPk(fabric));
+    let macs = 0;
+    const macsPerVni: Record<string, number> = {};
+    const movesByMinute: Record<string, number> = {};
+    for (const i of items) {
+      if (i.sk.startsWith('COUNT#')) {
+        const vni = i.sk.split('#')[1]!;
+        macs += Number(i.macs ?? 0);
+        macsPerVni[vni] = (macsPerVni[vni] ?? 0) + Number(i.macs ?? 0);
+      } else if (i.sk.startsWith('MOVES#')) movesByMinute[i.sk.slice(6)] = (movesByMinute[i.sk.slice(6)] ?? 0) + Number(i.moves ?? 0);
+    }
+    for (const [v, n] of Object.entries(macsPerVni)) if (n === 0) delete macsPerVni[v];
+    return { macs, macsPerVni, movesByMinute };
+  }
+
+  /** Everything the view needs; `consistent` for the health function's own evaluation. */
+  async snapshot(fabric: string, nowMs: number, consistent = false): Promise<FabricSnapshot> {
+    const [items, minutes, figures] = await Promise.all([
+      this.queryAll<Record<string, unknown>>(this.healthTable, healthKeys.fabricPk(fabric), undefined, consistent),
+      this.minutes(fabric, minuteOf(nowMs - 10 * 60_000), consistent),
+      this.indexFigures(fabric),
+    ]);
+    return { fabric, items, minutes, ...figures };
+  }
+
+  /** A device's counter buckets from `sinceMinute` on (per-VNI and per-peer detail of a VTEP). */
+  async buckets(fabric: string, device: string, sinceMinute: string): Promise<CounterBucketItem[]> {
+    return this.queryAll<CounterBucketItem>(this.healthTable, healthKeys.bucketPk(fabric, device), { from: sinceMinute });
+  }
+}

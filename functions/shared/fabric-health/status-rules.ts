@@ -1,0 +1,64 @@
+/**
+ * The status of a fabric from its view and the configured rules (`health.rules`): every rule that fires adds its
+ * reasons and imposes its status; the fabric's status is the worst of them, `ok` when none fires.
+ */
+import type { FabricStatus } from '../../../schemas/tables/index.js';
+import type { FabricHealthView } from './fabric-view.js';
+
+export type RuleStatus = 'off' | 'degraded' | 'critical';
+
+export interface StatusRules {
+  sessionDown: RuleStatus;
+  sessionsDownCriticalPercent: number;
+  vtepMissing: RuleStatus;
+  drops: RuleStatus;
+  dropsPerSecond: number;
+  flappingMac: RuleStatus;
+  staleSource: RuleStatus;
+}
+
+const RANK: Record<FabricStatus, number> = { ok: 0, degraded: 1, critical: 2 };
+/** At most this many reasons are listed; the rest are counted. */
+export const MAX_REASONS = 20;
+
+export function evaluateStatus(view: Omit<FabricHealthView, 'status' | 'reasons' | 'updatedAt'>, rules: StatusRules): { status: FabricStatus; reasons: string[] } {
+  let status: FabricStatus = 'ok';
+  const reasons: string[] = [];
+  const fire = (rule: RuleStatus, lines: string[]) => {
+    if (rule === 'off' || lines.length === 0) return;
+    if (RANK[rule] > RANK[status]) status = rule;
+    reasons.push(...lines);
+  };
+
+  const sessionsDown = view.sessions.down.filter((s) => s.state === 'down');
+  if (rules.sessionDown !== 'off' && sessionsDown.length) {
+    const share = (100 * sessionsDown.length) / Math.max(1, view.sessions.total);
+    fire(
+      share >= rules.sessionsDownCriticalPercent ? 'critical' : rules.sessionDown,
+      sessionsDown.map((s) => `EVPN session ${s.router} → ${s.peer}${s.peerAsn ? ` (AS ${s.peerAsn})` : ''} down since ${s.since}: ${s.reason}`),
+    );
+  }
+  fire(
+    rules.vtepMissing,
+    view.vteps.filter((v) => v.expected && v.state === 'missing').map((v) => `expected VTEP ${v.vtep} missing: no route names it and no gNMI sample reports it`),
+  );
+  fire(
+    rules.drops,
+    view.vteps
+      .filter((v) => (v.rates?.dropsPps ?? 0) > rules.dropsPerSecond)
+      .map((v) => `VTEP ${v.vtep} drops ${v.rates!.dropsPps} VXLAN packets/s (over ${rules.dropsPerSecond}) in ${v.rates!.minute}`),
+  );
+  fire(
+    rules.flappingMac,
+    view.flapping.map((f) => `MAC ${f.mac} flapping in VNI ${f.vni} since ${f.since} (${f.detail})`),
+  );
+  fire(
+    rules.staleSource,
+    view.freshness.sources.filter((s) => s.state === 'stale').map((s) => `stale ${s.kind === 'bmp' ? 'BMP router' : 'gNMI target'} ${s.name}: ${s.detail}`),
+  );
+  if (reasons.length > MAX_REASONS) {
+    const more = reasons.length - (MAX_REASONS - 1);
+    reasons.splice(MAX_REASONS - 1, reasons.length, `and ${more} more`);
+  }
+  return { status, reasons };
+}
