@@ -1,12 +1,16 @@
 /**
  * The query API: one handler, API Gateway HTTP API (payload v2) shaped, that runs behind API Gateway on AWS and behind
- * the local stack's HTTP server. Routes are a small table; fabric-health routes (next issue) join it.
+ * the local stack's HTTP server. Routes are a small table.
  * The Lambda entry point is infra/aws/lambda/api.ts.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type Logger, pino } from 'pino';
+import { HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
+import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
+import { DEFAULT_GNMI_INTERVAL_SECONDS, DEFAULT_STALE_AFTER_INTERVALS, DEFAULT_STATUS_RULES } from '../shared/fabric-health/status-rules.js';
 import { listAlerts, listFabrics } from './fabric-alert-routes.js';
+import { fabricHealth, fabricHistory, fabricVtep, type HealthApiOptions } from './fabric-health-routes.js';
 import { getHost, hostsByIp, hostsByVni, hostsByVtep } from './hosts-routes.js';
 import { IndexReader } from './index-reader.js';
 import { openApiDocument } from './openapi.js';
@@ -17,6 +21,8 @@ export interface ApiDeps {
   tableName: string;
   /** Fabrics from the configuration (listed even before any route was seen). */
   fabrics?: string[];
+  /** The health table and the health view's options (status rules, staleness, expected VTEPs per fabric). */
+  health?: { tableName: string } & HealthApiOptions;
   /** Extra readiness checks (locally: Kafka, the consumers). */
   readiness?: () => Promise<{ ready: boolean; detail?: string }>;
   logger?: Logger;
@@ -33,13 +39,24 @@ interface Route {
 export function createApiHandler(deps: ApiDeps): ApiHandler {
   const reader = new IndexReader(deps.ddb, deps.tableName);
   const log = deps.logger ?? pino({ name: 'api', level: 'warn' });
+  // Without health options: the health table beside the index table (same prefix), the default rules.
+  const health = deps.health ?? {
+    tableName: `${deps.tableName.slice(0, -INDEX_TABLE_ID.length)}${HEALTH_TABLE_ID}`,
+    view: { gnmiIntervalSeconds: DEFAULT_GNMI_INTERVAL_SECONDS, staleAfterIntervals: DEFAULT_STALE_AFTER_INTERVALS, rules: DEFAULT_STATUS_RULES },
+    expectedVteps: {},
+  };
+  const healthReader = new FabricHealthReader(deps.ddb, health.tableName, deps.tableName);
+  const indexFabrics = () => reader.fabricNames();
   const routes: Route[] = [
     { pattern: /^\/v1\/openapi\.json$/, run: async () => openApiDocument },
     { pattern: /^\/v1\/hosts\/([^/]+)$/, run: ([mac], q) => getHost(reader, mac!, q) },
     { pattern: /^\/v1\/hosts$/, run: (_p, q) => hostsByIp(reader, q) },
     { pattern: /^\/v1\/vnis\/([^/]+)\/hosts$/, run: ([vni], q) => hostsByVni(reader, vni!, q) },
     { pattern: /^\/v1\/vteps\/([^/]+)\/hosts$/, run: ([ip], q) => hostsByVtep(reader, ip!, q) },
-    { pattern: /^\/v1\/fabrics$/, run: () => listFabrics(reader, deps.fabrics ?? []) },
+    { pattern: /^\/v1\/fabrics$/, run: () => listFabrics(reader, deps.fabrics ?? [], healthReader) },
+    { pattern: /^\/v1\/fabrics\/([^/]+)\/health$/, run: ([name]) => fabricHealth(healthReader, health, name!, indexFabrics) },
+    { pattern: /^\/v1\/fabrics\/([^/]+)\/history$/, run: ([name], q) => fabricHistory(healthReader, health, name!, q, indexFabrics) },
+    { pattern: /^\/v1\/fabrics\/([^/]+)\/vteps\/([^/]+)$/, run: ([name, ip]) => fabricVtep(healthReader, health, name!, ip!, indexFabrics) },
     { pattern: /^\/v1\/alerts$/, run: (_p, q) => listAlerts(reader, q) },
     { pattern: /^\/healthz$/, run: async () => ({ status: 'ok' }) },
   ];

@@ -1,4 +1,6 @@
 /** The OpenAPI 3.1 description of the query API, served at GET /v1/openapi.json. */
+import { ALERT_KINDS, FABRIC_STATUSES } from '../../schemas/tables/index.js';
+
 const problem = { $ref: '#/components/responses/Problem' };
 const location = {
   type: 'object',
@@ -52,6 +54,16 @@ const hostsPage = {
   required: ['hosts', 'nextCursor'],
   properties: { hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } }, nextCursor: { type: ['string', 'null'] } },
 };
+const fabricName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const nullableNumber = { type: ['number', 'null'] };
+const rateProperties = {
+  encapPps: nullableNumber,
+  encapBps: nullableNumber,
+  decapPps: nullableNumber,
+  decapBps: nullableNumber,
+  bumPps: nullableNumber,
+  dropsPps: nullableNumber,
+};
 const paging = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'opaque: the nextCursor of the previous page' },
@@ -62,7 +74,7 @@ export const openApiDocument = {
   info: {
     title: 'evpn-lens query API',
     version: '1.0.0',
-    description: 'Where is this host, is a MAC flapping: the global MAC/VNI index of EVPN-VXLAN fabrics.',
+    description: 'Where is this host, is a MAC flapping, is this fabric healthy: the global MAC/VNI index and the fabric health of EVPN-VXLAN fabrics.',
   },
   paths: {
     '/v1/hosts/{mac}': {
@@ -137,7 +149,7 @@ export const openApiDocument = {
     '/v1/fabrics': {
       get: {
         operationId: 'listFabrics',
-        summary: 'Fabrics configured and seen, with MAC, VNI and VTEP counts',
+        summary: 'Fabrics configured and seen, with their status and MAC, VNI and VTEP counts',
         responses: {
           '200': {
             description: 'fabrics',
@@ -151,9 +163,15 @@ export const openApiDocument = {
                       type: 'array',
                       items: {
                         type: 'object',
-                        required: ['name', 'macs', 'vnis', 'vteps', 'movesPerMinute'],
+                        required: ['name', 'status', 'macs', 'vnis', 'vteps', 'movesPerMinute'],
                         properties: {
                           name: { type: 'string' },
+                          status: {
+                            oneOf: [{ $ref: '#/components/schemas/FabricStatus' }, { type: 'null' }],
+                            description: 'null until the health function evaluated it',
+                          },
+                          reasons: { type: 'array', items: { type: 'string' } },
+                          statusSince: { type: ['string', 'null'], format: 'date-time' },
                           configured: { type: 'boolean' },
                           seen: { type: 'boolean' },
                           macs: { type: 'integer' },
@@ -180,9 +198,11 @@ export const openApiDocument = {
     '/v1/alerts': {
       get: {
         operationId: 'listAlerts',
-        summary: 'MAC flap, duplicate MAC and sticky-move alerts',
+        summary: 'Alerts: MAC flaps, duplicate MACs, sticky MACs moving (about a MAC in a VNI) and fabric status changes (about a fabric)',
         parameters: [
-          { name: 'type', in: 'query', schema: { type: 'string', enum: ['mac-flap', 'duplicate-mac', 'sticky-move'] } },
+          { name: 'type', in: 'query', schema: { type: 'string', enum: [...ALERT_KINDS] } },
+          { name: 'fabric', in: 'query', schema: { type: 'string' }, description: 'alerts about this fabric or involving it' },
+          { name: 'mac', in: 'query', schema: { type: 'string' }, description: 'alerts about this MAC' },
           { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
           { name: 'active', in: 'query', schema: { type: 'boolean' } },
         ],
@@ -196,6 +216,98 @@ export const openApiDocument = {
             },
           },
           '400': problem,
+        },
+      },
+    },
+    '/v1/fabrics/{name}/health': {
+      get: {
+        operationId: 'getFabricHealth',
+        summary: 'Is this fabric healthy: status and reasons, BMP routers, BGP EVPN sessions, VTEPs, VNIs, MACs, routes, churn, flaps, freshness',
+        parameters: [fabricName],
+        responses: {
+          '200': { description: 'the view', content: { 'application/json': { schema: { $ref: '#/components/schemas/FabricHealth' } } } },
+          '400': problem,
+          '404': problem,
+        },
+      },
+    },
+    '/v1/fabrics/{name}/vteps/{ip}': {
+      get: {
+        operationId: 'getFabricVtep',
+        summary: 'One VTEP of a fabric: state, VNIs, routes, rates (also per VNI and per peer) and its last hour of rates',
+        parameters: [fabricName, { name: 'ip', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'the VTEP',
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [
+                    { $ref: '#/components/schemas/Vtep' },
+                    {
+                      type: 'object',
+                      required: ['fabric', 'perVni', 'perPeer', 'history'],
+                      properties: {
+                        fabric: { type: 'string' },
+                        perVni: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'number' } } },
+                        perPeer: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'number' } } },
+                        history: { type: 'array', items: { $ref: '#/components/schemas/VtepPoint' } },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          '400': problem,
+          '404': problem,
+        },
+      },
+    },
+    '/v1/fabrics/{name}/history': {
+      get: {
+        operationId: 'getFabricHistory',
+        summary: 'Per-minute route churn, MAC moves and VXLAN rates of a fabric (kept 24 hours), for charts',
+        parameters: [
+          fabricName,
+          { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: an hour ago; at most 24 hours ago' },
+          { name: 'vteps', in: 'query', schema: { type: 'boolean' }, description: 'also per-VTEP series (sparklines)' },
+        ],
+        responses: {
+          '200': {
+            description: 'one point per minute',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['fabric', 'since', 'resolutionSeconds', 'points'],
+                  properties: {
+                    fabric: { type: 'string' },
+                    since: { type: 'string', format: 'date-time' },
+                    resolutionSeconds: { type: 'integer' },
+                    points: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['minute', 'churn', 'moves', 'dropsPps'],
+                        properties: {
+                          minute: { type: 'string' },
+                          churn: { type: 'integer', description: 'routes appeared, gone or changed VTEP' },
+                          moves: { type: 'integer', description: 'MAC moves into the fabric' },
+                          ...rateProperties,
+                          resets: { type: 'integer' },
+                          wraps: { type: 'integer' },
+                        },
+                      },
+                    },
+                    vteps: { type: 'object', additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/VtepPoint' } } },
+                  },
+                },
+              },
+            },
+          },
+          '400': problem,
+          '404': problem,
         },
       },
     },
@@ -241,13 +353,15 @@ export const openApiDocument = {
       },
       Alert: {
         type: 'object',
-        required: ['type', 'mac', 'vni', 'fabric', 'raisedAt', 'clearedAt', 'detail'],
+        required: ['type', 'mac', 'vni', 'fabric', 'raisedAt', 'clearedAt', 'detail', 'severity'],
         properties: {
           id: { type: 'string' },
-          type: { type: 'string', enum: ['mac-flap', 'duplicate-mac', 'sticky-move'] },
-          mac: { $ref: '#/components/schemas/Mac' },
-          vni: { type: 'integer' },
+          type: { type: 'string', enum: [...ALERT_KINDS] },
+          mac: { oneOf: [{ $ref: '#/components/schemas/Mac' }, { type: 'null' }], description: 'null for a fabric-status alert' },
+          vni: { type: ['integer', 'null'] },
           evi: { type: 'string' },
+          status: { $ref: '#/components/schemas/FabricStatus' },
+          reasons: { type: 'array', items: { type: 'string' } },
           fabric: { type: 'string' },
           fabrics: { type: 'array', items: { type: 'string' } },
           raisedAt: { type: 'string', format: 'date-time' },
@@ -260,6 +374,152 @@ export const openApiDocument = {
             type: 'array',
             items: { $ref: '#/components/schemas/AlertLocation' },
             description: 'where the MAC was advertised: the locations of a flap, every location of a duplicate',
+          },
+        },
+      },
+      FabricStatus: { type: 'string', enum: [...FABRIC_STATUSES] },
+      Rates: { type: 'object', properties: rateProperties, description: 'per second over one minute; null where no counter gave a rate' },
+      VtepPoint: {
+        type: 'object',
+        required: ['minute'],
+        properties: { minute: { type: 'string' }, encapPps: nullableNumber, decapPps: nullableNumber, dropsPps: nullableNumber },
+      },
+      Vtep: {
+        type: 'object',
+        required: ['vtep', 'state', 'expected', 'sources', 'vnis', 'lastSeen', 'device', 'routes', 'imet', 'rates'],
+        properties: {
+          vtep: { type: 'string' },
+          state: { type: 'string', enum: ['up', 'down', 'stale', 'missing'] },
+          expected: { type: 'boolean' },
+          sources: { type: 'array', items: { type: 'string', enum: ['bgp', 'gnmi'] } },
+          vnis: { type: 'array', items: { type: 'integer' } },
+          lastSeen: { type: ['string', 'null'], format: 'date-time' },
+          device: { type: ['string', 'null'] },
+          routes: { type: 'integer', description: 'live routes with it as next hop' },
+          imet: { type: 'integer', description: 'inclusive multicast (type 3) routes it originated' },
+          rates: {
+            oneOf: [
+              {
+                allOf: [
+                  { $ref: '#/components/schemas/Rates' },
+                  { type: 'object', properties: { minute: { type: 'string' }, resets: { type: 'integer' }, wraps: { type: 'integer' } } },
+                ],
+              },
+              { type: 'null' },
+            ],
+          },
+        },
+      },
+      FabricHealth: {
+        type: 'object',
+        required: [
+          'fabric',
+          'status',
+          'reasons',
+          'updatedAt',
+          'routers',
+          'sessions',
+          'vteps',
+          'vnis',
+          'macs',
+          'routesByType',
+          'churnPerMinute',
+          'movesPerMinute',
+          'flapping',
+          'freshness',
+        ],
+        properties: {
+          fabric: { type: 'string' },
+          status: { $ref: '#/components/schemas/FabricStatus' },
+          reasons: { type: 'array', items: { type: 'string' } },
+          updatedAt: { type: ['string', 'null'], format: 'date-time', description: 'when the health function last evaluated the status' },
+          routers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['router', 'connected', 'since'],
+              properties: {
+                router: { type: 'string', description: 'address/BGP ID' },
+                address: { type: 'string' },
+                bgpId: { type: 'string' },
+                sysName: { type: 'string' },
+                connected: { type: 'boolean' },
+                since: { type: 'string', format: 'date-time' },
+                detail: { type: 'string' },
+              },
+            },
+          },
+          sessions: {
+            type: 'object',
+            required: ['up', 'total', 'down'],
+            properties: {
+              up: { type: 'integer' },
+              total: { type: 'integer' },
+              down: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['router', 'peer', 'state', 'reason', 'since'],
+                  properties: {
+                    router: { type: 'string' },
+                    sysName: { type: 'string' },
+                    peer: { type: 'string' },
+                    peerAsn: { type: 'integer' },
+                    state: { type: 'string', enum: ['down', 'unknown'] },
+                    reason: { type: 'string' },
+                    since: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+            },
+          },
+          vteps: { type: 'array', items: { $ref: '#/components/schemas/Vtep' } },
+          vnis: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['vni', 'vteps', 'macs'],
+              properties: { vni: { type: 'integer' }, vteps: { type: 'array', items: { type: 'string' } }, macs: { type: 'integer' } },
+            },
+          },
+          macs: { type: 'integer' },
+          routesByType: { type: 'object', additionalProperties: { type: 'integer' }, description: 'live routes by EVPN route type (1..5)' },
+          churnPerMinute: { type: 'number' },
+          movesPerMinute: { type: 'number' },
+          flapping: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['mac', 'vni', 'since'],
+              properties: {
+                mac: { $ref: '#/components/schemas/Mac' },
+                vni: { type: 'integer' },
+                since: { type: 'string', format: 'date-time' },
+                moveCount: { type: 'integer' },
+                detail: { type: 'string' },
+              },
+            },
+          },
+          freshness: {
+            type: 'object',
+            required: ['stale', 'sources'],
+            properties: {
+              stale: { type: 'integer' },
+              sources: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['kind', 'name', 'state', 'lastSeen', 'detail'],
+                  properties: {
+                    kind: { type: 'string', enum: ['bmp', 'gnmi'] },
+                    name: { type: 'string' },
+                    state: { type: 'string', enum: ['fresh', 'stale'] },
+                    lastSeen: { type: ['string', 'null'], format: 'date-time' },
+                    detail: { type: 'string' },
+                  },
+                },
+              },
+            },
           },
         },
       },

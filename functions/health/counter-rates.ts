@@ -79,11 +79,7 @@ export interface RateLimits {
 }
 
 /** Per-series rate of one minute, or null when no interval of the minute had one; and how its decreases were read. */
-export function seriesRate(
-  prevLast: Point | undefined,
-  series: string,
-  maxPerSecond: number,
-): { rate: number | null; resets: number; wraps: number } {
+export function seriesRate(prevLast: Point | undefined, series: string, maxPerSecond: number): { rate: number | null; resets: number; wraps: number } {
   const { first, last } = parseSeries(series);
   const chain = [...(prevLast ? [prevLast] : []), first, ...(last.tsNs !== first.tsNs ? [last] : [])];
   let inc = 0n;

@@ -10,20 +10,27 @@
  * - telemetry: per device, its state, counter buckets and rates;
  * - alerts: MAC alerts (flapping now) per fabric; its own fabric-status alerts are ignored, so it cannot loop.
  * Fabrics whose status inputs changed are re-evaluated (at most once a second per fabric); the scheduled tick
- * (tick.ts) re-evaluates every fabric for the time-based rules.
+ * (tick.ts) re-evaluates every fabric for the time-based rules. The Lambda entry point is infra/aws/lambda/health.ts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
-import { z } from 'zod';
 import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, SessionEvent } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
-import { HEALTH_TABLE_ID, healthKeys, INDEX_TABLE_ID, minuteOf, type RouteItem, tableName } from '../../schemas/tables/index.js';
+import { healthKeys, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
-import { decodeRecord, type DecodedRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, partitionsOf, type RecordPosition } from '../shared/msk.js';
+import {
+  type DecodedRecord,
+  decodeRecord,
+  type MSKEvent,
+  type MskBatchResponse,
+  type MskHandler,
+  PartitionFailures,
+  partitionsOf,
+  type RecordPosition,
+} from '../shared/msk.js';
 import { type CountedPart, HealthStore, keyOf } from './health-store.js';
-import { DEFAULT_HEALTH_OPTIONS, type FabricSpec, type HealthOptions, healthOptionsSchema } from './options.js';
+import { DEFAULT_HEALTH_OPTIONS, type FabricSpec, type HealthOptions } from './options.js';
 import { applyRouteChanges, type RouteChange, type RouteEffect, routeChangeOf } from './route-presence.js';
 import { applySessionEvent, type SessionState, sessionKeysOf } from './session-state.js';
 import { type AlertSink, StatusEvaluator } from './status-evaluator.js';
@@ -75,7 +82,10 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
 
   const skip = (rec: RecordPosition, what: string, err: unknown) => {
     stats.skipped++;
-    log.warn({ record: `${rec.topic}-${rec.partition}@${rec.offset}`, err: err instanceof Error ? err.message : String(err) }, `skipped a ${what} record that does not decode`);
+    log.warn(
+      { record: `${rec.topic}-${rec.partition}@${rec.offset}`, err: err instanceof Error ? err.message : String(err) },
+      `skipped a ${what} record that does not decode`,
+    );
   };
 
   async function register(fabric: string): Promise<void> {
@@ -138,7 +148,9 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
     }
     if (groups.size === 0) return;
     try {
-      const stored = await store.batchGet<RouteItem>([...groups.values()].map((g) => ({ pk: `RT#${g.changes[0]!.fabric}#${g.changes[0]!.routeKey}`, sk: 'R' })));
+      const stored = await store.batchGet<RouteItem>(
+        [...groups.values()].map((g) => ({ pk: `RT#${g.changes[0]!.fabric}#${g.changes[0]!.routeKey}`, sk: 'R' })),
+      );
       const writes: { item: RouteItem; version: number | undefined }[] = [];
       const effects: (RouteEffect & { fabric: string })[] = [];
       const fabrics = new Set<string>();
@@ -282,7 +294,11 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       await evaluator.evaluate(fabric, t).catch((err: unknown) => log.warn({ err, fabric }, 'status evaluation failed; the tick retries'));
     }
     const response = failures.response();
-    if (response) log.error({ failed: failures.size, partitions: failures.partitions().map((p) => p.partition) }, 'health writes failed; reporting a partial batch failure');
+    if (response)
+      log.error(
+        { failed: failures.size, partitions: failures.partitions().map((p) => p.partition) },
+        'health writes failed; reporting a partial batch failure',
+      );
     return response;
   }) as HealthHandler;
 
@@ -294,32 +310,3 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   handler.stats = stats;
   return handler;
 }
-
-/** Lambda entry point: configuration from the environment, validated once at cold start. */
-const envSchema = z.object({
-  TABLE_PREFIX: z.string().default('evpn-lens-'),
-  /** JSON: the `health` section of the configuration. */
-  HEALTH_OPTIONS: z.string().default('{}'),
-  /** JSON: [{ name, expectedVteps }]. */
-  FABRICS: z.string().default('[]'),
-});
-
-export function healthDepsFromEnv(env: NodeJS.ProcessEnv): Omit<HealthDeps, 'ddb'> {
-  const e = envSchema.parse(env);
-  const fabrics = z.array(z.object({ name: z.string(), expectedVteps: z.array(z.string()).default([]) })).parse(JSON.parse(e.FABRICS));
-  return {
-    tableName: tableName(HEALTH_TABLE_ID, e.TABLE_PREFIX),
-    indexTableName: tableName(INDEX_TABLE_ID, e.TABLE_PREFIX),
-    options: healthOptionsSchema.parse(JSON.parse(e.HEALTH_OPTIONS)),
-    fabrics,
-  };
-}
-
-let lambdaHandler: HealthHandler | undefined;
-export const handler: MskHandler = async (event, context) => {
-  lambdaHandler ??= createHealthHandler({
-    ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-    ...healthDepsFromEnv(process.env),
-  });
-  return lambdaHandler(event, context);
-};

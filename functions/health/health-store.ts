@@ -195,7 +195,13 @@ export class HealthStore {
       return `#s${i} = :s${i}`;
     });
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: `SET ${parts.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: `SET ${parts.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
     );
     this.writes++;
   }
@@ -214,7 +220,9 @@ export class HealthStore {
 
   async updateIf(key: Key, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }));
+      await this.doc.send(
+        new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }),
+      );
       this.writes++;
       return true;
     } catch (err) {

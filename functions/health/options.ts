@@ -4,23 +4,24 @@
  */
 import { z } from 'zod';
 import type { FabricStatus } from '../../schemas/tables/index.js';
+import { DEFAULT_STATUS_RULES as D, DEFAULT_GNMI_INTERVAL_SECONDS, DEFAULT_STALE_AFTER_INTERVALS } from '../shared/fabric-health/status-rules.js';
 
 const ruleStatus = z.enum(['off', 'degraded', 'critical']);
 
 export const healthRulesSchema = z.strictObject({
   /** Any BGP EVPN session reported down (BMP Peer Down) by a connected router. */
-  sessionDown: ruleStatus.default('degraded'),
+  sessionDown: ruleStatus.default(D.sessionDown),
   /** When at least this share (percent) of the fabric's known sessions is down, the status is critical. */
-  sessionsDownCriticalPercent: z.number().min(1).max(100).default(50),
+  sessionsDownCriticalPercent: z.number().min(1).max(100).default(D.sessionsDownCriticalPercent),
   /** An expected VTEP (fabrics[].expectedVteps) that no route or gNMI sample shows. */
-  vtepMissing: ruleStatus.default('critical'),
+  vtepMissing: ruleStatus.default(D.vtepMissing),
   /** A VTEP dropping more VXLAN packets per second than `dropsPerSecond` (encap + decap drops, last minute). */
-  drops: ruleStatus.default('degraded'),
-  dropsPerSecond: z.number().min(0).default(100),
+  drops: ruleStatus.default(D.drops),
+  dropsPerSecond: z.number().min(0).default(D.dropsPerSecond),
   /** A MAC flapping now (an active mac-flap alert in the fabric). */
-  flappingMac: ruleStatus.default('degraded'),
+  flappingMac: ruleStatus.default(D.flappingMac),
   /** A source gone quiet: a BMP router whose session dropped, a gNMI target down or silent for 3 of its intervals. */
-  staleSource: ruleStatus.default('degraded'),
+  staleSource: ruleStatus.default(D.staleSource),
 });
 
 export const healthOptionsSchema = z.strictObject({
@@ -28,8 +29,8 @@ export const healthOptionsSchema = z.strictObject({
   /** The scheduled tick (staleness, status re-evaluation): locally a timer, on AWS a schedule. */
   tickSeconds: z.number().min(0.1).max(3600).default(15),
   /** A gNMI target's sample interval, and how many of them may pass without a sample before it is stale. */
-  gnmiIntervalSeconds: z.number().min(0.1).max(3600).default(10),
-  staleAfterIntervals: z.number().int().min(1).max(100).default(3),
+  gnmiIntervalSeconds: z.number().min(0.1).max(3600).default(DEFAULT_GNMI_INTERVAL_SECONDS),
+  staleAfterIntervals: z.number().int().min(1).max(100).default(DEFAULT_STALE_AFTER_INTERVALS),
   /** A counter decrease is a 64-bit wrap only if the implied rate stays below these; otherwise a reset (no rate). */
   maxPacketsPerSecond: z.number().positive().default(2e10),
   maxBytesPerSecond: z.number().positive().default(2e12),

@@ -98,7 +98,9 @@ export function applyRouteChanges(stored: RouteItem | undefined, changes: RouteC
     const cur = item.reps[c.reporter];
     if (cur && c.ord <= cur.ord) continue; // a duplicate or a replay
     const before = summarize(item);
-    const next: RouteReporter = c.advertise ? { ord: c.ord, vtep: c.vtep, vni: c.vni } : { ord: c.ord, vtep: cur?.vtep ?? c.vtep, vni: cur?.vni ?? c.vni, w: true };
+    const next: RouteReporter = c.advertise
+      ? { ord: c.ord, vtep: c.vtep, vni: c.vni }
+      : { ord: c.ord, vtep: cur?.vtep ?? c.vtep, vni: cur?.vni ?? c.vni, w: true };
     item.reps[c.reporter] = next;
     changed = true;
     effects.push(...diff(item.type, before, summarize(item), c));

@@ -80,7 +80,11 @@ export function sessionKeysOf(ev: SessionEvent): { pk: string; sk: string }[] {
   const router = routerIdOf(ev.router);
   const out = [healthKeys.router(ev.fabric, router)];
   const peer = ev.peer;
-  if (peer && peer.type !== PeerType.PEER_TYPE_LOC_RIB_INSTANCE && (ev.kind === SessionEventKind.SESSION_EVENT_KIND_PEER_UP || ev.kind === SessionEventKind.SESSION_EVENT_KIND_PEER_DOWN))
+  if (
+    peer &&
+    peer.type !== PeerType.PEER_TYPE_LOC_RIB_INSTANCE &&
+    (ev.kind === SessionEventKind.SESSION_EVENT_KIND_PEER_UP || ev.kind === SessionEventKind.SESSION_EVENT_KIND_PEER_DOWN)
+  )
     out.push(healthKeys.session(ev.fabric, router, peer.address ?? '', peer.distinguisher ?? ''));
   return out;
 }

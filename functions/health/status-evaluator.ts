@@ -8,17 +8,11 @@
  */
 import { Alert, AlertSeverity, AlertState, AlertType, type IAlert } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
-import {
-  type AlertItem,
-  type FabricStatus,
-  type FabricStatusItem,
-  healthKeys,
-  keys,
-} from '../../schemas/tables/index.js';
+import { type AlertItem, type FabricStatus, type FabricStatusItem, healthKeys, keys } from '../../schemas/tables/index.js';
 import { buildFabricView, type FabricHealthView, type ViewOptions } from '../shared/fabric-health/fabric-view.js';
 import type { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import { evaluateStatus } from '../shared/fabric-health/status-rules.js';
-import { HealthVersionConflictError, type HealthStore } from './health-store.js';
+import { type HealthStore, HealthVersionConflictError } from './health-store.js';
 
 export interface AlertSink {
   publish(alerts: { key: string; value: Uint8Array }[]): Promise<void>;
@@ -34,13 +28,10 @@ const SEVERITY: Record<FabricStatus, number> = {
 
 export const fabricAlertId = (fabric: string, raisedAtMs: number) => `fabric-status/${fabric}/${raisedAtMs}`;
 
-export function encodeFabricAlert(a: {
-  fabric: string;
-  raisedAtMs: number;
-  clearedAtMs?: number;
-  status: FabricStatus;
-  reasons: string[];
-}): { key: string; value: Uint8Array } {
+export function encodeFabricAlert(a: { fabric: string; raisedAtMs: number; clearedAtMs?: number; status: FabricStatus; reasons: string[] }): {
+  key: string;
+  value: Uint8Array;
+} {
   const id = fabricAlertId(a.fabric, a.raisedAtMs);
   const msg: IAlert = {
     id,

@@ -8,13 +8,7 @@
  * minute, set in the fabric's minute item. Buckets only keep extremes and rates are recomputed from buckets, so
  * duplicates and reordering give the same rates.
  */
-import {
-  type CounterBucketItem,
-  type DeviceItem,
-  healthKeys,
-  minuteMs,
-  minuteOf,
-} from '../../schemas/tables/index.js';
+import { type CounterBucketItem, type DeviceItem, healthKeys, minuteMs, minuteOf } from '../../schemas/tables/index.js';
 import { deviceMinuteRates, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
 import type { HealthStore } from './health-store.js';
 
@@ -53,9 +47,7 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
   const { fabric, device } = samples[0]!;
   const key = healthKeys.device(fabric, device);
   const stored = await store.get<DeviceItem>(key);
-  const dev: DeviceItem = stored
-    ? structuredClone(stored)
-    : { ...key, fabric, device, vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
+  const dev: DeviceItem = stored ? structuredClone(stored) : { ...key, fabric, device, vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
   let statusInputChanged = !stored;
   const points: { minute: string; series: string; p: Point }[] = [];
   let latestVtepTs = -1n;

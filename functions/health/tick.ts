@@ -1,16 +1,12 @@
 /**
  * The health function's scheduled tick: re-evaluates every fabric's status at the current time, so that the rules that
  * depend on time alone (a source gone quiet, a rate that fell back) fire without any event. Locally a timer
- * (infra/local/stack.ts, `health.tickSeconds`); on AWS a scheduled invocation of `scheduledHandler` (EventBridge
- * Scheduler → Lambda, reserved concurrency 1).
+ * and on AWS an EventBridge schedule, both from the `health-tick` row of
+ * infra/catalog/schedules.ts (period `health.tickSeconds`).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHealthHandler, type HealthDeps, type HealthHandler, healthDepsFromEnv } from './handler.js';
+import type { HealthHandler } from './handler.js';
 
-export interface HealthTick {
-  (nowMs?: number): Promise<{ fabrics: string[]; statuses: Record<string, string> }>;
-}
+export type HealthTick = (nowMs?: number) => Promise<{ fabrics: string[]; statuses: Record<string, string> }>;
 
 /** A tick over the fabrics the health function has seen and the configured ones; it uses `handler`'s evaluator. */
 export function createHealthTick(handler: HealthHandler, configured: string[]): HealthTick {
@@ -21,16 +17,3 @@ export function createHealthTick(handler: HealthHandler, configured: string[]): 
     return { fabrics, statuses };
   };
 }
-
-let tick: HealthTick | undefined;
-/** Lambda entry point of the schedule (the same configuration as the MSK handler). */
-export const scheduledHandler = async (): Promise<{ fabrics: string[]; statuses: Record<string, string> }> => {
-  if (!tick) {
-    const deps: HealthDeps = {
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-      ...healthDepsFromEnv(process.env),
-    };
-    tick = createHealthTick(createHealthHandler(deps), (deps.fabrics ?? []).map((f) => f.name));
-  }
-  return tick();
-};

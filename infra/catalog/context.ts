@@ -5,11 +5,14 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from 'pino';
+import type { HealthApiOptions } from '../../functions/api/fabric-health-routes.js';
 import { type ApiDeps, type ApiHandler, createApiHandler } from '../../functions/api/handler.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
+import { createHealthHandler, type HealthHandler } from '../../functions/health/handler.js';
+import { createHealthTick, type HealthTick } from '../../functions/health/tick.js';
 import type { AlertPublisher } from '../../functions/mac-index/alert-publisher.js';
 import { createMacIndexHandler, type MacIndexHandler } from '../../functions/mac-index/handler.js';
-import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import { HEALTH_TABLE_ID, INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import type { Config } from '../config/schema.js';
 
 export interface FunctionContextDeps {
@@ -25,7 +28,12 @@ export interface FunctionContext {
   readonly cfg: Config;
   readonly logger: Logger;
   readonly indexTable: string;
+  readonly healthTable: string;
   macIndex(): MacIndexHandler;
+  /** Fabric health: the MSK handler, its scheduled tick, and the view options the API and metrics share. */
+  health(): HealthHandler;
+  healthTick(): HealthTick;
+  healthView(): HealthApiOptions;
   api(): ApiHandler;
   indexReader(): IndexReader;
 }
@@ -44,10 +52,38 @@ function once<T>(make: () => T): () => T {
 
 export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
   const indexTable = tableName(INDEX_TABLE_ID, d.cfg.dynamodb.tablePrefix);
+  const healthTable = tableName(HEALTH_TABLE_ID, d.cfg.dynamodb.tablePrefix);
+  const fabricSpecs = d.cfg.fabrics.map((f) => ({ name: f.name, expectedVteps: f.expectedVteps }));
+  const health = once(() =>
+    createHealthHandler({
+      ddb: d.ddb,
+      tableName: healthTable,
+      indexTableName: indexTable,
+      alertPublisher: d.alertPublisher?.(),
+      options: d.cfg.health,
+      fabrics: fabricSpecs,
+      logger: d.logger.child({ fn: 'health' }),
+    }),
+  );
+  const healthView = once(
+    (): HealthApiOptions => ({
+      view: { gnmiIntervalSeconds: d.cfg.health.gnmiIntervalSeconds, staleAfterIntervals: d.cfg.health.staleAfterIntervals, rules: d.cfg.health.rules },
+      expectedVteps: Object.fromEntries(fabricSpecs.map((f) => [f.name, f.expectedVteps])),
+    }),
+  );
   return {
     cfg: d.cfg,
     logger: d.logger,
     indexTable,
+    healthTable,
+    health,
+    healthTick: once(() =>
+      createHealthTick(
+        health(),
+        fabricSpecs.map((f) => f.name),
+      ),
+    ),
+    healthView,
     macIndex: once(() =>
       createMacIndexHandler({
         ddb: d.ddb,
@@ -71,6 +107,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         ddb: d.ddb,
         tableName: indexTable,
         fabrics: d.cfg.fabrics.map((f) => f.name),
+        health: { tableName: healthTable, ...healthView() },
         logger: d.logger.child({ fn: 'api' }),
         readiness: d.readiness,
       }),

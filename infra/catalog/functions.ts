@@ -5,6 +5,7 @@
  * infra/aws/lambda/ (a few lines: see mac-index.ts) and add a row here.
  */
 import { createApiHandler } from '../../functions/api/handler.js';
+import { createHealthHandler } from '../../functions/health/handler.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 
@@ -59,6 +60,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       topics: [TOPICS.routes],
       delivery: { kind: 'lossless' },
       batchSize: 500,
+      batchingWindowSeconds: 1,
+      startingPosition: 'TRIM_HORIZON',
+      pollers: { min: 1, max: 4 },
+    },
+    table: 'read-write',
+    produces: [TOPICS.alerts],
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+  },
+  {
+    id: 'health',
+    description: 'Fabric health (routers, sessions, routes, VTEPs, VXLAN rates, status) from sessions, routes, telemetry and alerts',
+    source: 'functions/health',
+    factory: createHealthHandler,
+    entry: 'infra/aws/lambda/health.ts',
+    consumes: {
+      topics: [TOPICS.sessions, TOPICS.routes, TOPICS.vtepTelemetry, TOPICS.alerts],
+      delivery: { kind: 'lossless' },
+      batchSize: 1000,
       batchingWindowSeconds: 1,
       startingPosition: 'TRIM_HORIZON',
       pollers: { min: 1, max: 4 },

@@ -40,6 +40,14 @@ export const SCHEDULES: readonly ScheduledTask[] = [
     run: (ctx) => ctx.macIndex().sweep(),
   },
   {
+    id: 'health-tick',
+    description: 'Re-evaluates every fabric status at the current time (stale sources, rates) and publishes fabric-status transitions',
+    periodMs: (cfg) => cfg.health.tickSeconds * 1000,
+    table: 'read-write',
+    produces: [TOPICS.alerts],
+    run: (ctx) => ctx.healthTick()(),
+  },
+  {
     id: 'index-metrics',
     description: 'MACs and moves per fabric and active alerts by type, as CloudWatch metrics (locally: /metrics)',
     periodMs: () => 60_000,

@@ -5,6 +5,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { listAlerts, listFabrics } from '../../functions/api/fabric-alert-routes.js';
 import type { IndexReader } from '../../functions/api/index-reader.js';
+import { ALERT_KINDS } from '../../schemas/tables/index.js';
 
 type Snapshot = { fabrics: Awaited<ReturnType<typeof listFabrics>>['fabrics']; alerts: Awaited<ReturnType<typeof listAlerts>>['alerts'] };
 
@@ -54,7 +55,7 @@ export function registerIndexMetrics(registry: Registry, reader: IndexReader, co
     registers: [registry],
     async collect() {
       const { alerts } = await snapshot();
-      for (const t of ['mac-flap', 'duplicate-mac', 'sticky-move']) this.set({ type: t }, alerts.filter((a) => a.type === t).length);
+      for (const t of ALERT_KINDS) this.set({ type: t }, alerts.filter((a) => a.type === t).length);
     },
   });
 }

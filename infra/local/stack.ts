@@ -11,7 +11,7 @@ import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
-import { createFunctionContext } from '../catalog/context.js';
+import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
 import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
 import type { Config } from '../config/schema.js';
@@ -19,6 +19,7 @@ import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
 import { ensureTables } from './ensure-tables.js';
 import { createEventSourceRunner, type EventSourceRunner } from './event-source-runner.js';
+import { registerHealthMetrics } from './health-metrics.js';
 import { startHttpServer } from './http-server.js';
 import { registerIndexMetrics } from './index-metrics.js';
 import { createKafkaAlertPublisher } from './kafka-alert-publisher.js';
@@ -32,6 +33,8 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   collector: Collector;
   runner: EventSourceRunner;
+  /** The functions as built for this stack (tests run a health tick through it). */
+  fns: FunctionContext;
   stop(): Promise<void>;
 }
 
@@ -111,6 +114,14 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
           batchingWindowMs: cfg.eventSource.batchingWindowMs,
           startingPosition: cfg.eventSource.startingPosition,
         },
+        {
+          name: 'health',
+          topics: [TOPICS.sessions, TOPICS.routes, TOPICS.vtepTelemetry, TOPICS.alerts],
+          handler: fns.health(),
+          batchSize: cfg.eventSource.batchSize,
+          batchingWindowMs: cfg.eventSource.batchingWindowMs,
+          startingPosition: cfg.eventSource.startingPosition,
+        },
       ],
     });
     await runner.start();
@@ -172,6 +183,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       new IndexReader(doc, indexTable),
       cfg.fabrics.map((f) => f.name),
     );
+    registerHealthMetrics(registry, fns.health().reader, fns.healthView(), () => cfg.fabrics.map((f) => f.name));
 
     // API + dashboard.
     const api = fns.api();
@@ -191,6 +203,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       dynamodbEndpoint: endpoint ?? 'aws',
       collector,
       runner,
+      fns,
       stop,
     };
   } catch (err) {

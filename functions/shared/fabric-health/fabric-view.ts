@@ -123,7 +123,15 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   for (const s of sessionItems) {
     const r = connected.get(s.router);
     if (r && !r.connected) {
-      down.push({ router: s.router, sysName: r.sysName, peer: s.peer, peerAsn: s.peerAsn, state: 'unknown', reason: `BMP session lost: ${r.detail}`, since: r.since });
+      down.push({
+        router: s.router,
+        sysName: r.sysName,
+        peer: s.peer,
+        peerAsn: s.peerAsn,
+        state: 'unknown',
+        reason: `BMP session lost: ${r.detail}`,
+        since: r.since,
+      });
     } else if (s.up) up++;
     else down.push({ router: s.router, sysName: r?.sysName ?? '', peer: s.peer, peerAsn: s.peerAsn, state: 'down', reason: s.reason, since: s.since });
   }
@@ -150,7 +158,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   for (const d of devices) {
     for (const m of minutes) {
       const r = m[`d:${d.device}`] as DeviceMinuteRates | undefined;
-      if (!r || r.encapPps === null && r.decapPps === null && r.dropsPps === null) continue;
+      if (!r || (r.encapPps === null && r.decapPps === null && r.dropsPps === null)) continue;
       const { vtep: _v, ...figures } = r;
       latestRates.set(d.device, { ...figures, minute: m.sk });
       break;
@@ -194,9 +202,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   const vniMap = new Map<number, string[]>();
   for (const v of vteps) for (const n of v.vnis) vniMap.set(n, [...(vniMap.get(n) ?? []), v.vtep]);
   for (const k of Object.keys(snap.macsPerVni)) if (!vniMap.has(Number(k))) vniMap.set(Number(k), []);
-  const vnis = [...vniMap]
-    .sort(([a], [b]) => a - b)
-    .map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
+  const vnis = [...vniMap].sort(([a], [b]) => a - b).map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
 
   // Per-minute figures: the average of the last complete minutes.
   const nowMinute = minuteOf(nowMs);
@@ -272,6 +278,12 @@ export function deviceRatesOf(m: HealthMinuteItem): [string, DeviceMinuteRates][
 
 /** Addresses in numeric order (IPv4 before IPv6). */
 export function compareIp(a: string, b: string): number {
-  const n = (x: string) => (x.includes(':') ? `1${x}` : `0${x.split('.').map((o) => o.padStart(3, '0')).join('.')}`);
+  const n = (x: string) =>
+    x.includes(':')
+      ? `1${x}`
+      : `0${x
+          .split('.')
+          .map((o) => o.padStart(3, '0'))
+          .join('.')}`;
   return n(a) < n(b) ? -1 : n(a) > n(b) ? 1 : 0;
 }

@@ -3,14 +3,7 @@
  * the MAC index's figures of the fabric (MAC counts, moves per minute) from the index table. Queries only.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  type CounterBucketItem,
-  type FabricStatusItem,
-  type HealthMinuteItem,
-  healthKeys,
-  keys,
-  minuteOf,
-} from '../../../schemas/tables/index.js';
+import { type CounterBucketItem, type FabricStatusItem, type HealthMinuteItem, healthKeys, keys, minuteOf } from '../../../schemas/tables/index.js';
 import type { FabricSnapshot } from './fabric-view.js';
 
 export class FabricHealthReader {
@@ -37,7 +30,13 @@ export class FabricHealthReader {
     }
     do {
       const res = await this.doc.send(
-        new QueryCommand({ TableName: table, KeyConditionExpression: cond, ExpressionAttributeValues: values, ExclusiveStartKey: start, ConsistentRead: consistent }),
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: cond,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: start,
+          ConsistentRead: consistent,
+        }),
       );
       this.reads++;
       out.push(...((res.Items ?? []) as T[]));

@@ -17,11 +17,27 @@ export interface StatusRules {
   staleSource: RuleStatus;
 }
 
+/** The rules' defaults (functions/health/options.ts documents them; the configuration overrides them). */
+export const DEFAULT_STATUS_RULES: StatusRules = {
+  sessionDown: 'degraded',
+  sessionsDownCriticalPercent: 50,
+  vtepMissing: 'critical',
+  drops: 'degraded',
+  dropsPerSecond: 100,
+  flappingMac: 'degraded',
+  staleSource: 'degraded',
+};
+export const DEFAULT_GNMI_INTERVAL_SECONDS = 10;
+export const DEFAULT_STALE_AFTER_INTERVALS = 3;
+
 const RANK: Record<FabricStatus, number> = { ok: 0, degraded: 1, critical: 2 };
 /** At most this many reasons are listed; the rest are counted. */
 export const MAX_REASONS = 20;
 
-export function evaluateStatus(view: Omit<FabricHealthView, 'status' | 'reasons' | 'updatedAt'>, rules: StatusRules): { status: FabricStatus; reasons: string[] } {
+export function evaluateStatus(
+  view: Omit<FabricHealthView, 'status' | 'reasons' | 'updatedAt'>,
+  rules: StatusRules,
+): { status: FabricStatus; reasons: string[] } {
   let status: FabricStatus = 'ok';
   const reasons: string[] = [];
   const fire = (rule: RuleStatus, lines: string[]) => {
@@ -40,7 +56,9 @@ export function evaluateStatus(view: Omit<FabricHealthView, 'status' | 'reasons'
   }
   fire(
     rules.vtepMissing,
-    view.vteps.filter((v) => v.expected && v.state === 'missing').map((v) => `expected VTEP ${v.vtep} missing: no route names it and no gNMI sample reports it`),
+    view.vteps
+      .filter((v) => v.expected && v.state === 'missing')
+      .map((v) => `expected VTEP ${v.vtep} missing: no route names it and no gNMI sample reports it`),
   );
   fire(
     rules.drops,
