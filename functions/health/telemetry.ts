@@ -2,8 +2,8 @@
  * gNMI samples of one device (telemetry.vtep.v1, keyed by device: one device's samples share a partition, in order)
  * into its state, its counter buckets and the fabric's minute history.
  *
- * Per batch and device: the device item (latest receive time, target session state; rewritten only when it changed
- * or half an interval passed), the buckets of the minutes the samples fall in (device time), and for each bucket that
+ * Per batch and device: the device item (latest receive time to half an interval, target session state; rewritten
+ * only when one of them changed), the buckets of the minutes the samples fall in (device time), and for each bucket that
  * changed — and for the buckets after it, whose first interval starts at its last sample — the device's rates of that
  * minute, set in the fabric's minute item. Buckets only keep extremes and rates are recomputed from buckets, so
  * duplicates and reordering give the same rates.
@@ -51,10 +51,14 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
   let statusInputChanged = !stored;
   const points: { minute: string; series: string; p: Point }[] = [];
   let latestVtepTs = -1n;
+  // Times kept to half a sample interval: a device item is written at most twice an interval, and what it holds is
+  // the same whatever the order its samples came in.
+  const quantum = Math.max(1, Math.floor((o.gnmiIntervalSeconds * 1000) / 2));
+  const q = (ms: number) => Math.floor(ms / quantum) * quantum;
   for (const s of samples) {
-    if (s.rxMs > dev.lastRxMs) dev.lastRxMs = s.rxMs;
+    if (q(s.rxMs) > dev.lastRxMs) dev.lastRxMs = q(s.rxMs);
     const tsMs = Number(s.tsNs / 1_000_000n);
-    if (tsMs > dev.lastTsMs) dev.lastTsMs = tsMs;
+    if (q(tsMs) > dev.lastTsMs) dev.lastTsMs = q(tsMs);
     if (s.vtep && s.tsNs >= latestVtepTs) {
       latestVtepTs = s.tsNs;
       if (dev.vtep !== s.vtep) {
@@ -77,8 +81,7 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
     dev.target = { ...dev.target, kind: 'SYNCED', errorKind: '', detail: 'samples resumed' };
     statusInputChanged = true;
   }
-  const halfInterval = (o.gnmiIntervalSeconds * 1000) / 2;
-  const rxMoved = !stored || dev.lastRxMs - stored.lastRxMs >= halfInterval;
+  const rxMoved = !stored || dev.lastRxMs !== stored.lastRxMs || dev.lastTsMs !== stored.lastTsMs;
   if (statusInputChanged || rxMoved || dev.vtep !== stored?.vtep) await store.put(dev as unknown as DeviceItem & Record<string, unknown>);
 
   if (points.length === 0) return { statusInputChanged };

@@ -1,6 +1,17 @@
 /** Building session events, type-3 routes, alerts and MSK batches of any topic for health-function tests. */
 import type { MSKEvent } from 'aws-lambda';
-import { type IRouteEvent, type ISessionEvent, PeerType, RibView, RouteAction, SessionEvent, SessionEventKind } from '../../schemas/events.js';
+import {
+  type IRouteEvent,
+  type ISessionEvent,
+  type IVtepSample,
+  PeerType,
+  RibView,
+  RouteAction,
+  SampleKind,
+  SessionEvent,
+  SessionEventKind,
+  VtepSampleBatch,
+} from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
 
 let seq = 5_000_000n;
@@ -89,3 +100,33 @@ export function mskEventOf(topic: string, records: RawRecord[]): MSKEvent {
 }
 
 export const encodeSession = (e: ISessionEvent) => SessionEvent.encode(e).finish();
+
+/** A VXLAN counter sample of the gNMI collector (telemetry.vtep.v1). */
+export function counterSample(o: {
+  fabric: string;
+  device: string;
+  vtep?: string;
+  name: string;
+  value: bigint;
+  tsMs: number;
+  rxMs?: number;
+  vni?: number;
+  peer?: string;
+}): IVtepSample {
+  return {
+    fabric: o.fabric,
+    device: o.device,
+    vtep: o.vtep ?? '',
+    vni: o.vni ?? 0,
+    peer: o.peer ?? '',
+    kind: SampleKind.SAMPLE_KIND_COUNTER,
+    name: o.name,
+    value: u64(o.value),
+    timestampNs: u64(BigInt(o.tsMs) * 1_000_000n),
+    receiveTimeNs: u64(BigInt(o.rxMs ?? o.tsMs) * 1_000_000n),
+    collectorId: 'test',
+    collectorSeq: nextSeq(),
+  };
+}
+
+export const encodeSamples = (samples: IVtepSample[]) => VtepSampleBatch.encode({ samples }).finish();
