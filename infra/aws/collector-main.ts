@@ -14,6 +14,7 @@ import { createKafkaPublisher, startCollector } from '../../collector/index.js';
 import { gnmiCollectorConfig, parseShard } from '../config/gnmi-schema.js';
 import { startEmfExporter } from './emf-exporter.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from './kafka-client.js';
+import { METRICS_NAMESPACE } from './metrics-namespace.js';
 import { CONFIG_ENV, loadRuntimeConfig } from './runtime-config.js';
 
 const env = process.env;
@@ -59,9 +60,10 @@ const emf = env.EMF_AGENT_ENDPOINT
   ? startEmfExporter({
       registry,
       endpoint: env.EMF_AGENT_ENDPOINT,
-      namespace: env.METRICS_NAMESPACE ?? 'EvpnLens',
+      namespace: METRICS_NAMESPACE,
       fixed: { service: 'collector' },
       intervalMs: 60_000,
+      logGroupName: env.EMF_LOG_GROUP,
       onError: (err) => log.warn({ err }, 'EMF export failed'),
     })
   : undefined;

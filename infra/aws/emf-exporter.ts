@@ -8,7 +8,7 @@ import { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 
 export interface EmfDocument {
-  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: { Timestamp: number; LogGroupName?: string; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
   [key: string]: unknown;
 }
 
@@ -20,7 +20,7 @@ type Snapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
  */
 export function toEmfDocuments(
   snapshot: Snapshot,
-  o: { namespace: string; fixed: Record<string, string>; previous: Map<string, number>; now: number },
+  o: { namespace: string; fixed: Record<string, string>; previous: Map<string, number>; now: number; logGroupName?: string },
 ): EmfDocument[] {
   const docs: EmfDocument[] = [];
   for (const metric of snapshot) {
@@ -39,6 +39,7 @@ export function toEmfDocuments(
       docs.push({
         _aws: {
           Timestamp: o.now,
+          ...(o.logGroupName ? { LogGroupName: o.logGroupName } : {}),
           CloudWatchMetrics: [{ Namespace: o.namespace, Dimensions: [Object.keys(dims)], Metrics: [{ Name: metric.name, Unit: 'Count' }] }],
         },
         ...dims,
@@ -62,6 +63,8 @@ export function startEmfExporter(o: {
   namespace: string;
   fixed: Record<string, string>;
   intervalMs: number;
+  /** Where the agent writes the documents (its default otherwise). */
+  logGroupName?: string;
   onError?: (err: unknown) => void;
 }): EmfExporter {
   const m = /^tcp:\/\/([^:]+):(\d+)$/.exec(o.endpoint);
@@ -75,7 +78,7 @@ export function startEmfExporter(o: {
       socket.connect(port, host, () => socket.end(lines, () => resolve()));
     });
   const exportNow = async () => {
-    const docs = toEmfDocuments(await o.registry.getMetricsAsJSON(), { namespace: o.namespace, fixed: o.fixed, previous, now: Date.now() });
+    const docs = toEmfDocuments(await o.registry.getMetricsAsJSON(), { namespace: o.namespace, fixed: o.fixed, previous, now: Date.now(), logGroupName: o.logGroupName });
     if (docs.length > 0) await send(docs.map((d) => `${JSON.stringify(d)}\n`).join(''));
     return docs.length;
   };

@@ -7,6 +7,7 @@
 import { createApiHandler } from '../../functions/api/handler.js';
 import { createHealthHandler } from '../../functions/health/handler.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
+import { INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 
 /**
@@ -42,7 +43,8 @@ export interface FunctionSpec {
   consumes?: ConsumerSpec;
   /** Behind the HTTP API (API Gateway payload v2). */
   http?: boolean;
-  table: 'read' | 'read-write';
+  /** The tables of schemas/tables it uses, by table id, and how. */
+  tables: Partial<Record<string, 'read' | 'read-write'>>;
   /** Topics it produces to (needs the VPC and kafka-cluster:WriteData). */
   produces?: TopicName[];
   memoryMb: number;
@@ -64,7 +66,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       startingPosition: 'TRIM_HORIZON',
       pollers: { min: 1, max: 4 },
     },
-    table: 'read-write',
+    tables: { [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
     memoryMb: 1024,
     timeoutSeconds: 120,
@@ -95,7 +97,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     factory: createApiHandler,
     entry: 'infra/aws/lambda/api.ts',
     http: true,
-    table: 'read',
+    tables: { [INDEX_TABLE_ID]: 'read' },
     memoryMb: 512,
     timeoutSeconds: 10,
   },

@@ -6,7 +6,7 @@
  * Adding a task: add a row; its `run` gets the same FunctionContext the functions are built from.
  */
 import { listAlerts, listFabrics } from '../../functions/api/fabric-alert-routes.js';
-import { ALERT_KINDS } from '../../schemas/tables/index.js';
+import { ALERT_KINDS, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 import type { Config } from '../config/schema.js';
 import type { FunctionContext } from './context.js';
@@ -24,7 +24,8 @@ export interface ScheduledTask {
   periodMs(cfg: Config): number;
   /** Where it runs: both (default), or only on AWS (CloudWatch metrics; locally /metrics has them). */
   only?: 'aws' | 'local';
-  table: 'read' | 'read-write';
+  /** The tables of schemas/tables it uses, by table id, and how. */
+  tables: Partial<Record<string, 'read' | 'read-write'>>;
   /** Topics it produces to (needs the VPC and kafka-cluster:WriteData on AWS). */
   produces?: TopicName[];
   run(ctx: FunctionContext, metrics: MetricSink): Promise<unknown>;
@@ -35,7 +36,7 @@ export const SCHEDULES: readonly ScheduledTask[] = [
     id: 'mac-sweep',
     description: 'Raises duplicate-MAC alerts held long enough and clears quiet alerts (and publishes both)',
     periodMs: (cfg) => cfg.macIndex.sweepSeconds * 1000,
-    table: 'read-write',
+    tables: { [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
     run: (ctx) => ctx.macIndex().sweep(),
   },
@@ -52,7 +53,7 @@ export const SCHEDULES: readonly ScheduledTask[] = [
     description: 'MACs and moves per fabric and active alerts by type, as CloudWatch metrics (locally: /metrics)',
     periodMs: () => 60_000,
     only: 'aws',
-    table: 'read',
+    tables: { [INDEX_TABLE_ID]: 'read' },
     run: async (ctx, metrics) => {
       const reader = ctx.indexReader();
       const [{ fabrics }, { alerts }] = await Promise.all([

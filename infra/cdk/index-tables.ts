@@ -1,9 +1,10 @@
 /**
  * The DynamoDB tables of schemas/tables as CDK constructs: the same definitions the local runtime creates in dynalite.
- * On-demand capacity, point-in-time recovery, TTL where the definition has one.
+ * On-demand capacity, point-in-time recovery, TTL where the definition has one, encryption with the AWS managed key,
+ * deletion protection and a retain policy (the index outlives a deleted stack unless removed on purpose).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { type Attribute, AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type Attribute, AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { type KeyAttribute, TABLES, type TableDefinition, tableName } from '../../schemas/tables/index.js';
 
@@ -25,6 +26,8 @@ export class IndexTables extends Construct {
         billing: Billing.onDemand(),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         timeToLiveAttribute: def.ttlAttribute,
+        encryption: TableEncryptionV2.awsManagedKey(),
+        deletionProtection: true,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
         globalSecondaryIndexes: def.globalIndexes.map((g) => ({
           indexName: g.indexName,

@@ -18,9 +18,8 @@ import type { MetricSink } from '../../catalog/schedules.js';
 import { createDdbClient, createDocumentClient } from '../../local/ddb-client.js';
 import { createKafkaAlertPublisher } from '../../local/kafka-alert-publisher.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from '../kafka-client.js';
+import { METRICS_NAMESPACE } from '../metrics-namespace.js';
 import { CONFIG_ENV, loadRuntimeConfig } from '../runtime-config.js';
-
-export const METRICS_NAMESPACE = 'EvpnLens';
 
 export interface LambdaRuntime {
   ctx: FunctionContext;
