@@ -8,7 +8,11 @@ import { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 
 export interface EmfDocument {
-  _aws: { Timestamp: number; LogGroupName?: string; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: {
+    Timestamp: number;
+    LogGroupName?: string;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
   [key: string]: unknown;
 }
 
@@ -78,7 +82,13 @@ export function startEmfExporter(o: {
       socket.connect(port, host, () => socket.end(lines, () => resolve()));
     });
   const exportNow = async () => {
-    const docs = toEmfDocuments(await o.registry.getMetricsAsJSON(), { namespace: o.namespace, fixed: o.fixed, previous, now: Date.now(), logGroupName: o.logGroupName });
+    const docs = toEmfDocuments(await o.registry.getMetricsAsJSON(), {
+      namespace: o.namespace,
+      fixed: o.fixed,
+      previous,
+      now: Date.now(),
+      logGroupName: o.logGroupName,
+    });
     if (docs.length > 0) await send(docs.map((d) => `${JSON.stringify(d)}\n`).join(''));
     return docs.length;
   };

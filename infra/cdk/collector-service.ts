@@ -27,7 +27,7 @@ import {
   OperatingSystemFamily,
   Protocol,
 } from 'aws-cdk-lib/aws-ecs';
-import { NetworkLoadBalancer, NetworkTargetGroup, Protocol as LbProtocol, TargetType } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Protocol as LbProtocol, NetworkLoadBalancer, NetworkTargetGroup, TargetType } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -52,7 +52,17 @@ export class CollectorService extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    p: { prefix: string; vpc: IVpc; vpcCidr: string; buildRoot: string; streaming: Streaming; config: ConfigStore; collector: CollectorProps; retention: RetentionDays; accessLogs: Bucket },
+    p: {
+      prefix: string;
+      vpc: IVpc;
+      vpcCidr: string;
+      buildRoot: string;
+      streaming: Streaming;
+      config: ConfigStore;
+      collector: CollectorProps;
+      retention: RetentionDays;
+      accessLogs: Bucket;
+    },
   ) {
     super(scope, id);
     const c = p.collector;
@@ -64,7 +74,11 @@ export class CollectorService extends Construct {
       runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     const logs = new LogGroup(this, 'Logs', { logGroupName: `/ecs/${p.prefix}collector`, retention: p.retention, removalPolicy: RemovalPolicy.DESTROY });
-    const metricsLogs = new LogGroup(this, 'MetricsLogs', { logGroupName: `/ecs/${p.prefix}collector-metrics`, retention: p.retention, removalPolicy: RemovalPolicy.DESTROY });
+    const metricsLogs = new LogGroup(this, 'MetricsLogs', {
+      logGroupName: `/ecs/${p.prefix}collector-metrics`,
+      retention: p.retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const collector = task.addContainer('collector', {
       image: ContainerImage.fromAsset(p.buildRoot, { file: 'Dockerfile', platform: Platform.LINUX_AMD64 }),
       essential: true,
@@ -111,7 +125,9 @@ export class CollectorService extends Construct {
     p.config.grantRead(task.taskRole);
     p.streaming.grantProduce(task.taskRole, [TOPICS.routes, TOPICS.sessions, TOPICS.vtepTelemetry]);
     metricsLogs.grantWrite(task.taskRole);
-    task.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:DescribeLogStreams', 'logs:DescribeLogGroups'], resources: [metricsLogs.logGroupArn] }));
+    task.taskRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:DescribeLogStreams', 'logs:DescribeLogGroups'], resources: [metricsLogs.logGroupArn] }),
+    );
 
     const sg = new SecurityGroup(this, 'TaskSg', { vpc: p.vpc, description: 'evpn-lens collector tasks', allowAllOutbound: false });
     for (const cidr of c.bmpAllowedCidrs) sg.addIngressRule(Peer.ipv4(cidr), Port.tcp(BMP_PORT), `BMP from ${cidr}`);
@@ -152,7 +168,14 @@ export class CollectorService extends Construct {
       // A scaled-in task keeps its sessions this long before the routers are asked to reconnect elsewhere.
       deregistrationDelay: Duration.seconds(300),
       connectionTermination: true,
-      healthCheck: { protocol: LbProtocol.HTTP, port: String(HEALTH_PORT), path: '/healthz', interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+      healthCheck: {
+        protocol: LbProtocol.HTTP,
+        port: String(HEALTH_PORT),
+        path: '/healthz',
+        interval: Duration.seconds(10),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
     });
     this.targetGroup.setAttribute('stickiness.enabled', 'true');
     this.targetGroup.setAttribute('stickiness.type', 'source_ip');
@@ -160,6 +183,10 @@ export class CollectorService extends Construct {
     this.loadBalancer.addListener('Bmp', { port: BMP_PORT, protocol: LbProtocol.TCP, defaultTargetGroups: [this.targetGroup] });
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity: c.minTasks ?? 1, maxCapacity: c.maxTasks ?? 4 });
-    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: c.targetCpuPercent ?? 60, scaleInCooldown: Duration.minutes(10), scaleOutCooldown: Duration.minutes(2) });
+    scaling.scaleOnCpuUtilization('Cpu', {
+      targetUtilizationPercent: c.targetCpuPercent ?? 60,
+      scaleInCooldown: Duration.minutes(10),
+      scaleOutCooldown: Duration.minutes(2),
+    });
   }
 }

@@ -54,7 +54,9 @@ export class ConfigStore extends Construct {
     g.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['ssm:GetParameter'],
-        resources: this.#secretRefs.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+        resources: this.#secretRefs.map((name) =>
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        ),
       }),
     );
     const secrets = this.#secretRefs.filter((n) => n.startsWith('/aws/reference/secretsmanager/')).map((n) => n.slice('/aws/reference/secretsmanager/'.length));
@@ -63,7 +65,9 @@ export class ConfigStore extends Construct {
         new PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
           // Secrets Manager appends six random characters to a secret's ARN.
-          resources: secrets.map((s) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${s}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+          resources: secrets.map((s) =>
+            stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${s}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ),
         }),
       );
     }

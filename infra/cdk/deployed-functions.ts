@@ -5,8 +5,8 @@
  * scheduled tasks behind EventBridge Scheduler, and each role granted exactly its tables, topics and configuration.
  */
 import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,10 +15,10 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES } from '../../schemas/tables/index.js';
+import { METRICS_NAMESPACE } from '../aws/metrics-namespace.js';
 import type { ConsumerSpec, FunctionSpec } from '../catalog/functions.js';
 import { type ScheduledTask, scheduleMinutes } from '../catalog/schedules.js';
 import type { Config } from '../config/schema.js';
-import { METRICS_NAMESPACE } from '../aws/metrics-namespace.js';
 import type { ConfigStore } from './config-store.js';
 import { EvpnFunction } from './evpn-function.js';
 import { accept } from './nag.js';
@@ -56,7 +56,11 @@ export class DeployedFunctions extends Construct {
   /** Scheduler invocations that failed after their retries land here (alarmed on). */
   readonly deadLetters: Queue;
 
-  constructor(scope: Construct, id: string, private readonly p: DeployedFunctionsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly p: DeployedFunctionsProps,
+  ) {
     super(scope, id);
     for (const spec of p.functions) this.functions.set(spec.id, this.#function(spec));
     this.deadLetters = new Queue(this, 'ScheduleDeadLetters', {

@@ -39,7 +39,10 @@ export class EvpnFunction extends Construct {
   constructor(scope: Construct, id: string, p: EvpnFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', { logGroupName: `/aws/lambda/${p.functionName}`, retention: p.retention, removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${p.functionName}: its own logs and what it is granted` });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${p.functionName}: its own logs and what it is granted`,
+    });
     this.role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }));
     if (p.vpc) {
       // Attaching to the VPC: Lambda creates and removes network interfaces. These EC2 actions take no resource-level

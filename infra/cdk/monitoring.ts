@@ -5,7 +5,17 @@
  * (the index-metrics task), and AWS's own for Lambda, the event source mappings, DynamoDB and the NLB.
  */
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, type IMetric, TextWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -28,7 +38,14 @@ export class Monitoring extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    p: { prefix: string; functions: DeployedFunctions; collector: CollectorService; tables: ReadonlyMap<string, ITableV2>; alarmEmail?: string; lagAlarmRecords: number },
+    p: {
+      prefix: string;
+      functions: DeployedFunctions;
+      collector: CollectorService;
+      tables: ReadonlyMap<string, ITableV2>;
+      alarmEmail?: string;
+      lagAlarmRecords: number;
+    },
   ) {
     super(scope, id);
     // CloudWatch can publish to an encrypted topic only with a customer managed key that lets it use the key.
@@ -63,16 +80,36 @@ export class Monitoring extends Construct {
 
     const healthy = p.collector.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' });
     // A missing healthy-host figure is itself the collector being down.
-    alarm('collector-down', healthy, 1, 'No healthy collector task behind the BMP load balancer: routers cannot report.', 2, ComparisonOperator.LESS_THAN_THRESHOLD, TreatMissingData.BREACHING);
+    alarm(
+      'collector-down',
+      healthy,
+      1,
+      'No healthy collector task behind the BMP load balancer: routers cannot report.',
+      2,
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      TreatMissingData.BREACHING,
+    );
 
     const all = [...p.functions.functions.entries(), ...[...p.functions.scheduled.entries()].map(([k, v]) => [`task-${k}`, v] as const)];
     for (const [id, f] of all) {
-      alarm(`${id}-errors`, f.fn.metricErrors({ period: Duration.minutes(5) }), 0, `${id}: invocations failing (a consumer retries its records until they succeed).`, 1);
+      alarm(
+        `${id}-errors`,
+        f.fn.metricErrors({ period: Duration.minutes(5) }),
+        0,
+        `${id}: invocations failing (a consumer retries its records until they succeed).`,
+        1,
+      );
       alarm(`${id}-throttles`, f.fn.metricThrottles({ period: Duration.minutes(5) }), 0, `${id}: invocations throttled (concurrency).`, 1);
     }
     for (const fnId of new Set(p.functions.mappings.map((m) => m.fnId))) {
       const f = p.functions.functions.get(fnId)!;
-      const lag = new Metric({ namespace: 'AWS/Lambda', metricName: 'OffsetLag', dimensionsMap: { FunctionName: f.fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
+      const lag = new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'OffsetLag',
+        dimensionsMap: { FunctionName: f.fn.functionName },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      });
       alarm(`${fnId}-lag`, lag, p.lagAlarmRecords, `${fnId}: the event source mapping is more than ${p.lagAlarmRecords} records behind.`, 5);
       const failing = new Metric({
         namespace: METRICS_NAMESPACE,
@@ -81,7 +118,13 @@ export class Monitoring extends Construct {
         statistic: 'Minimum',
         period: Duration.minutes(5),
       });
-      alarm(`${fnId}-stuck`, failing, 0, `${fnId}: some partition has failed in every invocation for 15 minutes (a record keeps failing; it is retried, never skipped).`, 3);
+      alarm(
+        `${fnId}-stuck`,
+        failing,
+        0,
+        `${fnId}: some partition has failed in every invocation for 15 minutes (a record keeps failing; it is retried, never skipped).`,
+        3,
+      );
     }
     alarm(
       'schedule-dead-letters',
@@ -93,7 +136,13 @@ export class Monitoring extends Construct {
 
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${p.prefix}operations` });
     const fnMetrics = (m: (f: (typeof all)[number][1]) => IMetric) => all.map(([, f]) => m(f));
-    this.dashboard.addWidgets(new TextWidget({ markdown: '# evpn-lens\nCollector (BMP in, Kafka out) → MSK → functions → DynamoDB. Alarms go to the SNS topic.', width: 24, height: 2 }));
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: '# evpn-lens\nCollector (BMP in, Kafka out) → MSK → functions → DynamoDB. Alarms go to the SNS topic.',
+        width: 24,
+        height: 2,
+      }),
+    );
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Collector: BMP sessions and route events published',
@@ -139,10 +188,30 @@ export class Monitoring extends Construct {
       new GraphWidget({
         title: 'MAC index: route events, writes, failed partitions',
         left: [
-          new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RouteEvents', dimensionsMap: { service: 'mac-index' }, statistic: 'Sum', period: Duration.minutes(1) }),
-          new Metric({ namespace: METRICS_NAMESPACE, metricName: 'DynamoDbWrites', dimensionsMap: { service: 'mac-index' }, statistic: 'Sum', period: Duration.minutes(1) }),
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: 'RouteEvents',
+            dimensionsMap: { service: 'mac-index' },
+            statistic: 'Sum',
+            period: Duration.minutes(1),
+          }),
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: 'DynamoDbWrites',
+            dimensionsMap: { service: 'mac-index' },
+            statistic: 'Sum',
+            period: Duration.minutes(1),
+          }),
         ],
-        right: [new Metric({ namespace: METRICS_NAMESPACE, metricName: 'FailedPartitions', dimensionsMap: { service: 'mac-index' }, statistic: 'Sum', period: Duration.minutes(1) })],
+        right: [
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: 'FailedPartitions',
+            dimensionsMap: { service: 'mac-index' },
+            statistic: 'Sum',
+            period: Duration.minutes(1),
+          }),
+        ],
         width: 8,
       }),
       new GraphWidget({
@@ -151,7 +220,11 @@ export class Monitoring extends Construct {
         right: [search(`{${METRICS_NAMESPACE},fabric,service} MetricName="MovesPerMinute"`, 'moves/min', 'Maximum')],
         width: 8,
       }),
-      new GraphWidget({ title: 'Active alerts by type', left: [search(`{${METRICS_NAMESPACE},service,type} MetricName="ActiveAlerts"`, 'alerts', 'Maximum')], width: 8 }),
+      new GraphWidget({
+        title: 'Active alerts by type',
+        left: [search(`{${METRICS_NAMESPACE},service,type} MetricName="ActiveAlerts"`, 'alerts', 'Maximum')],
+        width: 8,
+      }),
     );
     this.dashboard.addWidgets(
       ...[...p.tables.entries()].map(

@@ -5,7 +5,7 @@
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, type IHttpRouteAuthorizer, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpStage, type IHttpRouteAuthorizer, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, Mfa, OAuthScope, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -60,7 +60,9 @@ export class QueryApi extends Construct {
         { id: 'AwsSolutions-COG8', reason: 'The Plus feature plan (threat protection) is a cost the operator chooses; MFA is required on every account.' },
       );
       // A domain prefix unique in the region: the name prefix and the account.
-      const domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: `${p.prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-')}${Stack.of(this).account}` } });
+      const domain = pool.addDomain('Domain', {
+        cognitoDomain: { domainPrefix: `${p.prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-')}${Stack.of(this).account}` },
+      });
       const client = pool.addClient('Dashboard', {
         userPoolClientName: 'dashboard',
         generateSecret: false,
@@ -93,7 +95,10 @@ export class QueryApi extends Construct {
     this.api.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.GET, HttpMethod.HEAD], integration });
     this.api.addRoutes({ path: '/healthz', methods: [HttpMethod.GET], integration, authorizer: new HttpNoneAuthorizer() });
     this.api.addRoutes({ path: '/readyz', methods: [HttpMethod.GET], integration, authorizer: new HttpNoneAuthorizer() });
-    accept(this.api, { id: 'AwsSolutions-APIG4', reason: '/healthz and /readyz are open on purpose (liveness checks; they return no data); every /v1 route is authorized.' });
+    accept(this.api, {
+      id: 'AwsSolutions-APIG4',
+      reason: '/healthz and /readyz are open on purpose (liveness checks; they return no data); every /v1 route is authorized.',
+    });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: p.retention, removalPolicy: RemovalPolicy.DESTROY });
     this.stage = this.api.addStage('Stage', {
       stageName: '$default',

@@ -153,17 +153,30 @@ export class Streaming extends Construct {
   }
 
   topicArn(topic: string): string {
-    return Stack.of(this).formatArn({ service: 'kafka', resource: 'topic', resourceName: `${this.#clusterName}/${this.#clusterUuid}/${topic}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return Stack.of(this).formatArn({
+      service: 'kafka',
+      resource: 'topic',
+      resourceName: `${this.#clusterName}/${this.#clusterUuid}/${topic}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   }
 
   groupArn(group: string): string {
-    return Stack.of(this).formatArn({ service: 'kafka', resource: 'group', resourceName: `${this.#clusterName}/${this.#clusterUuid}/${group}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return Stack.of(this).formatArn({
+      service: 'kafka',
+      resource: 'group',
+      resourceName: `${this.#clusterName}/${this.#clusterUuid}/${group}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   }
 
   /** kafka-cluster:Connect (and what IAM clients need to read the cluster's settings). */
   grantConnect(g: IGrantable): void {
     g.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:DescribeClusterDynamicConfiguration'], resources: [this.clusterArn] }),
+      new PolicyStatement({
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:DescribeClusterDynamicConfiguration'],
+        resources: [this.clusterArn],
+      }),
     );
   }
 
@@ -179,7 +192,9 @@ export class Streaming extends Construct {
   /** What an MSK event source mapping needs of the function's role (AWS Lambda developer guide, MSK permissions). */
   grantConsume(g: IGrantable, topics: string[], groups: string[]): void {
     this.grantConnect(g);
-    g.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }));
+    g.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }),
+    );
     g.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: topics.map((t) => this.topicArn(t)) }),
     );
@@ -189,7 +204,14 @@ export class Streaming extends Construct {
     // The pollers attach to the cluster's subnets (EC2 network-interface and VPC description calls take no resource).
     g.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+        ],
         resources: ['*'],
       }),
     );

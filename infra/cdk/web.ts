@@ -7,9 +7,9 @@ import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   type BehaviorOptions,
+  CacheHeaderBehavior,
   CachePolicy,
   CacheQueryStringBehavior,
-  CacheHeaderBehavior,
   Distribution,
   OriginProtocolPolicy,
   OriginRequestPolicy,
@@ -81,7 +81,10 @@ export class Web extends Construct {
       this.distribution,
       { id: 'AwsSolutions-CFR1', reason: 'No geo restriction: NOC operators sign in from wherever they work; the API requires a JWT.' },
       { id: 'AwsSolutions-CFR2', reason: 'No WAF web ACL by default (cost); the API is authorized and throttled. Attach one for internet exposure.' },
-      { id: 'AwsSolutions-CFR4', reason: 'The default *.cloudfront.net certificate allows no minimum TLS version to be set; give a custom domain to enforce TLSv1.2_2021.' },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason: 'The default *.cloudfront.net certificate allows no minimum TLS version to be set; give a custom domain to enforce TLSv1.2_2021.',
+      },
     );
     this.url = `https://${this.distribution.distributionDomainName}/`;
     new BucketDeployment(this, 'Files', {
@@ -98,7 +101,10 @@ export class Web extends Construct {
     if (copier) {
       accept(
         copier,
-        { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: `${why} The managed policy lets it write its logs.` },
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: `${why} The managed policy lets it write its logs.`,
+        },
         { id: 'AwsSolutions-L1', reason: `${why} Its runtime is chosen by aws-cdk-lib.` },
         ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((a) => ({ id: `AwsSolutions-IAM5[Action::${a}]`, reason: why })),
         { id: `AwsSolutions-IAM5[Resource::<${siteArn}.Arn>/*]`, reason: why },

@@ -1,0 +1,419 @@
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../../infra/build/bundle.js';
+import { FUNCTIONS, type FunctionSpec } from '../../../../infra/catalog/functions.js';
+import { SCHEDULES } from '../../../../infra/catalog/schedules.js';
+import { consumerGroupOf } from '../../../../infra/cdk/deployed-functions.js';
+import { ConfigError } from '../../../../infra/config/errors.js';
+import { TABLES } from '../../../../schemas/tables/index.js';
+import { ALL_TOPICS, TOPICS } from '../../../../schemas/topics.js';
+import { configFile, type Deployment, synthDeployment, testBuildRoot } from '../../../support/cdk-deployment.js';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DependsOn?: string[] }>;
+
+let main: Deployment;
+let template: Template;
+let resources: Resources;
+const ofType = (type: string, r: Resources = resources) => Object.entries(r).filter(([, v]) => v.Type === type);
+/** Our functions (not aws-cdk-lib's helpers): named with the configuration's prefix. */
+const ourFunctions = (r: Resources = resources) =>
+  ofType('AWS::Lambda::Function', r).filter(([, v]) => typeof v.Properties?.FunctionName === 'string' && v.Properties.FunctionName.startsWith('evpn-lens-'));
+const fnNamed = (name: string, r: Resources = resources) => ourFunctions(r).find(([, v]) => v.Properties!.FunctionName === name);
+
+beforeAll(async () => {
+  main = await synthDeployment();
+  template = Template.fromStack(main.stack);
+  resources = template.toJSON().Resources;
+}, 180_000);
+
+describe('every function is deployed', () => {
+  it('has a catalog row for every function folder and every factory functions/*/handler.ts exports', async () => {
+    const folders = readdirSync(join(REPO_ROOT, 'functions'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== 'shared')
+      .map((d) => d.name);
+    expect(folders.length).toBeGreaterThan(0);
+    // A folder is a function once it has its handler.ts.
+    const functionFolders = folders.filter((folder) => existsSync(join(REPO_ROOT, 'functions', folder, 'handler.ts')));
+    expect(functionFolders).toContain('mac-index');
+    for (const folder of functionFolders) {
+      expect(
+        FUNCTIONS.map((f) => f.source),
+        `functions/${folder} has no row in infra/catalog/functions.ts`,
+      ).toContain(`functions/${folder}`);
+      const file = join(REPO_ROOT, 'functions', folder, 'handler.ts');
+      const mod = (await import(file)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod)) {
+        if (typeof value !== 'function' || !/^create\w*/.test(name)) continue;
+        expect(
+          FUNCTIONS.some((f) => f.factory === value),
+          `functions/${folder}/handler.ts exports ${name}, which no row of infra/catalog/functions.ts deploys`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('deploys a Lambda function from its own bundle for every catalog row and every scheduled task', () => {
+    for (const f of FUNCTIONS) {
+      const [, fn] = fnNamed(`evpn-lens-${f.id}`) ?? [];
+      expect(fn, f.id).toBeDefined();
+      expect(fn!.Properties!.Handler).toBe('index.handler');
+      expect(existsSync(join(REPO_ROOT, f.entry)), f.entry).toBe(true);
+    }
+    for (const t of SCHEDULES.filter((s) => s.only !== 'local')) {
+      const [logicalId, fn] = fnNamed(`evpn-lens-task-${t.id}`) ?? [];
+      expect(fn?.Properties?.Environment.Variables.EVPN_LENS_TASK).toBe(t.id);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: { MaximumEventAgeInSeconds: 120, MaximumRetryAttempts: 2 },
+        }),
+      });
+    }
+  });
+
+  it('runs every function on Node.js 24 (arm64), with the configuration location and source maps in its environment', () => {
+    const fns = ourFunctions();
+    expect(fns.length).toBe(FUNCTIONS.length + SCHEDULES.filter((s) => s.only !== 'local').length + 1); // + the topics function
+    for (const [, fn] of fns) {
+      expect(fn.Properties!.Runtime, fn.Properties!.FunctionName).toBe('nodejs24.x');
+      expect(fn.Properties!.Architectures).toEqual(['arm64']);
+      if (fn.Properties!.FunctionName !== 'evpn-lens-kafka-topics') expect(fn.Properties!.Environment.Variables.EVPN_LENS_CONFIG).toMatch(/^ssm:\//);
+      expect(fn.Properties!.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+    // aws-cdk-lib's own helper functions run a current runtime too.
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties!.Runtime).toMatch(/^(nodejs2[2-9]\.x|python3\.1[1-9])$/);
+  });
+});
+
+describe('MSK event source mappings', () => {
+  it('consumes each topic of each consumer in provisioned poller mode, reporting partial failures, retrying for ever with no destination', () => {
+    const consumers = FUNCTIONS.filter((f) => f.consumes);
+    expect(consumers.map((f) => f.id)).toContain('mac-index');
+    for (const f of consumers) {
+      const c = f.consumes!;
+      const [fnLogicalId] = fnNamed(`evpn-lens-${f.id}`)!;
+      for (const topic of c.topics) {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] },
+          EventSourceArn: Match.anyValue(),
+          Topics: [topic],
+          StartingPosition: c.startingPosition,
+          BatchSize: c.batchSize,
+          MaximumBatchingWindowInSeconds: c.batchingWindowSeconds,
+          AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroupOf('evpn-lens-', f.id, topic) },
+          ProvisionedPollerConfig: { MinimumPollers: c.pollers.min, MaximumPollers: c.pollers.max },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: -1,
+          MaximumRecordAgeInSeconds: -1,
+          DestinationConfig: Match.absent(),
+        });
+      }
+    }
+  });
+
+  it('reserves one concurrent execution per consumed partition', () => {
+    const [, fn] = fnNamed('evpn-lens-mac-index')!;
+    expect(fn.Properties!.ReservedConcurrentExecutions).toBe(12);
+    expect(fnNamed('evpn-lens-api')![1].Properties!.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('gives a bounded consumer N retries and its Kafka failure topic, which is created with the others', async () => {
+    const bounded: FunctionSpec = {
+      ...FUNCTIONS.find((f) => f.id === 'mac-index')!,
+      id: 'notify-probe',
+      consumes: {
+        ...FUNCTIONS.find((f) => f.id === 'mac-index')!.consumes!,
+        topics: [TOPICS.alerts],
+        delivery: { kind: 'bounded', maxRetries: 5, onFailureTopic: 'evpn.alerts.v1.failed' },
+      },
+    };
+    const buildRoot = await testBuildRoot();
+    cpSync(join(buildRoot, 'dist/lambda/mac-index'), join(buildRoot, 'dist/lambda/notify-probe'), { recursive: true });
+    const d = await synthDeployment({ functions: [...FUNCTIONS, bounded] });
+    const t = Template.fromStack(d.stack);
+
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      Topics: [TOPICS.alerts],
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: 'kafka://evpn.alerts.v1.failed' } },
+    });
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: 'evpn.alerts.v1.failed', partitions: 12 }]) });
+  });
+});
+
+describe('streaming', () => {
+  it('creates an MSK Serverless cluster with IAM authentication and every topic with its partition count', () => {
+    template.hasResourceProperties('AWS::MSK::ServerlessCluster', { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } });
+    template.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: ALL_TOPICS.map((name) => ({ name, partitions: 12 })), ReplicationFactor: -1 });
+  });
+
+  it('builds a provisioned cluster (IAM only, TLS in transit, broker logs) or uses an existing one', async () => {
+    const provisioned = Template.fromStack((await synthDeployment({ msk: { mode: 'provisioned', brokers: 3 }, partitions: { [TOPICS.routes]: 48 } })).stack);
+    provisioned.hasResourceProperties('AWS::MSK::Cluster', {
+      NumberOfBrokerNodes: 3,
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+      LoggingInfo: { BrokerLogs: { CloudWatchLogs: Match.objectLike({ Enabled: true }) } },
+    });
+    provisioned.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: TOPICS.routes, partitions: 48 }]) });
+    expect(
+      Object.values(provisioned.findResources('AWS::Lambda::Function')).find((f) => f.Properties.FunctionName === 'evpn-lens-mac-index')?.Properties
+        .ReservedConcurrentExecutions,
+    ).toBe(48);
+
+    const arn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/prod/0a1b2c3d-1111-2222-3333-444455556666-1';
+    const existing = Template.fromStack(
+      (await synthDeployment({ msk: { mode: 'existing', clusterArn: arn, bootstrapBrokers: 'b-1.prod:9098', securityGroupId: 'sg-0123456789abcdef0' } })).stack,
+    );
+    expect(existing.findResources('AWS::MSK::ServerlessCluster')).toEqual({});
+    expect(existing.findResources('AWS::MSK::Cluster')).toEqual({});
+    existing.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: arn });
+    existing.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', FromPort: 9098 });
+  });
+});
+
+describe('IAM: least privilege', () => {
+  /** Actions that take no resource-level permissions, so "*" is the only resource they accept. */
+  const NO_RESOURCE_LEVEL = new Set([
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DeleteNetworkInterface',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs',
+    'ec2:DescribeSecurityGroups',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+    'ecr:GetAuthorizationToken',
+    'cloudfront:CreateInvalidation',
+    'cloudfront:GetInvalidation',
+  ]);
+  const statements = (r: Resources) =>
+    [...ofType('AWS::IAM::Policy', r), ...ofType('AWS::IAM::Role', r)].flatMap(([id, v]) => {
+      const docs = v.Type === 'AWS::IAM::Policy' ? [v.Properties!.PolicyDocument] : (v.Properties!.Policies ?? []).map((p: any) => p.PolicyDocument);
+      return docs.flatMap((d: any) => d.Statement.map((s: any) => ({ id, ...s })));
+    });
+
+  it('uses the "*" resource only for actions that take no resource-level permissions', async () => {
+    const variants = [resources, Template.fromStack((await synthDeployment({ msk: { mode: 'provisioned' }, api: { auth: 'iam' } })).stack).toJSON().Resources];
+    for (const r of variants) {
+      for (const s of statements(r)) {
+        const res = [s.Resource].flat();
+        if (!res.includes('*')) continue;
+        for (const a of [s.Action].flat()) expect(NO_RESOURCE_LEVEL.has(a), `${s.id}: ${a} on "*"`).toBe(true);
+      }
+    }
+  });
+
+  it('grants the consumer its topic, its consumer group and its table with named indexes; the API only reads', () => {
+    const of = (roleHint: string) => statements(resources).filter((s) => s.id.includes(roleHint));
+    const mac = of('macindexRole');
+    const dynamo = mac.find((s) => [s.Action].flat().includes('dynamodb:PutItem'))!;
+    const index = TABLES.find((t) => t.id === 'index')!;
+    expect(dynamo.Resource).toHaveLength(1 + index.globalIndexes.length);
+    expect(JSON.stringify(dynamo.Resource)).not.toContain('index/*');
+    const read = mac.find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'))!;
+    expect(JSON.stringify(read.Resource)).toContain(`/${TOPICS.routes}`);
+    expect([read.Resource].flat()).toHaveLength(1);
+    const group = mac.find((s) => [s.Action].flat().includes('kafka-cluster:AlterGroup'))!;
+    expect(JSON.stringify(group.Resource)).toContain(consumerGroupOf('evpn-lens-', 'mac-index', TOPICS.routes));
+    const write = mac.find((s) => [s.Action].flat().includes('kafka-cluster:WriteData'))!;
+    expect(JSON.stringify(write.Resource)).toContain(`/${TOPICS.alerts}`);
+
+    const api = of('FunctionsapiRole').flatMap((s) => [s.Action].flat());
+    expect(api).toContain('dynamodb:Query');
+    expect(api.filter((a) => a.startsWith('dynamodb:') && /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(api.filter((a) => a.startsWith('kafka'))).toEqual([]);
+  });
+});
+
+describe('configuration', () => {
+  it('stores the validated YAML in an SSM parameter that every function and the collector may read', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/Deploy/config',
+      Type: 'String',
+      Value: readFileSync(join(REPO_ROOT, 'examples/evpn-lens.yaml'), 'utf8'),
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies.match(/"ssm:GetParameter"/g)?.length ?? 0).toBeGreaterThanOrEqual(FUNCTIONS.length + 1);
+  });
+
+  it('stops the synthesis on a bad file with the bad key named', async () => {
+    await expect(synthDeployment({ configFile: configFile('macIndex:\n  flap: { moves: 1 }\n') })).rejects.toThrow(ConfigError);
+    await expect(synthDeployment({ configFile: configFile('fabriks: []\n') })).rejects.toThrow(/unknown key "fabriks"/);
+  });
+
+  it('puts a file too large for a standard parameter in S3, and grants exactly the secret parameters it refers to', async () => {
+    const ref = (n: string) => `\${ssm:${n}}`;
+    const fabrics = Array.from({ length: 120 }, (_, i) => `  - name: dc${i}\n    match: { addresses: [10.${i}.0.0/16] }\n`).join('');
+    const d = await synthDeployment({ configFile: configFile(`collector:\n  id: "${ref('/evpn-lens/collector-id')}"\nfabrics:\n${fabrics}`) });
+    const t = Template.fromStack(d.stack);
+
+    expect(t.findResources('AWS::SSM::Parameter')).toEqual({});
+    const env = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.FunctionName === 'evpn-lens-api')!.Properties.Environment
+      .Variables;
+    expect(JSON.stringify(env.EVPN_LENS_CONFIG)).toMatch(/s3:\/\//);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('parameter/evpn-lens/collector-id');
+  });
+});
+
+describe('data', () => {
+  it('declares every table on demand, with point-in-time recovery, TTL, encryption and deletion protection', () => {
+    const data = Template.fromStack(main.data);
+    for (const def of TABLES) {
+      data.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          TableName: `evpn-lens-${def.id}`,
+          BillingMode: 'PAY_PER_REQUEST',
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+          Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+          TimeToLiveSpecification: def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : Match.absent(),
+        }),
+      });
+    }
+  });
+});
+
+describe('API and dashboard', () => {
+  it('serves the API over an HTTP API with a JWT authorizer, open health checks, throttling and access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/{proxy+}', AuthorizationType: 'JWT' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /healthz', AuthorizationType: 'NONE' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
+  });
+
+  it('takes an existing JWT issuer, or IAM for machine clients', async () => {
+    const jwt = Template.fromStack((await synthDeployment({ api: { jwt: { issuer: 'https://idp.example/realms/noc', audience: ['evpn-lens'] } } })).stack);
+    jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://idp.example/realms/noc', Audience: ['evpn-lens'] } });
+    expect(jwt.findResources('AWS::Cognito::UserPool')).toEqual({});
+    const iam = Template.fromStack((await synthDeployment({ api: { auth: 'iam', throttle: { rate: 5, burst: 10 } } })).stack);
+    iam.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/{proxy+}', AuthorizationType: 'AWS_IAM' });
+    iam.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
+  });
+
+  it('puts the dashboard files on S3 behind CloudFront with the API behind the same distribution', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        CacheBehaviors: Match.arrayWith([Match.objectLike({ PathPattern: '/v1/*', ViewerProtocolPolicy: 'https-only' })]),
+        Origins: Match.arrayWith([Match.objectLike({ OriginAccessControlId: Match.anyValue() })]),
+        Logging: Match.anyValue(),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        DefaultTTL: 0,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({ HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] } }),
+      }),
+    });
+    template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketName: Match.anyValue(), DistributionPaths: ['/*'] });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: Match.anyValue(),
+    });
+  });
+});
+
+describe('collector on Fargate', () => {
+  it('runs the Dockerfile image behind an NLB on TCP 11019: one router per task by flow and source-IP stickiness, client address kept', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 11019, Protocol: 'TCP' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 11019,
+      Protocol: 'TCP',
+      TargetType: 'ip',
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPort: '8080',
+      HealthCheckPath: '/healthz',
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'preserve_client_ip.enabled', Value: 'true' },
+        { Key: 'stickiness.enabled', Value: 'true' },
+        { Key: 'stickiness.type', Value: 'source_ip' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internal',
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+  });
+
+  it('has health checks, logs, the CloudWatch agent for metrics, egress to MSK, AWS APIs and the gNMI targets, and CPU auto scaling', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Name: 'collector',
+          HealthCheck: Match.objectLike({ Command: Match.arrayWith(['CMD', 'node']) }),
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+          PortMappings: Match.arrayWith([Match.objectLike({ ContainerPort: 11019 })]),
+          Environment: Match.arrayWith([{ Name: 'KAFKA_AUTH', Value: 'iam' }]),
+        }),
+        Match.objectLike({ Name: 'cloudwatch-agent', Essential: false }),
+      ]),
+    });
+    const env = JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(env).not.toMatch(/password|secret|token/i);
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'evpn-lens collector tasks',
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '10.1.0.0/16', FromPort: 11019 })]),
+      SecurityGroupEgress: Match.arrayWith([
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 }),
+        Match.objectLike({ CidrIp: '10.1.0.0/16', FromPort: 57400 }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 60,
+      }),
+    });
+  });
+});
+
+describe('operations', () => {
+  it('alarms on collector down, event-source lag, errors, throttles, stuck partitions and dead letters, and has a dashboard', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'evpn-lens-collector-down',
+        'evpn-lens-mac-index-lag',
+        'evpn-lens-mac-index-stuck',
+        'evpn-lens-schedule-dead-letters',
+        ...FUNCTIONS.flatMap((f) => [`evpn-lens-${f.id}-errors`, `evpn-lens-${f.id}-throttles`]),
+      ]),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'evpn-lens-mac-index-lag', MetricName: 'OffsetLag', Namespace: 'AWS/Lambda' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'evpn-lens-collector-down', TreatMissingData: 'breaching' });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).toContain('evpnlens_evpn_routes_total');
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing in the AWS Solutions pack that is not acknowledged, and every acknowledgment gives its reason', async () => {
+    const variant = await synthDeployment({ msk: { mode: 'provisioned' }, api: { auth: 'iam' } });
+    for (const d of [main, variant]) {
+      const report = new AwsSolutionsChecks().validateScope(d.app);
+      expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+      for (const c of d.app.node.findAll()) {
+        for (const m of c.node.metadata.filter((x) => x.type === 'aws:cdk:acknowledged-rules')) {
+          for (const [rule, reason] of Object.entries(m.data as Record<string, string>))
+            expect(String(reason).length, `${c.node.path} ${rule}`).toBeGreaterThan(20);
+        }
+      }
+    }
+  });
+});
