@@ -7,7 +7,7 @@
 import { createApiHandler } from '../../functions/api/handler.js';
 import { createHealthHandler } from '../../functions/health/handler.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
-import { INDEX_TABLE_ID } from '../../schemas/tables/index.js';
+import { HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 
 /**
@@ -85,7 +85,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       startingPosition: 'TRIM_HORIZON',
       pollers: { min: 1, max: 4 },
     },
-    table: 'read-write',
+    // Its own table, and fabric-status alerts in the index table.
+    tables: { [HEALTH_TABLE_ID]: 'read-write', [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
     memoryMb: 1024,
     timeoutSeconds: 120,
@@ -97,7 +98,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     factory: createApiHandler,
     entry: 'infra/aws/lambda/api.ts',
     http: true,
-    tables: { [INDEX_TABLE_ID]: 'read' },
+    tables: { [INDEX_TABLE_ID]: 'read', [HEALTH_TABLE_ID]: 'read' },
     memoryMb: 512,
     timeoutSeconds: 10,
   },

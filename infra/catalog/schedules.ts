@@ -6,7 +6,7 @@
  * Adding a task: add a row; its `run` gets the same FunctionContext the functions are built from.
  */
 import { listAlerts, listFabrics } from '../../functions/api/fabric-alert-routes.js';
-import { ALERT_KINDS, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
+import { ALERT_KINDS, HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 import type { Config } from '../config/schema.js';
 import type { FunctionContext } from './context.js';
@@ -44,7 +44,7 @@ export const SCHEDULES: readonly ScheduledTask[] = [
     id: 'health-tick',
     description: 'Re-evaluates every fabric status at the current time (stale sources, rates) and publishes fabric-status transitions',
     periodMs: (cfg) => cfg.health.tickSeconds * 1000,
-    table: 'read-write',
+    tables: { [HEALTH_TABLE_ID]: 'read-write', [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
     run: (ctx) => ctx.healthTick()(),
   },
