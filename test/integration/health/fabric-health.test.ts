@@ -1,0 +1,239 @@
+/**
+ * Fabric health through the real path: GoBGP and FRR export BMP to the collector, the gNMI collector subscribes to the
+ * openconfig/gnmi cache+subscribe harness, both publish to the real Kafka broker; the event-source runner feeds the
+ * health function, which writes to dynalite; the API answers. Routers on 127.0.5.0/24 only. Timers are short: the
+ * health tick every 0.5 s, a gNMI target stale after 3 intervals of 1 s.
+ */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GnmiCollector, startGnmiCollector } from '../../../collector/gnmi/gnmi-collector.js';
+import { createKafkaPublisher, type EventPublisher } from '../../../collector/index.js';
+import { createCollectorMetrics } from '../../../collector/metrics.js';
+import { parseConfig } from '../../../infra/config/load-config.js';
+import { FrrBgpd } from '../../../infra/lab/frr.js';
+import { Gobgp } from '../../../infra/lab/gobgp.js';
+import { freePort } from '../../../infra/local/free-port.js';
+import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
+import { type GoTarget, notificationJson, startGoTarget } from '../../support/gnmi/go-peers.js';
+import { notification, OC_VXLAN, uint } from '../../support/gnmi/notifications.js';
+import { brokers, dynamodbEndpoint, uniqueName, waitFor } from '../support/env.js';
+
+const MAX = (1n << 64n) - 1n;
+const FABRIC = 'lab5';
+const R = { g1: '10.5.0.1', g2: '10.5.0.2', frr: '10.5.0.3' };
+const VTEP = { g1: '10.5.1.1', g2: '10.5.1.2', leaf3: '10.5.1.3' };
+
+describe('fabric health from real routers and a gNMI target', () => {
+  let stack: LocalStack;
+  let g1: Gobgp;
+  let g2: Gobgp;
+  let frr: FrrBgpd;
+  let target: GoTarget;
+  let gnmi: GnmiCollector;
+  let publisher: EventPublisher;
+  let keepSending = true;
+  let sender: Promise<void> | undefined;
+  const device = uniqueName('leaf3');
+
+  const get = async (path: string) => {
+    const res = await fetch(`${stack.apiUrl}${path}`);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const health = async () => (await get(`/v1/fabrics/${FABRIC}/health`)).body;
+  let last: unknown;
+  const until = <T>(probe: (h: any) => T | undefined | false, what: string, ms = 60_000) =>
+    waitFor(
+      async () => {
+        const h = await health();
+        last = h;
+        return probe(h) ? h : undefined;
+      },
+      what,
+      ms,
+      200,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the last view: ${JSON.stringify(last)}`);
+    });
+  const imet = (r: Gobgp, vtep: string, rd: string, op: 'add' | 'del') =>
+    r.evpn(op, ['multicast', vtep, 'etag', '0', 'rd', rd, 'rt', '65000:100', 'encap', 'vxlan', 'pmsi', 'ingress-repl', '10100', vtep]);
+  const vniCounters = (vni: number, counters: [string, bigint][], timestampNs?: bigint) => {
+    const n = notification(
+      `openconfig:${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni=${vni}]/state`,
+      counters.map(([name, v]) => [`counters/${name}`, uint(v)]),
+      { timestampNs: timestampNs ?? BigInt(Date.now()) * 1_000_000n, target: device },
+    );
+    return { update: notificationJson(n) };
+  };
+
+  beforeAll(async () => {
+    const [apiPort, bmpPort] = [await freePort(), await freePort()];
+    const cfg = parseConfig({
+      fabrics: [{ name: FABRIC, match: { routerIds: Object.values(R) }, expectedVteps: Object.values(VTEP) }],
+      kafka: { brokers: brokers() },
+      dynamodb: { endpoint: dynamodbEndpoint(), tablePrefix: `${uniqueName('health')}-` },
+      collector: { bmp: { listen: `127.0.0.1:${bmpPort}`, resyncQuietSeconds: 5 } },
+      api: { listen: `127.0.0.1:${apiPort}` },
+      eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
+      health: { tickSeconds: 0.5, gnmiIntervalSeconds: 1, staleAfterIntervals: 3, rules: { sessionsDownCriticalPercent: 75 } },
+    });
+    stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
+    await waitFor(async () => ((await fetch(`${stack.apiUrl}/readyz`)).status === 200 ? true : undefined), 'readyz', 60_000);
+
+    const bmp = { host: '127.0.0.1', port: bmpPort };
+    g1 = new Gobgp({
+      name: 'h1',
+      address: '127.0.5.1',
+      routerId: R.g1,
+      asn: 65501,
+      apiPort: await freePort(),
+      neighbors: [
+        { address: '127.0.5.2', asn: 65502 },
+        { address: '127.0.5.3', asn: 65503 },
+      ],
+      bmp,
+    });
+    g2 = new Gobgp({
+      name: 'h2',
+      address: '127.0.5.2',
+      routerId: R.g2,
+      asn: 65502,
+      apiPort: await freePort(),
+      neighbors: [{ address: '127.0.5.1', asn: 65501 }],
+      bmp,
+    });
+    frr = new FrrBgpd({ hostname: 'lab5-frr', address: '127.0.5.3', routerId: R.frr, asn: 65503, neighbors: [{ address: '127.0.5.1', asn: 65501 }], bmp });
+    await Promise.all([g1.start(), g2.start()]);
+    frr.start();
+
+    // The gNMI side: the openconfig/gnmi harness as leaf3 (VTEP 10.5.1.3), the gNMI collector publishing to Kafka.
+    target = await startGoTarget({ targets: [device] });
+    const logger = pino({ level: 'warn' });
+    const registry = new Registry();
+    publisher = await createKafkaPublisher({ brokers: brokers(), metrics: createCollectorMetrics(registry), lingerMs: 5, logger });
+    gnmi = startGnmiCollector({
+      targets: [
+        {
+          name: device,
+          address: target.address,
+          fabric: FABRIC,
+          tls: { enabled: false },
+          vtep: VTEP.leaf3,
+          subscriptions: [{ name: 'vxlan', mode: 'on-change', paths: ['openconfig:/network-instances'] }],
+        },
+      ],
+      publisher,
+      registry,
+      logger,
+      collectorId: 'it-health-gnmi',
+      timers: { reconnectMinMs: 100, reconnectMaxMs: 1_000 },
+    });
+    await target.send(vniCounters(10200, [['total-decap-pkts', 1n]]), { sync: device });
+    // A live device: a counter moves every 300 ms (on-change subscriptions send only what changes).
+    sender = (async () => {
+      for (let n = 2n; keepSending; n++) {
+        await target.send(vniCounters(10200, [['total-decap-pkts', n * 100n]]));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+
+    await g1.waitEstablished('127.0.5.2');
+    await g1.waitEstablished('127.0.5.3', 60_000);
+    await imet(g1, VTEP.g1, `${R.g1}:100`, 'add');
+    await imet(g2, VTEP.g2, `${R.g2}:100`, 'add');
+  });
+
+  afterAll(async () => {
+    keepSending = false;
+    await sender?.catch(() => undefined);
+    await gnmi?.stop();
+    await publisher?.close();
+    await target?.stop();
+    await Promise.all([g1?.dispose(), g2?.dispose(), frr?.dispose()]);
+    await stack?.stop();
+  });
+
+  it('shows an ok fabric: routers, sessions, VTEPs from type-3 routes and gNMI, VNIs, routes by type', async () => {
+    const h = await until(
+      (x) => x.status === 'ok' && x.sessions.total === 4 && x.sessions.up === 4 && x.vteps.every((v: any) => v.state === 'up'),
+      'ok fabric',
+    );
+    expect(h.routers.map((r: any) => r.bgpId).sort()).toEqual([R.g1, R.g2, R.frr]);
+    expect(h.routers.every((r: any) => r.connected && r.since)).toBe(true);
+    expect(h.vteps.map((v: any) => [v.vtep, v.state, v.sources])).toEqual([
+      [VTEP.g1, 'up', ['bgp']],
+      [VTEP.g2, 'up', ['bgp']],
+      [VTEP.leaf3, 'up', ['gnmi']],
+    ]);
+    expect(h.vnis).toEqual([{ vni: 10100, vteps: [VTEP.g1, VTEP.g2], macs: 0 }]);
+    expect(h.routesByType).toEqual({ '3': 2 });
+    expect(h.reasons).toEqual([]);
+    expect(h.freshness.stale).toBe(0);
+    const list = (await get('/v1/fabrics')).body.fabrics.find((f: any) => f.name === FABRIC);
+    expect(list).toMatchObject({ status: 'ok' });
+  });
+
+  it('turns degraded when an EVPN session drops, with the reason named, and ok again when it comes back', async () => {
+    await g1.cli(['neighbor', '127.0.5.3', 'disable']);
+    const down = await until((x) => x.status === 'degraded' && x.sessions.down.length === 2, 'degraded on session down');
+    expect(down.sessions.up).toBe(2);
+    const fromG1 = down.sessions.down.find((s: any) => s.router.endsWith(R.g1));
+    expect(fromG1).toMatchObject({ peer: '127.0.5.3', state: 'down', reason: expect.stringMatching(/Cease \/ Administrative Shutdown/) });
+    expect(down.reasons.join('\n')).toMatch(/EVPN session 127\.0\.0\.1\/10\.5\.0\.1 → 127\.0\.5\.3 \(AS 65503\) down since/);
+    const raised = await waitFor(async () => {
+      const a = (await get(`/v1/alerts?type=fabric-status&fabric=${FABRIC}&active=true`)).body.alerts;
+      return a.length ? a : undefined;
+    }, 'fabric-status alert');
+    expect(raised[0]).toMatchObject({ type: 'fabric-status', mac: null, vni: null, fabric: FABRIC, status: 'degraded', severity: 'warning' });
+
+    await g1.cli(['neighbor', '127.0.5.3', 'enable']);
+    await until((x) => x.status === 'ok' && x.sessions.up === 4, 'ok again', 90_000);
+    const all = (await get(`/v1/alerts?type=fabric-status&fabric=${FABRIC}`)).body.alerts;
+    expect(all.find((a: any) => a.id === raised[0].id)?.clearedAt).toEqual(expect.any(String));
+  });
+
+  it('turns critical when an expected VTEP goes missing', async () => {
+    await imet(g2, VTEP.g2, `${R.g2}:100`, 'del');
+    const h = await until((x) => x.status === 'critical', 'critical on a missing VTEP');
+    expect(h.vteps.find((v: any) => v.vtep === VTEP.g2)).toMatchObject({ state: 'missing', expected: true, imet: 0 });
+    expect(h.reasons).toContain(`expected VTEP ${VTEP.g2} missing: no route names it and no gNMI sample reports it`);
+    await imet(g2, VTEP.g2, `${R.g2}:100`, 'add');
+    await until((x) => x.status === 'ok', 'ok with the VTEP back');
+  });
+
+  it('gives a counter reset no rate and reads a 2^64 wrap as a small rate, never a negative or huge one', async () => {
+    // One sample per minute of device time (six minutes ago to one minute ago): 2^64-3001 → 2^64-1001 → 500 (wrap)
+    // → 2000 → 100 (a reset: far below 2^63) → 1100.
+    const base = (Math.floor(Date.now() / 60_000) - 7) * 60_000;
+    const values = [MAX - 3000n, MAX - 1000n, 500n, 2000n, 100n, 1100n];
+    for (const [i, v] of values.entries()) await target.send(vniCounters(10100, [['total-encap-pkts', v]], BigInt(base + i * 60_000 + 5_000) * 1_000_000n));
+    const since = new Date(base).toISOString();
+    const points = await waitFor(async () => {
+      const p = (await get(`/v1/fabrics/${FABRIC}/history?since=${since}`)).body.points as any[];
+      const mine = p.slice(0, 6);
+      return mine.filter((x) => x.encapPps !== null).length === 4 && mine[4].resets === 1 ? mine : undefined;
+    }, 'rates of the six minutes');
+    expect(points.map((p) => p.encapPps)).toEqual([null, 33.333, 25.017, 25, null, 16.667]);
+    expect(points[2]).toMatchObject({ wraps: 1, resets: 0 });
+    expect(points[4]).toMatchObject({ resets: 1, encapPps: null });
+    const vtep = (await get(`/v1/fabrics/${FABRIC}/vteps/${VTEP.leaf3}`)).body;
+    expect(vtep).toMatchObject({ vtep: VTEP.leaf3, device, state: 'up' });
+    for (const p of vtep.history) for (const x of [p.encapPps, p.decapPps]) if (x !== null) expect(x).toBeGreaterThanOrEqual(0);
+  });
+
+  it('says a gNMI target that stops sending is stale, and a BMP router whose session drops', async () => {
+    keepSending = false;
+    await sender;
+    const quiet = await until((x) => x.freshness.sources.some((s: any) => s.kind === 'gnmi' && s.state === 'stale'), 'stale gNMI target', 30_000);
+    expect(quiet.status).toBe('degraded');
+    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no sample for \\d+ s \\(3 intervals of 1 s\\)`));
+    expect(quiet.vteps.find((v: any) => v.vtep === VTEP.leaf3)).toMatchObject({ state: 'stale' });
+
+    await g2.stop();
+    const lost = await until((x) => x.routers.some((r: any) => r.bgpId === R.g2 && !r.connected), 'BMP router lost', 60_000);
+    const src = lost.freshness.sources.find((s: any) => s.kind === 'bmp' && s.name.includes(R.g2));
+    expect(src).toMatchObject({ state: 'stale', detail: expect.stringMatching(/BMP session down/) });
+    const h = await until((x) => x.reasons.some((r: string) => r.startsWith(`stale BMP router 127.0.0.1/${R.g2}`)), 'stale router reason');
+    expect(h.sessions.down.filter((s: any) => s.state === 'unknown').map((s: any) => s.peer)).toEqual(['127.0.5.1']);
+  });
+});
