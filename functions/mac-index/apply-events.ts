@@ -137,6 +137,11 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
       };
       if (cur && !cur.withdrawn && samePath(cur, next)) {
         cur.ord = ev.ord; // nothing a reader sees changed: no write needed for this alone
+        if (next.routerMs !== undefined && next.routerMs !== cur.routerMs) {
+          // …unless it was re-sent with a new stamp: the withdrawal that follows may carry that age (moveTime).
+          cur.routerMs = next.routerMs;
+          result.changed = true;
+        }
         continue;
       }
     } else {

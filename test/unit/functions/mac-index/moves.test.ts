@@ -139,6 +139,17 @@ describe('mac-index moves across data centers', () => {
       ]),
     );
     expect((await historyOf(mac)).map((x) => x.kind)).toEqual(['move']);
+    // Also when the route was re-sent unchanged in between (stamped 30 s), so the withdrawal carries that age.
+    const resent = '02:16:00:00:01:09';
+    await h(mskBatch([{ ev: macRoute(dc1(resent, { routerMs: at(0) })), atMs: at(0) }]));
+    await h(mskBatch([{ ev: macRoute(dc1(resent, { routerMs: at(30) })), atMs: at(30) }]));
+    await h(
+      mskBatch([
+        { ev: macRoute(withdraw(dc1(resent, { routerMs: at(30) }))), atMs: at(60) },
+        { ev: macRoute(dc2(resent, { routerMs: at(60) })), atMs: at(60.02) },
+      ]),
+    );
+    expect((await historyOf(resent)).map((x) => x.kind)).toEqual(['move']);
   });
 
   for (const order of ['withdraw-first', 'advertise-first'] as const) {
