@@ -15,7 +15,8 @@ import { FabricResolver } from '../collector/fabric/fabric-resolver.js';
 import { createKafkaPublisher, type EventPublisher, startCollector } from '../collector/index.js';
 import { createCollectorMetrics } from '../collector/metrics.js';
 import { BmpSession } from '../collector/session/bmp-session.js';
-import { CollectorState } from '../collector/state/router-state.js';
+import type { AttributeSummary } from '../collector/session/route-labels.js';
+import { CollectorState } from '../collector/state/collector-state.js';
 import { freePort } from '../infra/local/free-port.js';
 import { startKafka } from '../infra/local/kafka-broker.js';
 import { ensureTopics } from '../infra/local/kafka-topics.js';
@@ -44,7 +45,7 @@ if (process.env.BENCH_ONLY_KAFKA !== '1') {
     flush: async () => {},
     close: async () => {},
   };
-  const state = new CollectorState();
+  const state = new CollectorState<AttributeSummary>();
   let seq = 0n;
   const run = () => {
     const session = new BmpSession('10.255.255.1', {
@@ -55,8 +56,8 @@ if (process.env.BENCH_ONLY_KAFKA !== '1') {
       logger,
       collectorId: 'bench',
       nextSeq: () => ++seq,
+      owners: new Map(),
       resyncQuietMs: 30_000,
-      maxBufferedBytes: 1 << 30,
     });
     const framer = new BmpFrameDecoder();
     const t0 = process.hrtime.bigint();
@@ -116,8 +117,7 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       listen: { host: '127.0.0.1', port },
       fabrics: [],
       logger,
-      publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxEventsPerRecord: run.perRecord, maxBufferedBytes: 64 * 1024 * 1024 }),
-      maxBufferedBytes: 64 * 1024 * 1024,
+      publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxEventsPerRecord: run.perRecord, highWaterBytes: 64 * 1024 * 1024 }),
     });
     const produced = async () => {
       const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');

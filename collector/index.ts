@@ -5,16 +5,16 @@
  */
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './bmp/framing.js';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
 import type { GnmiCollectorConfig } from './gnmi/config.js';
 import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
 import { startBmpServer } from './server/bmp-server.js';
-import { CollectorState } from './state/router-state.js';
+import type { AttributeSummary } from './session/route-labels.js';
+import { CollectorState } from './state/collector-state.js';
 
-export type { FabricRule } from './fabric/fabric-resolver.js';
-export { DEFAULT_FABRIC, FabricResolver } from './fabric/fabric-resolver.js';
 export type { EventPublisher } from './publish/event-publisher.js';
 export { createKafkaPublisher } from './publish/kafka-publisher.js';
 export type { GnmiCollector, GnmiCollectorConfig };
@@ -30,15 +30,17 @@ export interface CollectorOptions {
   registry?: Registry;
   resyncQuietMs?: number;
   maxMessageBytes?: number;
-  maxBufferedBytes?: number;
   /** gNMI targets to dial (none: no gNMI client). */
   gnmi?: GnmiCollectorConfig;
 }
 
+/** After a reconnect, a table counts as re-sent once no route arrived for this long (config default, defined once). */
+export const DEFAULT_RESYNC_QUIET_MS = 30_000;
+
 export interface Collector {
   address: { host: string; port: number };
   registry: Registry;
-  state: CollectorState;
+  state: CollectorState<AttributeSummary>;
   publisher: EventPublisher;
   sessions(): number;
   gnmi: GnmiCollector | undefined;
@@ -48,7 +50,7 @@ export interface Collector {
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const logger = o.logger ?? pino({ name: 'collector' });
   const registry = o.registry ?? new Registry();
-  const state = new CollectorState();
+  const state = new CollectorState<AttributeSummary>();
   const metrics = createCollectorMetrics(registry, () => state.routeCount());
   const publisher = typeof o.publisher === 'function' ? await o.publisher(metrics) : o.publisher;
   // Sequence numbers stay monotonic across collector restarts: start time (ms) in the high bits, a counter below.
@@ -57,7 +59,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     host: o.listen.host,
     port: o.listen.port,
     allow: addressAllowList(o.allow ?? []),
-    maxMessageBytes: o.maxMessageBytes ?? 4 * 1024 * 1024,
+    maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     logger,
     context: {
       state,
@@ -67,8 +69,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
       logger,
       collectorId: o.collectorId ?? 'collector-1',
       nextSeq: () => ++seq,
-      resyncQuietMs: o.resyncQuietMs ?? 30_000,
-      maxBufferedBytes: o.maxBufferedBytes ?? 16 * 1024 * 1024,
+      owners: new Map(),
+      resyncQuietMs: o.resyncQuietMs ?? DEFAULT_RESYNC_QUIET_MS,
     },
   });
   logger.info({ listen: server.address }, 'BMP station listening');

@@ -22,8 +22,42 @@ export function createCollectorMetrics(registry: Registry, routesHeld: () => num
     }),
     decodeErrors: new Counter({
       name: 'evpnlens_bmp_decode_errors_total',
-      help: 'Malformed messages skipped (session kept) or framing errors (session closed)',
+      help: 'BMP messages that did not decode (kind message: skipped, session kept) or framing errors (kind framing: session closed)',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    updateErrors: new Counter({
+      name: 'evpnlens_bgp_update_errors_total',
+      help: 'Malformed BGP UPDATE parts by RFC 7606 class (treat-as-withdraw, attribute-discard, afi-safi-disable, session-reset)',
+      labelNames: ['class'],
+      registers: [registry],
+    }),
+    ignoredUpdates: new Counter({
+      name: 'evpnlens_bgp_updates_ignored_total',
+      help: 'UPDATEs of a peer disabled by RFC 7606 AFI/SAFI disable or session reset, ignored until its next Peer Up',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    invalidRoutes: new Counter({
+      name: 'evpnlens_evpn_routes_invalid_total',
+      help: 'EVPN routes of the reserved type 0: malformed, not published',
+      labelNames: ['route_type'],
+      registers: [registry],
+    }),
+    undecodedRoutes: new Counter({
+      name: 'evpnlens_evpn_routes_undecoded_total',
+      help: 'EVPN route events of route types published raw (RD where the type has one), by type',
+      labelNames: ['route_type'],
+      registers: [registry],
+    }),
+    truncatedSessions: new Counter({
+      name: 'evpnlens_bmp_truncated_sessions_total',
+      help: 'BMP sessions that ended in the middle of a message (the partial message is dropped)',
+      registers: [registry],
+    }),
+    takeovers: new Counter({
+      name: 'evpnlens_bmp_session_takeovers_total',
+      help: 'Routers that reconnected while their previous BMP session still looked alive (that session was closed)',
       registers: [registry],
     }),
     unknownTypes: new Counter({

@@ -23,6 +23,11 @@ export class BmpFrameDecoder {
     return this.buffered;
   }
 
+  /** Length of the message being assembled, when its header arrived (for reports of a stream cut mid-message). */
+  get expectedBytes(): number | undefined {
+    return this.expected < 0 ? undefined : this.expected;
+  }
+
   /** Adds a chunk; returns the whole messages it completes, in order. Throws FramingError on a bad header. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];

@@ -1,14 +1,5 @@
 /** What the BMP, BGP and EVPN decoders produce. Plain data: the session turns it into Kafka events. */
-
-export const BmpMessageType = {
-  RouteMonitoring: 0,
-  StatisticsReport: 1,
-  PeerDown: 2,
-  PeerUp: 3,
-  Initiation: 4,
-  Termination: 5,
-  RouteMirroring: 6,
-} as const;
+import type { UpdateError } from './errors.js';
 
 /** RFC 7854 §4.2 per-peer header. */
 export interface PerPeerHeader {
@@ -150,7 +141,24 @@ export interface PathAttributes {
   clusterList: string[];
   extCommunities: ExtendedCommunities;
   pmsi?: { flags: number; tunnelType: number; label: number; tunnelId: string };
+  /** RFC 8669 BGP Prefix-SID attribute, as far as EVPN uses it: the SRv6 service SID (RFC 9252). */
+  prefixSid?: PrefixSid;
   raw: { flags: number; type: number; value: Buffer }[];
+}
+
+export interface PrefixSid {
+  /** RFC 9252 §2: the SRv6 SID of the SRv6 L2 or L3 Service TLV's SID Information sub-TLV. */
+  srv6?: Srv6Sid;
+}
+
+export interface Srv6Sid {
+  /** The 16 SID bytes as sent (a copy). */
+  sid: Buffer;
+  /** RFC 9252 §4 transposition: `length` bits of the SID at bit `offset` travel in the route's label field. */
+  transpositionLength: number;
+  transpositionOffset: number;
+  /** The L2 (EVPN MAC) or L3 (IP prefix) service TLV. */
+  service: 'l2' | 'l3';
 }
 
 export interface ExtendedCommunities {
@@ -195,8 +203,14 @@ export interface OtherNlri {
 export interface DecodedUpdate {
   /** MP_REACH next hop (or NEXT_HOP) of the EVPN routes. */
   attributes: PathAttributes;
+  /** EVPN routes of MP_REACH_NLRI; with a treat-as-withdraw error they are to be withdrawn, not advertised. */
   advertised: EvpnRoute[];
+  /** EVPN routes of MP_UNREACH_NLRI: honoured whenever that attribute parsed, whatever else was malformed. */
   withdrawn: EvpnRoute[];
+  /** What was malformed, each with its RFC 7606 class (undefined when nothing was). */
+  errors?: UpdateError[];
+  /** EVPN routes of the reserved type 0 (malformed, RFC 7432 §7), skipped by their length and not published. */
+  invalidRoutes: number;
   /** End-of-RIB marker (RFC 4724 §2): "afi/safi". */
   endOfRib?: string;
   /** NLRI of other address families, skipped. */

@@ -6,9 +6,17 @@ import { BlockList, isIP } from 'node:net';
 
 export const DEFAULT_FABRIC = 'default';
 
+/**
+ * How a fabric's EVPN routes are read when they carry no BGP Encapsulation extended community (RFC 8365 §5.1.3 lets
+ * the encapsulation be configured instead): VXLAN (labels are VNIs) unless configured `mpls`.
+ */
+export type DefaultEncapsulation = 'vxlan' | 'mpls';
+
 export interface FabricRule {
   name: string;
   match: { routerIds?: string[]; sysNames?: string[]; addresses?: string[] };
+  /** `fabrics[].encapsulation`; vxlan when absent. */
+  encapsulation?: DefaultEncapsulation;
 }
 
 export interface RouterIdentity {
@@ -42,8 +50,10 @@ export function stripMappedV4(address: string): string {
 
 export class FabricResolver {
   private readonly rules: { name: string; ids: Set<string>; names: RegExp[]; addresses: BlockList }[];
+  private readonly encapsulations: Map<string, DefaultEncapsulation>;
 
   constructor(rules: FabricRule[]) {
+    this.encapsulations = new Map(rules.map((r) => [r.name, r.encapsulation ?? 'vxlan']));
     this.rules = rules.map((r) => ({
       name: r.name,
       ids: new Set(r.match.routerIds ?? []),
@@ -61,6 +71,11 @@ export class FabricResolver {
       if (isIP(address) && r.addresses.check(address, family)) return r.name;
     }
     return DEFAULT_FABRIC;
+  }
+
+  /** The configured default encapsulation of a fabric (vxlan for the default fabric and any not configured). */
+  encapsulationOf(fabric: string): DefaultEncapsulation {
+    return this.encapsulations.get(fabric) ?? 'vxlan';
   }
 }
 

@@ -1,9 +1,12 @@
 /**
- * Where the collector's events go. `enqueue` never blocks and never drops: it returns false once the bounded buffer is
- * full, and the caller (a BMP session) then stops reading its socket until `whenDrained()` resolves (TCP backpressure).
+ * Where the collector's events go. `enqueue` never blocks and never drops: it returns false while the bounded buffer
+ * is full (from its high-water mark until it is back below its low-water mark), and the caller (a BMP session) then
+ * stops reading its socket until `whenDrained()` resolves (TCP backpressure).
  */
 export interface EventPublisher {
+  /** Takes an event; false: the buffer is full, pause the producer until `whenDrained()`. */
   enqueue(topic: string, key: string, value: Uint8Array): boolean;
+  /** Resolves once the buffer is below its low-water mark (at once when it is not full). */
   whenDrained(): Promise<void>;
   readonly bufferedBytes: number;
   /** Sends everything buffered; resolves when Kafka acknowledged it. */

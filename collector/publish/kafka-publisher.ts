@@ -9,13 +9,15 @@
  * Order and no loss: one produce request is in flight at a time, so records of a partition are written in the order
  * they were sealed; kafkajs retries a failed request itself (idempotent: without end), and should it still give up the
  * same request is sent again. While a request is in flight the next one fills, which is the batching window under
- * load; when idle, a record waits at most `lingerMs`. The bounded buffer (event bytes not yet acknowledged) makes the
- * BMP sessions pause their sockets (TCP backpressure) past `maxBufferedBytes` until half of it is acknowledged.
+ * load; when idle, a record waits at most `lingerMs`. The bounded buffer (event bytes not yet acknowledged) is the one
+ * owner of backpressure: past `highWaterBytes` `enqueue` returns false and the BMP sessions pause their sockets, until
+ * acknowledgements bring it below `lowWaterBytes` (buffer-watermarks.ts).
  */
 import { type Admin, CompressionTypes, Kafka, logLevel, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS } from '../../schemas/topics.js';
 import type { CollectorMetrics } from '../metrics.js';
+import { BufferWatermarks } from './buffer-watermarks.js';
 import type { EventPublisher } from './event-publisher.js';
 import { kafkaLogCreator } from './kafka-logger.js';
 import { partitionOfKey } from './murmur2.js';
@@ -27,8 +29,10 @@ export interface KafkaPublisherOptions {
   clientId?: string;
   /** Topics whose events are packed into per-partition batch records (their value type is a batch message): evpn.routes.v1 and telemetry.vtep.v1 by default. */
   batchedTopics?: readonly string[];
-  /** Event bytes accepted and not yet acknowledged past which `enqueue` asks the sessions to pause. */
-  maxBufferedBytes?: number;
+  /** Event bytes accepted and not yet acknowledged at which `enqueue` asks the sessions to pause. */
+  highWaterBytes?: number;
+  /** ... and below which they resume (distinct: hysteresis). */
+  lowWaterBytes?: number;
   /** Largest batch record value (keep well below the topics' max.message.bytes, 1 MiB by default). */
   maxRecordBytes?: number;
   maxEventsPerRecord?: number;
@@ -77,7 +81,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
       logCreator: kafkaLogCreator(opts.logger),
     });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
+  const buffer = new BufferWatermarks(opts.highWaterBytes, opts.lowWaterBytes);
   const linger = opts.lingerMs ?? 5;
   const maxPartitionBytes = opts.maxPartitionBytesPerRequest ?? 900_000;
   const compression = opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
@@ -101,10 +105,8 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   const partitionOf = (topic: string, key: string): number => partitionOfKey(key, partitionsOf.get(topic)!);
 
   let queue: Outgoing[] = [];
-  let buffered = 0;
   let sending = false;
   let timer: NodeJS.Timeout | undefined;
-  let drainWaiters: (() => void)[] = [];
   let flushWaiters: (() => void)[] = [];
   let gaveUp = false; // close() timed out: stop retrying
   let closed = false; // close() called: new events are refused, nothing is retried once Kafka is disconnected
@@ -120,11 +122,6 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   });
 
   const notify = () => {
-    if (buffered < maxBuffered / 2 && drainWaiters.length) {
-      const w = drainWaiters;
-      drainWaiters = [];
-      for (const f of w) f();
-    }
     if (queue.length === 0 && !batcher.hasOpen && !sending && flushWaiters.length) {
       const w = flushWaiters;
       flushWaiters = [];
@@ -163,7 +160,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
   const acknowledged = (records: Outgoing[]) => {
     const byTopic = new Map<string, { events: number; records: number }>();
     for (const r of records) {
-      buffered -= r.accounted;
+      buffer.remove(r.accounted);
       const t = byTopic.get(r.topic) ?? { events: 0, records: 0 };
       t.events += r.events;
       t.records++;
@@ -173,7 +170,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
       opts.metrics?.eventsProduced.inc({ topic }, t.events);
       opts.metrics?.recordsProduced.inc({ topic }, t.records);
     }
-    opts.metrics?.bufferedBytes.set(buffered);
+    opts.metrics?.bufferedBytes.set(buffer.bufferedBytes);
   };
 
   /** Sends records until Kafka takes them; only records it refuses for good (too large, invalid) are dropped. */
@@ -196,7 +193,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
             'Kafka refused a record for good (too large or invalid); its events are dropped',
           );
           opts.metrics?.eventsDropped.inc({ topic: r.topic }, r.events);
-          buffered -= r.accounted;
+          buffer.remove(r.accounted);
           return;
         }
         if (gaveUp) return;
@@ -252,23 +249,22 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
         opts.metrics?.eventsDropped.inc({ topic }, 1);
         return true;
       }
-      buffered += value.length + key.length;
+      const open = buffer.add(value.length + key.length);
       if (batchedTopics.has(topic) && partitionsOf.has(topic)) {
         batcher.append(topic, partitionOf(topic, key), key, value);
       } else {
         const v = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
         queue.push({ topic, partition: undefined, key, value: v, events: 1, accounted: value.length + key.length });
       }
-      opts.metrics?.bufferedBytes.set(buffered);
+      opts.metrics?.bufferedBytes.set(buffer.bufferedBytes);
       schedule();
-      return buffered < maxBuffered;
+      return open;
     },
     whenDrained() {
-      if (buffered < maxBuffered / 2) return Promise.resolve();
-      return new Promise<void>((resolve) => drainWaiters.push(resolve));
+      return buffer.whenBelowLowWater();
     },
     get bufferedBytes() {
-      return buffered;
+      return buffer.bufferedBytes;
     },
     flush() {
       if (queue.length === 0 && !batcher.hasOpen && !sending) return Promise.resolve();
@@ -289,7 +285,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
         clearTimeout(t);
         gaveUp = timedOut;
         wakeRetry?.();
-        if (timedOut) opts.logger?.error({ bufferedBytes: buffered }, 'Kafka did not take the buffered events before shutdown; they are lost');
+        if (timedOut) opts.logger?.error({ bufferedBytes: buffer.bufferedBytes }, 'Kafka did not take the buffered events before shutdown; they are lost');
         if (timer) clearTimeout(timer);
         await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       })();

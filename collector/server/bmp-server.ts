@@ -1,7 +1,8 @@
 /**
  * The BMP station's TCP server: routers connect (RFC 7854 §3.2: the router initiates), one BmpSession each.
- * Reading a socket pauses while the publisher's bounded buffer is full (TCP backpressure to the router) and resumes when
- * it has drained. A framing error closes only that session; nothing a router sends reaches the process's top level.
+ * Reading a socket pauses when the publisher said its buffer is full (an `enqueue` returned false: TCP backpressure to
+ * the router) and resumes when it has drained below its low-water mark. A framing error closes only that session; a
+ * session cut in the middle of a message is counted and logged; nothing a router sends reaches the process's top level.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -43,7 +44,7 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const framer = new BmpFrameDecoder(opts.maxMessageBytes);
-    const session = new BmpSession(remote, opts.context);
+    const session = new BmpSession(remote, opts.context, () => socket.destroy());
     opts.logger.info({ router: remote, port: socket.remotePort }, 'BMP session up');
     let ended = false;
     const end = (detail: string) => {
@@ -51,6 +52,13 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
       ended = true;
       sockets.delete(socket);
       metrics.sessions.dec();
+      if (framer.bufferedBytes > 0) {
+        metrics.truncatedSessions.inc();
+        opts.logger.warn(
+          { router: remote, bufferedBytes: framer.bufferedBytes, expectedBytes: framer.expectedBytes },
+          'BMP session ended in the middle of a message; the partial message is dropped',
+        );
+      }
       try {
         session.close(detail);
       } catch (err) {
@@ -73,7 +81,7 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
         end('framing error');
         return;
       }
-      if (!socket.isPaused() && isFull(opts.context)) {
+      if (session.takeBackpressure() && !socket.isPaused()) {
         socket.pause();
         const started = process.hrtime.bigint();
         void opts.context.publisher.whenDrained().then(() => {
@@ -103,8 +111,4 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
         server.close(() => resolve());
       }),
   };
-}
-
-function isFull(ctx: SessionContext): boolean {
-  return ctx.publisher.bufferedBytes >= ctx.maxBufferedBytes;
 }

@@ -1,46 +1,41 @@
 /**
- * One BMP session (one router's TCP connection), processed strictly in order: each framed message is decoded, applied
- * to the router's state, and turned into events handed to the publisher before the next message is looked at, so a
- * router's events never overtake each other.
+ * One BMP session (one router's TCP connection): the I/O shell around the router's RIB (state/router-rib.ts). It
+ * decodes each framed message, feeds the RIB, publishes the route changes the RIB reports and the session events,
+ * keeps the resync timer and counts. Messages are processed strictly in order and their events handed to the
+ * publisher before the next one is looked at, so a router's events never overtake each other.
  *
- * Bad input loses nothing else: a malformed message or UPDATE is counted, logged (router, offset, ≤ 64 bytes of hex)
- * and skipped (RFC 7606's spirit); only a framing error, which leaves no way to find the next message, ends the session.
+ * Bad input loses nothing else: a message that does not decode is counted, logged (router, offset, ≤ 64 bytes of hex)
+ * and skipped; a malformed UPDATE is handled per its RFC 7606 class (counted by class, logged with offset and
+ * attribute type); only a framing error, which leaves no way to find the next message, ends the session.
+ *
+ * A router that reconnects while its previous session still looks alive (a half-open TCP session: the router
+ * rebooted, the FIN never came) takes its RIB over: the previous session is closed, its routes become stale and are
+ * swept after End-of-RIB or the quiet time, like those of any reconnect.
  */
 import type { Logger } from 'pino';
-import { type ISessionEvent, RouteAction, SessionEvent, SessionEventKind, WithdrawReason } from '../../schemas/events.js';
+import { type ISessionEvent, RouteAction, SessionEvent, SessionEventKind, type WithdrawReason, WithdrawReason as WR } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
-import {
-  type BmpMessage,
-  DecodeError,
-  decodeBgpUpdate,
-  decodeBmpMessage,
-  decodeEvpnRoute,
-  type EvpnRoute,
-  type PathAttributes,
-  type PerPeerHeader,
-  Reader,
-} from '../bmp/index.js';
-import type { FabricResolver } from '../fabric/fabric-resolver.js';
+import { AddPathMode } from '../bmp/bgp/bgp-codes.js';
+import { decodeBgpUpdate, strongestHandling } from '../bmp/bgp/update.js';
+import { DecodeError, ERROR_HANDLING_NAMES, ErrorHandling } from '../bmp/errors.js';
+import { MAX_NAMED_ROUTE_TYPE } from '../bmp/evpn/evpn-codes.js';
+import { BmpPeerType, BmpTerminationReason, TERMINATION_REASON_SESSION_LOST } from '../bmp/messages/bmp-codes.js';
+import { decodeBmpMessage } from '../bmp/messages/decode-message.js';
+import type { BmpMessage, DecodedUpdate, EvpnRoute, PathAttributes, PerPeerHeader } from '../bmp/types.js';
+import type { DefaultEncapsulation, FabricResolver } from '../fabric/fabric-resolver.js';
 import type { CollectorMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publish/event-publisher.js';
-import { type CollectorState, type RouteEntry, RouterState, type ViewState } from '../state/router-state.js';
-import { peerKeyOf, ribViewOf } from './rib-view.js';
-import {
-  attributeFields,
-  attributesFingerprint,
-  contextFields,
-  contextSignature,
-  encodeFields,
-  joinParts,
-  longOf,
-  type RouteEventStamp,
-  routeKafkaKey,
-  routeVnis,
-} from './route-event.js';
+import type { CollectorState } from '../state/collector-state.js';
+import { type PeerDisabled, type RouteChangeSink, RouterRib, type ViewState } from '../state/router-rib.js';
+import { ribViewOf } from './rib-view.js';
+import { attributeFields, contextFields, contextSignature, encodeFields, joinParts, longOf, routeKafkaKey } from './route-event.js';
+import { type AttributeSummary, attributesFingerprint, labelsOf, summarizeAttributes, unknownAttributes } from './route-labels.js';
 import { RoutePartEncoder } from './route-part-encoder.js';
 
 export interface SessionContext {
-  state: CollectorState;
+  state: CollectorState<AttributeSummary>;
+  /** Which session holds each router now (router id → session), to notice a reconnect over a half-open session. */
+  owners: Map<string, BmpSession>;
   publisher: EventPublisher;
   resolver: FabricResolver;
   metrics: CollectorMetrics;
@@ -49,8 +44,8 @@ export interface SessionContext {
   nextSeq: () => bigint;
   /** After a reconnect, a table counts as re-sent once no route arrived for this long (or End-of-RIB came). */
   resyncQuietMs: number;
-  /** The publisher's buffer size at which sockets pause. */
-  maxBufferedBytes: number;
+  /** The clock (µs since epoch); injectable for tests. */
+  nowUs?: () => bigint;
 }
 
 const MESSAGE_NAMES: Record<BmpMessage['kind'], string> = {
@@ -64,49 +59,70 @@ const MESSAGE_NAMES: Record<BmpMessage['kind'], string> = {
   unknown: 'unknown',
 };
 
-const NO_ADD_PATH: Set<string> = new Set();
-
-/** The per-peer header timestamp as the event's (µs); the collector's clock when the router sent zero. */
-function timestampOf(peer: PerPeerHeader): bigint {
-  return peer.timestampUs === 0n ? BigInt(Date.now()) * 1000n : peer.timestampUs;
-}
-
-/** The route an entry holds, decoded again from its NLRI bytes (they decoded when they arrived). */
-function routeOfEntry(e: RouteEntry): EvpnRoute {
-  const bytes = Buffer.from(e.nlri, 'latin1');
-  return decodeEvpnRoute(e.routeType, new Reader(bytes, 0, bytes.length, 'held EVPN route'), e.pathId);
-}
+const NO_ADD_PATH: ReadonlySet<string> = new Set();
+const wallClockUs = () => BigInt(Date.now()) * 1000n;
 
 export class BmpSession {
-  /** The router this session reports for; a provisional one until the first Peer Up tells its BGP ID. */
-  private router: RouterState;
+  /** The router this session reports for; a provisional one until the first Peer Up (or Loc-RIB route) tells its BGP ID. */
+  private router: RouterRib<AttributeSummary>;
   private identified = false;
+  private defaultEncapsulation: DefaultEncapsulation = 'vxlan';
   private quietTimer: NodeJS.Timeout | undefined;
+  private lastResyncRouteMs = 0;
   private closed = false;
-  /** Route events since the last flush, by route type (0..11, 12 = higher) × action. */
-  private readonly routeCounts = new Array<number>(26).fill(0);
+  /** Some enqueue since the last look said the publisher's buffer is full: the shell pauses the socket. */
+  private full = false;
+  /** Route events since the last flush, by route type (0..MAX_NAMED_ROUTE_TYPE, then "other") × action. */
+  private readonly routeCounts = new Array<number>((MAX_NAMED_ROUTE_TYPE + 2) * 2).fill(0);
   private readonly encoder = new RoutePartEncoder();
+  private readonly nowUs: () => bigint;
+
+  /** The UPDATE being applied: its attributes are encoded once, for its first advertisement that is not a repeat. */
+  private current: { attrs: PathAttributes; bytes: Uint8Array | undefined } | undefined;
+
+  /** What the RIB reports, published. */
+  private readonly sink: RouteChangeSink<AttributeSummary> = {
+    advertise: (view, route, attrs, timestampUs) => {
+      const cur = this.current!;
+      cur.bytes ??= encodeFields(attributeFields(cur.attrs));
+      this.emitRoute(view, route, RouteAction.ROUTE_ACTION_ADVERTISE, WR.WITHDRAW_REASON_UNSPECIFIED, attrs, timestampUs, cur.bytes);
+    },
+    withdraw: (view, route, reason, attrs, timestampUs) => {
+      this.emitRoute(view, route, RouteAction.ROUTE_ACTION_WITHDRAW, reason, attrs ?? unknownAttributes(this.defaultEncapsulation), timestampUs, undefined);
+    },
+  };
 
   constructor(
     readonly remoteAddress: string,
     private readonly ctx: SessionContext,
+    /** Closes this session's socket (when another session takes the router over). */
+    private readonly closeSocket: () => void = () => {},
   ) {
-    this.router = new RouterState(remoteAddress, remoteAddress);
+    this.nowUs = ctx.nowUs ?? wallClockUs;
+    this.router = new RouterRib(remoteAddress, remoteAddress);
     this.router.connected = true;
-    this.router.fabric = ctx.resolver.resolve({ address: remoteAddress });
+    this.refreshFabric();
   }
 
   get routerId(): string {
     return this.router.id;
   }
 
+  /** Whether an enqueue said the publisher is full since the last call (the shell then pauses the socket). */
+  takeBackpressure(): boolean {
+    const f = this.full;
+    this.full = false;
+    return f;
+  }
+
   /** Handles one framed BMP message. Never throws for bad input. */
   handle(buf: Buffer): void {
+    if (this.closed) return;
     let msg: BmpMessage;
     try {
       msg = decodeBmpMessage(buf);
     } catch (err) {
-      this.badInput('message', err, buf);
+      this.badMessage(err, buf);
       return;
     }
     this.ctx.metrics.messages.inc({ type: MESSAGE_NAMES[msg.kind] });
@@ -120,10 +136,10 @@ export class BmpSession {
       case 'termination':
         this.emitSession({
           kind: SessionEventKind.SESSION_EVENT_KIND_ROUTER_DOWN,
-          terminationReason: msg.reason ?? 1,
+          terminationReason: msg.reason ?? BmpTerminationReason.Unspecified,
           detail: msg.strings.join('; ') || 'BMP Termination',
         });
-        this.closed = true;
+        this.end();
         break;
       case 'peer-up':
         this.peerUp(msg);
@@ -132,7 +148,7 @@ export class BmpSession {
         this.peerDown(msg);
         break;
       case 'route-monitoring':
-        this.routeMonitoring(msg.peer, msg.bgp, msg.bgpOffset, buf);
+        this.routeMonitoring(msg.peer, msg.bgp, msg.bgpOffset);
         break;
       case 'unknown':
         // RFC 7854 §4.1: skip what we do not understand.
@@ -144,232 +160,251 @@ export class BmpSession {
     }
   }
 
-  /** The TCP session ended (Termination or loss): the router's routes become stale, not withdrawn. */
+  /** The TCP session ended (or was cut): the router's routes become stale, not withdrawn. */
   close(detail: string): void {
+    if (!this.closed) this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_ROUTER_DOWN, terminationReason: TERMINATION_REASON_SESSION_LOST, detail });
+    this.end();
+  }
+
+  /** Another session of the same router took over: this one closes, its socket too. */
+  takenOver(by: string): void {
+    this.close(`taken over by a new BMP session from ${by} (this one was half-open)`);
+    this.closeSocket();
+  }
+
+  private end(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.router.connected = false;
-    if (!this.closed) this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_ROUTER_DOWN, terminationReason: 65535, detail });
+    this.quietTimer = undefined;
+    if (this.closed) return;
     this.closed = true;
+    if (this.ctx.owners.get(this.router.id) === this) {
+      this.ctx.owners.delete(this.router.id);
+      this.router.sessionLost();
+    }
   }
 
   private refreshFabric(): void {
-    this.router.fabric = this.ctx.resolver.resolve({ address: this.router.address, sysName: this.router.sysName, bgpId: this.router.bgpId });
+    const r = this.router;
+    r.fabric = this.ctx.resolver.resolve({ address: r.address, sysName: r.sysName, bgpId: r.bgpId });
+    this.defaultEncapsulation = this.ctx.resolver.encapsulationOf(r.fabric);
   }
 
-  /** The first Peer Up names the router's own BGP ID: adopt the state of an earlier session of the same router. */
+  /** The first Peer Up names the router's own BGP ID: take over the RIB of an earlier session of the same router. */
   private identify(bgpId: string): void {
     if (this.identified || bgpId === '0.0.0.0') return;
     this.identified = true;
     const id = `${this.remoteAddress}/${bgpId}`;
-    const prev = this.ctx.state.routers.get(id);
     const provisional = this.router;
-    if (prev && !prev.connected) {
-      prev.gen++;
-      prev.connected = true;
-      prev.resyncing = prev.routeCount() > 0;
+    const holder = this.ctx.owners.get(id);
+    if (holder && holder !== this) {
+      // Half-open: the router reconnected while its previous session still looks alive. Nothing is silently replaced.
+      this.ctx.metrics.takeovers.inc();
+      this.ctx.logger.warn(
+        { router: this.remoteAddress, bgpId },
+        'router reconnected while its previous BMP session was still open: closing that session; its routes are stale until re-sent',
+      );
+      holder.takenOver(this.remoteAddress);
+    }
+    const prev = this.ctx.state.routers.get(id);
+    if (prev) {
+      prev.resume();
       prev.sysName = provisional.sysName || prev.sysName;
       prev.sysDescr = provisional.sysDescr || prev.sysDescr;
+      for (const [k, v] of provisional.peers) prev.peers.set(k, v);
       this.router = prev;
       if (prev.resyncing) this.armQuietTimer();
     } else {
-      const fresh = new RouterState(id, this.remoteAddress);
-      fresh.connected = true;
-      fresh.sysName = provisional.sysName;
-      fresh.sysDescr = provisional.sysDescr;
-      for (const [k, v] of provisional.peers) fresh.peers.set(k, v);
-      this.router = fresh;
-      this.ctx.state.routers.set(id, fresh);
+      // The provisional RIB becomes the router's (anything it learnt before the router was named stays).
+      provisional.id = id;
+      this.ctx.state.routers.set(id, provisional);
     }
+    this.ctx.owners.set(id, this);
+    this.router.connected = true;
     this.router.bgpId = bgpId;
     this.refreshFabric();
   }
 
   private peerUp(msg: Extract<BmpMessage, { kind: 'peer-up' }>): void {
-    this.identify(msg.peer.peerType === 3 ? msg.peer.bgpId : msg.sentOpen.bgpId);
+    this.identify(msg.peer.peerType === BmpPeerType.LocRibInstance ? msg.peer.bgpId : msg.sentOpen.bgpId);
     const sent = msg.sentOpen.capabilities;
     const recv = msg.receivedOpen.capabilities;
-    // RFC 7911 §4: path ids are in UPDATEs the peer sends when it may send (2|3) and the router may receive (1|3).
+    // RFC 7911 §4: path ids are in UPDATEs the peer sends when it may send and the router may receive.
     const addPath = new Set<string>();
     for (const [k, mode] of recv.addPath) {
       const local = sent.addPath.get(k) ?? 0;
-      if (mode & 2 && local & 1) addPath.add(k);
+      if (mode & AddPathMode.Send && local & AddPathMode.Receive) addPath.add(k);
     }
-    this.router.peers.set(peerKeyOf(msg.peer), { fourOctetAs: sent.fourOctetAs && recv.fourOctetAs, addPath });
-    this.emitSession({
-      kind: SessionEventKind.SESSION_EVENT_KIND_PEER_UP,
-      peer: this.peerProto(msg.peer, ribViewOf(msg.peer), msg.tableName ?? ''),
-      localAddress: msg.localAddress,
-      localPort: msg.localPort,
-      remotePort: msg.remotePort,
-      localAsn: sent.asn4 ?? msg.sentOpen.asn,
-      localBgpId: msg.sentOpen.bgpId,
-      fourOctetAs: sent.fourOctetAs && recv.fourOctetAs,
-      addPathAfiSafis: [...addPath],
-      holdTime: Math.min(msg.sentOpen.holdTime, msg.receivedOpen.holdTime),
-    });
+    const fourOctetAs = sent.fourOctetAs && recv.fourOctetAs;
+    this.router.peerUp(msg.peer, { fourOctetAs, addPath });
+    this.emitSession(
+      {
+        kind: SessionEventKind.SESSION_EVENT_KIND_PEER_UP,
+        peer: this.peerProto(msg.peer, msg.tableName ?? ''),
+        localAddress: msg.localAddress,
+        localPort: msg.localPort,
+        remotePort: msg.remotePort,
+        localAsn: sent.asn4 ?? msg.sentOpen.asn,
+        localBgpId: msg.sentOpen.bgpId,
+        fourOctetAs,
+        addPathAfiSafis: [...addPath],
+        holdTime: Math.min(msg.sentOpen.holdTime, msg.receivedOpen.holdTime),
+      },
+      msg.peer,
+    );
   }
 
   private peerDown(msg: Extract<BmpMessage, { kind: 'peer-down' }>): void {
-    const pk = peerKeyOf(msg.peer);
-    this.router.peers.delete(pk);
-    // Every route this peer reported, in every view, is gone.
-    for (const [key, view] of this.router.views) {
-      if (peerKeyOf(view.peer) !== pk) continue;
-      if (msg.tableName !== undefined && msg.peer.peerType === 3 && view.tableName !== msg.tableName) continue;
-      this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_PEER_DOWN, () => true, timestampOf(msg.peer));
-      this.router.views.delete(key);
-    }
-    this.emitSession({
-      kind: SessionEventKind.SESSION_EVENT_KIND_PEER_DOWN,
-      peer: this.peerProto(msg.peer, ribViewOf(msg.peer), msg.tableName ?? ''),
-      peerDownReason: msg.reason,
-      notificationCode: msg.notification?.code,
-      notificationSubcode: msg.notification?.subcode,
-      detail: msg.fsmEvent !== undefined ? `FSM event ${msg.fsmEvent}` : '',
-    });
+    const locRib = msg.peer.peerType === BmpPeerType.LocRibInstance;
+    this.router.peerDown(msg.peer, msg.tableName, locRib, this.timestampOf(msg.peer), this.sink);
+    this.flushRouteCounts();
+    this.emitSession(
+      {
+        kind: SessionEventKind.SESSION_EVENT_KIND_PEER_DOWN,
+        peer: this.peerProto(msg.peer, msg.tableName ?? ''),
+        peerDownReason: msg.reason,
+        notificationCode: msg.notification?.code,
+        notificationSubcode: msg.notification?.subcode,
+        detail: msg.fsmEvent !== undefined ? `FSM event ${msg.fsmEvent}` : '',
+      },
+      msg.peer,
+    );
   }
 
-  private routeMonitoring(peer: PerPeerHeader, bgp: Buffer, bgpOffset: number, whole: Buffer): void {
+  private routeMonitoring(peer: PerPeerHeader, bgp: Buffer, bgpOffset: number): void {
     // RFC 9069 §4.1: a Loc-RIB per-peer header carries the router's own BGP ID.
-    if (!this.identified && peer.peerType === 3) this.identify(peer.bgpId);
-    const popts = this.router.peers.get(peerKeyOf(peer));
-    const opts = { fourOctetAs: peer.legacyAsPath ? false : (popts?.fourOctetAs ?? true), addPath: popts?.addPath ?? NO_ADD_PATH };
-    let upd: ReturnType<typeof decodeBgpUpdate>;
-    try {
-      upd = decodeBgpUpdate(bgp, opts, bgpOffset);
-    } catch (err) {
-      this.badInput('update', err, whole);
+    if (!this.identified && peer.peerType === BmpPeerType.LocRibInstance) this.identify(peer.bgpId);
+    const router = this.router;
+    if (router.disabled(peer)) {
+      this.ctx.metrics.ignoredUpdates.inc({ reason: router.disabled(peer)! });
       return;
     }
+    const popts = router.peerOptions(peer);
+    const opts = { fourOctetAs: peer.legacyAsPath ? false : (popts?.fourOctetAs ?? true), addPath: popts?.addPath ?? NO_ADD_PATH };
+    const upd = decodeBgpUpdate(bgp, opts, bgpOffset);
     for (const o of upd.other) this.ctx.metrics.otherAfiSafi.inc({ afi_safi: `${o.afi}/${o.safi}` });
-    const ribView = ribViewOf(peer);
-    const view = this.viewFor(peer, ribView, '');
-    const timestampUs = timestampOf(peer);
-    const ctxBytes = this.contextBytes(view); // cached per view: re-encoded only when the router or peer changed
-    if (upd.advertised.length > 0) {
-      const attrs = upd.attributes;
-      const attrFp = this.ctx.state.intern(attributesFingerprint(attrs));
-      const nextHop = attrs.nextHop ?? '';
-      let attrBytes: Uint8Array | undefined; // encoded once, for the first route of the UPDATE that is not a repeat
-      let repeats = 0;
-      for (const route of upd.advertised) {
-        const entryKey = route.pathId ? `${route.key}#${route.pathId}` : route.key;
-        const nlri = route.nlri.toString('latin1');
-        const existing = view.routes.get(entryKey);
-        if (existing && existing.attrs === attrFp && existing.nlri === nlri) {
-          existing.gen = this.router.gen;
-          repeats++;
-          continue;
-        }
-        attrBytes ??= encodeFields(attributeFields(attrs));
-        const vni = this.emitRoute(
-          route,
-          { action: RouteAction.ROUTE_ACTION_ADVERTISE, reason: WithdrawReason.WITHDRAW_REASON_UNSPECIFIED, nextHop, seq: this.ctx.nextSeq(), timestampUs },
-          attrs,
-          ctxBytes,
-          attrBytes,
-        );
-        view.routes.set(entryKey, { attrs: attrFp, nlri, routeType: route.routeType, pathId: route.pathId, nextHop, vni, gen: this.router.gen });
-      }
-      if (repeats > 0) this.ctx.metrics.duplicates.inc(repeats);
+    if (upd.invalidRoutes > 0) this.ctx.metrics.invalidRoutes.inc({ route_type: '0' }, upd.invalidRoutes);
+    const handling = upd.errors ? this.updateErrors(peer, upd) : undefined;
+    const view = router.view(peer, ribViewOf(peer), '');
+    const timestampUs = this.timestampOf(peer);
+    let attrs: AttributeSummary | undefined;
+    if (upd.advertised.length > 0 && handling !== ErrorHandling.TreatAsWithdraw) {
+      const enc = this.defaultEncapsulation;
+      const key = attributesFingerprint(upd.attributes, enc);
+      attrs = this.ctx.state.intern(key, () => summarizeAttributes(upd.attributes, enc, key));
     }
-    for (const route of upd.withdrawn) {
-      const entryKey = route.pathId ? `${route.key}#${route.pathId}` : route.key;
-      const existing = view.routes.get(entryKey);
-      view.routes.delete(entryKey);
-      // A withdrawal of a route this collector never saw (e.g. it restarted) is still published: the index may know it.
-      const stamp = {
-        action: RouteAction.ROUTE_ACTION_WITHDRAW,
-        reason: WithdrawReason.WITHDRAW_REASON_EXPLICIT,
-        nextHop: existing?.nextHop ?? '',
-        seq: this.ctx.nextSeq(),
-        timestampUs,
-        knownVni: existing?.vni,
-      };
-      this.emitRoute(existing ? routeOfEntry(existing) : route, stamp, undefined, ctxBytes, undefined);
-    }
+    this.current = { attrs: upd.attributes, bytes: undefined };
+    const resyncing = router.resyncing;
+    const outcome = router.update(
+      view,
+      { advertised: upd.advertised, withdrawn: upd.withdrawn, endOfRib: upd.endOfRib, handling, attrs },
+      timestampUs,
+      this.sink,
+    );
+    this.current = undefined;
+    const repeats = router.takeRepeats();
+    if (repeats > 0) this.ctx.metrics.duplicates.inc(repeats);
     this.flushRouteCounts();
-    if (this.router.resyncing) {
-      if (upd.endOfRib) this.sweepStale((v) => v === view);
-      else this.armQuietTimer();
+    if (outcome === 'disabled') this.peerDisabled(peer, handling === ErrorHandling.SessionReset ? 'session-reset' : 'afi-safi-disable');
+    if (router.resyncing) {
+      this.lastResyncRouteMs = Date.now();
+      this.armQuietTimer();
+    } else if (resyncing) this.resyncComplete(); // End-of-RIB swept the last stale routes
+  }
+
+  /** Counts and logs an UPDATE's RFC 7606 errors; returns the strongest class. */
+  private updateErrors(peer: PerPeerHeader, upd: DecodedUpdate): ErrorHandling | undefined {
+    for (const e of upd.errors ?? []) {
+      const cls = ERROR_HANDLING_NAMES[e.handling];
+      this.ctx.metrics.updateErrors.inc({ class: cls });
+      this.ctx.logger.warn(
+        {
+          router: this.router.address,
+          sysName: this.router.sysName,
+          peer: peer.address,
+          class: cls,
+          attributeType: e.attributeType,
+          offset: e.context.offset,
+          hex: e.context.hex,
+          err: e.message,
+        },
+        `malformed BGP UPDATE handled as ${cls} (RFC 7606)`,
+      );
     }
+    return strongestHandling(upd);
   }
 
-  private viewFor(peer: PerPeerHeader, ribView: number, tableName: string): ViewState {
-    const key = `${peer.address}|${peer.distinguisher}|${ribView}|${tableName}`;
-    let v = this.router.views.get(key);
-    if (!v) this.router.views.set(key, (v = { key, peer, ribView, tableName, routes: new Map() }));
-    else v.peer = peer; // latest timestamp for withdrawal events
-    return v;
+  private peerDisabled(peer: PerPeerHeader, why: PeerDisabled): void {
+    this.emitSession(
+      {
+        kind: SessionEventKind.SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED,
+        peer: this.peerProto(peer, ''),
+        detail: `${why}: an UPDATE of this peer could not be parsed; its EVPN routes are withdrawn and its UPDATEs ignored until its next Peer Up`,
+      },
+      peer,
+    );
   }
 
+  /** The per-peer header timestamp as the event's (µs); the collector's clock when the router sent zero. */
+  private timestampOf(peer: PerPeerHeader): bigint {
+    return peer.timestampUs === 0n ? this.nowUs() : peer.timestampUs;
+  }
+
+  /** After a reconnect: once no route came for the quiet time, every view's stale routes go. */
   private armQuietTimer(): void {
-    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.quietTimer || this.closed) return;
+    const wait = Math.max(1, this.ctx.resyncQuietMs - (Date.now() - this.lastResyncRouteMs));
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
-      if (!this.closed && this.router.resyncing) this.sweepStale(() => true);
-    }, this.ctx.resyncQuietMs);
+      if (this.closed || !this.router.resyncing) return;
+      if (Date.now() - this.lastResyncRouteMs < this.ctx.resyncQuietMs) return this.armQuietTimer();
+      this.router.sweep(() => true, this.nowUs(), this.sink);
+      this.flushRouteCounts();
+      this.resyncComplete();
+    }, wait);
     this.quietTimer.unref();
   }
 
-  /** Withdraws routes not re-sent since the reconnect, in the views selected; completes the resync when none is left. */
-  private sweepStale(select: (v: ViewState) => boolean): void {
-    const gen = this.router.gen;
-    const now = BigInt(Date.now()) * 1000n;
-    for (const view of this.router.views.values()) {
-      if (select(view)) this.withdrawAll(view, WithdrawReason.WITHDRAW_REASON_RESYNC_STALE, (e) => e.gen < gen, now);
-    }
-    const stillStale = [...this.router.views.values()].some((v) => [...v.routes.values()].some((e) => e.gen < gen));
-    if (!stillStale) {
-      this.router.resyncing = false;
-      if (this.quietTimer) clearTimeout(this.quietTimer);
-      this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE, detail: 'stale routes withdrawn after reconnect' });
-    }
+  private resyncComplete(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = undefined;
+    this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE, detail: 'stale routes withdrawn after reconnect' });
   }
 
-  private withdrawAll(view: ViewState, reason: number, which: (e: RouteEntry) => boolean, timestampUs: bigint): void {
-    const ctxBytes = this.contextBytes(view);
-    for (const [k, e] of view.routes) {
-      if (!which(e)) continue;
-      view.routes.delete(k);
-      this.emitRoute(
-        routeOfEntry(e),
-        { action: RouteAction.ROUTE_ACTION_WITHDRAW, reason, nextHop: e.nextHop, seq: this.ctx.nextSeq(), timestampUs, knownVni: e.vni },
-        undefined,
-        ctxBytes,
-        undefined,
-      );
-    }
-    this.flushRouteCounts();
-  }
-
-  /** Publishes one route change; returns the VNI it was published with. */
+  /** Publishes one route change. */
   private emitRoute(
+    view: ViewState<AttributeSummary>,
     route: EvpnRoute,
-    stamp: RouteEventStamp,
-    attrs: PathAttributes | undefined,
-    ctxBytes: Uint8Array,
+    action: RouteAction,
+    reason: WithdrawReason,
+    attrs: AttributeSummary,
+    timestampUs: bigint,
     attrBytes: Uint8Array | undefined,
-  ): number {
-    const { vni, l3Vni } = routeVnis(route, stamp, attrs);
+  ): void {
+    const l = labelsOf(route, attrs);
     const part = this.encoder.encode({
       route,
-      action: stamp.action,
-      reason: stamp.reason,
-      seq: stamp.seq,
-      timestampUs: stamp.timestampUs,
-      vni,
-      l3Vni,
-      nextHop: stamp.nextHop,
+      action,
+      reason,
+      seq: this.ctx.nextSeq(),
+      timestampUs,
+      vni: l.vni,
+      l3Vni: l.l3Vni,
+      mplsLabels: l.mplsLabels,
+      encapsulation: l.encapsulation,
+      vniSource: l.vniSource,
+      srv6Sid: l.srv6Sid,
+      evi: l.evi,
+      nextHop: attrs.nextHop,
     });
-    this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(ctxBytes, attrBytes, part));
-    const i = Math.min(route.routeType, 12) * 2 + (stamp.action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : 1);
+    if (!this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(this.contextBytes(view), attrBytes, part))) this.full = true;
+    const t = route.routeType;
+    const i = (t > MAX_NAMED_ROUTE_TYPE ? MAX_NAMED_ROUTE_TYPE + 1 : t) * 2 + (action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : 1);
     this.routeCounts[i] = (this.routeCounts[i] ?? 0) + 1;
-    return vni;
+    if (route.raw) this.ctx.metrics.undecodedRoutes.inc({ route_type: String(t) });
   }
 
   /** The encoded context part of a view's events, re-encoded only when the router or peer identity changed. */
-  private contextBytes(view: ViewState): Uint8Array {
+  private contextBytes(view: ViewState<AttributeSummary>): Uint8Array {
     const c = { router: this.router, peer: view.peer, ribView: view.ribView, tableName: view.tableName, collectorId: this.ctx.collectorId };
     const signature = contextSignature(c);
     if (view.encoded?.signature !== signature) view.encoded = { signature, bytes: encodeFields(contextFields(c)) };
@@ -384,28 +419,31 @@ export class BmpSession {
       if (n === 0) continue;
       counts[i] = 0;
       const type = i >> 1;
-      this.ctx.metrics.routes.inc({ route_type: type === 12 ? 'other' : String(type), action: i & 1 ? 'withdraw' : 'advertise' }, n);
+      this.ctx.metrics.routes.inc({ route_type: type > MAX_NAMED_ROUTE_TYPE ? 'other' : String(type), action: i & 1 ? 'withdraw' : 'advertise' }, n);
     }
   }
 
-  private peerProto(p: PerPeerHeader, ribView: number, tableName: string) {
-    return { type: p.peerType, address: p.address, asn: p.asn, bgpId: p.bgpId, distinguisher: p.distinguisher, ribView, tableName };
+  private peerProto(p: PerPeerHeader, tableName: string) {
+    return { type: p.peerType, address: p.address, asn: p.asn, bgpId: p.bgpId, distinguisher: p.distinguisher, ribView: ribViewOf(p), tableName };
   }
 
-  private emitSession(ev: ISessionEvent): void {
+  /** A session event, stamped with the per-peer header's time when the message has one the router set, and with the receive time. */
+  private emitSession(ev: ISessionEvent, peer?: PerPeerHeader): void {
+    const receivedUs = this.nowUs();
     const full: ISessionEvent = {
       fabric: this.router.fabric,
       router: { address: this.router.address, sysName: this.router.sysName, bgpId: this.router.bgpId },
-      timestampUs: longOf(BigInt(Date.now()) * 1000n),
+      timestampUs: longOf(peer && peer.timestampUs !== 0n ? peer.timestampUs : receivedUs),
+      receivedUs: longOf(receivedUs),
       collectorId: this.ctx.collectorId,
       collectorSeq: longOf(this.ctx.nextSeq()),
       ...ev,
     };
-    this.ctx.publisher.enqueue(TOPICS.sessions, this.router.address, SessionEvent.encode(full).finish());
+    if (!this.ctx.publisher.enqueue(TOPICS.sessions, this.router.address, SessionEvent.encode(full).finish())) this.full = true;
   }
 
-  private badInput(kind: string, err: unknown, buf: Buffer): void {
-    this.ctx.metrics.decodeErrors.inc({ kind });
+  private badMessage(err: unknown, buf: Buffer): void {
+    this.ctx.metrics.decodeErrors.inc({ kind: 'message' });
     const e = err instanceof DecodeError ? err : undefined;
     this.ctx.logger.warn(
       {
@@ -415,7 +453,7 @@ export class BmpSession {
         hex: e?.context.hex ?? buf.subarray(0, 64).toString('hex'),
         err: err instanceof Error ? err.message : String(err),
       },
-      `skipped a malformed BMP ${kind}; the session goes on`,
+      'skipped a malformed BMP message; the session goes on',
     );
   }
 }

@@ -8,45 +8,25 @@
  */
 import { type IRouteEvent, RouteAction, RouteEvent } from '../../schemas/events.js';
 import { Long } from '../../schemas/long.js';
+import { EvpnRouteType } from '../bmp/evpn/evpn-codes.js';
 import type { EvpnRoute, PathAttributes, PerPeerHeader } from '../bmp/types.js';
-import type { RouterState } from '../state/router-state.js';
+import { type AttributeSummary, labelsOf } from './route-labels.js';
 
 export function longOf(v: bigint | number): Long {
   const b = BigInt(v);
   return Long.fromBits(Number(b & 0xffffffffn), Number((b >> 32n) & 0xffffffffn), true);
 }
 
-/** The VNI fields: VXLAN carries the VNI in the whole 24-bit label field (RFC 8365 §5.1.3). */
-function vnis(route: EvpnRoute, attrs: PathAttributes | undefined): { vni: number; l3Vni: number } {
-  switch (route.routeType) {
-    case 2:
-      return { vni: route.labels[0] ?? 0, l3Vni: route.labels[1] ?? 0 };
-    case 3:
-      return { vni: attrs?.pmsi?.label ?? route.ethernetTag, l3Vni: 0 };
-    case 5:
-      return { vni: 0, l3Vni: route.labels[0] ?? 0 };
-    default:
-      return { vni: route.labels[0] ?? 0, l3Vni: 0 };
-  }
-}
-
-/**
- * RFC 8365 §5.1.2.1 auto-derived route target: the low 24 bits of a 2-octet-AS RT's local administrator are the VNI.
- * Used when a router's BMP feed carries no label (FRR 8 reports EVPN labels as 0).
- */
-export function vniFromRouteTargets(rts: string[]): number {
-  for (const rt of rts) {
-    const [admin, local] = rt.split(':');
-    if (admin && local && !admin.includes('.') && Number(admin) <= 0xffff) {
-      const vni = Number(local) & 0xffffff;
-      if (vni > 0) return vni;
-    }
-  }
-  return 0;
+/** The router an event is about, as the session knows it. */
+export interface RouterIdentity {
+  fabric: string;
+  address: string;
+  sysName: string;
+  bgpId: string;
 }
 
 export interface RouteEventContext {
-  router: RouterState;
+  router: RouterIdentity;
   peer: PerPeerHeader;
   ribView: number;
   tableName: string;
@@ -62,8 +42,8 @@ export interface RouteEventStamp {
   seq: bigint;
   /** The per-peer header timestamp (µs), or the collector's time when the router sent zero. */
   timestampUs: bigint;
-  /** For a withdrawal: the VNI its advertisement was published with (a withdrawal carries no attributes). */
-  knownVni?: number;
+  /** How the route's labels are read: its UPDATE's (for a withdrawal, its advertisement's) attribute summary. */
+  attrs: AttributeSummary;
 }
 
 /** The fields shared by every route of one RIB view. */
@@ -117,17 +97,9 @@ export function attributeFields(attrs: PathAttributes): IRouteEvent {
   return ev;
 }
 
-/** The event's VNIs: from the labels, else (FRR) the route targets; a withdrawal reuses its advertisement's. */
-export function routeVnis(route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): { vni: number; l3Vni: number } {
-  const v = vnis(route, attrs);
-  const vni = s.knownVni ?? (v.vni || (route.routeType === 2 && attrs ? vniFromRouteTargets(attrs.extCommunities.routeTargets) : 0));
-  return { vni, l3Vni: v.l3Vni };
-}
-
 /** The route's own fields (NLRI, action, sequence, timestamp, next hop, VNIs), as RoutePartEncoder writes them. */
-export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): IRouteEvent {
-  const { vni, l3Vni } = routeVnis(route, s, attrs);
-  const labels = route.labels;
+export function routeFields(route: EvpnRoute, s: RouteEventStamp): IRouteEvent {
+  const l = labelsOf(route, s.attrs);
   return {
     pathId: route.pathId,
     timestampUs: longOf(s.timestampUs),
@@ -142,14 +114,18 @@ export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAtt
     ethernetTag: route.ethernetTag,
     mac: route.mac,
     ip: route.ip,
-    labels,
-    vni,
-    l3Vni,
-    mplsLabels: labels.length === 1 ? [labels[0]! >>> 4] : labels.map((l) => l >>> 4),
+    labels: route.labels,
+    vni: l.vni,
+    l3Vni: l.l3Vni,
+    mplsLabels: l.mplsLabels,
     originatorIp: route.originatorIp,
     ipPrefix: route.prefix,
     gatewayIp: route.gatewayIp,
     rawNlri: route.raw,
+    encapsulation: l.encapsulation,
+    vniSource: l.vniSource,
+    srv6Sid: l.srv6Sid,
+    evi: l.evi,
     nextHop: s.nextHop,
   };
 }
@@ -157,7 +133,7 @@ export function routeFields(route: EvpnRoute, s: RouteEventStamp, attrs: PathAtt
 /** The whole event as one object (attributes only for an advertisement). */
 export function buildRouteEvent(ctx: RouteEventContext, route: EvpnRoute, s: RouteEventStamp, attrs: PathAttributes | undefined): IRouteEvent {
   const withAttrs = s.action === RouteAction.ROUTE_ACTION_ADVERTISE && attrs;
-  return { ...contextFields(ctx), ...(withAttrs ? attributeFields(attrs) : {}), ...routeFields(route, s, attrs) };
+  return { ...contextFields(ctx), ...(withAttrs ? attributeFields(attrs) : {}), ...routeFields(route, s) };
 }
 
 export function encodeFields(fields: IRouteEvent): Uint8Array {
@@ -180,26 +156,5 @@ export function joinParts(context: Uint8Array, attributes: Uint8Array | undefine
 
 /** Kafka key: type-2 routes by MAC (one MAC's updates from every fabric share a partition), others by route key. */
 export function routeKafkaKey(route: EvpnRoute): string {
-  return route.routeType === 2 ? route.mac : route.key;
-}
-
-/** What makes two advertisements with equal NLRI bytes identical: the attributes shared by an UPDATE. */
-export function attributesFingerprint(a: PathAttributes): string {
-  const x = a.extCommunities;
-  return [
-    a.nextHop ?? '',
-    x.routeTargets.join(','),
-    x.macMobility ? `${x.macMobility.seq}${x.macMobility.sticky ? 's' : ''}` : '',
-    x.esiLabel ? `${x.esiLabel.label}${x.esiLabel.singleActive ? 's' : ''}` : '',
-    x.routerMac ?? '',
-    x.defaultGateway ? 'g' : '',
-    x.esImportRt ?? '',
-    x.encapsulations.join(','),
-    a.pmsi ? `${a.pmsi.tunnelType}/${a.pmsi.label}/${a.pmsi.tunnelId}` : '',
-    a.asPath.join(' '),
-    a.localPref ?? '',
-    a.med ?? '',
-    a.communities.join(','),
-    a.originatorId ?? '',
-  ].join('|');
+  return route.routeType === EvpnRouteType.MacIpAdvertisement ? route.mac : route.key;
 }

@@ -1,5 +1,5 @@
 /**
- * Encodes the per-route part of a RouteEvent (route_event.proto fields 4, 5, 7, 10, 11, 20–35, 40) straight into a
+ * Encodes the per-route part of a RouteEvent (route_event.proto fields 4, 5, 7, 10, 11, 20–40) straight into a
  * reused buffer. It is the one hot encoder of the collector: protobufjs's generated encoder builds a list of write
  * operations and a Long per 64-bit field for every event, which cost as much as decoding the route. Proto3 rules:
  * fields at their default are left out, repeated scalars are packed. The generated codec stays the reference: the unit
@@ -32,6 +32,10 @@ const T = {
   ipPrefix: tag(33, 2),
   gatewayIp: tag(34, 2),
   rawNlri: tag(35, 2),
+  encapsulation: tag(36, 0),
+  vniSource: tag(37, 0),
+  srv6Sid: tag(38, 2),
+  evi: tag(39, 2),
   nextHop: tag(40, 2),
 } as const;
 
@@ -43,6 +47,12 @@ export interface RoutePart {
   timestampUs: bigint;
   vni: number;
   l3Vni: number;
+  /** 20-bit MPLS labels (empty unless the route is MPLS-encapsulated). */
+  mplsLabels: number[];
+  encapsulation: number;
+  vniSource: number;
+  srv6Sid: string;
+  evi: string;
   nextHop: string;
 }
 
@@ -65,10 +75,12 @@ export class RoutePartEncoder {
           r.originatorIp.length +
           r.prefix.length +
           r.gatewayIp.length +
+          p.srv6Sid.length +
+          p.evi.length +
           p.nextHop.length) +
-      16 * r.labels.length +
+      16 * (r.labels.length + p.mplsLabels.length) +
       (r.raw?.length ?? 0) +
-      16 * 10;
+      16 * 12;
     if (this.buf.length < bound) this.buf = Buffer.allocUnsafe(bound * 2);
     this.pos = 0;
     this.u32(T.pathId, r.pathId);
@@ -87,7 +99,7 @@ export class RoutePartEncoder {
     this.packed(T.labels, r.labels, 0);
     this.u32(T.vni, p.vni);
     this.u32(T.l3Vni, p.l3Vni);
-    this.packed(T.mplsLabels, r.labels, 4); // the same fields as 20-bit MPLS labels
+    this.packed(T.mplsLabels, p.mplsLabels, 0);
     this.str(T.originatorIp, r.originatorIp);
     this.str(T.ipPrefix, r.prefix);
     this.str(T.gatewayIp, r.gatewayIp);
@@ -97,6 +109,10 @@ export class RoutePartEncoder {
       this.buf.set(r.raw, this.pos);
       this.pos += r.raw.length;
     }
+    this.u32(T.encapsulation, p.encapsulation);
+    this.u32(T.vniSource, p.vniSource);
+    this.str(T.srv6Sid, p.srv6Sid);
+    this.str(T.evi, p.evi);
     this.str(T.nextHop, p.nextHop);
     return this.buf.subarray(0, this.pos);
   }

@@ -6,6 +6,7 @@
  */
 import type { Reader } from '../reader.js';
 import type { ExtendedCommunities } from '../types.js';
+import { EXT_COMMUNITY_TYPE_MASK, ExtCommunitySubtype as Sub, ExtCommunityType as Type } from './ext-community-codes.js';
 
 export function emptyExtendedCommunities(): ExtendedCommunities {
   return { routeTargets: [], defaultGateway: false, encapsulations: [], raw: [] };
@@ -17,21 +18,21 @@ export function decodeExtendedCommunities(r: Reader, out: ExtendedCommunities): 
     r.need(8, 'extended community');
     const type = r.u8();
     const sub = r.u8();
-    const base = type & 0x3f; // the high bits are IANA-authority / non-transitive flags
-    if (sub === 0x02 && base <= 0x02) {
-      if (base === 0x00) out.routeTargets.push(`${r.u16()}:${r.u32()}`);
-      else if (base === 0x01) out.routeTargets.push(`${r.ipv4()}:${r.u16()}`);
+    const base = type & EXT_COMMUNITY_TYPE_MASK; // the high bits are IANA-authority / non-transitive flags
+    if (sub === Sub.RouteTarget && base <= Type.FourOctetAs) {
+      if (base === Type.TwoOctetAs) out.routeTargets.push(`${r.u16()}:${r.u32()}`);
+      else if (base === Type.Ipv4Address) out.routeTargets.push(`${r.ipv4()}:${r.u16()}`);
       else out.routeTargets.push(`${r.u32()}:${r.u16()}`);
       continue;
     }
-    if (type === 0x06) {
-      if (sub === 0x00) {
+    if (type === Type.Evpn) {
+      if (sub === Sub.MacMobility) {
         const flags = r.u8();
         r.skip(1);
         out.macMobility = { sticky: (flags & 0x01) !== 0, seq: r.u32() };
         continue;
       }
-      if (sub === 0x01) {
+      if (sub === Sub.EsiLabel) {
         const flags = r.u8();
         r.skip(2);
         const hi = r.u8();
@@ -39,21 +40,21 @@ export function decodeExtendedCommunities(r: Reader, out: ExtendedCommunities): 
         out.esiLabel = { singleActive: (flags & 0x01) !== 0, label: (hi << 16) | lo };
         continue;
       }
-      if (sub === 0x02) {
+      if (sub === Sub.EsImportRouteTarget) {
         out.esImportRt = r.mac();
         continue;
       }
-      if (sub === 0x03) {
+      if (sub === Sub.RouterMac) {
         out.routerMac = r.mac();
         continue;
       }
     }
-    if (type === 0x03 && sub === 0x0d) {
+    if (type === Type.Opaque && sub === Sub.DefaultGateway) {
       out.defaultGateway = true;
       r.skip(6);
       continue;
     }
-    if (type === 0x03 && sub === 0x0c) {
+    if (type === Type.Opaque && sub === Sub.Encapsulation) {
       r.skip(4);
       out.encapsulations.push(r.u16());
       continue;

@@ -6,18 +6,19 @@
 import { MalformedError } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Capabilities, OpenMessage } from '../types.js';
+import { afiSafiKey, BgpMessageType, CapabilityCode, OpenParamType } from './bgp-codes.js';
 import { readBgpHeader } from './header.js';
 
 export function decodeOpen(r: Reader): OpenMessage {
   const { type, body } = readBgpHeader(r);
-  if (type !== 1) throw new MalformedError(`expected a BGP OPEN, got type ${type}`, { messageType: 'OPEN', offset: body.pos });
+  if (type !== BgpMessageType.Open) throw new MalformedError(`expected a BGP OPEN, got type ${type}`, { messageType: 'OPEN', offset: body.pos });
   const version = body.u8('version');
   const asn = body.u16('my AS');
   const holdTime = body.u16('hold time');
   const bgpId = body.ipv4('BGP identifier');
   let optLen = body.u8('optional parameters length');
   let extended = false;
-  if (optLen === 255 && body.remaining >= 3 && body.buf[body.pos] === 255) {
+  if (optLen === 255 && body.remaining >= 3 && body.buf[body.pos] === OpenParamType.ExtendedLength) {
     body.u8();
     optLen = body.u16('extended optional parameters length');
     extended = true;
@@ -28,24 +29,24 @@ export function decodeOpen(r: Reader): OpenMessage {
     const ptype = params.u8('parameter type');
     const plen = extended ? params.u16('parameter length') : params.u8('parameter length');
     const p = params.sub(plen, `parameter ${ptype}`);
-    if (ptype !== 2) continue; // only capabilities matter here
+    if (ptype !== OpenParamType.Capabilities) continue; // only capabilities matter here
     while (p.remaining > 0) {
       const code = p.u8('capability code');
       const clen = p.u8('capability length');
       const c = p.sub(clen, `capability ${code}`);
       caps.codes.push(code);
-      if (code === 1 && clen >= 4) {
+      if (code === CapabilityCode.Multiprotocol && clen >= 4) {
         const afi = c.u16();
         c.u8();
-        caps.multiprotocol.push(`${afi}/${c.u8()}`);
-      } else if (code === 65 && clen === 4) {
+        caps.multiprotocol.push(afiSafiKey(afi, c.u8()));
+      } else if (code === CapabilityCode.FourOctetAs && clen === 4) {
         caps.fourOctetAs = true;
         caps.asn4 = c.u32();
-      } else if (code === 69) {
+      } else if (code === CapabilityCode.AddPath) {
         while (c.remaining >= 4) {
           const afi = c.u16();
           const safi = c.u8();
-          caps.addPath.set(`${afi}/${safi}`, c.u8());
+          caps.addPath.set(afiSafiKey(afi, safi), c.u8());
         }
       }
     }

@@ -1,18 +1,19 @@
 /** RFC 4364 §4.2 route distinguisher: type 0 "asn:nn", type 1 "a.b.c.d:nn", type 2 "asn4:nn". */
 import type { Reader } from '../reader.js';
+import { RdType } from './bgp-codes.js';
 
 export function readRd(r: Reader): string {
   const type = r.u16('RD type');
   switch (type) {
-    case 0: {
+    case RdType.TwoOctetAs: {
       const asn = r.u16('RD asn');
       return `${asn}:${r.u32('RD number')}`;
     }
-    case 1: {
+    case RdType.Ipv4Address: {
       const ip = r.ipv4('RD address');
       return `${ip}:${r.u16('RD number')}`;
     }
-    case 2: {
+    case RdType.FourOctetAs: {
       const asn = r.u32('RD asn');
       return `${asn}:${r.u16('RD number')}`;
     }

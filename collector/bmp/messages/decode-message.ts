@@ -1,7 +1,8 @@
 /** One whole BMP message (as framed by BmpFrameDecoder) → its decoded form, dispatched on the message type. */
 import { DecodeError, hexPreview, MalformedError } from '../errors.js';
 import { Reader } from '../reader.js';
-import { type BmpMessage, BmpMessageType } from '../types.js';
+import type { BmpMessage } from '../types.js';
+import { BmpMessageType } from './bmp-codes.js';
 import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION } from './common-header.js';
 import { decodeInitiation, decodeTermination } from './initiation.js';
 import { decodePeerDown } from './peer-down.js';
@@ -10,15 +11,7 @@ import { decodePerPeerHeader } from './per-peer-header.js';
 import { decodeRouteMirroring } from './route-mirroring.js';
 import { decodeStatsReport } from './stats-report.js';
 
-const NAMES: Record<number, string> = {
-  0: 'RouteMonitoring',
-  1: 'StatisticsReport',
-  2: 'PeerDown',
-  3: 'PeerUp',
-  4: 'Initiation',
-  5: 'Termination',
-  6: 'RouteMirroring',
-};
+const NAMES: Record<number, string> = Object.fromEntries(Object.entries(BmpMessageType).map(([name, code]) => [code, name]));
 
 export function decodeBmpMessage(buf: Buffer): BmpMessage {
   const head = new Reader(buf, 0, buf.length, 'BMP common header');

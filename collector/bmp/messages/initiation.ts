@@ -1,15 +1,16 @@
 /** RFC 7854 §4.3 Initiation (TLVs: 0 string, 1 sysDescr, 2 sysName) and §4.5 Termination (0 string, 1 reason). */
 import type { Reader } from '../reader.js';
 import type { InitiationMessage, TerminationMessage } from '../types.js';
+import { BmpInfoTlvType, BmpTerminationTlvType } from './bmp-codes.js';
 import { decodeInfoTlvs } from './information-tlvs.js';
 
 export function decodeInitiation(r: Reader): InitiationMessage {
   const tlvs = decodeInfoTlvs(r);
   return {
     kind: 'initiation',
-    sysDescr: tlvs.find((t) => t.type === 1)?.value,
-    sysName: tlvs.find((t) => t.type === 2)?.value,
-    strings: tlvs.filter((t) => t.type === 0).map((t) => t.value),
+    sysDescr: tlvs.find((t) => t.type === BmpInfoTlvType.SysDescr)?.value,
+    sysName: tlvs.find((t) => t.type === BmpInfoTlvType.SysName)?.value,
+    strings: tlvs.filter((t) => t.type === BmpInfoTlvType.String).map((t) => t.value),
     tlvs,
   };
 }
@@ -21,8 +22,8 @@ export function decodeTermination(r: Reader): TerminationMessage {
     const type = r.u16('TLV type');
     const len = r.u16('TLV length');
     const v = r.sub(len, `termination TLV ${type}`);
-    if (type === 1 && len === 2) reason = v.u16('reason');
-    else if (type === 0) strings.push(v.utf8(len));
+    if (type === BmpTerminationTlvType.Reason && len === 2) reason = v.u16('reason');
+    else if (type === BmpTerminationTlvType.String) strings.push(v.utf8(len));
   }
   return { kind: 'termination', reason, strings };
 }

@@ -8,6 +8,7 @@ import { decodeOpen } from '../bgp/open.js';
 import { bgpFromOpen } from '../bgp/open-length.js';
 import type { Reader } from '../reader.js';
 import type { PeerUpMessage } from '../types.js';
+import { BmpInfoTlvType } from './bmp-codes.js';
 import { decodeInfoTlvs } from './information-tlvs.js';
 import { decodePerPeerHeader } from './per-peer-header.js';
 
@@ -24,5 +25,15 @@ export function decodePeerUp(r: Reader): PeerUpMessage {
   const sentOpen = decodeOpen(bgpFromOpen(r, 'sent OPEN'));
   const receivedOpen = decodeOpen(bgpFromOpen(r, 'received OPEN'));
   const info = decodeInfoTlvs(r);
-  return { kind: 'peer-up', peer, localAddress, localPort, remotePort, sentOpen, receivedOpen, info, tableName: info.find((t) => t.type === 3)?.value };
+  return {
+    kind: 'peer-up',
+    peer,
+    localAddress,
+    localPort,
+    remotePort,
+    sentOpen,
+    receivedOpen,
+    info,
+    tableName: info.find((t) => t.type === BmpInfoTlvType.TableName)?.value,
+  };
 }

@@ -7,6 +7,7 @@
 import { readDistinguisher } from '../bgp/route-distinguisher.js';
 import type { Reader } from '../reader.js';
 import type { PerPeerHeader } from '../types.js';
+import { BmpPeerFlag } from './bmp-codes.js';
 
 export const PER_PEER_HEADER_LENGTH = 42;
 
@@ -15,7 +16,7 @@ export function decodePerPeerHeader(r: Reader): PerPeerHeader {
   const peerType = r.u8();
   const flags = r.u8();
   const distinguisher = readDistinguisher(r);
-  const ipv6 = (flags & 0x80) !== 0;
+  const ipv6 = (flags & BmpPeerFlag.Ipv6) !== 0;
   let address: string;
   if (ipv6) address = r.ipv6('peer address');
   else {
@@ -30,9 +31,9 @@ export function decodePerPeerHeader(r: Reader): PerPeerHeader {
     peerType,
     flags,
     ipv6,
-    postPolicy: (flags & 0x40) !== 0,
-    legacyAsPath: (flags & 0x20) !== 0,
-    adjRibOut: (flags & 0x10) !== 0,
+    postPolicy: (flags & BmpPeerFlag.PostPolicy) !== 0,
+    legacyAsPath: (flags & BmpPeerFlag.LegacyAsPath) !== 0,
+    adjRibOut: (flags & BmpPeerFlag.AdjRibOut) !== 0,
     distinguisher,
     address,
     asn,

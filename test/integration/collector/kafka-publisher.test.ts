@@ -103,7 +103,7 @@ describe('kafka publisher', () => {
   it('asks the sessions to pause past its buffer and lets them go on once Kafka acknowledged', async () => {
     const topic = uniqueName('routes');
     await createTopics([topic], 2);
-    const pub = await createKafkaPublisher({ brokers: brokers(), batchedTopics: [topic], maxBufferedBytes: 64 * 1024 });
+    const pub = await createKafkaPublisher({ brokers: brokers(), batchedTopics: [topic], highWaterBytes: 64 * 1024 });
     const value = Buffer.alloc(1_000, 1);
     let accepted = 0;
     while (pub.enqueue(topic, `k${accepted}`, value)) accepted++;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DecodeError,
+  type DecodeError,
   decodeBgpUpdate,
   decodeBmpMessage,
-  MalformedError,
+  ErrorHandling,
   type RouteMonitoringMessage,
+  strongestHandling,
   TruncatedError,
 } from '../../../../collector/bmp/index.js';
 import { attrs, bgpMessage, bmpMsg, evpn, ext, notification, open, statValue, type2Update, update } from '../../../fixtures/bmp/builders.js';
@@ -250,7 +251,10 @@ describe('decodeBgpUpdate', () => {
   it('reads ADD-PATH path identifiers only when negotiated', () => {
     const u = update({ attributes: [attrs.mpReach('10.0.0.1', [evpn.macIp({ rd: '1:1', mac: '00:00:00:00:00:04', label1: 7 }, 77)])] });
     expect(decodeBgpUpdate(u, { fourOctetAs: true, addPath: new Set(['25/70']) }).advertised[0]!.pathId).toBe(77);
-    expect(() => decodeBgpUpdate(u, noAddPath)).toThrow(DecodeError);
+    // Read without path ids, the NLRI do not parse: RFC 7606 AFI/SAFI disable, no route advertised.
+    const wrong = decodeBgpUpdate(u, noAddPath);
+    expect(strongestHandling(wrong)).toBe(ErrorHandling.AfiSafiDisable);
+    expect(wrong.advertised).toEqual([]);
   });
 
   it('reads 2-byte AS_PATH when 4-octet AS is not negotiated, and AS4_PATH replaces it', () => {
@@ -282,11 +286,12 @@ describe('decodeBgpUpdate', () => {
 
   it.each([
     [
-      'a path attribute length past the UPDATE',
+      'a total path attribute length past the UPDATE',
       (u: Buffer) => {
         u.writeUInt16BE(0xffff, 21);
         return u;
       },
+      ErrorHandling.SessionReset,
     ],
     [
       'an NLRI length past its attribute',
@@ -294,6 +299,7 @@ describe('decodeBgpUpdate', () => {
         u[u.length - 34] = 0xf0;
         return u;
       },
+      ErrorHandling.AfiSafiDisable,
     ],
     [
       'a bad BGP marker',
@@ -301,6 +307,7 @@ describe('decodeBgpUpdate', () => {
         u[3] = 0;
         return u;
       },
+      ErrorHandling.SessionReset,
     ],
     [
       'a BGP length shorter than the header',
@@ -308,27 +315,28 @@ describe('decodeBgpUpdate', () => {
         u.writeUInt16BE(10, 16);
         return u;
       },
+      ErrorHandling.SessionReset,
     ],
-  ])('throws a DecodeError with an offset for %s', (_what, corrupt) => {
+  ])('returns an RFC 7606 error with an offset for %s', (_what, corrupt, handling) => {
     const u = corrupt(Buffer.from(type2Update({ nextHop: '10.0.0.1', routes: [{ rd: '1:1', mac: '00:00:00:00:00:05', label1: 1 }] })));
-    const err = (() => {
-      try {
-        rm(u);
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(err).toBeInstanceOf(DecodeError);
-    expect(typeof (err as DecodeError).context.offset).toBe('number');
+    const d = rm(u);
+    expect(strongestHandling(d)).toBe(handling);
+    expect(d.advertised).toEqual([]);
+    expect(typeof d.errors![0]!.context.offset).toBe('number');
+    expect(d.errors![0]!.context.hex!.length).toBeLessThanOrEqual(128);
   });
 
-  it('rejects a MAC length other than 48 as malformed', () => {
+  it('disables the family for a MAC length other than 48 (the NLRI cannot be trusted)', () => {
     const r = Buffer.from(evpn.macIp({ rd: '1:1', mac: '00:00:00:00:00:06', label1: 1 }));
     r[2 + 22] = 40;
-    expect(() => rm(update({ attributes: [attrs.mpReach('10.0.0.1', [r])] }))).toThrow(MalformedError);
+    const d = rm(update({ attributes: [attrs.mpReach('10.0.0.1', [r])] }));
+    expect(strongestHandling(d)).toBe(ErrorHandling.AfiSafiDisable);
+    expect(d.errors![0]!.message).toMatch(/MAC length 40, expected 48/);
   });
 
   it('decodes a whole BGP message only when it is an UPDATE', () => {
-    expect(() => rm(bgpMessage(4, Buffer.alloc(0)))).toThrow(/expected a BGP UPDATE/);
+    const d = rm(bgpMessage(4, Buffer.alloc(0)));
+    expect(strongestHandling(d)).toBe(ErrorHandling.SessionReset);
+    expect(d.errors![0]!.message).toMatch(/expected a BGP UPDATE/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBgpUpdate, type EvpnRoute, type PathAttributes, type PerPeerHeader } from '../../../../collector/bmp/index.js';
+import { decodeBgpUpdate, type EvpnRoute, type PerPeerHeader } from '../../../../collector/bmp/index.js';
 import {
   attributeFields,
   buildRouteEvent,
@@ -9,10 +9,9 @@ import {
   joinParts,
   longOf,
   type RouteEventStamp,
-  routeVnis,
 } from '../../../../collector/session/route-event.js';
+import { labelsOf, summarizeAttributes } from '../../../../collector/session/route-labels.js';
 import { RoutePartEncoder } from '../../../../collector/session/route-part-encoder.js';
-import { RouterState } from '../../../../collector/state/router-state.js';
 import { RouteAction, RouteEvent, WithdrawReason } from '../../../../schemas/events.js';
 import { attrs, evpn, ext, update } from '../../../fixtures/bmp/builders.js';
 
@@ -29,7 +28,7 @@ const peer: PerPeerHeader = {
   bgpId: '10.0.0.2',
   timestampUs: 1_764_000_000_123_456n,
 };
-const router = Object.assign(new RouterState('127.0.0.1/10.0.0.1', '127.0.0.1'), { fabric: 'dc1', sysName: 'leaf1', bgpId: '10.0.0.1' });
+const router = { address: '127.0.0.1', fabric: 'dc1', sysName: 'leaf1', bgpId: '10.0.0.1' };
 const ctx = { router, peer, ribView: 2, tableName: '', collectorId: 'c1' };
 
 // Every attribute the event carries, and every route type.
@@ -70,7 +69,8 @@ const upd = decodeBgpUpdate(
 );
 
 const encoder = new RoutePartEncoder();
-const routePart = (route: EvpnRoute, s: RouteEventStamp, attributes: PathAttributes | undefined) =>
+const summary = summarizeAttributes(upd.attributes, 'vxlan');
+const routePart = (route: EvpnRoute, s: RouteEventStamp) =>
   Buffer.from(
     encoder.encode({
       route,
@@ -79,7 +79,7 @@ const routePart = (route: EvpnRoute, s: RouteEventStamp, attributes: PathAttribu
       seq: s.seq,
       timestampUs: s.timestampUs,
       nextHop: s.nextHop,
-      ...routeVnis(route, s, attributes),
+      ...labelsOf(route, s.attrs),
     }),
   );
 // Proto3: a field at its default and an absent field are the same event.
@@ -92,6 +92,7 @@ describe('route event parts', () => {
     nextHop: '10.0.0.1',
     seq: 2n ** 52n + 3n,
     timestampUs: peer.timestampUs,
+    attrs: summary,
   });
 
   it('decode, concatenated, to the same event as the whole object encoded at once, for every route type', () => {
@@ -102,7 +103,7 @@ describe('route event parts', () => {
       for (const action of [RouteAction.ROUTE_ACTION_ADVERTISE, RouteAction.ROUTE_ACTION_WITHDRAW]) {
         const s = stamp(action);
         const adv = action === RouteAction.ROUTE_ACTION_ADVERTISE;
-        const parts = joinParts(context, adv ? attributes : undefined, routePart(route, s, adv ? upd.attributes : undefined));
+        const parts = joinParts(context, adv ? attributes : undefined, routePart(route, s));
         const whole = RouteEvent.encode(buildRouteEvent(ctx, route, s, adv ? upd.attributes : undefined)).finish();
         expect(asObject(parts)).toEqual(asObject(whole));
       }
@@ -111,9 +112,7 @@ describe('route event parts', () => {
 
   it('carries the fields a consumer reads, from the right part', () => {
     const route = upd.advertised[1]!;
-    const ev = RouteEvent.decode(
-      joinParts(encodeFields(contextFields(ctx)), encodeFields(attributeFields(upd.attributes)), routePart(route, stamp(1), upd.attributes)),
-    );
+    const ev = RouteEvent.decode(joinParts(encodeFields(contextFields(ctx)), encodeFields(attributeFields(upd.attributes)), routePart(route, stamp(1))));
     expect(ev).toMatchObject({
       fabric: 'dc1',
       router: { sysName: 'leaf1', bgpId: '10.0.0.1' },
@@ -161,6 +160,11 @@ describe('RoutePartEncoder', () => {
           reason: fc.integer({ min: 0, max: 3 }),
           vni: fc.integer({ min: 0, max: 0xffffff }),
           l3Vni: fc.integer({ min: 0, max: 0xffffff }),
+          mplsLabels: fc.array(fc.integer({ min: 0, max: 0xfffff }), { maxLength: 3 }),
+          encapsulation: fc.integer({ min: 0, max: 3 }),
+          vniSource: fc.integer({ min: 0, max: 3 }),
+          srv6Sid: fc.string({ maxLength: 39 }),
+          evi: fc.string({ maxLength: 30 }),
           nextHop: fc.string({ unit: 'grapheme', maxLength: 40 }),
         }),
         (r, seq, ts, s) => {
@@ -183,11 +187,15 @@ describe('RoutePartEncoder', () => {
             labels: r.labels,
             vni: s.vni,
             l3Vni: s.l3Vni,
-            mplsLabels: r.labels.map((l) => l >>> 4),
+            mplsLabels: s.mplsLabels,
             originatorIp: r.originatorIp,
             ipPrefix: r.prefix,
             gatewayIp: r.gatewayIp,
             rawNlri: route.raw,
+            encapsulation: s.encapsulation,
+            vniSource: s.vniSource,
+            srv6Sid: s.srv6Sid,
+            evi: s.evi,
             nextHop: s.nextHop,
           }).finish();
           expect(asObject(ours)).toEqual(asObject(reference));
@@ -199,7 +207,21 @@ describe('RoutePartEncoder', () => {
 
   it('grows its buffer for a route larger than it', () => {
     const big = { ...upd.advertised[1]!, key: 'k'.repeat(10_000) };
-    const out = encoder.encode({ route: big, action: 1, reason: 0, seq: 1n, timestampUs: 1n, vni: 1, l3Vni: 0, nextHop: 'x' });
+    const out = encoder.encode({
+      route: big,
+      action: 1,
+      reason: 0,
+      seq: 1n,
+      timestampUs: 1n,
+      vni: 1,
+      l3Vni: 0,
+      mplsLabels: [],
+      encapsulation: 1,
+      vniSource: 1,
+      srv6Sid: '',
+      evi: 'e'.repeat(5_000),
+      nextHop: 'x',
+    });
     expect(RouteEvent.decode(out).routeKey).toHaveLength(10_000);
   });
 });
