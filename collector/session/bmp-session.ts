@@ -29,8 +29,8 @@ import type { CollectorState } from '../state/collector-state.js';
 import { type PeerDisabled, type RouteChangeSink, RouterRib, type ViewState } from '../state/router-rib.js';
 import { ribViewOf } from './rib-view.js';
 import { attributeFields, contextFields, contextSignature, encodeFields, joinParts, longOf, routeKafkaKey } from './route-event.js';
-import { type AttributeSummary, attributesFingerprint, labelsOf, summarizeAttributes, unknownAttributes } from './route-labels.js';
-import { RoutePartEncoder } from './route-part-encoder.js';
+import { type AttributeSummary, attributesFingerprint, labelsInto, summarizeAttributes, unknownAttributes } from './route-labels.js';
+import { type RoutePart, RoutePartEncoder } from './route-part-encoder.js';
 
 export interface SessionContext {
   state: CollectorState<AttributeSummary>;
@@ -75,6 +75,25 @@ export class BmpSession {
   /** Route events since the last flush, by route type (0..MAX_NAMED_ROUTE_TYPE, then "other") × action. */
   private readonly routeCounts = new Array<number>((MAX_NAMED_ROUTE_TYPE + 2) * 2).fill(0);
   private readonly encoder = new RoutePartEncoder();
+  /** The route event being encoded: one object, refilled per event (the hot path allocates nothing for it). */
+  private readonly part: RoutePart = {
+    route: undefined as unknown as EvpnRoute,
+    action: 0,
+    reason: 0,
+    seq: 0n,
+    timestampUs: 0n,
+    vni: 0,
+    l3Vni: 0,
+    mplsLabels: [],
+    encapsulation: 0,
+    vniSource: 0,
+    srv6Sid: '',
+    evi: '',
+    nextHop: '',
+  };
+  /** The last view whose context bytes were taken, and them: a message's routes share one view. */
+  private ctxView: ViewState<AttributeSummary> | undefined;
+  private ctxBytes: Uint8Array | undefined;
   private readonly nowUs: () => bigint;
 
   /** The UPDATE being applied: its attributes are encoded once, for its first advertisement that is not a repeat. */
@@ -118,6 +137,7 @@ export class BmpSession {
   /** Handles one framed BMP message. Never throws for bad input. */
   handle(buf: Buffer): void {
     if (this.closed) return;
+    this.ctxView = undefined; // the context (router, peer) may change between messages: taken again once per message
     let msg: BmpMessage;
     try {
       msg = decodeBmpMessage(buf);
@@ -357,6 +377,7 @@ export class BmpSession {
       this.quietTimer = undefined;
       if (this.closed || !this.router.resyncing) return;
       if (Date.now() - this.lastResyncRouteMs < this.ctx.resyncQuietMs) return this.armQuietTimer();
+      this.ctxView = undefined;
       this.router.sweep(() => true, this.nowUs(), this.sink);
       this.flushRouteCounts();
       this.resyncComplete();
@@ -380,23 +401,20 @@ export class BmpSession {
     timestampUs: bigint,
     attrBytes: Uint8Array | undefined,
   ): void {
-    const l = labelsOf(route, attrs);
-    const part = this.encoder.encode({
-      route,
-      action,
-      reason,
-      seq: this.ctx.nextSeq(),
-      timestampUs,
-      vni: l.vni,
-      l3Vni: l.l3Vni,
-      mplsLabels: l.mplsLabels,
-      encapsulation: l.encapsulation,
-      vniSource: l.vniSource,
-      srv6Sid: l.srv6Sid,
-      evi: l.evi,
-      nextHop: attrs.nextHop,
-    });
-    if (!this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(this.contextBytes(view), attrBytes, part))) this.full = true;
+    const p = this.part;
+    labelsInto(route, attrs, p);
+    p.route = route;
+    p.action = action;
+    p.reason = reason;
+    p.seq = this.ctx.nextSeq();
+    p.timestampUs = timestampUs;
+    p.nextHop = attrs.nextHop;
+    const bytes = this.encoder.encode(p);
+    if (view !== this.ctxView) {
+      this.ctxView = view;
+      this.ctxBytes = this.contextBytes(view);
+    }
+    if (!this.ctx.publisher.enqueue(TOPICS.routes, routeKafkaKey(route), joinParts(this.ctxBytes!, attrBytes, bytes))) this.full = true;
     const t = route.routeType;
     const i = (t > MAX_NAMED_ROUTE_TYPE ? MAX_NAMED_ROUTE_TYPE + 1 : t) * 2 + (action === RouteAction.ROUTE_ACTION_ADVERTISE ? 0 : 1);
     this.routeCounts[i] = (this.routeCounts[i] ?? 0) + 1;

@@ -144,16 +144,23 @@ export function srv6SidOf(s: Srv6Sid, labelField: number): string {
   return formatIpv6(sid, 0);
 }
 
-export function labelsOf(route: EvpnRoute, s: AttributeSummary): RouteLabels {
+/** The labels' meaning, written into `out` (the session reuses one object per route event: no allocation). */
+export function labelsInto(route: EvpnRoute, s: AttributeSummary, out: RouteLabels): void {
   const labels = route.labels;
+  out.encapsulation = s.encapsulation;
+  out.vni = 0;
+  out.l3Vni = 0;
+  out.vniSource = VniSource.VNI_SOURCE_UNSPECIFIED;
+  out.mplsLabels = NO_LABELS;
+  out.srv6Sid = '';
+  out.evi = s.evi;
   if (s.encapsulation === Encapsulation.ENCAPSULATION_VXLAN) {
     let vni = 0;
-    let l3Vni = 0;
     let source: VniSource = VniSource.VNI_SOURCE_LABEL;
     switch (route.routeType) {
       case EvpnRouteType.MacIpAdvertisement:
         vni = labels[0] ?? 0;
-        l3Vni = labels[1] ?? 0;
+        out.l3Vni = labels[1] ?? 0;
         if (vni === 0 && s.rtVni > 0) {
           vni = s.rtVni;
           source = VniSource.VNI_SOURCE_ROUTE_TARGET;
@@ -168,40 +175,32 @@ export function labelsOf(route: EvpnRoute, s: AttributeSummary): RouteLabels {
         }
         break;
       case EvpnRouteType.IpPrefix:
-        l3Vni = labels[0] ?? 0;
+        out.l3Vni = labels[0] ?? 0;
         break;
       case EvpnRouteType.EthernetAutoDiscovery:
         vni = labels[0] ?? 0;
         break;
     }
-    return {
-      encapsulation: s.encapsulation,
-      vni,
-      l3Vni,
-      vniSource: vni > 0 ? source : VniSource.VNI_SOURCE_UNSPECIFIED,
-      mplsLabels: NO_LABELS,
-      srv6Sid: '',
-      evi: vni > 0 ? '' : s.evi,
-    };
-  }
-  if (s.encapsulation === Encapsulation.ENCAPSULATION_SRV6) {
-    return {
-      encapsulation: s.encapsulation,
-      vni: 0,
-      l3Vni: 0,
-      vniSource: VniSource.VNI_SOURCE_UNSPECIFIED,
-      mplsLabels: NO_LABELS,
-      srv6Sid: s.srv6 ? srv6SidOf(s.srv6, labels[0] ?? 0) : '',
-      evi: s.evi,
-    };
-  }
-  return {
+    if (vni > 0) {
+      out.vni = vni;
+      out.vniSource = source;
+      out.evi = '';
+    }
+  } else if (s.encapsulation === Encapsulation.ENCAPSULATION_SRV6) {
+    if (s.srv6) out.srv6Sid = srv6SidOf(s.srv6, labels[0] ?? 0);
+  } else if (labels.length > 0) out.mplsLabels = labels.map((l) => l >>> 4);
+}
+
+export function labelsOf(route: EvpnRoute, s: AttributeSummary): RouteLabels {
+  const out: RouteLabels = {
     encapsulation: s.encapsulation,
     vni: 0,
     l3Vni: 0,
     vniSource: VniSource.VNI_SOURCE_UNSPECIFIED,
-    mplsLabels: labels.length === 0 ? NO_LABELS : labels.map((l) => l >>> 4),
+    mplsLabels: NO_LABELS,
     srv6Sid: '',
-    evi: s.evi,
+    evi: '',
   };
+  labelsInto(route, s, out);
+  return out;
 }

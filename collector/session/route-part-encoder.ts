@@ -39,6 +39,7 @@ const T = {
   nextHop: tag(40, 2),
 } as const;
 
+/** One route event's own fields: the route, what happened, and its labels' meaning (route-labels.ts). */
 export interface RoutePart {
   route: EvpnRoute;
   action: number;

@@ -61,14 +61,14 @@ function handlingOf(type: number): ErrorHandling {
   }
 }
 
-function check(ok: boolean, what: string, r: Reader): void {
-  if (!ok) throw new MalformedError(what, { messageType: 'UPDATE', offset: r.pos, hex: hexPreview(r.buf, r.pos) });
+function malformed(what: string, r: Reader): MalformedError {
+  return new MalformedError(what, { messageType: 'UPDATE', offset: r.pos, hex: hexPreview(r.buf, r.pos) });
 }
 
 function asPath(r: Reader, four: boolean, out: number[]): void {
   while (r.remaining > 0) {
     const type = r.u8('AS_PATH segment type');
-    check(type >= AsPathSegmentType.AsSet && type <= AsPathSegmentType.ConfedSet, `AS_PATH segment type ${type} is not 1-4`, r);
+    if (type < AsPathSegmentType.AsSet || type > AsPathSegmentType.ConfedSet) throw malformed(`AS_PATH segment type ${type} is not 1-4`, r);
     const n = r.u8('AS_PATH segment length');
     for (let i = 0; i < n; i++) out.push(four ? r.u32('AS number') : r.u16('AS number'));
   }
@@ -117,7 +117,7 @@ function prefixSid(r: Reader): PrefixSid {
         s.skip(4, 'SID structure locator block, node, function and argument lengths');
         transpositionLength = s.u8('transposition length');
         transpositionOffset = s.u8('transposition offset');
-        check(transpositionLength <= 24 && transpositionOffset + transpositionLength <= 128, 'SRv6 transposition outside the SID or label', s);
+        if (transpositionLength > 24 || transpositionOffset + transpositionLength > 128) throw malformed('SRv6 transposition outside the SID or label', s);
       }
       out.srv6 = { sid, transpositionLength, transpositionOffset, service: type === PrefixSidTlvType.Srv6L2Service ? 'l2' : 'l3' };
     }
@@ -215,43 +215,43 @@ export function decodeBgpUpdate(buf: Buffer, opts: UpdateDecodeOptions, baseOffs
     try {
       switch (code) {
         case BgpAttrType.Origin:
-          check(len === 1, `ORIGIN length ${len}, expected 1`, v);
+          if (len !== 1) throw malformed(`ORIGIN length ${len}, expected 1`, v);
           a.origin = v.u8('ORIGIN');
-          check(a.origin <= BgpOrigin.Incomplete, `ORIGIN ${a.origin} is not 0-2`, v);
+          if (a.origin > BgpOrigin.Incomplete) throw malformed(`ORIGIN ${a.origin} is not 0-2`, v);
           break;
         case BgpAttrType.AsPath:
           asPath(v, opts.fourOctetAs, a.asPath);
           break;
         case BgpAttrType.NextHop:
-          check(len === 4, `NEXT_HOP length ${len}, expected 4`, v);
+          if (len !== 4) throw malformed(`NEXT_HOP length ${len}, expected 4`, v);
           a.nextHop ??= v.ipv4('NEXT_HOP');
           break;
         case BgpAttrType.MultiExitDisc:
-          check(len === 4, `MULTI_EXIT_DISC length ${len}, expected 4`, v);
+          if (len !== 4) throw malformed(`MULTI_EXIT_DISC length ${len}, expected 4`, v);
           a.med = v.u32('MED');
           break;
         case BgpAttrType.LocalPref:
-          check(len === 4, `LOCAL_PREF length ${len}, expected 4`, v);
+          if (len !== 4) throw malformed(`LOCAL_PREF length ${len}, expected 4`, v);
           a.localPref = v.u32('LOCAL_PREF');
           break;
         case BgpAttrType.AtomicAggregate:
-          check(len === 0, `ATOMIC_AGGREGATE length ${len}, expected 0`, v);
+          if (len !== 0) throw malformed(`ATOMIC_AGGREGATE length ${len}, expected 0`, v);
           a.raw.push({ flags, type: code, value: Buffer.alloc(0) });
           break;
         case BgpAttrType.Aggregator:
-          check(len === (opts.fourOctetAs ? 8 : 6), `AGGREGATOR length ${len}, expected ${opts.fourOctetAs ? 8 : 6}`, v);
+          if (len !== (opts.fourOctetAs ? 8 : 6)) throw malformed(`AGGREGATOR length ${len}, expected ${opts.fourOctetAs ? 8 : 6}`, v);
           a.raw.push({ flags, type: code, value: Buffer.from(v.bytes(len)) });
           break;
         case BgpAttrType.Communities:
-          check(len > 0 && len % 4 === 0, `COMMUNITIES length ${len} is not a positive multiple of 4`, v);
+          if (len === 0 || len % 4 !== 0) throw malformed(`COMMUNITIES length ${len} is not a positive multiple of 4`, v);
           while (v.remaining > 0) a.communities.push(`${v.u16('community')}:${v.u16('community')}`);
           break;
         case BgpAttrType.OriginatorId:
-          check(len === 4, `ORIGINATOR_ID length ${len}, expected 4`, v);
+          if (len !== 4) throw malformed(`ORIGINATOR_ID length ${len}, expected 4`, v);
           a.originatorId = v.ipv4('ORIGINATOR_ID');
           break;
         case BgpAttrType.ClusterList:
-          check(len > 0 && len % 4 === 0, `CLUSTER_LIST length ${len} is not a positive multiple of 4`, v);
+          if (len === 0 || len % 4 !== 0) throw malformed(`CLUSTER_LIST length ${len} is not a positive multiple of 4`, v);
           while (v.remaining > 0) a.clusterList.push(v.ipv4('CLUSTER_LIST'));
           break;
         case BgpAttrType.MpReachNlri:
@@ -262,7 +262,7 @@ export function decodeBgpUpdate(buf: Buffer, opts: UpdateDecodeOptions, baseOffs
           mpUnreach(v, out, evpnAddPath);
           break;
         case BgpAttrType.ExtendedCommunities:
-          check(len % 8 === 0, `EXTENDED_COMMUNITIES length ${len} is not a multiple of 8`, v);
+          if (len % 8 !== 0) throw malformed(`EXTENDED_COMMUNITIES length ${len} is not a multiple of 8`, v);
           decodeExtendedCommunities(v, a.extCommunities);
           break;
         case BgpAttrType.As4Path: {
@@ -273,7 +273,7 @@ export function decodeBgpUpdate(buf: Buffer, opts: UpdateDecodeOptions, baseOffs
           break;
         }
         case BgpAttrType.PmsiTunnel: {
-          check(len >= 5, `PMSI_TUNNEL length ${len}, expected at least 5`, v);
+          if (len < 5) throw malformed(`PMSI_TUNNEL length ${len}, expected at least 5`, v);
           const pflags = v.u8('PMSI flags');
           const tunnelType = v.u8('PMSI tunnel type');
           const hi = v.u8('PMSI label');
@@ -283,7 +283,7 @@ export function decodeBgpUpdate(buf: Buffer, opts: UpdateDecodeOptions, baseOffs
           break;
         }
         case BgpAttrType.LargeCommunities:
-          check(len > 0 && len % 12 === 0, `LARGE_COMMUNITIES length ${len} is not a positive multiple of 12`, v);
+          if (len === 0 || len % 12 !== 0) throw malformed(`LARGE_COMMUNITIES length ${len} is not a positive multiple of 12`, v);
           while (v.remaining > 0) a.largeCommunities.push(`${v.u32('large community')}:${v.u32('large community')}:${v.u32('large community')}`);
           break;
         case BgpAttrType.PrefixSid:

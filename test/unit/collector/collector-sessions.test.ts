@@ -116,6 +116,37 @@ describe('collector sessions', () => {
     expect(pub.events.filter((e) => e.value.mac === '02:00:00:00:03:01' && e.value.action === 'ROUTE_ACTION_ADVERTISE')).toHaveLength(1);
   });
 
+  it('lets a reconnecting router take over its half-open session: old socket closed, routes not re-sent withdrawn after End-of-RIB', async () => {
+    const pub = new RecordingPublisher();
+    const c = await start(pub, { resyncQuietMs: 60_000 }); // only End-of-RIB can end this resync within the test
+    const macs = ['02:00:00:00:0d:01', '02:00:00:00:0d:02', '02:00:00:00:0d:03'];
+    const old = await send(c.address.port, router('10.1.0.1', macs), true);
+    const oldClosed = new Promise<void>((r) => old.once('close', () => r()));
+    await until(() => pub.events.filter((e) => e.value.action === 'ROUTE_ACTION_ADVERTISE').length === 3, 'three routes');
+    // The router rebooted without a FIN: the old TCP session still looks alive when the new one arrives.
+    const eor = bmpMsg.routeMonitoring({ peer: { address: '10.9.9.9', bgpId: '10.9.9.9' }, update: update({ attributes: [attrs.mpUnreach([])] }) });
+    const fresh = await send(c.address.port, Buffer.concat([router('10.1.0.1', [macs[0]!, '02:00:00:00:0d:04']), eor]), true);
+    await oldClosed; // the collector closed the old socket
+    await until(() => pub.events.some((e) => e.value.kind === 'SESSION_EVENT_KIND_RESYNC_COMPLETE'), 'resync complete after End-of-RIB');
+    const after = (kind: string) => pub.events.filter((e) => e.value.reason === kind).map((e) => e.value.mac);
+    expect(after('WITHDRAW_REASON_RESYNC_STALE').sort()).toEqual(['02:00:00:00:0d:02', '02:00:00:00:0d:03']);
+    expect(pub.events.filter((e) => e.value.action === 'ROUTE_ACTION_ADVERTISE').map((e) => e.value.mac)).toEqual([...macs, '02:00:00:00:0d:04']);
+    expect(pub.events.find((e) => e.value.kind === 'SESSION_EVENT_KIND_ROUTER_DOWN')?.value.detail).toMatch(/taken over by a new BMP session/);
+    expect(await c.registry.getSingleMetricAsString('evpnlens_bmp_session_takeovers_total')).toMatch(/ 1$/m);
+    expect(c.state.routeCount()).toBe(2);
+    fresh.destroy();
+  });
+
+  it('counts and logs a session cut in the middle of a message', async () => {
+    const pub = new RecordingPublisher();
+    const c = await start(pub);
+    const whole = router('10.1.0.3', ['02:00:00:00:0e:01']);
+    await send(c.address.port, whole.subarray(0, whole.length - 7));
+    await until(() => c.sessions() === 0 && pub.events.some((e) => e.value.kind === 'SESSION_EVENT_KIND_ROUTER_DOWN'), 'the session to end');
+    expect(await c.registry.getSingleMetricAsString('evpnlens_bmp_truncated_sessions_total')).toMatch(/ 1$/m);
+    expect(pub.events.some((e) => e.value.mac === '02:00:00:00:0e:01')).toBe(false);
+  });
+
   it("stops reading a router's socket while the publisher is full, and loses nothing when it drains", async () => {
     const pub = new RecordingPublisher();
     const c = await start(pub);
