@@ -3,7 +3,6 @@
  * and mutual TLS, and its fake_server over TLS, publishing to the real Kafka broker: VXLAN peer and VNI counters read
  * back from telemetry.vtep.v1 decoded and exact, including a counter at 2^64-1 that wraps.
  */
-import Long from 'long';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -44,7 +44,6 @@ function view(s: NormalizedSample) {
 }
 
 const PEER = `${OC_VXLAN}/endpoint-peers/endpoint-peer[peer-address=10.0.0.2]/state`;
-const VNI = `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni=10100]/state`;
 const MACS = '/network-instances/network-instance[name=mac-vrf-1]/fdb/mac-table/entries';
 const mac = (m: string) => `entry[mac-address=${m}][vlan=10]/state/entry-type`;
 
