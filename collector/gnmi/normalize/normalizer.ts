@@ -132,7 +132,11 @@ export class TargetNormalizer {
         const val = u.val ?? legacyValue(u.value);
         if (!val) throw new MalformedNotificationError(`update of ${key} has no value`);
         const json = val.jsonIetfVal ?? val.jsonVal;
-        if (json != null) {
+        const simple = json != null ? jsonScalar(json) : undefined;
+        if (simple) {
+          this.leafUpdate(key, undefined, simple, ts, out, changed, prefixElems, pathElems);
+          atomicSeen?.add(key);
+        } else if (json != null) {
           const parsed = parseJsonExact(json);
           const full = [...prefixElems, ...pathElems];
           flattenJson(parsed, this.table.listKeys, (rel, v) => {
@@ -339,6 +343,23 @@ function scalarOf(v: ITypedValue, key: string): LeafValue {
     default:
       throw new MalformedNotificationError(`update of ${key} has an empty value`);
   }
+}
+
+/**
+ * The common JSON value of one leaf without JSON.parse: a string without escapes (RFC 7951 64-bit integers and
+ * enumerations are such strings) or an integer literal. Anything else: undefined (the general parser handles it).
+ */
+function jsonScalar(bytes: Uint8Array): LeafValue | undefined {
+  const n = bytes.length;
+  if (n >= 2 && bytes[0] === 0x22 && bytes[n - 1] === 0x22) {
+    for (let i = 1; i < n - 1; i++) if (bytes[i] === 0x5c || bytes[i] === 0x22 || bytes[i]! < 0x20) return undefined;
+    return { t: 'str', v: Buffer.from(bytes.buffer, bytes.byteOffset + 1, n - 2).toString('utf8') };
+  }
+  if (n > 0 && n <= 20) {
+    for (let i = 0; i < n; i++) if (bytes[i]! < 0x30 || bytes[i]! > 0x39) return undefined;
+    return { t: 'digits', v: Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1') };
+  }
+  return undefined;
 }
 
 const TYPED_VALUE_FIELDS = [
