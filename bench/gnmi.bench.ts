@@ -167,7 +167,8 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       `(channel, session, ${COUNTERS} cached leaves; ${(mem.heapUsed / 1e6).toFixed(0)} MB heap in all)`,
   );
 
-  // Steady state: every target sends its counters every INTERVAL_S.
+  // Steady state: every target sends its counters every INTERVAL_S (from a random phase: wait one interval first).
+  await new Promise((r) => setTimeout(r, INTERVAL_S * 1000));
   const updates0 = collector.sessions.reduce((a, s) => a + s.updates, 0);
   const produced0 = await produced();
   const cpu1 = process.cpuUsage();

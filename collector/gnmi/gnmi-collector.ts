@@ -63,6 +63,10 @@ export function startGnmiCollector(o: GnmiCollectorOptions): GnmiCollector {
     const updates = metrics.updates.labels(label);
     const samples = metrics.samples.labels(label);
     const reconnects = metrics.reconnects.labels(label);
+    // Every target shows on /metrics from the start, at zero.
+    updates.inc(0);
+    samples.inc(0);
+    reconnects.inc(0);
     const session = new TargetSession({
       target,
       normalizer: new TargetNormalizer(table, { publishUnmapped: Boolean(o.publishUnmapped), vtep: target.vtep ?? '' }),
