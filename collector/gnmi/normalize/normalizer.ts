@@ -69,7 +69,9 @@ function elemsOf(p: IPath | null | undefined): PathElem[] {
 }
 
 export class TargetNormalizer {
-  private readonly cache = new Map<string, SampleLeaf | null>();
+  /** prefix (origin|path) → path below it → leaf (null: unmapped and not published) */
+  private readonly cache = new Map<string, Map<string, SampleLeaf | null>>();
+  private cached = 0;
   private readonly counts = new Map<string, CountTable>();
   private readonly atomicLeaves = new Map<string, Set<string>>();
   private readonly maxCached: number;
@@ -122,31 +124,38 @@ export class TargetNormalizer {
       }
     }
 
+    // Leaves are cached per prefix, then by the path below it: the look-up hashes the short relative path, not the
+    // whole path (a notification's leaves share its prefix).
+    const prefixKey = `${origin}|${prefixText}`;
+    let byPath = this.cache.get(prefixKey);
+    if (!byPath) this.cache.set(prefixKey, (byPath = new Map()));
     for (const u of n.update ?? []) {
       this.updates++;
+      const pathElems = elemsOf(u.path);
+      const pathOrigin = origin ? '' : (u.path?.origin ?? '');
+      const relText = pathElems.length > 0 ? formatElems(pathElems) : '';
+      const fullKey = () => {
+        const o = origin || pathOrigin;
+        return (o ? `${o}:` : '') + (prefixText + relText || '/');
+      };
       try {
-        const pathElems = elemsOf(u.path);
-        const o = origin || u.path?.origin || '';
-        const base = prefixText + (pathElems.length > 0 ? formatElems(pathElems) : '');
-        const key = (o ? `${o}:` : '') + (base || '/');
+        const rel = pathOrigin ? `${pathOrigin}:${relText}` : relText;
         const val = u.val ?? legacyValue(u.value);
-        if (!val) throw new MalformedNotificationError(`update of ${key} has no value`);
+        if (!val) throw new MalformedNotificationError(`update of ${fullKey()} has no value`);
         const json = val.jsonIetfVal ?? val.jsonVal;
         const simple = json != null ? jsonScalar(json) : undefined;
-        if (simple) {
-          this.leafUpdate(key, undefined, simple, ts, out, changed, prefixElems, pathElems);
-          atomicSeen?.add(key);
-        } else if (json != null) {
-          const parsed = parseJsonExact(json);
-          const full = [...prefixElems, ...pathElems];
-          flattenJson(parsed, this.table.listKeys, (rel, v) => {
-            const leafKey = rel.length ? `${key === '/' ? '' : key}${formatElems(rel)}` : key;
-            this.leafUpdate(leafKey, rel.length ? [...full, ...rel] : full, v, ts, out, changed);
-            atomicSeen?.add(leafKey);
-          });
+        if (simple || json == null) {
+          const v = simple ?? scalarOf(val, fullKey);
+          this.leafUpdate(byPath, rel, fullKey, () => [...prefixElems, ...pathElems], v, ts, out, changed);
+          atomicSeen?.add(fullKey());
         } else {
-          this.leafUpdate(key, undefined, scalarOf(val, key), ts, out, changed, prefixElems, pathElems);
-          atomicSeen?.add(key);
+          const parsed = parseJsonExact(json);
+          flattenJson(parsed, this.table.listKeys, (inner, v) => {
+            const innerText = inner.length ? formatElems(inner) : '';
+            const key = () => (innerText ? `${fullKey().replace(/^([^/]*:)?\/$/, '$1')}${innerText}` : fullKey());
+            this.leafUpdate(byPath, rel + innerText, key, () => [...prefixElems, ...pathElems, ...inner], v, ts, out, changed);
+            atomicSeen?.add(key());
+          });
         }
       } catch (err) {
         if (!(err instanceof MalformedNotificationError)) throw err;
@@ -178,18 +187,19 @@ export class TargetNormalizer {
   }
 
   private leafUpdate(
-    key: string,
-    fullElems: PathElem[] | undefined,
+    byPath: Map<string, SampleLeaf | null>,
+    rel: string,
+    fullKey: () => string,
+    fullElems: () => PathElem[],
     value: LeafValue,
     ts: Long,
     out: NormalizedSample[],
     changed: Set<CountTable>,
-    prefixElems?: PathElem[],
-    pathElems?: PathElem[],
   ): void {
-    let leaf = this.cache.get(key);
+    let leaf = byPath.get(rel);
     if (leaf === undefined) {
-      const elems = fullElems ?? [...prefixElems!, ...pathElems!];
+      const elems = fullElems();
+      const key = fullKey();
       const m = this.table.matchLeaf(elems);
       if (m?.rule.kind === 'count') {
         this.countEntry(m.rule, m.name, m.captures, elems, changed);
@@ -204,8 +214,11 @@ export class TargetNormalizer {
       } else {
         leaf = null;
       }
-      if (this.cache.size >= this.maxCached) this.cache.clear();
-      this.cache.set(key, leaf);
+      if (++this.cached > this.maxCached) {
+        this.cache.clear(); // start over; this notification's map lives on until it is done
+        this.cached = 0;
+      }
+      byPath.set(rel, leaf);
     }
     if (leaf === null) return;
     switch (leaf.kind) {
@@ -310,7 +323,7 @@ function wildcardRegExp(elems: readonly PathElem[]): RegExp {
 const longOf = (n: number): Long => Long.fromNumber(n, true);
 
 /** A TypedValue that is not JSON as a leaf value (spec §2.2.3). */
-function scalarOf(v: ITypedValue, key: string): LeafValue {
+function scalarOf(v: ITypedValue, key: () => string): LeafValue {
   switch (oneofOf(v)) {
     case 'uintVal':
       return { t: 'uint', v: v.uintVal as Long };
@@ -341,7 +354,7 @@ function scalarOf(v: ITypedValue, key: string): LeafValue {
     case 'anyVal':
       return { t: 'json', v: JSON.stringify({ typeUrl: v.anyVal?.type_url ?? '' }) };
     default:
-      throw new MalformedNotificationError(`update of ${key} has an empty value`);
+      throw new MalformedNotificationError(`update of ${key()} has an empty value`);
   }
 }
 

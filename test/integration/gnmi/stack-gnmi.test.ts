@@ -23,7 +23,11 @@ describe('local stack with gNMI targets', () => {
 
   beforeAll(async () => {
     process.env.EVPN_LENS_TEST_GNMI_PASSWORD = 'stack-Pa55';
-    target = await startGoTarget({ targets: [device], tls: { cert: pki.serverCert, key: pki.serverKey }, credentials: { username: 'lens', password: 'stack-Pa55' } });
+    target = await startGoTarget({
+      targets: [device],
+      tls: { cert: pki.serverCert, key: pki.serverKey },
+      credentials: { username: 'lens', password: 'stack-Pa55' },
+    });
     const n = notification(`openconfig:${OC_VXLAN}/endpoint-peers/endpoint-peer[peer-address=10.0.0.32]/state`, [
       ['counters/total-decap-pkts', uint(18446744073709551615n)],
       ['peer-state', str('UP')],
