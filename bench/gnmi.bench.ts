@@ -129,7 +129,7 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
   const port = Number((await nextSimLine()).split(' ')[1]);
 
   const registry = new Registry();
-  const publisher = await createKafkaPublisher({ brokers, metrics: createCollectorMetrics(registry), maxBufferedBytes: 64 * 1024 * 1024, logger });
+  const publisher = await createKafkaPublisher({ brokers, metrics: createCollectorMetrics(registry), highWaterBytes: 64 * 1024 * 1024, logger });
   const produced = async () => {
     const text = await registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
     return [...text.matchAll(/topic="telemetry\.vtep\.v1"} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
