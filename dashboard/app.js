@@ -1,4 +1,6 @@
 // evpn-lens NOC dashboard: plain ES module, no build step. Talks only to the query API (same origin, or ?api=URL).
+import { showFabric, statusBadge } from './fabric.js';
+
 const API = new URLSearchParams(location.search).get('api') ?? '';
 const view = document.getElementById('view');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -51,7 +53,7 @@ async function showHome() {
     ? fabrics
         .map(
           (f) =>
-            `<div class="card fabric" data-fabric="${esc(f.name)}"><div>${esc(f.name)}</div><div class="n">${f.macs}</div><div class="muted">MACs · ${f.vnis} VNIs · ${f.vteps} VTEPs · ${f.movesPerMinute} moves/min</div></div>`,
+            `<a class="card fabric status-${esc(f.status ?? 'unknown')}" data-fabric="${esc(f.name)}" href="#/fabric/${esc(f.name)}"><div>${esc(f.name)} ${statusBadge(f.status)}</div><div class="n">${f.macs}</div><div class="muted">MACs · ${f.vnis} VNIs · ${f.vteps} VTEPs · ${f.movesPerMinute} moves/min</div>${(f.reasons ?? []).length ? `<div class="muted reason">${esc(f.reasons[0])}${f.reasons.length > 1 ? ` (+${f.reasons.length - 1})` : ''}</div>` : ''}</a>`,
         )
         .join('')
     : '<span class="muted">No fabric configured or seen yet.</span>';
@@ -106,7 +108,8 @@ async function showPaged(title, path) {
 }
 
 function route() {
-  const [, kind, arg] = decodeURIComponent(location.hash).match(/^#\/(host|ip|vni|vtep)\/(.+)$/) ?? [];
+  const [, kind, arg] = decodeURIComponent(location.hash).match(/^#\/(host|ip|vni|vtep|fabric)\/(.+)$/) ?? [];
+  if (kind === 'fabric') return showFabric(view, api, arg);
   if (kind === 'host') return showHost(arg);
   if (kind === 'ip') return showIp(arg);
   if (kind === 'vni') return showPaged(`VNI ${arg}`, `/v1/vnis/${encodeURIComponent(arg)}/hosts`);
@@ -121,6 +124,17 @@ document.getElementById('search').addEventListener('submit', (e) => {
 });
 window.addEventListener('hashchange', route);
 
+const macAlert = (
+  a,
+) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}${a.crossFabric ? ' cross-fabric' : ''}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span>${a.crossFabric ? ` <span class="badge cross-fabric">across ${esc((a.fabrics ?? []).join(' + '))}</span>` : ''}</div>
+          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div>${(a.locations ?? []).length ? `<div class="locations">${a.locations.map((l) => `<span class="where">${esc(l.fabric)} / ${esc(l.vtep)}</span>`).join(' ')}</div>` : ''}<div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`;
+
+// A fabric-status alert is about a fabric (no MAC): its status, its reasons, a link to the fabric page.
+const fabricAlert = (
+  a,
+) => `<li class="alert fabric-status status-${esc(a.status)} ${a.clearedAt ? 'cleared' : 'active'}" data-fabric="${esc(a.fabric)}"><div><strong>fabric ${esc(a.fabric)}</strong> ${statusBadge(a.status)} <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span></div>
+          <div><a href="#/fabric/${esc(a.fabric)}">fabric ${esc(a.fabric)}</a></div>${(a.reasons ?? []).length ? `<ul class="reasons">${a.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}<div class="muted">${esc(a.raisedAt)}${a.clearedAt ? ` — cleared ${esc(a.clearedAt)}` : ''}</div></li>`;
+
 // Live alert feed: polling keeps it working behind API Gateway (no long-lived connections there).
 async function pollAlerts() {
   try {
@@ -129,12 +143,7 @@ async function pollAlerts() {
     document.getElementById('alerts').innerHTML = alerts.length
       ? alerts
           .slice(0, 50)
-          .map(
-            (
-              a,
-            ) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}${a.crossFabric ? ' cross-fabric' : ''}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span>${a.crossFabric ? ` <span class="badge cross-fabric">across ${esc((a.fabrics ?? []).join(' + '))}</span>` : ''}</div>
-          <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div>${(a.locations ?? []).length ? `<div class="locations">${a.locations.map((l) => `<span class="where">${esc(l.fabric)} / ${esc(l.vtep)}</span>`).join(' ')}</div>` : ''}<div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`,
-          )
+          .map((a) => (a.type === 'fabric-status' ? fabricAlert(a) : macAlert(a)))
           .join('')
       : '<li class="muted">No alerts.</li>';
   } catch {

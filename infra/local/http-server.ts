@@ -13,6 +13,8 @@ export interface HttpServerOptions {
   api: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
   registries?: Registry[];
   dashboardDir?: string;
+  /** Library files the dashboard loads, served from the installed package (never a CDN): URL prefix → directory. */
+  vendorDirs?: Record<string, string>;
 }
 
 export interface HttpServer {
@@ -59,6 +61,7 @@ export function toApiGatewayEvent(o: {
 export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({ logger: false });
   if (o.dashboardDir) await app.register(fastifyStatic, { root: o.dashboardDir, prefix: '/', index: 'index.html', wildcard: false });
+  for (const [prefix, root] of Object.entries(o.vendorDirs ?? {})) await app.register(fastifyStatic, { root, prefix, decorateReply: false });
   app.get('/metrics', async (_req, reply) => {
     const parts = await Promise.all((o.registries ?? []).map((r) => r.metrics()));
     reply.header('content-type', 'text/plain; version=0.0.4');

@@ -15,6 +15,7 @@ import { createFunctionContext, type FunctionContext } from '../catalog/context.
 import { SCHEDULES } from '../catalog/schedules.js';
 import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
 import type { Config } from '../config/schema.js';
+import { DASHBOARD_VENDOR_DIRS } from './dashboard-vendor.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
 import { ensureTables } from './ensure-tables.js';
@@ -193,6 +194,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       api,
       registries: [registry],
       dashboardDir: join(repoRoot, 'dashboard'),
+      vendorDirs: DASHBOARD_VENDOR_DIRS,
     });
     stops.push(http.close);
 
