@@ -1,9 +1,12 @@
 // `npm start`: checks the prerequisites, installs what is missing (npm dependencies, the Kafka jars), then starts the
-// whole local stack (`evpn-lens start`). Plain Node with no dependencies, because on a fresh clone there are none yet.
-import { spawnSync } from 'node:child_process';
+// whole local stack (`evpn-lens start`). `npm run demo` (this script with `demo`) also installs the demo's routers
+// from Debian's packages as the pre-test step does, then runs `evpn-lens demo`.
+// Plain Node with no dependencies, because on a fresh clone there are none yet.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureKafkaJars, ensureNpmDeps, root } from './npm-deps.mjs';
+import { ensurePeers } from './test-peers.mjs';
 
 const fail = (msg) => {
   console.error(`evpn-lens: ${msg}`);
@@ -32,6 +35,15 @@ if (!kafkaElsewhere) {
   if (jarsError) fail(jarsError);
 }
 
-const args = process.argv.slice(2);
-const r = spawnSync(process.execPath, [join(root, 'bin/evpn-lens.mjs'), 'start', ...args], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const demo = process.argv[2] === 'demo';
+if (demo) {
+  const peersError = ensurePeers({ only: (p) => ['gobgpd', 'gobgp (GoBGP CLI)', 'FRR bgpd'].includes(p.name) });
+  if (peersError) fail(peersError);
+}
+
+const args = process.argv.slice(demo ? 3 : 2);
+const child = spawn(process.execPath, [join(root, 'bin/evpn-lens.mjs'), demo ? 'demo' : 'start', ...args], { cwd: root, stdio: 'inherit' });
+// The stack stops itself in order on SIGINT/SIGTERM. A terminal's Ctrl-C reaches it directly (one process group); a
+// signal sent to this wrapper alone is passed on (the stack ignores the duplicate of a Ctrl-C).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -82,8 +82,8 @@ export function noInstall(argv = process.argv) {
 }
 
 /** Returns an error line, or undefined when every peer is present (installing or building what is missing when allowed). */
-export function ensurePeers({ install = !noInstall() } = {}) {
-  const missing = PEERS.filter((p) => !p.present());
+export function ensurePeers({ install = !noInstall(), only = (_peer) => true } = {}) {
+  const missing = PEERS.filter((p) => only(p) && !p.present());
   if (missing.length === 0) return undefined;
   const aptMissing = missing.filter((p) => p.apt);
   const pkgs = [...new Set(aptMissing.map((p) => p.apt))];
@@ -112,7 +112,7 @@ export function ensurePeers({ install = !noInstall() } = {}) {
     const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) return `building ${p.name} failed after ${secs(t0)}: ${lastLine(r)}; run: ${p.build.hint}`;
   }
-  const still = PEERS.filter((p) => !p.present());
+  const still = PEERS.filter((p) => only(p) && !p.present());
   if (still.length > 0) return `still missing after installing: ${still.map((p) => p.name).join(', ')} (PATH=${process.env.PATH})`;
   say(`ready (${missing.map((p) => p.name).join(', ')} installed)`);
   return undefined;

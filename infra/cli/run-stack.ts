@@ -15,21 +15,28 @@ export const SHUTDOWN_BUDGET_MS = 4_500;
 export interface RunStackOptions {
   config: Config;
   logger: Logger;
-  /** Runs once the stack is up (the demo starts its routers here); its result's stop() runs first on shutdown. */
-  onUp?: (stack: LocalStack) => Promise<{ stop(): Promise<void> } | undefined>;
+  /**
+   * Runs once the stack is up (the demo starts its routers here); its result's stop() runs first on shutdown, and its
+   * pids are recorded in the data dir's lock, so that they are stopped should this process be killed.
+   */
+  onUp?: (stack: LocalStack) => Promise<{ stop(): Promise<void>; pids?(): number[] } | undefined>;
 }
 
 /** Resolves with the exit code once the stack has stopped after a signal. */
 export async function runStack(o: RunStackOptions): Promise<number> {
   const { config, logger } = o;
   let signalled: string | undefined;
+  let signalledAt = 0;
   let wake: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {
+      // The same Ctrl-C can arrive twice (from the terminal and forwarded by `npm start`'s wrapper): only a later one counts.
+      if (Date.now() - signalledAt < 1_000) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
     signalled = signal;
+    signalledAt = Date.now();
     wake?.();
   };
   // Installed before anything starts: a signal during start-up stops what has started, never leaves a broker behind.
@@ -38,12 +45,13 @@ export async function runStack(o: RunStackOptions): Promise<number> {
 
   const lock = await lockDataDir(config.dataDir, (line) => logger.warn(line));
   let stack: LocalStack | undefined;
-  let extra: { stop(): Promise<void> } | undefined;
+  let extra: { stop(): Promise<void>; pids?(): number[] } | undefined;
   try {
     // Loaded only now: a bad configuration or a held lock fails fast without loading the whole stack.
     const { startLocalStack } = await import('../local/stack.js');
     stack = await startLocalStack(config, { logger });
     if (!signalled) extra = await o.onUp?.(stack);
+    if (extra?.pids) lock.recordChildren(extra.pids());
     if (!signalled) {
       writeStackFile(config.dataDir, {
         api: stack.apiUrl,

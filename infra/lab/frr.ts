@@ -25,6 +25,11 @@ export class FrrBgpd {
     chmodSync(this.dir, 0o777);
   }
 
+  /** The bgpd process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   config(): string {
     const n = this.o.neighbors;
     return [

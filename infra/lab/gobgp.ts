@@ -4,7 +4,7 @@
  * See shared/notes/router-peers.md.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,15 +18,27 @@ export interface GobgpOptions {
   routerId: string;
   asn: number;
   apiPort: number;
+  /** Where the gRPC API listens (and the CLI connects); 127.0.0.1 by default. */
+  apiHost?: string;
   bgpPort?: number;
+  /** Directory for its configuration (created; removed by dispose); a temporary one by default. */
+  dir?: string;
   neighbors?: { address: string; asn: number }[];
   bmp?: { host: string; port: number };
 }
 
 export class Gobgp {
   private child: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'gobgp-'));
-  constructor(readonly o: GobgpOptions) {}
+  private readonly dir: string;
+  constructor(readonly o: GobgpOptions) {
+    this.dir = o.dir ?? mkdtempSync(join(tmpdir(), 'gobgp-'));
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** The gobgpd process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
 
   config(): string {
     const port = this.o.bgpPort ?? 10179;
@@ -58,7 +70,9 @@ export class Gobgp {
   async start(): Promise<void> {
     const file = join(this.dir, `${this.o.name}.toml`);
     writeFileSync(file, this.config());
-    this.child = spawn('gobgpd', ['-f', file, '--api-hosts', `127.0.0.1:${this.o.apiPort}`, '-l', 'warn', '--pprof-disable'], { stdio: 'ignore' });
+    this.child = spawn('gobgpd', ['-f', file, '--api-hosts', `${this.o.apiHost ?? '127.0.0.1'}:${this.o.apiPort}`, '-l', 'warn', '--pprof-disable'], {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -72,7 +86,7 @@ export class Gobgp {
   }
 
   async cli(args: string[]): Promise<string> {
-    const { stdout } = await run('gobgp', ['-p', String(this.o.apiPort), ...args], { timeout: 10_000 });
+    const { stdout } = await run('gobgp', ['-u', this.o.apiHost ?? '127.0.0.1', '-p', String(this.o.apiPort), ...args], { timeout: 10_000 });
     return stdout;
   }
 

@@ -2,10 +2,11 @@
  * One stack per data directory: `<dataDir>/stack.lock` holds the PID of the evpn-lens process that owns it. A second
  * stack on the same directory is refused at once, naming that PID (before the Kafka broker finds the same out the
  * slow way). A lock whose process is gone (a killed stack) is stale: it is taken over, and the processes the dead
- * stack left behind (its Kafka broker, the demo's routers, found by a command line naming a path in the directory) are
- * stopped first, since they still hold the directory's files and ports.
+ * stack left behind are stopped first, since they still hold the directory's files and ports: its Kafka broker (found
+ * by a command line naming a path in the directory) and the children it recorded in the lock (the demo's routers),
+ * when their command line is still the recorded one (a PID can be reused).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LocalRuntimeError } from './errors.js';
 
@@ -23,7 +24,15 @@ export interface DataDirLock {
   readonly file: string;
   /** The PID of the stack whose stale lock was taken over, if any. */
   readonly tookOverFrom: number | undefined;
+  /** Records child processes to stop should this stack be killed and its lock taken over. */
+  recordChildren(pids: number[]): void;
   release(): void;
+}
+
+interface LockContent {
+  pid: number;
+  startedAt: string;
+  children?: { pid: number; cmd: string }[];
 }
 
 export const LOCK_FILE = 'stack.lock';
@@ -88,13 +97,24 @@ async function killAndWait(pids: number[], timeoutMs = 5_000): Promise<void> {
   while (pids.some(processAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
-function readHolder(file: string): number | undefined {
+function readLock(file: string): Partial<LockContent> {
   try {
-    const pid = Number((JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid);
-    return Number.isInteger(pid) ? pid : undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<LockContent>;
   } catch {
-    return undefined; // unreadable or half-written: treated as stale
+    return {}; // unreadable or half-written: treated as stale
   }
+}
+
+function readHolder(file: string): number | undefined {
+  const pid = Number(readLock(file).pid);
+  return Number.isInteger(pid) ? pid : undefined;
+}
+
+/** The recorded children of a dead holder that still run the same command. */
+function recordedLeftovers(file: string): { pid: number; cmd: string }[] {
+  const children = readLock(file).children;
+  if (!Array.isArray(children)) return [];
+  return children.filter((c) => Number.isInteger(c.pid) && c.pid > 0 && c.pid !== process.pid && commandLine(c.pid) === c.cmd);
 }
 
 /** Takes the data directory's lock, or throws DataDirLockedError naming the live holder. */
@@ -103,11 +123,12 @@ export async function lockDataDir(dataDir: string, log: (line: string) => void =
   mkdirSync(dir, { recursive: true });
   const file = join(dir, LOCK_FILE);
   let tookOverFrom: number | undefined;
+  const content: LockContent = { pid: process.pid, startedAt: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
       // O_EXCL: of two stacks starting at once, exactly one creates the file.
       const fd = openSync(file, 'wx');
-      writeSync(fd, `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`);
+      writeSync(fd, `${JSON.stringify(content)}\n`);
       closeSync(fd);
       break;
     } catch (err) {
@@ -115,7 +136,7 @@ export async function lockDataDir(dataDir: string, log: (line: string) => void =
     }
     const holder = readHolder(file);
     if (holder !== undefined && holderAlive(holder)) throw new DataDirLockedError(dir, holder);
-    const leftovers = processesUsing(dir);
+    const leftovers = [...processesUsing(dir), ...recordedLeftovers(file)];
     log(
       `taking over ${file} from a stack that is no longer running (PID ${holder ?? 'unknown'})` +
         (leftovers.length ? `; stopping what it left running: ${leftovers.map((p) => `PID ${p.pid} (${p.cmd.slice(0, 60)})`).join(', ')}` : ''),
@@ -128,6 +149,14 @@ export async function lockDataDir(dataDir: string, log: (line: string) => void =
   return {
     file,
     tookOverFrom,
+    recordChildren(pids) {
+      content.children = pids.flatMap((pid) => {
+        const cmd = commandLine(pid);
+        return cmd ? [{ pid, cmd }] : [];
+      });
+      writeFileSync(`${file}.tmp`, `${JSON.stringify(content)}\n`);
+      renameSync(`${file}.tmp`, file);
+    },
     release() {
       if (released) return;
       released = true;

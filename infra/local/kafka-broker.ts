@@ -87,7 +87,9 @@ const LOG4J = [
 
 function runJava(args: string[], logFile: string): ChildProcess {
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal (SIGINT to the whole foreground group) must not stop the broker
+  // before the stack has flushed to it and left its consumer groups; the stack stops it last.
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as registerAlerts } from './alerts.js';
 import { register as registerConfig } from './config.js';
+import { register as registerDemo } from './demo.js';
 import { register as registerGnmi } from './gnmi.js';
 import { register as registerHosts } from './hosts.js';
 import { register as registerReplay } from './replay.js';
@@ -11,6 +12,7 @@ import { register as registerWhere } from './where.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
+  registerDemo(program);
   registerConfig(program);
   registerTail(program);
   registerReplay(program);

@@ -1,6 +1,7 @@
 /**
  * Where the CLI's client commands find a stack: their flag, then the environment (KAFKA_BROKERS, EVPN_LENS_API), then
- * the stack.json of `--config`'s data dir (or EVPN_LENS_CONFIG / EVPN_LENS_DATA_DIR), then ./.data/stack.json.
+ * the stack.json of `--config`'s data dir (or EVPN_LENS_CONFIG / EVPN_LENS_DATA_DIR), then ./.data/stack.json, then the
+ * demo's ./.data/demo/stack.json.
  * Nothing found is one line saying how to point them at a stack.
  */
 import { resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { ConfigError } from '../../config/errors.js';
 import { parseHostPort } from '../../config/host-port.js';
 import { loadConfig, overridesFromEnv } from '../../config/load-config.js';
 import { readStackFile, STACK_FILE, type StackFile } from '../../local/stack-file.js';
+import { DEMO_DATA_DIR } from './demo.js';
 
 export class StackNotFoundError extends Error {
   override readonly name = 'StackNotFoundError';
@@ -20,7 +22,7 @@ export interface StackLookup {
 /** The data dirs to look in, in order: the configuration's (file and environment), then ./.data. */
 export function candidateDataDirs(o: StackLookup, env: NodeJS.ProcessEnv = process.env): string[] {
   const file = o.config ?? env.EVPN_LENS_CONFIG;
-  const dirs = [loadConfig(file, overridesFromEnv(env)).dataDir, '.data'].map((d) => resolve(d));
+  const dirs = [loadConfig(file, overridesFromEnv(env)).dataDir, '.data', DEMO_DATA_DIR].map((d) => resolve(d));
   return [...new Set(dirs)];
 }
 

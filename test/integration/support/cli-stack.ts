@@ -27,8 +27,14 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-export function runCli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: o.cwd ?? root, env: o.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `group`: the CLI leads its own process group, and stop() signals the whole group, as a terminal's Ctrl-C does. */
+export function runCli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean } = {}): CliProcess {
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: o.cwd ?? root,
+    env: o.env ?? cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: o.group ?? false,
+  });
   let text = '';
   child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
@@ -43,7 +49,8 @@ export function runCli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEn
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, ms: 0 };
       const t0 = Date.now();
-      child.kill(signal);
+      if (o.group) process.kill(-child.pid!, signal);
+      else child.kill(signal);
       const e = await exited;
       return { code: e.code, ms: e.at - t0 };
     },
