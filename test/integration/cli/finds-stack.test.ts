@@ -90,7 +90,9 @@ describe('the CLI finds the local stack', () => {
       const r = run(args, elsewhere);
       expect(r.status, args.join(' ')).not.toBe(0);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(r.stderr).toMatch(/^evpn-lens: no running evpn-lens stack found \(no live .*\/\.data\/stack\.json, .*\/\.data\/demo\/stack\.json\); start one with `npm start`, or /);
+      expect(r.stderr).toMatch(
+        /^evpn-lens: no running evpn-lens stack found \(no live .*\/\.data\/stack\.json, .*\/\.data\/demo\/stack\.json\); start one with `npm start`, or /,
+      );
     }
   });
 
