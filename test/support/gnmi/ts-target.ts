@@ -49,7 +49,7 @@ export interface TsTarget {
 
 const raw = (b: Buffer) => b;
 
-export async function startTsTarget(o: TsTargetOptions, host = '127.0.0.1'): Promise<TsTarget> {
+export async function startTsTarget(o: TsTargetOptions, host = '127.0.0.1', port = 0): Promise<TsTarget> {
   const server = new Server();
   const calls: SubscribeCall[] = [];
   const checkCredentials = (md: Record<string, string>): string | undefined => {
@@ -137,10 +137,10 @@ export async function startTsTarget(o: TsTargetOptions, host = '127.0.0.1'): Pro
   const creds = o.tls
     ? ServerCredentials.createSsl(o.tls.clientCa ?? null, [{ private_key: o.tls.key, cert_chain: o.tls.cert }], Boolean(o.tls.clientCa))
     : ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:0`, creds, (err, p) => (err ? reject(err) : resolve(p))));
+  const bound = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
   return {
-    address: `${host}:${port}`,
-    port,
+    address: `${host}:${bound}`,
+    port: bound,
     calls,
     async stop() {
       server.forceShutdown();

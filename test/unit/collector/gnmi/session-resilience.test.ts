@@ -44,6 +44,13 @@ function sampling(peer = '10.0.0.2'): (call: SubscribeCall) => void {
   };
 }
 
+/**
+ * The bystander of each test: ON_CHANGE (no quiet watchdog), so that a loaded machine stalling the event loop cannot
+ * make it look quiet; its target still sends every 100 ms.
+ */
+const bystander = (name: string, address: string) =>
+  target(name, address, { subscriptions: [sampleSet({ mode: 'on-change', sampleIntervalSeconds: undefined })] });
+
 /** Two samples of `device` after the current moment: it is (still) streaming. */
 async function keepsStreaming(h: Harness, device: string): Promise<void> {
   const from = h.samples(device).length;
@@ -56,7 +63,7 @@ describe('gNMI target sessions', () => {
     const h = harness([
       target('leaf11', t.address, {
         target: 'leaf11-gnmi',
-        subscriptions: [sampleSet({ sampleIntervalSeconds: 0.5, heartbeatIntervalSeconds: 2, suppressRedundant: true, encoding: 'proto' })],
+        subscriptions: [sampleSet({ sampleIntervalSeconds: 0.5, heartbeatIntervalSeconds: 5, suppressRedundant: true, encoding: 'proto' })],
       }),
     ]);
 
@@ -68,7 +75,7 @@ describe('gNMI target sessions', () => {
     expect(req.encoding).toBe(2); // PROTO
     expect(req.subscription?.[0]).toMatchObject({ mode: 2, suppressRedundant: true, path: { origin: 'openconfig', elem: [{ name: 'network-instances' }] } });
     expect(String(req.subscription?.[0]?.sampleInterval)).toBe(String(0.5e9));
-    expect(String(req.subscription?.[0]?.heartbeatInterval)).toBe(String(2e9));
+    expect(String(req.subscription?.[0]?.heartbeatInterval)).toBe(String(5e9));
     expect(h.events('leaf11').map((e) => e.target.kind)).toEqual(['TARGET_EVENT_KIND_CONNECTED', 'TARGET_EVENT_KIND_SYNCED']);
     const text = await h.metricsText();
     expect(metricValue(text, 'evpnlens_gnmi_target_connected', { target: 'leaf11' })).toBe(1);
@@ -87,7 +94,7 @@ describe('gNMI target sessions', () => {
     const good = await tsTarget(sampling());
     const h = harness([
       target('quiet', quiet.address, { subscriptions: [sampleSet({ sampleIntervalSeconds: 2 })] }), // 200 ms: quiet after 600 ms
-      target('good', good.address),
+      bystander('good', good.address),
     ]);
 
     const down = await until(() => h.events('quiet').find((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN'), 'quiet DOWN');
@@ -110,22 +117,23 @@ describe('gNMI target sessions', () => {
       call.send(update(peerCounters('10.0.0.2', 1n)));
       call.send(SYNC);
       if (calls > 1) return;
-      // Nothing changes, so suppress_redundant sends only the heartbeat (every 200 ms) — five of them, then none.
+      // Nothing changes, so suppress_redundant sends only the heartbeat — six of them, twice per interval, then none.
       const timer = setInterval(() => {
-        if (++beats > 5 || call.ended) return clearInterval(timer);
+        if (++beats > 6 || call.ended) return clearInterval(timer);
         call.send(update(peerCounters('10.0.0.2', 1n)));
-      }, 200);
+      }, 250);
       stops.push(async () => clearInterval(timer));
     });
     const h = harness([
-      target('hb', t.address, { subscriptions: [sampleSet({ sampleIntervalSeconds: 1, suppressRedundant: true, heartbeatIntervalSeconds: 2 })] }),
+      // heartbeat 5 test seconds = 500 ms: three missed = 1.5 s; the sample interval (100 ms) does not apply
+      target('hb', t.address, { subscriptions: [sampleSet({ sampleIntervalSeconds: 1, suppressRedundant: true, heartbeatIntervalSeconds: 5 })] }),
     ]);
 
     const down = await until(() => h.events('hb').find((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN'), 'DOWN after missed heartbeats');
 
-    expect(beats).toBeGreaterThanOrEqual(5); // the heartbeats kept it up for their whole second
+    expect(beats).toBeGreaterThanOrEqual(6); // the heartbeats kept it up, well past 3 sample intervals
     expect(down.target.errorKind).toBe('quiet');
-    expect(down.target.detail).toMatch(/3 heartbeat intervals/);
+    expect(down.target.detail).toMatch(/3 heartbeat intervals \(500 ms\)/);
   });
 
   it('lets an ON_CHANGE stream without a heartbeat stay quiet', async () => {
@@ -150,7 +158,7 @@ describe('gNMI target sessions', () => {
       if (calls === 1) setTimeout(() => call.drop(), 300);
     });
     const good = await tsTarget(sampling());
-    const h = harness([target('flaky', flaky.address), target('good', good.address)]);
+    const h = harness([target('flaky', flaky.address), bystander('good', good.address)]);
 
     const down = await until(() => h.events('flaky').find((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN'), 'DOWN');
     await until(() => h.events('flaky').filter((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED').length >= 2, 'synced again');
@@ -211,7 +219,7 @@ describe('gNMI target sessions', () => {
       stops.push(async () => clearInterval(timer));
     });
     const good = await tsTarget(sampling());
-    const h = harness([target('never', never.address), target('good', good.address)], { timers: { syncTimeoutMs: 500 } });
+    const h = harness([target('never', never.address), bystander('good', good.address)], { timers: { syncTimeoutMs: 500 } });
 
     await until(async () => metricValue(await h.metricsText(), 'evpnlens_gnmi_errors_total', { target: 'never', kind: 'no-sync' }) === 1, 'no-sync counted');
 
@@ -222,5 +230,30 @@ describe('gNMI target sessions', () => {
     expect(metricValue(text, 'evpnlens_gnmi_target_synced', { target: 'good' })).toBe(1);
     expect(h.events('never').map((e) => e.target.kind)).toEqual(['TARGET_EVENT_KIND_CONNECTED']);
     expect(h.logLines.some((l) => l.includes('no sync_response'))).toBe(true);
+  });
+
+  it('keeps dialing a target that is down, with backoff, until it comes back; the other target keeps streaming', async () => {
+    const probe = await tsTarget(sampling('10.0.0.6'));
+    const port = probe.port;
+    await probe.stop(); // the port is free again: nothing listens there
+    const good = await tsTarget(sampling());
+    const h = harness([target('down', `127.0.0.1:${port}`), bystander('good', good.address)]);
+
+    await until(() => h.events('down').filter((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN').length >= 3, 'three attempts');
+    const downs = h.events('down').filter((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN');
+    expect(downs.map((d) => d.target.errorKind)).toEqual(['unreachable', 'unreachable', 'unreachable']);
+    expect(downs[0]!.target.detail).toContain('ECONNREFUSED');
+    expect(h.logLines.some((l) => l.includes('gNMI target down down (unreachable)'))).toBe(true);
+    await keepsStreaming(h, 'good');
+
+    // The target comes back on its address: the next attempt connects and syncs.
+    const back = await startTsTarget({ subscribe: sampling('10.0.0.6') }, '127.0.0.1', port);
+    stops.push(back.stop);
+    await until(() => h.events('down').some((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED'), 'synced once back');
+    const text = await h.metricsText();
+    expect(metricValue(text, 'evpnlens_gnmi_errors_total', { target: 'down', kind: 'unreachable' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'evpnlens_gnmi_reconnects_total', { target: 'down' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'evpnlens_gnmi_target_synced', { target: 'down' })).toBe(1);
+    expect(metricValue(text, 'evpnlens_gnmi_reconnects_total', { target: 'good' })).toBe(0);
   });
 });
