@@ -5,6 +5,8 @@
  */
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
+import { SessionEvent, SessionEventKind } from '../schemas/events.js';
+import { TOPICS } from '../schemas/topics.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './bmp/framing.js';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
 import type { GnmiCollectorConfig } from './gnmi/config.js';
@@ -12,6 +14,7 @@ import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
 import { startBmpServer } from './server/bmp-server.js';
+import { longOf } from './session/route-event.js';
 import type { AttributeSummary } from './session/route-labels.js';
 import { CollectorState } from './state/collector-state.js';
 
@@ -53,8 +56,26 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const state = new CollectorState<AttributeSummary>();
   const metrics = createCollectorMetrics(registry, () => state.routeCount());
   const publisher = typeof o.publisher === 'function' ? await o.publisher(metrics) : o.publisher;
-  // Sequence numbers stay monotonic across collector restarts: start time (ms) in the high bits, a counter below.
+  // Sequence numbers: start time (ms) in the high bits, a counter below. They order events within a session; across
+  // sessions (restarts, tasks, clocks that jump) the session epoch does (acquireEpoch).
   let seq = BigInt(Date.now()) << 20n;
+  const collectorId = o.collectorId ?? 'collector-1';
+  const append = publisher.appendAcked?.bind(publisher);
+  const acquireEpoch = append
+    ? async (address: string): Promise<bigint> => {
+        const nowUs = longOf(BigInt(Date.now()) * 1000n);
+        const start = SessionEvent.encode({
+          kind: SessionEventKind.SESSION_EVENT_KIND_SESSION_START,
+          router: { address },
+          timestampUs: nowUs,
+          receivedUs: nowUs,
+          collectorId,
+          collectorSeq: longOf(++seq),
+          detail: 'BMP session accepted',
+        }).finish();
+        return (await append(TOPICS.sessions, address, start)) + 1n;
+      }
+    : undefined;
   const server = await startBmpServer({
     host: o.listen.host,
     port: o.listen.port,
@@ -67,8 +88,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
       resolver: new FabricResolver(o.fabrics),
       metrics,
       logger,
-      collectorId: o.collectorId ?? 'collector-1',
+      collectorId,
       nextSeq: () => ++seq,
+      acquireEpoch,
       owners: new Map(),
       resyncQuietMs: o.resyncQuietMs ?? DEFAULT_RESYNC_QUIET_MS,
     },

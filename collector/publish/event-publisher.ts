@@ -9,6 +9,11 @@ export interface EventPublisher {
   /** Resolves once the buffer is below its low-water mark (at once when it is not full). */
   whenDrained(): Promise<void>;
   readonly bufferedBytes: number;
+  /**
+   * Sends one record at once, ahead of the buffer, and resolves with its offset once Kafka acknowledged it (a session's
+   * epoch). Publishers without it give sessions no epoch (events then order by collector sequence alone).
+   */
+  appendAcked?(topic: string, key: string, value: Uint8Array): Promise<bigint>;
   /** Sends everything buffered; resolves when Kafka acknowledged it. */
   flush(): Promise<void>;
   close(): Promise<void>;

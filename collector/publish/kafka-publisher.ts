@@ -263,6 +263,15 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
     whenDrained() {
       return buffer.whenBelowLowWater();
     },
+    async appendAcked(topic, key, value) {
+      if (closed) throw new Error('the Kafka publisher is closed');
+      const v = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      const [md] = await producer.send({ topic, acks: -1, compression, messages: [{ key, value: v }] });
+      if (!md?.baseOffset) throw new Error(`Kafka acknowledged no offset for ${topic}`);
+      opts.metrics?.eventsProduced.inc({ topic }, 1);
+      opts.metrics?.recordsProduced.inc({ topic }, 1);
+      return BigInt(md.baseOffset);
+    },
     get bufferedBytes() {
       return buffer.bufferedBytes;
     },

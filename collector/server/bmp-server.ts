@@ -3,6 +3,8 @@
  * Reading a socket pauses when the publisher said its buffer is full (an `enqueue` returned false: TCP backpressure to
  * the router) and resumes when it has drained below its low-water mark. A framing error closes only that session; a
  * session cut in the middle of a message is counted and logged; nothing a router sends reaches the process's top level.
+ * A session reads nothing before it has its epoch (SessionContext.acquireEpoch; retried with back-off while Kafka does
+ * not acknowledge): the router's bytes wait in TCP buffers meanwhile.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -29,23 +31,60 @@ export interface BmpServer {
 export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer> {
   const { metrics } = opts.context;
   const sockets = new Set<Socket>();
+  /** Connections waiting for their epoch. */
+  const waiting = new Set<Socket>();
+
+  /** The epoch of a new session of `remote`, retried with back-off until Kafka acknowledges or the socket closes. */
+  const epochOf = async (remote: string, socket: Socket): Promise<bigint | undefined> => {
+    const acquire = opts.context.acquireEpoch;
+    if (!acquire) return 0n;
+    for (let attempt = 0; !socket.destroyed; attempt++) {
+      try {
+        return await acquire(remote);
+      } catch (err) {
+        const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+        opts.logger.warn(
+          { router: remote, attempt, err: err instanceof Error ? err.message : String(err) },
+          `could not record the BMP session start; retrying in ${delay} ms`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    return undefined;
+  };
 
   const onConnection = (socket: Socket) => {
-    const remote = socket.remoteAddress ?? 'unknown';
-    if (!opts.allow(remote)) {
+    socket.pause();
+    const remote0 = socket.remoteAddress ?? 'unknown';
+    if (!opts.allow(remote0)) {
       metrics.sessionsTotal.inc({ result: 'refused' });
-      opts.logger.warn({ router: remote }, 'BMP connection from an address not in collector.bmp.allow; closed');
+      opts.logger.warn({ router: remote0 }, 'BMP connection from an address not in collector.bmp.allow; closed');
       socket.destroy();
       return;
     }
+    // Until the epoch is known the socket is only watched for its end.
+    const early = () => undefined;
+    socket.on('error', early);
+    waiting.add(socket);
+    void epochOf(remote0, socket).then((epoch) => {
+      waiting.delete(socket);
+      socket.off('error', early);
+      if (epoch === undefined || socket.destroyed) return;
+      startSession(socket, epoch);
+      socket.resume();
+    });
+  };
+
+  const startSession = (socket: Socket, epoch: bigint) => {
+    const remote = socket.remoteAddress ?? 'unknown';
     metrics.sessionsTotal.inc({ result: 'accepted' });
     metrics.sessions.inc();
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const framer = new BmpFrameDecoder(opts.maxMessageBytes);
-    const session = new BmpSession(remote, opts.context, () => socket.destroy());
-    opts.logger.info({ router: remote, port: socket.remotePort }, 'BMP session up');
+    const session = new BmpSession(remote, opts.context, () => socket.destroy(), epoch);
+    opts.logger.info({ router: remote, port: socket.remotePort, epoch: String(epoch) }, 'BMP session up');
     let ended = false;
     const end = (detail: string) => {
       if (ended) return;
@@ -107,7 +146,7 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
     sessions: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
+        for (const s of [...sockets, ...waiting]) s.destroy();
         server.close(() => resolve());
       }),
   };

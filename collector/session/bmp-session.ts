@@ -11,6 +11,10 @@
  * A router that reconnects while its previous session still looks alive (a half-open TCP session: the router
  * rebooted, the FIN never came) takes its RIB over: the previous session is closed, its routes become stale and are
  * swept after End-of-RIB or the quiet time, like those of any reconnect.
+ *
+ * Every session has an epoch (SessionContext.acquireEpoch) carried by all its events. Its dump ends (End-of-RIB on every
+ * view, or the quiet time) with RESYNC_COMPLETE carrying the epoch: the MAC index then withdraws the router's paths of
+ * older epochs, which a collector that restarted (or another task the router failed over from) cannot name.
  */
 import type { Logger } from 'pino';
 import { type ISessionEvent, RouteAction, SessionEvent, SessionEventKind, type WithdrawReason, WithdrawReason as WR } from '../../schemas/events.js';
@@ -46,6 +50,13 @@ export interface SessionContext {
   resyncQuietMs: number;
   /** The clock (µs since epoch); injectable for tests. */
   nowUs?: () => bigint;
+  /**
+   * A new session's epoch, before it reads anything: the SESSION_START record is appended to evpn.sessions.v1 (keyed by
+   * router address: all of a router's session starts are in one partition, ordered by the broker) and its offset + 1
+   * returned once acknowledged. Totally ordered across collector restarts, tasks and clock jumps, with no coordination
+   * of our own. Undefined: sessions have no epoch.
+   */
+  acquireEpoch?: (routerAddress: string) => Promise<bigint>;
 }
 
 const MESSAGE_NAMES: Record<BmpMessage['kind'], string> = {
@@ -70,6 +81,10 @@ export class BmpSession {
   private quietTimer: NodeJS.Timeout | undefined;
   private lastResyncRouteMs = 0;
   private closed = false;
+  /** The session's first dump is not complete yet (RESYNC_COMPLETE not sent). */
+  private syncPending = true;
+  /** Views whose End-of-RIB came during the first dump. */
+  private readonly eorViews = new Set<string>();
   /** Some enqueue since the last look said the publisher's buffer is full: the shell pauses the socket. */
   private full = false;
   /** Route events since the last flush, by route type (0..MAX_NAMED_ROUTE_TYPE, then "other") × action. */
@@ -116,6 +131,8 @@ export class BmpSession {
     private readonly ctx: SessionContext,
     /** Closes this session's socket (when another session takes the router over). */
     private readonly closeSocket: () => void = () => {},
+    /** The session's epoch (0n: none). */
+    readonly epoch: bigint = 0n,
   ) {
     this.nowUs = ctx.nowUs ?? wallClockUs;
     this.router = new RouterRib(remoteAddress, remoteAddress);
@@ -242,6 +259,9 @@ export class BmpSession {
     this.router.connected = true;
     this.router.bgpId = bgpId;
     this.refreshFabric();
+    // A router with nothing to send still completes its dump after the quiet time.
+    this.lastResyncRouteMs = Date.now();
+    this.armQuietTimer();
   }
 
   private peerUp(msg: Extract<BmpMessage, { kind: 'peer-up' }>): void {
@@ -328,7 +348,17 @@ export class BmpSession {
     if (router.resyncing) {
       this.lastResyncRouteMs = Date.now();
       this.armQuietTimer();
-    } else if (resyncing) this.resyncComplete(); // End-of-RIB swept the last stale routes
+    } else if (resyncing)
+      this.resyncComplete(); // End-of-RIB swept the last stale routes
+    else if (this.syncPending) {
+      // A fresh RIB: the dump is complete once every view sent End-of-RIB (RFC 4724 §2), else after the quiet time.
+      if (upd.endOfRib) this.eorViews.add(view.key);
+      if ([...router.views.keys()].every((k) => this.eorViews.has(k))) this.resyncComplete();
+      else {
+        this.lastResyncRouteMs = Date.now();
+        this.armQuietTimer();
+      }
+    }
   }
 
   /** Counts and logs an UPDATE's RFC 7606 errors; returns the strongest class. */
@@ -375,7 +405,7 @@ export class BmpSession {
     const wait = Math.max(1, this.ctx.resyncQuietMs - (Date.now() - this.lastResyncRouteMs));
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
-      if (this.closed || !this.router.resyncing) return;
+      if (this.closed || !(this.router.resyncing || this.syncPending)) return;
       if (Date.now() - this.lastResyncRouteMs < this.ctx.resyncQuietMs) return this.armQuietTimer();
       this.ctxView = undefined;
       this.router.sweep(() => true, this.nowUs(), this.sink);
@@ -388,7 +418,11 @@ export class BmpSession {
   private resyncComplete(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = undefined;
-    this.emitSession({ kind: SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE, detail: 'stale routes withdrawn after reconnect' });
+    this.syncPending = false;
+    this.emitSession({
+      kind: SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE,
+      detail: 'table dump complete: stale routes withdrawn, paths of older session epochs are gone',
+    });
   }
 
   /** Publishes one route change. */
@@ -423,7 +457,14 @@ export class BmpSession {
 
   /** The encoded context part of a view's events, re-encoded only when the router or peer identity changed. */
   private contextBytes(view: ViewState<AttributeSummary>): Uint8Array {
-    const c = { router: this.router, peer: view.peer, ribView: view.ribView, tableName: view.tableName, collectorId: this.ctx.collectorId };
+    const c = {
+      router: this.router,
+      peer: view.peer,
+      ribView: view.ribView,
+      tableName: view.tableName,
+      collectorId: this.ctx.collectorId,
+      sessionEpoch: this.epoch,
+    };
     const signature = contextSignature(c);
     if (view.encoded?.signature !== signature) view.encoded = { signature, bytes: encodeFields(contextFields(c)) };
     return view.encoded.bytes;
@@ -455,6 +496,7 @@ export class BmpSession {
       receivedUs: longOf(receivedUs),
       collectorId: this.ctx.collectorId,
       collectorSeq: longOf(this.ctx.nextSeq()),
+      ...(this.epoch > 0n ? { sessionEpoch: longOf(this.epoch) } : {}),
       ...ev,
     };
     if (!this.ctx.publisher.enqueue(TOPICS.sessions, this.router.address, SessionEvent.encode(full).finish())) this.full = true;

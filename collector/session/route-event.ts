@@ -31,6 +31,8 @@ export interface RouteEventContext {
   ribView: number;
   tableName: string;
   collectorId: string;
+  /** The BMP session's epoch (0n: none): the index orders a path's events by (epoch, sequence). */
+  sessionEpoch: bigint;
 }
 
 /** Per-route fields that do not come from the NLRI or the attributes. */
@@ -54,13 +56,14 @@ export function contextFields(ctx: RouteEventContext): IRouteEvent {
     router: { address: ctx.router.address, sysName: ctx.router.sysName, bgpId: ctx.router.bgpId },
     peer: { type: p.peerType, address: p.address, asn: p.asn, bgpId: p.bgpId, distinguisher: p.distinguisher, ribView: ctx.ribView, tableName: ctx.tableName },
     collectorId: ctx.collectorId,
+    ...(ctx.sessionEpoch > 0n ? { sessionEpoch: longOf(ctx.sessionEpoch) } : {}),
   };
 }
 
 /** Identity of `contextFields`' input: the cached context bytes are reused while it is unchanged. */
 export function contextSignature(ctx: RouteEventContext): string {
   const p = ctx.peer;
-  return `${ctx.router.fabric}|${ctx.router.address}|${ctx.router.sysName}|${ctx.router.bgpId}|${p.peerType}|${p.address}|${p.asn}|${p.bgpId}|${p.distinguisher}|${ctx.ribView}|${ctx.tableName}|${ctx.collectorId}`;
+  return `${ctx.router.fabric}|${ctx.router.address}|${ctx.router.sysName}|${ctx.router.bgpId}|${p.peerType}|${p.address}|${p.asn}|${p.bgpId}|${p.distinguisher}|${ctx.ribView}|${ctx.tableName}|${ctx.collectorId}|${ctx.sessionEpoch}`;
 }
 
 /** The path attribute fields of an advertisement, shared by every route of its UPDATE. */

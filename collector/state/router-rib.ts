@@ -4,7 +4,8 @@
  * decoded messages, with the timestamps it should use, and a sink that publishes the changes it reports.
  *
  * Inputs and what they change:
- *  - UPDATE: advertisements (exact repeats dropped) and withdrawals; a treat-as-withdraw UPDATE (RFC 7606) withdraws
+ *  - UPDATE: advertisements (exact repeats within a session dropped; re-sent after a reconnect: published again, with
+ *    the new session's epoch) and withdrawals; a treat-as-withdraw UPDATE (RFC 7606) withdraws
  *    the routes it advertised; an UPDATE whose NLRI cannot be read disables the peer (below); End-of-RIB sweeps;
  *  - Peer Up: the peer's negotiated options, and the end of its AFI/SAFI disable;
  *  - Peer Down: every route of the peer withdrawn;
@@ -185,11 +186,12 @@ export class RouterRib<A extends Attributes> {
         const key = entryKeyOf(route);
         const nlri = route.nlri.toString('latin1');
         const held = view.routes.get(key);
-        if (held && (held.attrs === attrs || held.attrs.key === attrs.key) && held.nlri === nlri) {
-          held.gen = gen; // an exact repeat (a resync re-sending it): nothing to publish
-          this.repeats++;
+        if (held && held.gen === gen && (held.attrs === attrs || held.attrs.key === attrs.key) && held.nlri === nlri) {
+          this.repeats++; // an exact repeat within the session: nothing to publish
           continue;
         }
+        // A route re-sent after a reconnect is published again, even unchanged: it carries the new session's epoch, so
+        // the index does not take it for a path of an older epoch when the resync completes.
         view.routes.set(key, { attrs, nlri, routeType: route.routeType, pathId: route.pathId, gen });
         out.advertise(view, route, attrs, timestampUs);
       }

@@ -29,6 +29,7 @@ import {
 } from '../../schemas/tables/index.js';
 import { competitors, computeLocation, locationIdentity } from './location.js';
 import type { MacIndexOptions } from './options.js';
+import { epochOfOrd } from './route-changes.js';
 
 export interface MacRouteChange {
   mac: string;
@@ -45,7 +46,7 @@ export interface MacRouteChange {
   seq: number;
   sticky: boolean;
   ip: string;
-  /** Collector sequence (decimal string, monotonic per collector). */
+  /** Order within the path: (session epoch, collector sequence) as a string (route-changes.ts ordOf). */
   ord: string;
   /** Event time, ms since epoch (the Kafka record time): stored times and history keys. */
   atMs: number;
@@ -107,7 +108,8 @@ export function emptyItem(mac: string, seg: Segment, atMs: number): MacItem {
   };
 }
 
-const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
+/** ords compare as strings (route-changes.ts ordOf): fixed widths, and epoch-less ones before any with an epoch. */
+const newer = (a: string, b: string) => a > b;
 
 export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[], opts: MacIndexOptions): ApplyResult {
   const first = events[0]!;
@@ -136,7 +138,10 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
         ...(ev.routerMs ? { routerMs: ev.routerMs } : {}),
       };
       if (cur && !cur.withdrawn && samePath(cur, next)) {
-        cur.ord = ev.ord; // nothing a reader sees changed: no write needed for this alone
+        // Nothing a reader sees changed: no write needed for this alone, unless the path was re-sent in a new session
+        // epoch (a resync): it must be stored as of that epoch, or the resync's end would take it for a stale one.
+        if (epochOfOrd(ev.ord) !== epochOfOrd(cur.ord)) result.changed = true;
+        cur.ord = ev.ord;
         if (next.routerMs !== undefined && next.routerMs !== cur.routerMs) {
           // …unless it was re-sent with a new stamp: the withdrawal that follows may carry that age (moveTime).
           cur.routerMs = next.routerMs;

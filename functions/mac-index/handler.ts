@@ -7,11 +7,20 @@
  * route), and only items that changed are written — side effects (IP bindings, history, alerts) first and the item
  * itself last, with a version condition, so a retried batch finds its work done and writes nothing twice.
  *
+ * Session epochs: a path's events order by (session epoch, collector sequence) (route-changes.ts ordOf). A router-segment
+ * item notes each segment (VNI or EVI) a router reports MACs in, written before the first such MAC item (once per warm
+ * instance: almost no writes). A RESYNC_COMPLETE session event (the router's table was dumped again in a new epoch)
+ * withdraws that router's paths of older epochs, found through its segments' MAC lists (gsi1): the paths a restarted
+ * collector, or another collector task, cannot name. The withdrawal is an event
+ * at the start of the new epoch, so a path the new session re-sent (later in that epoch) is untouched, and one re-sent
+ * after it (its partition behind the sessions partition) comes back.
+ *
  * The Lambda entry point is infra/aws/lambda/mac-index.ts (configuration and clients built there, at cold start).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
-import { type RouteEvent, RouteEventBatch } from '../../schemas/events.js';
+import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
+import { toBigInt } from '../../schemas/long.js';
 import { type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
@@ -19,7 +28,7 @@ import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publ
 import { applyEvents, type MacRouteChange } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
-import { type EsChange, esChangeOf, macChangeOf } from './route-changes.js';
+import { type EsChange, epochFloor, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
 export interface MacIndexDeps {
@@ -32,7 +41,7 @@ export interface MacIndexDeps {
 
 export interface MacIndexHandler extends MskHandler {
   store: MacIndexStore;
-  stats: { events: number; routeEvents: number; skipped: number; conflicts: number };
+  stats: { events: number; routeEvents: number; skipped: number; conflicts: number; resyncs: number; resyncWithdrawn: number };
   /** Clears alerts that have been quiet long enough (run periodically: locally a timer, on AWS a schedule). */
   sweepAlerts(nowMs?: number): Promise<number>;
   /** Raises held duplicates and clears quiet alerts (./sweep.ts; every `sweepSeconds`). */
@@ -46,7 +55,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const store = new MacIndexStore(deps.ddb, deps.tableName);
   const publisher = deps.alertPublisher ?? noAlertPublisher;
   const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
-  const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0 };
+  const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0, resyncs: 0, resyncWithdrawn: 0 };
+  // Router-segment items this warm instance wrote (idempotent: the cache only saves writes).
+  const knownRouterSegments = new Set<string>();
   // Registry items (fabric → VNIs, VTEPs) already written by this warm instance: rewriting them is idempotent, so a
   // cache only saves writes and loses nothing when the container is recycled.
   const registered = new Set<string>();
@@ -107,6 +118,47 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
   }
 
+  /** A resync completed in `epoch`: the router's paths of older epochs are withdrawn (at the start of that epoch). */
+  async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally): Promise<void> {
+    stats.resyncs++;
+    const floor = epochFloor(epoch);
+    let macs = 0;
+    for (const seg of await store.routerSegments(router))
+      for await (const page of store.segmentItems(seg))
+        for (const item of page) {
+          macs++;
+          await withdrawOlder(item);
+        }
+    log.info({ router, epoch: String(epoch), macs }, 'resync complete: paths of older session epochs withdrawn');
+
+    async function withdrawOlder(item: MacItem): Promise<void> {
+      const changes: MacRouteChange[] = [];
+      for (const [pathKey, p] of Object.entries(item.paths)) {
+        if (p.withdrawn || !p.routers.includes(router) || p.ord >= floor) continue;
+        changes.push({
+          mac: item.mac,
+          vni: item.vni,
+          ...(item.evi ? { evi: item.evi } : {}),
+          advertise: false,
+          pathKey,
+          router,
+          fabric: p.fabric,
+          vtep: p.vtep,
+          esi: p.esi,
+          seq: 0,
+          sticky: false,
+          ip: '',
+          ord: floor,
+          atMs,
+          routerMs: 0,
+        });
+      }
+      if (changes.length === 0) return;
+      stats.resyncWithdrawn += changes.length;
+      await commitGroup(changes, item, tally);
+    }
+  }
+
   /** Notes that `rec` contributed to a unit of work: its first record per partition is where a failure redelivers from. */
   const noteOrigin = (origins: RecordPosition[], rec: RecordPosition) => {
     if (!origins.some((o) => o.topic === rec.topic && o.partition === rec.partition)) origins.push(rec);
@@ -117,9 +169,22 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     // from. A failed unit fails those records; the response names the first failed record of every partition.
     const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[] }>();
     const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
+    const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[] }[] = [];
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
       stats.events++;
-      if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue; // session events are informational here
+      if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
+        // Only a completed resync matters here: the router's paths of older epochs are gone.
+        try {
+          const s = SessionEvent.decode(rec.value);
+          const epoch = toBigInt(s.sessionEpoch as never);
+          if (s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address)
+            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec] });
+        } catch (err) {
+          log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a session event that does not decode');
+        }
+        continue;
+      }
+      if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue;
       // An evpn.routes.v1 record is a RouteEventBatch: the events of one partition, in order.
       let events: RouteEvent[];
       try {
@@ -157,11 +222,34 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
     const failures = new PartitionFailures();
     const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
+    // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
+    const fresh = new Map<string, { router: string; seg: Segment }>();
+    for (const g of groups.values()) {
+      for (const c of g.changes) {
+        const id = `${c.router}|${c.vni}|${c.evi ?? ''}`;
+        if (c.advertise && !knownRouterSegments.has(id)) fresh.set(id, { router: c.router, seg: c.evi ? { vni: 0, evi: c.evi } : { vni: c.vni } });
+      }
+    }
+    try {
+      await store.putRouterSegments([...fresh.values()]);
+      if (knownRouterSegments.size > 100_000) knownRouterSegments.clear();
+      for (const id of fresh.keys()) knownRouterSegments.add(id);
+    } catch (err) {
+      for (const g of groups.values()) failures.add(g.origins, err);
+      groups.clear();
+    }
     for (const [key, g] of groups) {
       try {
         await commitGroup(g.changes, stored.get(key), tally);
       } catch (err) {
         failures.add(g.origins, err);
+      }
+    }
+    for (const r of resyncs) {
+      try {
+        await resync(r.router, r.epoch, r.atMs, tally);
+      } catch (err) {
+        failures.add(r.origins, err);
       }
     }
     // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.

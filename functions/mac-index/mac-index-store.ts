@@ -14,6 +14,7 @@ import {
   keys,
   type MacItem,
   macSegmentId,
+  type RouterSegmentItem,
   type Segment,
   type SegmentRef,
   shardOf,
@@ -32,6 +33,8 @@ export class VersionConflictError extends Error {
 export class MacIndexStore {
   writes = 0;
   reads = 0;
+  /** Of `writes`: router-segment items (what resyncs look through). */
+  routerSegmentWrites = 0;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -241,6 +244,58 @@ export class MacIndexStore {
       this.writes++;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /** Notes that these routers reported MACs in these segments (idempotent puts). */
+  async putRouterSegments(entries: { router: string; seg: Segment }[]): Promise<void> {
+    for (const { router, seg } of entries) {
+      const item: RouterSegmentItem = { ...keys.routerSegment(router, seg), router, vni: seg.vni, ...(seg.evi ? { evi: seg.evi } : {}) };
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+      this.writes++;
+      this.routerSegmentWrites++;
+    }
+  }
+
+  /** The segments a router reported MACs in. */
+  async routerSegments(router: string): Promise<Segment[]> {
+    const out: Segment[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': keys.routerPk(router) },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      this.reads++;
+      for (const it of (res.Items ?? []) as RouterSegmentItem[]) out.push(it.evi ? { vni: 0, evi: it.evi } : { vni: it.vni });
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Every located MAC item of a segment (gsi1, all shards; eventually consistent: a write conflict re-reads). */
+  async *segmentItems(seg: Segment): AsyncGenerator<MacItem[]> {
+    for (let shard = 0; shard < GSI_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            ExpressionAttributeValues: { ':p': keys.segmentShardPk(seg, shard) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        this.reads++;
+        yield (res.Items ?? []) as MacItem[];
+        start = res.LastEvaluatedKey;
+      } while (start);
     }
   }
 

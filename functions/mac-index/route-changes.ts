@@ -5,11 +5,29 @@ import { toBigInt } from '../../schemas/long.js';
 import type { Segment } from '../../schemas/tables/index.js';
 import type { MacRouteChange } from './apply-events.js';
 
-/** Collector sequences as fixed-width decimal strings: string order = numeric order (DynamoDB compares S too). */
-export function ordOf(seq: unknown): string {
-  return toBigInt(seq as never)
+const pad20 = (v: unknown) =>
+  toBigInt(v as never)
     .toString()
     .padStart(20, '0');
+
+/**
+ * The order of a path's events as a string whose string order is the event order (DynamoDB compares S too): an event
+ * with a session epoch is `E<epoch>.<seq>` (fixed widths), one without (before epochs existed) its collector sequence
+ * alone. 'E' sorts after every digit, so any event of an epoch is newer than every event without one.
+ */
+export function ordOf(seq: unknown, epoch?: unknown): string {
+  const e = epoch === undefined || epoch === null ? 0n : toBigInt(epoch as never);
+  return e > 0n ? `E${pad20(e)}.${pad20(seq)}` : pad20(seq);
+}
+
+/** The epoch part of an ord ('' for an event without one). */
+export function epochOfOrd(ord: string): string {
+  return ord.startsWith('E') ? ord.slice(1, 21) : '';
+}
+
+/** The lowest ord of an epoch: every event of that epoch is newer, every event of an older one is not. */
+export function epochFloor(epoch: bigint): string {
+  return ordOf(0n, epoch);
 }
 
 export function routerOf(ev: RouteEvent): string {
@@ -47,7 +65,7 @@ export function macChangeOf(ev: RouteEvent, recordTimestampMs: number): MacRoute
     seq: ev.hasMacMobility ? ev.macMobilitySeq : 0,
     sticky: ev.hasMacMobility ? ev.sticky : false,
     ip: ev.ip,
-    ord: ordOf(ev.collectorSeq),
+    ord: ordOf(ev.collectorSeq, ev.sessionEpoch),
     atMs: recordTimestampMs,
     routerMs: Number(toBigInt(ev.timestampUs) / 1000n),
   };
@@ -65,5 +83,11 @@ export interface EsChange {
 export function esChangeOf(ev: RouteEvent, recordTimestampMs: number): EsChange | undefined {
   if (ev.routeType !== 1 || ev.ethernetTag !== 0xffffffff || !isMultiHomedEsi(ev.esi)) return undefined;
   if (!ev.nextHop) return undefined;
-  return { esi: ev.esi, vtep: ev.nextHop, active: ev.action === RouteAction.ROUTE_ACTION_ADVERTISE, ord: ordOf(ev.collectorSeq), atMs: recordTimestampMs };
+  return {
+    esi: ev.esi,
+    vtep: ev.nextHop,
+    active: ev.action === RouteAction.ROUTE_ACTION_ADVERTISE,
+    ord: ordOf(ev.collectorSeq, ev.sessionEpoch),
+    atMs: recordTimestampMs,
+  };
 }

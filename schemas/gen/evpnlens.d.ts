@@ -1065,6 +1065,9 @@ export namespace evpnlens {
             /** RouteEvent collectorSeq. */
             collectorSeq: Long;
 
+            /** RouteEvent sessionEpoch. */
+            sessionEpoch: Long;
+
             /** RouteEvent action. */
             action: evpnlens.v1.RouteAction;
 
@@ -1297,6 +1300,9 @@ export namespace evpnlens {
 
                 /** RouteEvent collectorSeq */
                 collectorSeq?: (Long|null);
+
+                /** RouteEvent sessionEpoch */
+                sessionEpoch?: (Long|null);
 
                 /** RouteEvent action */
                 action?: (evpnlens.v1.RouteAction|null);
@@ -1573,7 +1579,10 @@ export namespace evpnlens {
             SESSION_EVENT_KIND_RESYNC_COMPLETE = 5,
 
             /** SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED value */
-            SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED = 6
+            SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED = 6,
+
+            /** SESSION_EVENT_KIND_SESSION_START value */
+            SESSION_EVENT_KIND_SESSION_START = 7
         }
 
         /**
@@ -1615,6 +1624,9 @@ export namespace evpnlens {
 
             /** SessionEvent receivedUs. */
             receivedUs: Long;
+
+            /** SessionEvent sessionEpoch. */
+            sessionEpoch: Long;
 
             /** SessionEvent sysDescr. */
             sysDescr: string;
@@ -1761,6 +1773,9 @@ export namespace evpnlens {
 
                 /** SessionEvent receivedUs */
                 receivedUs?: (Long|null);
+
+                /** SessionEvent sessionEpoch */
+                sessionEpoch?: (Long|null);
 
                 /** SessionEvent sysDescr */
                 sysDescr?: (string|null);

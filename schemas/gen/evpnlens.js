@@ -2803,6 +2803,7 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {Long|null} [timestampUs] RouteEvent timestampUs
              * @property {string|null} [collectorId] RouteEvent collectorId
              * @property {Long|null} [collectorSeq] RouteEvent collectorSeq
+             * @property {Long|null} [sessionEpoch] RouteEvent sessionEpoch
              * @property {evpnlens.v1.RouteAction|null} [action] RouteEvent action
              * @property {evpnlens.v1.WithdrawReason|null} [reason] RouteEvent reason
              * @property {number|null} [routeType] RouteEvent routeType
@@ -2944,6 +2945,14 @@ export const evpnlens = $root.evpnlens = (() => {
              * @instance
              */
             RouteEvent.prototype.collectorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * RouteEvent sessionEpoch.
+             * @member {Long} sessionEpoch
+             * @memberof evpnlens.v1.RouteEvent
+             * @instance
+             */
+            RouteEvent.prototype.sessionEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
              * RouteEvent action.
@@ -3351,6 +3360,8 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.collectorId);
                 if (message.collectorSeq != null && $Object.hasOwnProperty.call(message, "collectorSeq") && (typeof message.collectorSeq === "object" ? message.collectorSeq.low || message.collectorSeq.high : message.collectorSeq !== 0))
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.collectorSeq);
+                if (message.sessionEpoch != null && $Object.hasOwnProperty.call(message, "sessionEpoch") && (typeof message.sessionEpoch === "object" ? message.sessionEpoch.low || message.sessionEpoch.high : message.sessionEpoch !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.sessionEpoch);
                 if (message.action != null && $Object.hasOwnProperty.call(message, "action") && message.action !== 0)
                     writer.uint32(/* id 10, wireType 0 =*/80).int32(message.action);
                 if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== 0)
@@ -3559,6 +3570,15 @@ export const evpnlens = $root.evpnlens = (() => {
                                 message.collectorSeq = value;
                             else
                                 delete message.collectorSeq;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.sessionEpoch = value;
+                            else
+                                delete message.sessionEpoch;
                             continue;
                         }
                     case 10: {
@@ -4067,6 +4087,16 @@ export const evpnlens = $root.evpnlens = (() => {
                             message.collectorSeq = object.collectorSeq;
                         else if (typeof object.collectorSeq === "object")
                             message.collectorSeq = new $util.LongBits(object.collectorSeq.low >>> 0, object.collectorSeq.high >>> 0).toNumber(true);
+                if (object.sessionEpoch != null)
+                    if (typeof object.sessionEpoch === "object" ? object.sessionEpoch.low || object.sessionEpoch.high : $Number(object.sessionEpoch) !== 0)
+                        if ($util.Long)
+                            message.sessionEpoch = $util.Long.fromValue(object.sessionEpoch, true);
+                        else if (typeof object.sessionEpoch === "string")
+                            message.sessionEpoch = $parseInt(object.sessionEpoch, 10);
+                        else if (typeof object.sessionEpoch === "number")
+                            message.sessionEpoch = object.sessionEpoch;
+                        else if (typeof object.sessionEpoch === "object")
+                            message.sessionEpoch = new $util.LongBits(object.sessionEpoch.low >>> 0, object.sessionEpoch.high >>> 0).toNumber(true);
                 if (object.action !== 0 && (typeof object.action !== "string" || $root.evpnlens.v1.RouteAction[object.action] !== 0))
                     switch (object.action) {
                     case "ROUTE_ACTION_UNSPECIFIED":
@@ -4381,6 +4411,11 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.collectorSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.collectorSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.sessionEpoch = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.sessionEpoch = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                     object.action = options.enums === $String ? "ROUTE_ACTION_UNSPECIFIED" : 0;
                     object.reason = options.enums === $String ? "WITHDRAW_REASON_UNSPECIFIED" : 0;
                     object.routeType = 0;
@@ -4447,6 +4482,13 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.collectorSeq = options.longs === $String ? $String(message.collectorSeq) : message.collectorSeq;
                     else
                         object.collectorSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.collectorSeq) : options.longs === $Number ? new $util.LongBits(message.collectorSeq.low >>> 0, message.collectorSeq.high >>> 0).toNumber(true) : message.collectorSeq;
+                if (message.sessionEpoch != null && $Object.hasOwnProperty.call(message, "sessionEpoch"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.sessionEpoch = typeof message.sessionEpoch === "number" ? $BigInt(message.sessionEpoch) : $util.Long.fromBits(message.sessionEpoch.low >>> 0, message.sessionEpoch.high >>> 0, true).toBigInt();
+                    else if (typeof message.sessionEpoch === "number")
+                        object.sessionEpoch = options.longs === $String ? $String(message.sessionEpoch) : message.sessionEpoch;
+                    else
+                        object.sessionEpoch = options.longs === $String ? $util.Long.prototype.toString.call(message.sessionEpoch) : options.longs === $Number ? new $util.LongBits(message.sessionEpoch.low >>> 0, message.sessionEpoch.high >>> 0).toNumber(true) : message.sessionEpoch;
                 if (message.action != null && $Object.hasOwnProperty.call(message, "action"))
                     object.action = options.enums === $String ? $root.evpnlens.v1.RouteAction[message.action] === $undefined ? message.action : $root.evpnlens.v1.RouteAction[message.action] : message.action;
                 if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
@@ -4874,6 +4916,7 @@ export const evpnlens = $root.evpnlens = (() => {
          * @property {number} SESSION_EVENT_KIND_PEER_DOWN=4 SESSION_EVENT_KIND_PEER_DOWN value
          * @property {number} SESSION_EVENT_KIND_RESYNC_COMPLETE=5 SESSION_EVENT_KIND_RESYNC_COMPLETE value
          * @property {number} SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED=6 SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED value
+         * @property {number} SESSION_EVENT_KIND_SESSION_START=7 SESSION_EVENT_KIND_SESSION_START value
          */
         v1.SessionEventKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -4884,6 +4927,7 @@ export const evpnlens = $root.evpnlens = (() => {
             values[valuesById[4] = "SESSION_EVENT_KIND_PEER_DOWN"] = 4;
             values[valuesById[5] = "SESSION_EVENT_KIND_RESYNC_COMPLETE"] = 5;
             values[valuesById[6] = "SESSION_EVENT_KIND_PEER_AFI_SAFI_DISABLED"] = 6;
+            values[valuesById[7] = "SESSION_EVENT_KIND_SESSION_START"] = 7;
             return values;
         })();
 
@@ -4899,6 +4943,7 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {string|null} [collectorId] SessionEvent collectorId
              * @property {Long|null} [collectorSeq] SessionEvent collectorSeq
              * @property {Long|null} [receivedUs] SessionEvent receivedUs
+             * @property {Long|null} [sessionEpoch] SessionEvent sessionEpoch
              * @property {string|null} [sysDescr] SessionEvent sysDescr
              * @property {Array.<string>|null} [initStrings] SessionEvent initStrings
              * @property {number|null} [terminationReason] SessionEvent terminationReason
@@ -5003,6 +5048,14 @@ export const evpnlens = $root.evpnlens = (() => {
              * @instance
              */
             SessionEvent.prototype.receivedUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SessionEvent sessionEpoch.
+             * @member {Long} sessionEpoch
+             * @memberof evpnlens.v1.SessionEvent
+             * @instance
+             */
+            SessionEvent.prototype.sessionEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
              * SessionEvent sysDescr.
@@ -5178,6 +5231,8 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.collectorSeq);
                 if (message.receivedUs != null && $Object.hasOwnProperty.call(message, "receivedUs") && (typeof message.receivedUs === "object" ? message.receivedUs.low || message.receivedUs.high : message.receivedUs !== 0))
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.receivedUs);
+                if (message.sessionEpoch != null && $Object.hasOwnProperty.call(message, "sessionEpoch") && (typeof message.sessionEpoch === "object" ? message.sessionEpoch.low || message.sessionEpoch.high : message.sessionEpoch !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.sessionEpoch);
                 if (message.sysDescr != null && $Object.hasOwnProperty.call(message, "sysDescr") && message.sysDescr !== "")
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.sysDescr);
                 if (message.initStrings != null && message.initStrings.length)
@@ -5327,6 +5382,15 @@ export const evpnlens = $root.evpnlens = (() => {
                                 message.receivedUs = value;
                             else
                                 delete message.receivedUs;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.sessionEpoch = value;
+                            else
+                                delete message.sessionEpoch;
                             continue;
                         }
                     case 10: {
@@ -5557,6 +5621,10 @@ export const evpnlens = $root.evpnlens = (() => {
                     case 6:
                         message.kind = 6;
                         break;
+                    case "SESSION_EVENT_KIND_SESSION_START":
+                    case 7:
+                        message.kind = 7;
+                        break;
                     default:
                         if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
                             message.kind = object.kind;
@@ -5594,6 +5662,16 @@ export const evpnlens = $root.evpnlens = (() => {
                             message.receivedUs = object.receivedUs;
                         else if (typeof object.receivedUs === "object")
                             message.receivedUs = new $util.LongBits(object.receivedUs.low >>> 0, object.receivedUs.high >>> 0).toNumber(true);
+                if (object.sessionEpoch != null)
+                    if (typeof object.sessionEpoch === "object" ? object.sessionEpoch.low || object.sessionEpoch.high : $Number(object.sessionEpoch) !== 0)
+                        if ($util.Long)
+                            message.sessionEpoch = $util.Long.fromValue(object.sessionEpoch, true);
+                        else if (typeof object.sessionEpoch === "string")
+                            message.sessionEpoch = $parseInt(object.sessionEpoch, 10);
+                        else if (typeof object.sessionEpoch === "number")
+                            message.sessionEpoch = object.sessionEpoch;
+                        else if (typeof object.sessionEpoch === "object")
+                            message.sessionEpoch = new $util.LongBits(object.sessionEpoch.low >>> 0, object.sessionEpoch.high >>> 0).toNumber(true);
                 if (object.sysDescr != null)
                     if (typeof object.sysDescr !== "string" || object.sysDescr.length)
                         message.sysDescr = $String(object.sysDescr);
@@ -5696,6 +5774,11 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.receivedUs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.receivedUs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.sessionEpoch = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.sessionEpoch = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                     object.sysDescr = "";
                     object.terminationReason = 0;
                     object.detail = "";
@@ -5740,6 +5823,13 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.receivedUs = options.longs === $String ? $String(message.receivedUs) : message.receivedUs;
                     else
                         object.receivedUs = options.longs === $String ? $util.Long.prototype.toString.call(message.receivedUs) : options.longs === $Number ? new $util.LongBits(message.receivedUs.low >>> 0, message.receivedUs.high >>> 0).toNumber(true) : message.receivedUs;
+                if (message.sessionEpoch != null && $Object.hasOwnProperty.call(message, "sessionEpoch"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.sessionEpoch = typeof message.sessionEpoch === "number" ? $BigInt(message.sessionEpoch) : $util.Long.fromBits(message.sessionEpoch.low >>> 0, message.sessionEpoch.high >>> 0, true).toBigInt();
+                    else if (typeof message.sessionEpoch === "number")
+                        object.sessionEpoch = options.longs === $String ? $String(message.sessionEpoch) : message.sessionEpoch;
+                    else
+                        object.sessionEpoch = options.longs === $String ? $util.Long.prototype.toString.call(message.sessionEpoch) : options.longs === $Number ? new $util.LongBits(message.sessionEpoch.low >>> 0, message.sessionEpoch.high >>> 0).toNumber(true) : message.sessionEpoch;
                 if (message.sysDescr != null && $Object.hasOwnProperty.call(message, "sysDescr"))
                     object.sysDescr = message.sysDescr;
                 if (message.initStrings && message.initStrings.length) {

@@ -10,6 +10,7 @@
  * | ES member    | ES#<esi>               | VTEP#<vtep>                        |                                |                                |
  * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<subject>    |                                |                                |
  * | dup watch    | DUPWATCH#<shard>       | <mac>#<vni> (or #EVI#<rt>)         |                                |                                |
+ * | router segment | ROUTER#<router>      | VNI#<vni> (or EVI#<rt>)            |                                |                                |
  * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>, COUNTEVI#<rt>#<shard> |                        |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
  * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
@@ -76,6 +77,10 @@ export const keys = {
   alertMonthPk: (yyyyMm: string) => `ALERT#${yyyyMm}`,
   dupWatch: (mac: string, s: SegmentRef) => ({ pk: `DUPWATCH#${pad2(shardOf(mac))}`, sk: `${mac}#${segmentTail(s)}` }),
   dupWatchPk: (shard: number) => `DUPWATCH#${pad2(shard)}`,
+  /** A segment in which this router (address/BGP ID) reported MACs: where a completed resync looks (through gsi1). */
+  routerSegment: (router: string, s: SegmentRef) => ({ pk: `ROUTER#${router}`, sk: segmentKey(s) }),
+  routerPk: (router: string) => `ROUTER#${router}`,
+  segmentShardPk: (s: SegmentRef, shard: number) => `${segmentKey(s)}#${pad2(shard)}`,
   /** MACs per fabric and segment; an EVI's counter is kept apart so that it never counts as a VNI. */
   fabricCount: (fabric: string, ref: SegmentRef, shard: number) => {
     const s = asSegment(ref);

@@ -145,6 +145,15 @@ export interface HistoryItem {
   expiresAt: number;
 }
 
+/** A segment a router reported MACs in (written before the first such MAC item): what its resyncs look through. */
+export interface RouterSegmentItem {
+  pk: string;
+  sk: string;
+  router: string;
+  vni: number;
+  evi?: string;
+}
+
 export interface EsMemberItem {
   pk: string;
   sk: string;

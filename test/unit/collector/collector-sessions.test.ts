@@ -113,7 +113,8 @@ describe('collector sessions', () => {
     await until(() => pub.events.some((e) => e.value.kind === 'SESSION_EVENT_KIND_RESYNC_COMPLETE'), 'resync complete');
     const stale = pub.events.filter((e) => e.value.reason === 'WITHDRAW_REASON_RESYNC_STALE');
     expect(stale.map((e) => e.value.mac)).toEqual(['02:00:00:00:03:02']);
-    expect(pub.events.filter((e) => e.value.mac === '02:00:00:00:03:01' && e.value.action === 'ROUTE_ACTION_ADVERTISE')).toHaveLength(1);
+    // Re-sent unchanged: published again, with the new session's epoch.
+    expect(pub.events.filter((e) => e.value.mac === '02:00:00:00:03:01' && e.value.action === 'ROUTE_ACTION_ADVERTISE')).toHaveLength(2);
   });
 
   it('lets a reconnecting router take over its half-open session: old socket closed, routes not re-sent withdrawn after End-of-RIB', async () => {
@@ -130,11 +131,35 @@ describe('collector sessions', () => {
     await until(() => pub.events.some((e) => e.value.kind === 'SESSION_EVENT_KIND_RESYNC_COMPLETE'), 'resync complete after End-of-RIB');
     const after = (kind: string) => pub.events.filter((e) => e.value.reason === kind).map((e) => e.value.mac);
     expect(after('WITHDRAW_REASON_RESYNC_STALE').sort()).toEqual(['02:00:00:00:0d:02', '02:00:00:00:0d:03']);
-    expect(pub.events.filter((e) => e.value.action === 'ROUTE_ACTION_ADVERTISE').map((e) => e.value.mac)).toEqual([...macs, '02:00:00:00:0d:04']);
+    expect(pub.events.filter((e) => e.value.action === 'ROUTE_ACTION_ADVERTISE').map((e) => e.value.mac)).toEqual([...macs, macs[0], '02:00:00:00:0d:04']);
     expect(pub.events.find((e) => e.value.kind === 'SESSION_EVENT_KIND_ROUTER_DOWN')?.value.detail).toMatch(/taken over by a new BMP session/);
     expect(await c.registry.getSingleMetricAsString('evpnlens_bmp_session_takeovers_total')).toMatch(/ 1$/m);
     expect(c.state.routeCount()).toBe(2);
     fresh.destroy();
+  });
+
+  it('gives each session an epoch before reading it (retried while Kafka refuses), carried by its events and its RESYNC_COMPLETE', async () => {
+    const pub = new RecordingPublisher({ epochs: true });
+    const c = await start(pub);
+    const epochs = () => pub.events.filter((e) => e.value.kind === 'SESSION_EVENT_KIND_RESYNC_COMPLETE').map((e) => e.value.sessionEpoch);
+    await send(c.address.port, router('10.1.0.1', ['02:00:00:00:0e:01']), true);
+    await until(() => epochs().length === 1, 'first dump complete');
+    pub.refuseAppends = true;
+    const second = await send(c.address.port, router('10.1.0.1', ['02:00:00:00:0e:02']), true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pub.events.some((e) => e.value.mac === '02:00:00:00:0e:02')).toBe(false); // nothing read before its epoch
+    pub.refuseAppends = false;
+    await until(() => epochs().length === 2, 'second dump complete (the half-open first session taken over)');
+    const starts = pub.events.filter((e) => e.value.kind === 'SESSION_EVENT_KIND_SESSION_START');
+    expect(starts.map((e) => e.key)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(epochs()).toEqual(['1', '2']); // offset + 1 of each SESSION_START
+    const routes = pub.events.filter((e) => e.value.mac);
+    expect(routes.map((e) => [e.value.mac, e.value.action, e.value.sessionEpoch])).toEqual([
+      ['02:00:00:00:0e:01', 'ROUTE_ACTION_ADVERTISE', '1'],
+      ['02:00:00:00:0e:02', 'ROUTE_ACTION_ADVERTISE', '2'],
+      ['02:00:00:00:0e:01', 'ROUTE_ACTION_WITHDRAW', '2'], // not re-sent: stale, withdrawn in the new epoch
+    ]);
+    second.destroy();
   });
 
   it('counts and logs a session cut in the middle of a message', async () => {

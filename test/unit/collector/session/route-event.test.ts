@@ -29,7 +29,7 @@ const peer: PerPeerHeader = {
   timestampUs: 1_764_000_000_123_456n,
 };
 const router = { address: '127.0.0.1', fabric: 'dc1', sysName: 'leaf1', bgpId: '10.0.0.1' };
-const ctx = { router, peer, ribView: 2, tableName: '', collectorId: 'c1' };
+const ctx = { router, peer, ribView: 2, tableName: '', collectorId: 'c1', sessionEpoch: 7n };
 
 // Every attribute the event carries, and every route type.
 const upd = decodeBgpUpdate(

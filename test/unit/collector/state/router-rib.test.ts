@@ -153,8 +153,16 @@ describe('RouterRib', () => {
     ],
     ['session lost: withdraws nothing', [{ update: 'pre', adv: ['01'] }, { lost: true }], ['adv pre 01 attrs-1']],
     [
-      'reconnect: a route re-sent as it was is not published again, and is no longer stale',
+      'reconnect: a route re-sent as it was is published again (with the new session epoch), and is no longer stale',
       [{ update: 'pre', adv: ['01'] }, { lost: true }, { resume: true }, { update: 'pre', adv: ['01'] }, { quiet: true }],
+      ['adv pre 01 attrs-1', 'adv pre 01 attrs-1'],
+    ],
+    [
+      'a repeat within one session is not published again',
+      [
+        { update: 'pre', adv: ['01'] },
+        { update: 'pre', adv: ['01'] },
+      ],
       ['adv pre 01 attrs-1'],
     ],
     [
@@ -167,7 +175,7 @@ describe('RouterRib', () => {
         { update: 'pre', adv: ['01'] },
         { quiet: true },
       ],
-      ['adv pre 01 attrs-1', 'adv pre 02 attrs-1', 'adv other 03 attrs-1', 'wd pre 02 stale attrs-1', 'wd other 03 stale attrs-1'],
+      ['adv pre 01 attrs-1', 'adv pre 02 attrs-1', 'adv other 03 attrs-1', 'adv pre 01 attrs-1', 'wd pre 02 stale attrs-1', 'wd other 03 stale attrs-1'],
     ],
   ])('%s', (_what, steps, expected) => {
     expect(run(steps).changes).toEqual(expected);
@@ -196,10 +204,12 @@ describe('RouterRib', () => {
     const pre = rib.view(PEERS.p1, RibView.RIB_VIEW_ADJ_RIB_IN_PRE, '');
     const post = rib.view(PEERS.p1, RibView.RIB_VIEW_ADJ_RIB_IN_POST, '');
     const other = rib.view(PEERS.p2, RibView.RIB_VIEW_ADJ_RIB_IN_PRE, '');
-    // Partial re-send in the pre-policy view: 01 unchanged, 03 with new attributes, 05 new; 02 not re-sent.
+    // Partial re-send in the pre-policy view: 01 unchanged (published again: the new epoch), 03 with new attributes, 05
+    // new; 02 not re-sent.
     rib.update(pre, { advertised: [route('01')], withdrawn: [], attrs: A1 }, 2n, sink);
     rib.update(pre, { advertised: [route('03'), route('05')], withdrawn: [], attrs: A2 }, 2n, sink);
-    expect(changes).toEqual(['adv 03 attrs-2', 'adv 05 attrs-2']);
+    expect(changes).toEqual(['adv 01 attrs-1', 'adv 03 attrs-2', 'adv 05 attrs-2']);
+    changes.shift();
     // End-of-RIB of that view: its stale route 02 goes; the other views wait for theirs (or the quiet time).
     rib.update(pre, { advertised: [], withdrawn: [], endOfRib: '25/70' }, 3n, sink);
     expect(changes.slice(2)).toEqual([`wd ${RibView.RIB_VIEW_ADJ_RIB_IN_PRE} 02 stale`]);
@@ -209,7 +219,7 @@ describe('RouterRib', () => {
     rib.update(post, { advertised: [], withdrawn: [], endOfRib: '25/70' }, 4n, sink);
     rib.update(other, { advertised: [route('04')], withdrawn: [], attrs: A1 }, 4n, sink);
     rib.update(other, { advertised: [], withdrawn: [], endOfRib: '25/70' }, 4n, sink);
-    expect(changes.slice(3)).toEqual([`wd ${RibView.RIB_VIEW_ADJ_RIB_IN_POST} 01 stale`]);
+    expect(changes.slice(3)).toEqual(['adv 02 attrs-1', `wd ${RibView.RIB_VIEW_ADJ_RIB_IN_POST} 01 stale`, 'adv 04 attrs-1']);
     expect(rib.resyncing).toBe(false);
     const held = [...rib.views.values()].flatMap((v) => [...v.routes.values()].map((e) => `${v.ribView}:${routeOfEntry(e).mac.slice(-2)}`));
     expect(held.sort()).toEqual(
