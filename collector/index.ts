@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { SessionEvent, SessionEventKind } from '../schemas/events.js';
 import { TOPICS } from '../schemas/topics.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './bmp/framing.js';
+import { DEFAULT_RESYNC_QUIET_MS } from './defaults.js';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
 import type { GnmiCollectorConfig } from './gnmi/config.js';
 import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js';
@@ -36,9 +37,6 @@ export interface CollectorOptions {
   /** gNMI targets to dial (none: no gNMI client). */
   gnmi?: GnmiCollectorConfig;
 }
-
-/** After a reconnect, a table counts as re-sent once no route arrived for this long (config default, defined once). */
-export const DEFAULT_RESYNC_QUIET_MS = 30_000;
 
 export interface Collector {
   address: { host: string; port: number };

@@ -4,7 +4,11 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../collector/bmp/framing.js';
+import { DEFAULT_RESYNC_QUIET_MS } from '../../collector/defaults.js';
 import { healthOptionsSchema } from '../../functions/health/options.js';
+import { DEFAULT_OPTIONS as MAC_INDEX_DEFAULTS } from '../../functions/mac-index/options.js';
+import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 import { isCidr } from './cidr.js';
 import { gnmiSchema } from './gnmi-schema.js';
 import { parseHostPort } from './host-port.js';
@@ -29,6 +33,11 @@ const fabric = z.strictObject({
       addresses: z.array(cidr).default([]),
     })
     .prefault({}),
+  /**
+   * How the fabric's EVPN labels are read when a route carries no BGP Encapsulation extended community: vxlan (a VNI)
+   * or mpls (an MPLS label, and the route indexed by its EVI). RFC 8365 §5.1.3.
+   */
+  encapsulation: z.enum(['vxlan', 'mpls']).default('vxlan'),
   /** VTEP addresses that must be present; one that no route or gNMI sample shows is "missing" (health.rules.vtepMissing). */
   expectedVteps: z.array(z.string().refine((v) => isIP(v) !== 0, { message: 'expected a VTEP IPv4/IPv6 address' })).default([]),
 });
@@ -41,7 +50,7 @@ export const configSchema = z
     kafka: z
       .strictObject({
         brokers: z.array(hostPort('127.0.0.1:9092').transform((h) => `${h.host}:${h.port}`)).optional(),
-        partitions: z.number().int().min(1).max(1000).default(12),
+        partitions: z.number().int().min(1).max(1000).default(DEFAULT_PARTITIONS),
         clientId: z.string().default('evpn-lens'),
         /**
          * evpn.routes.v1 records pack a partition's events (RouteEventBatch). 1 gives one event per record, keyed by
@@ -70,13 +79,16 @@ export const configSchema = z
           .strictObject({
             listen: hostPort('0.0.0.0:11019'),
             allow: z.array(cidr).default([]),
-            resyncQuietSeconds: z.number().positive().default(30),
+            resyncQuietSeconds: z
+              .number()
+              .positive()
+              .default(DEFAULT_RESYNC_QUIET_MS / 1000),
             maxMessageBytes: z
               .number()
               .int()
               .min(4096)
               .max(64 * 1024 * 1024)
-              .default(4 * 1024 * 1024),
+              .default(DEFAULT_MAX_MESSAGE_BYTES),
           })
           .prefault({}),
         /** gNMI dial-in targets (infra/config/gnmi-schema.ts). */
@@ -100,20 +112,20 @@ export const configSchema = z
       .strictObject({
         flap: z
           .strictObject({
-            moves: z.number().int().min(2).default(5),
-            windowSeconds: z.number().int().min(1).default(180),
-            quietSeconds: z.number().int().min(1).default(180),
+            moves: z.number().int().min(2).default(MAC_INDEX_DEFAULTS.flapMoves),
+            windowSeconds: z.number().int().min(1).default(MAC_INDEX_DEFAULTS.flapWindowSeconds),
+            quietSeconds: z.number().int().min(1).default(MAC_INDEX_DEFAULTS.flapQuietSeconds),
           })
           .prefault({}),
-        historyRetentionDays: z.number().int().min(1).max(3650).default(30),
+        historyRetentionDays: z.number().int().min(1).max(3650).default(MAC_INDEX_DEFAULTS.historyRetentionDays),
         /** A withdrawal and an advertisement at another location within this many seconds are one move (README). */
-        moveGapSeconds: z.number().min(0).max(600).default(5),
+        moveGapSeconds: z.number().min(0).max(600).default(MAC_INDEX_DEFAULTS.moveGapSeconds),
         /** Allowance for router clocks (and 1-second per-peer timestamps) when measuring the move gap. */
-        clockSkewSeconds: z.number().min(0).max(600).default(1),
+        clockSkewSeconds: z.number().min(0).max(600).default(MAC_INDEX_DEFAULTS.clockSkewSeconds),
         /** Equal-sequence advertisements from different locations for this long are a duplicate MAC. */
-        duplicateHoldSeconds: z.number().min(0).max(86_400).default(10),
+        duplicateHoldSeconds: z.number().min(0).max(86_400).default(MAC_INDEX_DEFAULTS.duplicateHoldSeconds),
         /** How often the sweep raises held duplicates and clears quiet alerts. */
-        sweepSeconds: z.number().min(0.1).max(3600).default(5),
+        sweepSeconds: z.number().min(0.1).max(3600).default(MAC_INDEX_DEFAULTS.sweepSeconds),
       })
       .prefault({}),
     /** Fabric health: status rules and timers (functions/health/options.ts documents each key). */

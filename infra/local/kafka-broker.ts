@@ -9,6 +9,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 import { LocalRuntimeError } from './errors.js';
 import { freePort } from './free-port.js';
 import { assertCommand, ensureKafkaJars } from './kafka-jars.js';
@@ -35,15 +36,6 @@ export interface KafkaBroker {
   dataDir: string;
   pid: number | undefined;
   stop(): Promise<void>;
-}
-
-/** KAFKA_BROKERS (comma-separated host:port) names an existing cluster to use instead of starting a broker. */
-export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  const list = (env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return list.length > 0 ? list : undefined;
 }
 
 export function brokerProperties(o: { host: string; port: number; controllerPort: number; logDir: string; partitions: number }): string {
@@ -128,7 +120,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   const log4j = join(dataDir, 'log4j.properties');
   const logFile = opts.logFile ?? join(dataDir, 'broker.log');
   // Ports may change between restarts of a persistent broker; the KRaft metadata does not record them.
-  writeFileSync(props, brokerProperties({ host, port, controllerPort, logDir, partitions: opts.partitions ?? 12 }));
+  writeFileSync(props, brokerProperties({ host, port, controllerPort, logDir, partitions: opts.partitions ?? DEFAULT_PARTITIONS }));
   writeFileSync(log4j, LOG4J);
   const classpath = `${libs}/*`;
   if (!existsSync(join(logDir, 'meta.properties'))) {

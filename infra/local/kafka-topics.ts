@@ -4,6 +4,7 @@
  * partitions away; keys then move, as with any keyed producer); one with more is left as it is.
  */
 import { type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
+import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 
 export interface TopicSpec {
   name: string;
@@ -21,7 +22,7 @@ export type TopicOutcome = { name: string; action: 'created' | 'grown' | 'kept';
 export async function ensureTopics(
   brokersOrClient: string[] | Kafka,
   topics: readonly (string | TopicSpec)[],
-  partitions = 12,
+  partitions = DEFAULT_PARTITIONS,
   opts: EnsureTopicsOptions = {},
 ): Promise<TopicOutcome[]> {
   const kafka = Array.isArray(brokersOrClient)

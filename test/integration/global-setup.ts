@@ -4,9 +4,10 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startDynalite } from '../../infra/local/dynalite-store.js';
-import { brokersFromEnv, startKafka } from '../../infra/local/kafka-broker.js';
+import { startKafka } from '../../infra/local/kafka-broker.js';
 import { ensureTopics } from '../../infra/local/kafka-topics.js';
 import { ALL_TOPICS } from '../../schemas/topics.js';
+import { brokersFromEnv } from '../support/kafka-env.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

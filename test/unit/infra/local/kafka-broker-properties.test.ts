@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brokerProperties, brokersFromEnv } from '../../../../infra/local/kafka-broker.js';
+import { brokerProperties } from '../../../../infra/local/kafka-broker.js';
+import { brokersFromEnv } from '../../../support/kafka-env.js';
 
 function parse(text: string): Map<string, string> {
   return new Map(
@@ -48,7 +49,7 @@ describe('kafka-broker brokerProperties', () => {
   });
 });
 
-describe('kafka-broker brokersFromEnv', () => {
+describe('test runs: brokersFromEnv', () => {
   it('splits KAFKA_BROKERS on commas and trims blanks', () => {
     expect(brokersFromEnv({ KAFKA_BROKERS: ' 127.0.0.1:9092, 127.0.0.2:9092 ,' })).toEqual(['127.0.0.1:9092', '127.0.0.2:9092']);
   });
