@@ -25,6 +25,8 @@ export interface GobgpOptions {
   dir?: string;
   neighbors?: { address: string; asn: number }[];
   bmp?: { host: string; port: number };
+  /** GoBGP's route-monitoring-policy: all (pre-, post-policy and Loc-RIB, the default) or one of them. */
+  bmpPolicy?: 'all' | 'pre-policy' | 'post-policy' | 'local-rib';
 }
 
 export class Gobgp {
@@ -61,7 +63,7 @@ export class Gobgp {
         '  [bmp-servers.config]',
         `    address = "${this.o.bmp.host}"`,
         `    port = ${this.o.bmp.port}`,
-        '    route-monitoring-policy = "all"',
+        `    route-monitoring-policy = "${this.o.bmpPolicy ?? 'all'}"`,
       );
     }
     return `${lines.join('\n')}\n`;
@@ -103,6 +105,16 @@ export class Gobgp {
       if (Date.now() > deadline) throw new Error(`${this.o.name}: neighbor ${neighbor} not established: ${out.slice(0, 300)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+
+  /** Kills the process at once (SIGKILL: no BGP NOTIFICATION, no BMP Termination), as a crash or power loss would. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill('SIGKILL');
+    await gone;
   }
 
   async stop(): Promise<void> {
