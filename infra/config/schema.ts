@@ -60,6 +60,21 @@ export const configSchema = z
         maxRecordBytes: z.number().int().min(1_024).max(900_000).default(262_144),
         /** Record batch compression of the collector's producer (gzip runs on libuv's threads; none is faster on one machine). */
         compression: z.enum(['none', 'gzip']).default('none'),
+        /**
+         * The embedded broker's retention (a cluster named in `brokers` keeps its own): events older than `hours` are
+         * deleted, and all evpn-lens topics together keep at most about `maxBytes`, so a long-running stack on a
+         * workstation does not fill its disk.
+         */
+        localRetention: z
+          .strictObject({
+            hours: z.number().positive().max(87_600).default(168),
+            maxBytes: z
+              .number()
+              .int()
+              .min(64 * 1024 * 1024)
+              .default(2 * 1024 * 1024 * 1024),
+          })
+          .prefault({}),
       })
       .prefault({}),
     dynamodb: z
@@ -70,6 +85,8 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9_.-]*$/)
           .default('evpn-lens-'),
+        /** dynalite has no TTL: the local stack deletes items whose TTL attribute (expiresAt) has passed this often. */
+        ttlSweepMinutes: z.number().positive().max(1_440).default(60),
       })
       .prefault({}),
     collector: z

@@ -29,6 +29,13 @@ export interface StartKafkaOptions {
   startTimeoutMs?: number;
   /** How long stop() lets the broker shut down cleanly before SIGKILL (its log recovers from an unclean stop). */
   stopTimeoutMs?: number;
+  retention?: BrokerRetention;
+}
+
+/** How long, and how much per partition, the broker keeps (7 days and no size cap by default). */
+export interface BrokerRetention {
+  hours: number;
+  bytesPerPartition?: number;
 }
 
 export interface KafkaBroker {
@@ -38,7 +45,19 @@ export interface KafkaBroker {
   stop(): Promise<void>;
 }
 
-export function brokerProperties(o: { host: string; port: number; controllerPort: number; logDir: string; partitions: number }): string {
+export function brokerProperties(o: {
+  host: string;
+  port: number;
+  controllerPort: number;
+  logDir: string;
+  partitions: number;
+  retention?: BrokerRetention;
+}): string {
+  const retentionMs = Math.round((o.retention?.hours ?? 168) * 3_600_000);
+  const capBytes = o.retention?.bytesPerPartition;
+  // Retention deletes whole closed segments only: segments roll at a seventh of the retention time and a quarter of the
+  // size cap, so that what is kept stays within about 1.15x of either bound.
+  const segmentBytes = capBytes ? Math.min(128 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(capBytes / 4))) : 128 * 1024 * 1024;
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -62,8 +81,10 @@ export function brokerProperties(o: { host: string; port: number; controllerPort
     // Consumers of the local event-source runner should not wait 3 s for a rebalance that has nobody else to wait for.
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
-    'log.retention.hours=168',
-    'log.segment.bytes=134217728',
+    `log.retention.ms=${retentionMs}`,
+    `log.roll.ms=${Math.max(60_000, Math.round(retentionMs / 7))}`,
+    `log.retention.bytes=${capBytes ?? -1}`,
+    `log.segment.bytes=${segmentBytes}`,
     '',
   ].join('\n');
 }
@@ -120,7 +141,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   const log4j = join(dataDir, 'log4j.properties');
   const logFile = opts.logFile ?? join(dataDir, 'broker.log');
   // Ports may change between restarts of a persistent broker; the KRaft metadata does not record them.
-  writeFileSync(props, brokerProperties({ host, port, controllerPort, logDir, partitions: opts.partitions ?? DEFAULT_PARTITIONS }));
+  writeFileSync(props, brokerProperties({ host, port, controllerPort, logDir, partitions: opts.partitions ?? DEFAULT_PARTITIONS, retention: opts.retention }));
   writeFileSync(log4j, LOG4J);
   const classpath = `${libs}/*`;
   if (!existsSync(join(logDir, 'meta.properties'))) {

@@ -4,12 +4,13 @@
  * the BMP collector, and the API + dashboard. Same handlers as on AWS; only the wiring differs.
  */
 import { join, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Collector, createKafkaPublisher, startCollector } from '../../collector/index.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
-import { INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import { INDEX_TABLE_ID, TABLES, tableName } from '../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
@@ -26,6 +27,7 @@ import { registerIndexMetrics } from './index-metrics.js';
 import { createKafkaAlertPublisher } from './kafka-alert-publisher.js';
 import { startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
+import { sweepExpired } from './ttl-sweeper.js';
 
 export interface LocalStack {
   apiUrl: string;
@@ -43,6 +45,36 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 
 /** Shutdown deadlines per part, within the CLI's 5 s bound for SIGINT/SIGTERM. */
 const STOP_DEADLINE_MS = { bmp: 500, publisherFlush: 1_500, broker: 2_000 } as const;
+
+/**
+ * dynalite (or another endpoint without TTL): expired items are deleted a minute after start, then every
+ * dynamodb.ttlSweepMinutes. Returns the stop function.
+ */
+function startTtlSweeps(client: DynamoDBClient, cfg: Config, log: Logger): () => Promise<void> {
+  const abort = new AbortController();
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout;
+  const schedule = (ms: number) => {
+    timer = setTimeout(() => {
+      const t0 = Date.now();
+      running = sweepExpired(client, { tables: TABLES, prefix: cfg.dynamodb.tablePrefix, signal: abort.signal })
+        .then((r) => log.debug({ ...r, ms: Date.now() - t0 }, 'TTL sweep: expired items deleted'))
+        .catch((err: unknown) => {
+          if (!abort.signal.aborted) log.warn({ err }, 'TTL sweep failed; trying again at the next one');
+        })
+        .finally(() => {
+          if (!abort.signal.aborted) schedule(cfg.dynamodb.ttlSweepMinutes * 60_000);
+        });
+    }, ms);
+    timer.unref();
+  };
+  schedule(Math.min(60_000, cfg.dynamodb.ttlSweepMinutes * 60_000));
+  return async () => {
+    abort.abort();
+    clearTimeout(timer);
+    await withDeadline(running, 500);
+  };
+}
 
 /** Waits for `p`, but no longer than `ms` (what is left is abandoned: a stop must end). */
 async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
@@ -67,6 +99,11 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
         partitions: cfg.kafka.partitions,
         log: (l) => log.info(l),
         stopTimeoutMs: STOP_DEADLINE_MS.broker,
+        // The byte cap is shared by every partition of every evpn-lens topic.
+        retention: {
+          hours: cfg.kafka.localRetention.hours,
+          bytesPerPartition: Math.floor(cfg.kafka.localRetention.maxBytes / (ALL_TOPICS.length * cfg.kafka.partitions)),
+        },
       });
       stops.push(kafka.stop);
       brokers = kafka.brokers;
@@ -137,6 +174,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
+    // DynamoDB's TTL, which dynalite lacks: expired move history and alerts are deleted (on AWS, DynamoDB does it).
+    if (endpoint) stops.push(startTtlSweeps(ddbClient, cfg, log));
 
     // The collector.
     const registry = new Registry();

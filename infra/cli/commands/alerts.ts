@@ -5,9 +5,10 @@ import { resolveApiUrl } from './stack-endpoints.js';
 
 interface Alert {
   type: string;
-  mac: string;
-  vni: number;
-  fabric: string;
+  /** null for alerts about a whole fabric (fabric-status). */
+  mac: string | null;
+  vni: number | null;
+  fabric: string | null;
   fabrics?: string[];
   crossFabric?: boolean;
   raisedAt: string;
@@ -39,12 +40,12 @@ export function register(program: Command): void {
             ['TYPE', 'MAC', 'VNI', 'FABRIC', 'RAISED', 'CLEARED', 'DETAIL'],
             alerts.map((a) => [
               a.type,
-              a.mac,
-              String(a.vni),
-              a.crossFabric ? `${(a.fabrics ?? []).join('+')} (cross-fabric)` : a.fabric,
+              a.mac ?? '-',
+              a.vni === null || a.vni === undefined ? '-' : String(a.vni),
+              a.crossFabric ? `${(a.fabrics ?? []).join('+')} (cross-fabric)` : (a.fabric ?? '-'),
               a.raisedAt,
               a.clearedAt ?? 'active',
-              a.detail,
+              a.detail ?? '',
             ]),
           )}\n`,
         );

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_TOPICS, TOPICS } from '../../../schemas/topics.js';
 import { type CliProcess, cleanEnv, cli, startCli } from '../support/cli-stack.js';
 import { waitFor } from '../support/env.js';
 
@@ -20,7 +22,9 @@ describe('the CLI finds the local stack', () => {
 
   beforeAll(async () => {
     mkdirSync(dataDir);
-    stack = await startCli(dataDir, { cwd: home });
+    // A workstation retention of its own, checked on the embedded broker below.
+    writeFileSync(join(home, 'evpn-lens.yaml'), ['kafka:', '  localRetention:', '    hours: 48', `    maxBytes: ${600 * 1024 * 1024}`, ''].join('\n'));
+    stack = await startCli(dataDir, { cwd: home, args: ['--config', join(home, 'evpn-lens.yaml')] });
   });
   afterAll(async () => {
     await stack?.stop('SIGKILL');
@@ -32,6 +36,20 @@ describe('the CLI finds the local stack', () => {
     expect(stack.info).toMatchObject({ pid: stack.pid, dataDir, api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     expect(stack.info.bmp).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(stack.info.kafkaBrokers).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+  });
+
+  it("gives the embedded broker's topics the configured workstation retention", async () => {
+    const admin = new Kafka({ clientId: 'retention-check', brokers: stack.info.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPICS.routes, configNames: ['retention.ms', 'retention.bytes'] }],
+    });
+    await admin.disconnect();
+
+    const value = (name: string) => resources[0]?.configEntries.find((e) => e.configName === name)?.configValue;
+    expect(value('retention.ms')).toBe(String(48 * 3_600_000));
+    expect(value('retention.bytes')).toBe(String(Math.floor((600 * 1024 * 1024) / (ALL_TOPICS.length * 12))));
   });
 
   it('replays, then tails and finds the host with no broker, API or BMP flags', async () => {
@@ -61,7 +79,8 @@ describe('the CLI finds the local stack', () => {
     expect(events.length).toBeGreaterThanOrEqual(5);
 
     expect(run(['hosts', '--vni', '10100']).stdout).toContain(MAC);
-    expect(run(['alerts']).status).toBe(0);
+    const alerts = run(['alerts']);
+    expect(alerts.status, alerts.stderr).toBe(0);
   });
 
   it("finds it from another folder through --config's data dir", () => {

@@ -40,6 +40,23 @@ describe('kafka-broker brokerProperties', () => {
     expect(props.get('group.initial.rebalance.delay.ms')).toBe('0');
   });
 
+  it('keeps 7 days by default, with no size cap', () => {
+    expect(props.get('log.retention.ms')).toBe(String(168 * 3_600_000));
+    expect(props.get('log.retention.bytes')).toBe('-1');
+    expect(props.get('log.segment.bytes')).toBe(String(128 * 1024 * 1024));
+  });
+
+  it('applies a workstation retention: segments roll early enough for time and size to be enforced', () => {
+    const p = parse(
+      brokerProperties({ host: 'h', port: 1, controllerPort: 2, logDir: 'l', partitions: 12, retention: { hours: 24, bytesPerPartition: 32 * 1024 * 1024 } }),
+    );
+
+    expect(p.get('log.retention.ms')).toBe(String(24 * 3_600_000));
+    expect(p.get('log.roll.ms')).toBe(String(Math.round((24 * 3_600_000) / 7)));
+    expect(p.get('log.retention.bytes')).toBe(String(32 * 1024 * 1024));
+    expect(p.get('log.segment.bytes')).toBe(String(8 * 1024 * 1024));
+  });
+
   it('writes no key twice', () => {
     const keys = brokerProperties({ host: 'h', port: 1, controllerPort: 2, logDir: 'l', partitions: 1 })
       .split('\n')
