@@ -23,8 +23,7 @@ export async function sweepExpired(
   for (const def of o.tables) {
     if (!def.ttlAttribute) continue;
     const keyNames = [def.partitionKey.name, ...(def.sortKey ? [def.sortKey.name] : [])];
-    const names: Record<string, string> = { '#ttl': def.ttlAttribute };
-    keyNames.forEach((k, i) => (names[`#k${i}`] = k));
+    const names: Record<string, string> = { '#ttl': def.ttlAttribute, ...Object.fromEntries(keyNames.map((k, i) => [`#k${i}`, k])) };
     const pages = paginateScan(
       { client, pageSize: 500 },
       {
