@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { SessionEvent, SessionEventKind } from '../schemas/events.js';
 import { TOPICS } from '../schemas/topics.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './bmp/framing.js';
-import { DEFAULT_RESYNC_QUIET_MS } from './defaults.js';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_RESYNC_QUIET_MS } from './defaults.js';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
 import type { GnmiCollectorConfig } from './gnmi/config.js';
 import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js';
@@ -36,6 +36,8 @@ export interface CollectorOptions {
   maxMessageBytes?: number;
   /** gNMI targets to dial (none: no gNMI client). */
   gnmi?: GnmiCollectorConfig;
+  /** Connections beyond this many sessions are refused. */
+  maxSessions?: number;
 }
 
 export interface Collector {
@@ -79,6 +81,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     port: o.listen.port,
     allow: addressAllowList(o.allow ?? []),
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxSessions: o.maxSessions ?? DEFAULT_MAX_SESSIONS,
     logger,
     context: {
       state,

@@ -6,11 +6,40 @@ const view = document.getElementById('view');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
 
+// When the API wants a bearer token (api.auth.tokenEnv), the page asks for it once and keeps it for this browser
+// session only (sessionStorage: gone when the tab closes, never sent anywhere but the API).
+const TOKEN_KEY = 'evpn-lens-api-token';
+let asking;
+function askToken(rejected) {
+  asking ??= new Promise((resolve) => {
+    const dialog = document.getElementById('token-dialog');
+    document.getElementById('token-error').hidden = !rejected;
+    dialog.querySelector('form').onsubmit = (e) => {
+      e.preventDefault();
+      const input = document.getElementById('token');
+      sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+      input.value = '';
+      dialog.close();
+      asking = undefined;
+      resolve();
+    };
+    dialog.showModal();
+  });
+  return asking;
+}
+
 async function api(path) {
-  const res = await fetch(`${API}${path}`);
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(body.detail ?? res.statusText), { status: res.status });
-  return body;
+  for (;;) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const res = await fetch(`${API}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    if (res.status === 401) {
+      await askToken(token !== null);
+      continue;
+    }
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw Object.assign(new Error(body.detail ?? res.statusText), { status: res.status });
+    return body;
+  }
 }
 
 const isIp = (q) => /^\d{1,3}(\.\d{1,3}){3}$/.test(q) || (q.includes(':') && !/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(q));

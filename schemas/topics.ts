@@ -8,6 +8,8 @@ export const TOPICS = {
   sessions: 'evpn.sessions.v1',
   vtepTelemetry: 'telemetry.vtep.v1',
   alerts: 'evpn.alerts.v1',
+  /** Alerts a sink could not take within the notifier's retry time: the original Alert record, headers naming the sink and why. */
+  alertsDeadLetter: 'evpn.alerts.dlq.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

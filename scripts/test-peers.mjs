@@ -38,6 +38,9 @@ export const PEERS = [
   { name: 'FRR bgpd', present: atPath('/usr/lib/frr/bgpd'), apt: 'frr' },
   { name: 'tshark', present: onPath('tshark'), apt: 'tshark' },
   { name: 'chromium', present: atPath('/usr/bin/chromium'), apt: 'chromium' },
+  // The notifier's real peer, and promtool for the Prometheus rules (test/integration/notify, deploy/prometheus).
+  { name: 'prometheus-alertmanager', present: onPath('prometheus-alertmanager'), apt: 'prometheus-alertmanager' },
+  { name: 'promtool', present: onPath('promtool'), apt: 'prometheus' },
   // The local Kafka broker runs on Java 17+ from jars Maven resolves.
   { name: 'java', present: onPath('java'), apt: 'default-jre-headless' },
   { name: 'mvn', present: onPath('mvn'), apt: 'maven' },

@@ -17,6 +17,8 @@ export interface BmpServerOptions {
   port: number;
   allow: (address: string) => boolean;
   maxMessageBytes: number;
+  /** Connections beyond this many sessions are closed at once (each session holds a router's RIB in memory). */
+  maxSessions: number;
   context: SessionContext;
   logger: Logger;
 }
@@ -59,6 +61,16 @@ export async function startBmpServer(opts: BmpServerOptions): Promise<BmpServer>
     if (!opts.allow(remote0)) {
       metrics.sessionsTotal.inc({ result: 'refused' });
       opts.logger.warn({ router: remote0 }, 'BMP connection from an address not in collector.bmp.allow; closed');
+      socket.destroy();
+      return;
+    }
+    // Sessions up and waiting for their epoch count alike: each will hold a router's RIB.
+    if (sockets.size + waiting.size >= opts.maxSessions) {
+      metrics.sessionsTotal.inc({ result: 'refused_limit' });
+      opts.logger.warn(
+        { router: remote0, sessions: sockets.size + waiting.size },
+        `BMP connection refused: collector.bmp.maxSessions (${opts.maxSessions}) reached`,
+      );
       socket.destroy();
       return;
     }

@@ -78,7 +78,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
             ...problemResponse(new ApiProblemError(405, 'Method Not Allowed', `${method} is not allowed on ${path}; use GET`), path),
             headers: { 'content-type': 'application/problem+json', allow: 'GET, HEAD' },
           };
-        const params = m.slice(1).map((p) => decodeURIComponent(p));
+        const params = m.slice(1).map(decodePathSegment);
         return json(await route.run(params, query));
       }
       throw notFound(`no route for ${path}`);
@@ -88,4 +88,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       return problemResponse(new ApiProblemError(500, 'Internal Server Error', 'the request failed; see the server log'), path);
     }
   };
+}
+
+/** A path segment's percent-encoding decoded; a malformed one is the client's error, not the server's. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (err) {
+    throw new ApiProblemError(400, 'Bad Request', `"${segment.slice(0, 64)}" is not valid percent-encoding`, { cause: err });
+  }
 }

@@ -79,8 +79,15 @@ export async function hostsByIp(reader: IndexReader, query: Record<string, strin
 async function pageHosts(reader: IndexReader, index: 'gsi1' | 'gsi2', pkOf: (s: number) => string, query: Record<string, string | undefined>) {
   const limit = parseLimit(query.limit, 500, 50);
   const pkName = index === 'gsi1' ? 'gsi1pk' : 'gsi2pk';
-  const cursor =
-    query.cursor !== undefined ? decodeCursor(query.cursor, (s, k) => k[pkName] === pkOf(s) && typeof k.pk === 'string' && k.pk.startsWith('MAC#')) : undefined;
+  const skName = index === 'gsi1' ? 'gsi1sk' : 'gsi2sk';
+  // Exactly the key DynamoDB returned for this index and shard: anything else would reach DynamoDB as a bad start key.
+  const isOurs = (s: number, k: Record<string, string>) =>
+    Object.keys(k).sort().join() === ['pk', 'sk', pkName, skName].sort().join() &&
+    k[pkName] === pkOf(s) &&
+    /^MAC#[0-9a-f:]{17}$/.test(k.pk!) &&
+    /^VNI#\d{1,8}$/.test(k.sk!) &&
+    k[skName]!.length > 0;
+  const cursor = query.cursor !== undefined ? decodeCursor(query.cursor, isOurs) : undefined;
   const page = await reader.page(index, pkOf, limit, cursor);
   const hosts = [];
   for (const it of page.items) hosts.push({ mac: it.mac, locations: await locationsOf(reader, [it]) });

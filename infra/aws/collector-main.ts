@@ -24,7 +24,8 @@ const registry = new Registry();
 const kafka = createKafkaClient(kafkaOptionsFromEnv(env, `${cfg.kafka.clientId}-collector`, log));
 const collector = await startCollector({
   listen: cfg.collector.bmp.listen,
-  allow: cfg.collector.bmp.allow,
+  allow: cfg.collector.bmp.allow === 'any' ? [] : cfg.collector.bmp.allow,
+  maxSessions: cfg.collector.bmp.maxSessions,
   fabrics: cfg.fabrics,
   collectorId: env.EVPN_LENS_COLLECTOR_ID ?? cfg.collector.id,
   resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,

@@ -12,8 +12,14 @@ import { createHealthHandler, type HealthHandler } from '../../functions/health/
 import { createHealthTick, type HealthTick } from '../../functions/health/tick.js';
 import type { AlertPublisher } from '../../functions/mac-index/alert-publisher.js';
 import { createMacIndexHandler, type MacIndexHandler } from '../../functions/mac-index/handler.js';
+import { indexAlertStore } from '../../functions/notify/alert-store.js';
+import type { DeadLetterPublisher } from '../../functions/notify/dead-letter.js';
+import { createNotifyHandler, type NotifyHandler } from '../../functions/notify/handler.js';
+import type { NotifyMetrics } from '../../functions/notify/notify-metrics.js';
+import type { Sink } from '../../functions/notify/sink-config.js';
 import { HEALTH_TABLE_ID, INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import type { Config } from '../config/schema.js';
+import { resolveSinks } from '../config/sinks.js';
 
 export interface FunctionContextDeps {
   cfg: Config;
@@ -22,6 +28,13 @@ export interface FunctionContextDeps {
   /** Where raised and cleared alerts go (evpn.alerts.v1); built on first use. */
   alertPublisher?: () => AlertPublisher;
   readiness?: ApiDeps['readiness'];
+  /** Alert sinks with their secrets (default: resolved from process.env on first use). */
+  sinks?: Sink[];
+  /** Where the notifier puts what a sink never took (evpn.alerts.dlq.v1); built on first use. */
+  deadLetter?: () => DeadLetterPublisher | undefined;
+  notifyMetrics?: NotifyMetrics;
+  /** Base of the links in alerts (default alerts.dashboardUrl). */
+  dashboardUrl?: () => string;
 }
 
 export interface FunctionContext {
@@ -36,6 +49,8 @@ export interface FunctionContext {
   healthView(): HealthApiOptions;
   api(): ApiHandler;
   indexReader(): IndexReader;
+  /** One notifier per alert sink (functions/notify), each fed by its own consumer group. */
+  notifiers(): NotifyHandler[];
 }
 
 function once<T>(make: () => T): () => T {
@@ -113,5 +128,21 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
       }),
     ),
     indexReader: once(() => new IndexReader(d.ddb, indexTable)),
+    notifiers: once(() => {
+      const sinks = d.sinks ?? resolveSinks(d.cfg, process.env);
+      const store = indexAlertStore(d.ddb, indexTable);
+      const deadLetter = sinks.length ? d.deadLetter?.() : undefined;
+      return sinks.map((sink) =>
+        createNotifyHandler({
+          sink,
+          store,
+          deadLetter,
+          dashboardUrl: d.dashboardUrl ?? (() => d.cfg.alerts.dashboardUrl ?? ''),
+          timing: d.cfg.alerts.delivery,
+          metrics: d.notifyMetrics,
+          logger: d.logger.child({ fn: 'notify' }),
+        }),
+      );
+    }),
   };
 }

@@ -7,6 +7,7 @@
 import { createApiHandler } from '../../functions/api/handler.js';
 import { createHealthHandler } from '../../functions/health/handler.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
+import { createNotifyHandler } from '../../functions/notify/handler.js';
 import { HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 
@@ -49,6 +50,11 @@ export interface FunctionSpec {
   produces?: TopicName[];
   memoryMb: number;
   timeoutSeconds: number;
+  /**
+   * One function per alert sink of the configuration (alerts.sinks[]), EVPN_LENS_SINK naming it, each with its own
+   * event source mapping and consumer group (`<prefix>notify-<sink>`), egress to its sink, and the sink's secrets.
+   */
+  perSink?: boolean;
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -90,6 +96,28 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     produces: [TOPICS.alerts],
     memoryMb: 1024,
     timeoutSeconds: 120,
+  },
+  {
+    id: 'notify',
+    description: 'Delivers alert raises and clears to one sink (Alertmanager, webhook, Slack); dead letters to evpn.alerts.dlq.v1',
+    source: 'functions/notify',
+    factory: createNotifyHandler,
+    entry: 'infra/aws/lambda/notify.ts',
+    perSink: true,
+    consumes: {
+      topics: [TOPICS.alerts],
+      // The handler retries within an invocation, hands records back, and dead-letters them itself after
+      // alerts.delivery.deadLetterAfterSeconds: the mapping never drops anything.
+      delivery: { kind: 'lossless' },
+      batchSize: 100,
+      batchingWindowSeconds: 0,
+      startingPosition: 'LATEST',
+      pollers: { min: 1, max: 1 },
+    },
+    tables: { [INDEX_TABLE_ID]: 'read' },
+    produces: [TOPICS.alertsDeadLetter],
+    memoryMb: 256,
+    timeoutSeconds: 60,
   },
   {
     id: 'api',

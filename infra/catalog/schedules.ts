@@ -28,6 +28,8 @@ export interface ScheduledTask {
   tables: Partial<Record<string, 'read' | 'read-write'>>;
   /** Topics it produces to (needs the VPC and kafka-cluster:WriteData on AWS). */
   produces?: TopicName[];
+  /** Delivers to the alert sinks: reads their secrets (SSM on AWS) and needs egress to them. */
+  sinks?: boolean;
   run(ctx: FunctionContext, metrics: MetricSink): Promise<unknown>;
 }
 
@@ -47,6 +49,17 @@ export const SCHEDULES: readonly ScheduledTask[] = [
     tables: { [HEALTH_TABLE_ID]: 'read-write', [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
     run: (ctx) => ctx.healthTick()(),
+  },
+  {
+    id: 'notify-resend',
+    description: 'Sends the active alerts again to each Alertmanager sink, before the endsAt of the last send (functions/notify)',
+    periodMs: (cfg) => cfg.alerts.delivery.resendSeconds * 1000,
+    tables: { [INDEX_TABLE_ID]: 'read' },
+    sinks: true,
+    run: async (ctx) => {
+      const sent = await Promise.all(ctx.notifiers().map((n) => n.resendActive()));
+      return sent.reduce((a, r) => ({ sent: a.sent + r.sent, failed: a.failed + r.failed }), { sent: 0, failed: 0 });
+    },
   },
   {
     id: 'index-metrics',

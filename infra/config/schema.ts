@@ -5,13 +5,15 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../collector/bmp/framing.js';
-import { DEFAULT_RESYNC_QUIET_MS } from '../../collector/defaults.js';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_RESYNC_QUIET_MS } from '../../collector/defaults.js';
 import { healthOptionsSchema } from '../../functions/health/options.js';
 import { DEFAULT_OPTIONS as MAC_INDEX_DEFAULTS } from '../../functions/mac-index/options.js';
+import { defaultSinkName, notifyTimingSchema, sinkSchema } from '../../functions/notify/sink-config.js';
 import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 import { isCidr } from './cidr.js';
 import { gnmiSchema } from './gnmi-schema.js';
-import { parseHostPort } from './host-port.js';
+import { formatHostPort, parseHostPort } from './host-port.js';
+import { isLoopback } from './loopback.js';
 
 const hostPort = (fallback: string) =>
   z
@@ -21,6 +23,7 @@ const hostPort = (fallback: string) =>
     .transform((v) => parseHostPort(v)!);
 
 const cidr = z.string().refine(isCidr, { message: 'expected an IPv4/IPv6 address or CIDR (e.g. 10.0.0.0/8)' });
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an environment variable name');
 const ipv4 = z.string().refine((v) => isIP(v) === 4, { message: 'expected a BGP router ID (dotted quad)' });
 
 const fabric = z.strictObject({
@@ -94,8 +97,11 @@ export const configSchema = z
         id: z.string().min(1).default('collector-1'),
         bmp: z
           .strictObject({
-            listen: hostPort('0.0.0.0:11019'),
-            allow: z.array(cidr).default([]),
+            /** Loopback by default: listening wider needs an allowlist (or `allow: any`), see the refinement below. */
+            listen: hostPort('127.0.0.1:11019'),
+            allow: z.union([z.literal('any'), z.array(cidr)]).default([]),
+            /** Sessions beyond this are refused (each holds a router's RIB in memory). */
+            maxSessions: z.number().int().min(1).max(100_000).default(DEFAULT_MAX_SESSIONS),
             resyncQuietSeconds: z
               .number()
               .positive()
@@ -115,6 +121,19 @@ export const configSchema = z
     api: z
       .strictObject({
         listen: hostPort('127.0.0.1:8080'),
+        /** A bearer token read from the environment variable `tokenEnv`, or `none`; required off loopback. */
+        auth: z.union([z.literal('none'), z.strictObject({ tokenEnv: envName.default('EVPN_LENS_API_TOKEN') })]).optional(),
+        /** Larger request bodies get 413 (the API reads none; this bounds what a client can make the server buffer). */
+        maxBodyBytes: z.number().int().min(0).max(1_048_576).default(16_384),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        /** Where alerts are delivered (functions/notify): one consumer group per sink. */
+        sinks: z.array(sinkSchema).default([]),
+        /** Base URL of links in alerts (default: the API's own address). */
+        dashboardUrl: z.url().optional(),
+        delivery: notifyTimingSchema.prefault({}),
       })
       .prefault({}),
     eventSource: z
@@ -159,6 +178,31 @@ export const configSchema = z
         if (!seen.has(t.fabric)) ctx.addIssue({ code: 'custom', path: ['collector', 'gnmi', 'targets', i, 'fabric'], message: `unknown fabric "${t.fabric}"` });
       });
     }
+    // Off loopback, nothing is open by default: the API wants a token (or an explicit none), the BMP station an allowlist.
+    // (Refinements also run when a field failed to parse: look only at values that did.)
+    const hostOf = (l: unknown) =>
+      typeof l === 'object' && l !== null && typeof (l as { host?: unknown }).host === 'string' ? (l as { host: string }).host : undefined;
+    const apiHost = hostOf(cfg.api?.listen);
+    if (apiHost !== undefined && !isLoopback(apiHost) && cfg.api.auth === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'auth'],
+        message: `api.listen ${formatHostPort(cfg.api.listen)} is not a loopback address: set api.auth.tokenEnv (a bearer token) or api.auth: none`,
+      });
+    const bmp = cfg.collector?.bmp;
+    const bmpHost = hostOf(bmp?.listen);
+    if (bmpHost !== undefined && !isLoopback(bmpHost) && Array.isArray(bmp.allow) && bmp.allow.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'bmp', 'allow'],
+        message: `collector.bmp.listen ${formatHostPort(bmp.listen)} is not a loopback address: list the routers' source CIDRs or set allow: any`,
+      });
+    const sinkNames = new Set<string>();
+    (cfg.alerts?.sinks ?? []).forEach((sink, i) => {
+      const name = sink.name ?? defaultSinkName(sink.type, i);
+      if (sinkNames.has(name)) ctx.addIssue({ code: 'custom', path: ['alerts', 'sinks', i, 'name'], message: `duplicate sink name "${name}"` });
+      sinkNames.add(name);
+    });
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -213,7 +213,8 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
   return {
     async start() {
       running = true;
-      for (const m of opts.mappings) await runMapping(m);
+      // Side by side: pinning a new group to LATEST takes a few seconds per topic (kafkajs joins the group to commit).
+      await Promise.all(opts.mappings.map((m) => runMapping(m)));
     },
     async stop() {
       running = false;

@@ -16,6 +16,8 @@ import { createFunctionContext, type FunctionContext } from '../catalog/context.
 import { SCHEDULES } from '../catalog/schedules.js';
 import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
 import type { Config } from '../config/schema.js';
+import { resolveSinks } from '../config/sinks.js';
+import { resolveApiToken } from './api-auth.js';
 import { DASHBOARD_VENDOR_DIRS } from './dashboard-vendor.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
@@ -24,9 +26,11 @@ import { createEventSourceRunner, type EventSourceRunner } from './event-source-
 import { registerHealthMetrics } from './health-metrics.js';
 import { startHttpServer } from './http-server.js';
 import { registerIndexMetrics } from './index-metrics.js';
-import { createKafkaAlertPublisher } from './kafka-alert-publisher.js';
+import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from './kafka-alert-publisher.js';
 import { startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
+import { notifierMappings } from './notifiers.js';
+import { createNotifyMetrics } from './notify-metrics.js';
 import { sweepExpired } from './ttl-sweeper.js';
 
 export interface LocalStack {
@@ -90,6 +94,9 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
   };
   try {
+    // Secrets from the environment first: a missing one stops the start before anything runs, naming its key.
+    const apiToken = resolveApiToken(cfg, process.env);
+    const sinks = resolveSinks(cfg, process.env);
     const dataDir = resolve(cfg.dataDir);
     // Kafka: a cluster named in the configuration / KAFKA_BROKERS, else the embedded broker.
     let brokers = cfg.kafka.brokers;
@@ -129,12 +136,21 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     const alerts = await createKafkaAlertPublisher(brokers);
     stops.push(alerts.close);
     // The functions, built as the Lambda entry points build them (infra/catalog/context.ts).
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'evpnlens_' });
+    const deadLetter = sinks.length ? await createKafkaDeadLetterPublisher(brokers) : undefined;
+    if (deadLetter) stops.push(deadLetter.close);
+    let apiUrl = `http://${cfg.api.listen.host}:${cfg.api.listen.port}`;
     const fns = createFunctionContext({
       cfg,
       ddb: doc,
       logger: log,
       alertPublisher: () => alerts,
       readiness: async () => (runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' }),
+      sinks,
+      deadLetter: () => deadLetter,
+      notifyMetrics: createNotifyMetrics(registry),
+      dashboardUrl: () => cfg.alerts.dashboardUrl ?? apiUrl,
     });
     const macIndex = fns.macIndex();
     const runner = createEventSourceRunner({
@@ -160,6 +176,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
           batchingWindowMs: cfg.eventSource.batchingWindowMs,
           startingPosition: cfg.eventSource.startingPosition,
         },
+        ...notifierMappings(cfg, fns.notifiers()),
       ],
     });
     await runner.start();
@@ -178,11 +195,10 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     if (endpoint) stops.push(startTtlSweeps(ddbClient, cfg, log));
 
     // The collector.
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'evpnlens_' });
     const collector = await startCollector({
       listen: cfg.collector.bmp.listen,
-      allow: cfg.collector.bmp.allow,
+      allow: cfg.collector.bmp.allow === 'any' ? [] : cfg.collector.bmp.allow,
+      maxSessions: cfg.collector.bmp.maxSessions,
       fabrics: cfg.fabrics,
       collectorId: cfg.collector.id,
       resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
@@ -232,10 +248,13 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       port: cfg.api.listen.port,
       api,
       registries: [registry],
+      auth: apiToken === undefined ? 'none' : { token: apiToken },
+      maxBodyBytes: cfg.api.maxBodyBytes,
       dashboardDir: join(repoRoot, 'dashboard'),
       vendorDirs: DASHBOARD_VENDOR_DIRS,
     });
     stops.push(http.close);
+    apiUrl = http.url;
 
     return {
       apiUrl: http.url,

@@ -169,7 +169,9 @@ export const ALERT_KINDS = ['mac-flap', 'duplicate-mac', 'sticky-move', 'fabric-
 export type AlertKind = (typeof ALERT_KINDS)[number];
 /** Alerts about a MAC in a VNI; the others are about a fabric. */
 export type MacAlertKind = Exclude<AlertKind, 'fabric-status'>;
-export type AlertSeverity = 'info' | 'warning' | 'critical';
+/** Severities, lowest first (a sink's minimum severity compares positions in this list). */
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** One place an alert's MAC was advertised from. */
 export interface AlertLocationItem {

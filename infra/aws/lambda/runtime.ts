@@ -5,18 +5,27 @@
  *
  * Environment: EVPN_LENS_CONFIG (ssm:/name, s3://bucket/key or file:/path), KAFKA_BROKERS and KAFKA_AUTH (for
  * functions that produce), AWS_REGION, and DYNAMODB_ENDPOINT (tests running the bundles against dynalite).
+ *
+ * Alert sinks name their URL and secret by environment variable (alerts.sinks[].urlEnv / secretEnv), as locally. On
+ * AWS the functions that deliver alerts read each such name N from the SSM parameter `<EVPN_LENS_SINK_SECRETS>N`
+ * (default prefix /evpn-lens/sinks/; a SecureString, or a Secrets Manager secret through the prefix
+ * /aws/reference/secretsmanager/), unless N is set in the environment.
  */
 
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { type AlertPublisher, noAlertPublisher } from '../../../functions/mac-index/alert-publisher.js';
+import type { DeadLetterPublisher } from '../../../functions/notify/dead-letter.js';
 import { createFunctionContext, type FunctionContext } from '../../catalog/context.js';
 import type { MetricSink } from '../../catalog/schedules.js';
+import { ConfigError } from '../../config/errors.js';
+import type { Config } from '../../config/schema.js';
+import { resolveSinks, sinkSecretNames } from '../../config/sinks.js';
 import { createDdbClient, createDocumentClient } from '../../local/ddb-client.js';
-import { createKafkaAlertPublisher } from '../../local/kafka-alert-publisher.js';
+import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from '../../local/kafka-alert-publisher.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from '../kafka-client.js';
 import { METRICS_NAMESPACE } from '../metrics-namespace.js';
 import { CONFIG_ENV, loadRuntimeConfig } from '../runtime-config.js';
@@ -44,13 +53,65 @@ function lazyAlertPublisher(env: NodeJS.ProcessEnv, service: string): AlertPubli
   };
 }
 
-export async function startLambdaRuntime(service: string, env: NodeJS.ProcessEnv = process.env): Promise<LambdaRuntime> {
+/** The notifier's dead-letter producer, built on first use (without KAFKA_BROKERS: none, records are handed back). */
+function lazyDeadLetterPublisher(env: NodeJS.ProcessEnv, service: string): DeadLetterPublisher | undefined {
+  if (!env.KAFKA_BROKERS) return undefined;
+  let producer: Promise<DeadLetterPublisher> | undefined;
+  return {
+    async publish(records) {
+      producer ??= createKafkaDeadLetterPublisher(createKafkaClient(kafkaOptionsFromEnv(env, `evpn-lens-${service}`))).catch((err: unknown) => {
+        producer = undefined;
+        throw err;
+      });
+      await (await producer).publish(records);
+    },
+  };
+}
+
+export const SINK_SECRETS_ENV = 'EVPN_LENS_SINK_SECRETS';
+export const DEFAULT_SINK_SECRETS_PREFIX = '/evpn-lens/sinks/';
+
+/** The variables the sinks name, from the environment or else from SSM (read with decryption, kept in memory only). */
+export async function sinkEnvironment(cfg: Config, env: NodeJS.ProcessEnv, ssm: Pick<SSMClient, 'send'>): Promise<Record<string, string | undefined>> {
+  const prefix = env[SINK_SECRETS_ENV] ?? DEFAULT_SINK_SECRETS_PREFIX;
+  const out: Record<string, string | undefined> = { ...env };
+  for (const name of sinkSecretNames(cfg)) {
+    if (out[name]) continue;
+    try {
+      out[name] = (await ssm.send(new GetParameterCommand({ Name: `${prefix}${name}`, WithDecryption: true }))).Parameter?.Value;
+    } catch (err) {
+      throw new ConfigError(`ssm:${prefix}${name}: cannot read the sink secret (${err instanceof Error ? err.name : String(err)})`, { cause: err });
+    }
+  }
+  return out;
+}
+
+export async function startLambdaRuntime(service: string, env: NodeJS.ProcessEnv = process.env, o: { sinks?: boolean } = {}): Promise<LambdaRuntime> {
   const region = env.AWS_REGION;
-  const cfg = await loadRuntimeConfig(env[CONFIG_ENV], { ssm: new SSMClient({ region }), s3: new S3Client({ region }) });
+  const ssm = new SSMClient({ region });
+  const cfg = await loadRuntimeConfig(env[CONFIG_ENV], { ssm, s3: new S3Client({ region }) });
+  // Only the functions that deliver alerts read the sinks' secrets.
+  const sinks = o.sinks ? resolveSinks(cfg, await sinkEnvironment(cfg, env, ssm)) : [];
   const logger = pino({ name: service, level: cfg.logLevel });
   const client = env.DYNAMODB_ENDPOINT ? createDdbClient({ endpoint: env.DYNAMODB_ENDPOINT, region }) : new DynamoDBClient({ region, maxAttempts: 5 });
   const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: service });
-  const ctx = createFunctionContext({ cfg, ddb: createDocumentClient(client), logger, alertPublisher: () => lazyAlertPublisher(env, service) });
+  const ctx = createFunctionContext({
+    cfg,
+    ddb: createDocumentClient(client),
+    logger,
+    alertPublisher: () => lazyAlertPublisher(env, service),
+    sinks,
+    deadLetter: () => lazyDeadLetterPublisher(env, service),
+    notifyMetrics: {
+      delivery(sink, outcome, n = 1) {
+        const single = metrics.singleMetric();
+        single.addDimension('sink', sink);
+        single.addDimension('outcome', outcome);
+        single.addMetric('AlertDeliveries', MetricUnit.Count, n);
+      },
+      attempt: () => undefined,
+    },
+  });
   const sink: MetricSink = {
     gauge(name, value, dimensions = {}) {
       const single = metrics.singleMetric();

@@ -9,7 +9,7 @@ import { startLambdaRuntime } from './runtime.js';
 
 const task = SCHEDULES.find((t) => t.id === process.env.EVPN_LENS_TASK);
 if (!task) throw new ConfigError(`EVPN_LENS_TASK: expected one of ${SCHEDULES.map((t) => t.id).join(', ')}, got "${process.env.EVPN_LENS_TASK ?? ''}"`);
-const rt = await startLambdaRuntime(`task-${task.id}`);
+const rt = await startLambdaRuntime(`task-${task.id}`, process.env, { sinks: task.sinks === true });
 
 const periodMs = task.periodMs(rt.ctx.cfg);
 const invocationMs = scheduleMinutes(task, rt.ctx.cfg) * 60_000;

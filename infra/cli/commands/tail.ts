@@ -7,7 +7,13 @@ import { ALL_TOPICS, TOPICS } from '../../../schemas/topics.js';
 import { ConfigError } from '../../config/errors.js';
 import { resolveKafkaBrokers } from './stack-endpoints.js';
 
-const CODECS = { [TOPICS.routes]: RouteEvent, [TOPICS.sessions]: SessionEvent, [TOPICS.vtepTelemetry]: VtepSample, [TOPICS.alerts]: Alert } as const;
+const CODECS = {
+  [TOPICS.routes]: RouteEvent,
+  [TOPICS.sessions]: SessionEvent,
+  [TOPICS.vtepTelemetry]: VtepSample,
+  [TOPICS.alerts]: Alert,
+  [TOPICS.alertsDeadLetter]: Alert,
+} as const;
 
 export function register(program: Command): void {
   program

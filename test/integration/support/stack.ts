@@ -1,7 +1,7 @@
 /** A local stack for a test file: the run's Kafka broker and dynalite, its own table prefix, free ports. */
 
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { parseConfig } from '../../../infra/config/load-config.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
@@ -9,7 +9,7 @@ import { type IRouteEvent, RouteEventBatch } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { brokers, dynamodbEndpoint, uniqueName, waitFor } from './env.js';
 
-export async function startTestStack(extra: Record<string, unknown> = {}): Promise<LocalStack> {
+export async function startTestStack(extra: Record<string, unknown> = {}, o: { logger?: Logger } = {}): Promise<LocalStack> {
   const cfg = parseConfig({
     fabrics: [
       { name: 'dc1', match: { routerIds: ['10.1.255.1'] } },
@@ -23,7 +23,7 @@ export async function startTestStack(extra: Record<string, unknown> = {}): Promi
     eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
     ...extra,
   });
-  const stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
+  const stack = await startLocalStack(cfg, { logger: o.logger ?? pino({ level: 'warn' }) });
   await waitFor(async () => ((await fetch(`${stack.apiUrl}/readyz`)).status === 200 ? true : undefined), 'readyz', 60_000);
   return stack;
 }

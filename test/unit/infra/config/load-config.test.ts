@@ -14,7 +14,7 @@ const writeYaml = (text: string): string => {
 describe('load-config', () => {
   it('fills every default from an empty file', () => {
     const cfg = parseConfig({});
-    expect(cfg.collector.bmp.listen).toEqual({ host: '0.0.0.0', port: 11019 });
+    expect(cfg.collector.bmp.listen).toEqual({ host: '127.0.0.1', port: 11019 });
     expect(cfg.api.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(cfg.macIndex.flap).toEqual({ moves: 5, windowSeconds: 180, quietSeconds: 180 });
     expect(cfg.kafka.brokers).toBeUndefined();
