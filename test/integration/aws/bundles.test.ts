@@ -152,7 +152,12 @@ describe('function bundles in the local stack', () => {
     source.ctx = await sourceContext(source.prefix);
     const consumers = FUNCTIONS.filter((f) => f.consumes);
     const bundled = await Promise.all(consumers.map(async (f) => ({ f, handler: await loadBundle<MskHandler>(f.id, bundleEnv(bundle.prefix)) })));
-    const byId = { 'mac-index': () => source.ctx.macIndex(), health: () => source.ctx.health() } as Record<string, () => MskHandler>;
+    const byId = {
+      'mac-index': () => source.ctx.macIndex(),
+      health: () => source.ctx.health(),
+      // No alert sink is configured here: the notifier takes its records and delivers nothing (tested in test/integration/notify).
+      notify: () => async () => undefined,
+    } as Record<string, () => MskHandler>;
     await startRunner(
       source.prefix,
       consumers.map((f) => ({ name: f.id, topics: [...f.consumes!.topics], handler: byId[f.id]!() })),
