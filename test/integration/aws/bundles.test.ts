@@ -151,7 +151,9 @@ describe('function bundles in the local stack', () => {
     await ensureTables(ddb().client, bundle.prefix);
     source.ctx = await sourceContext(source.prefix);
     const consumers = FUNCTIONS.filter((f) => f.consumes);
-    const bundled = await Promise.all(consumers.map(async (f) => ({ f, handler: await loadBundle<MskHandler>(f.id, bundleEnv(bundle.prefix)) })));
+    // One cold start at a time: loadBundle swaps process.env around each import, which concurrent imports would mix up.
+    const bundled: { f: (typeof consumers)[number]; handler: MskHandler }[] = [];
+    for (const f of consumers) bundled.push({ f, handler: await loadBundle<MskHandler>(f.id, bundleEnv(bundle.prefix)) });
     const byId = {
       'mac-index': () => source.ctx.macIndex(),
       health: () => source.ctx.health(),
