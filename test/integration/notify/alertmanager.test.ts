@@ -39,7 +39,9 @@ describe('notifier → Alertmanager', () => {
     watch = setInterval(() => {
       void am
         .alerts()
-        .then((list) => list.filter((a) => a.labels.alertname === 'EvpnLensFabricStatus').forEach((a) => fabricAlerts.set(JSON.stringify(a.labels), a)))
+        .then((list) => {
+          for (const a of list) if (a.labels.alertname === 'EvpnLensFabricStatus') fabricAlerts.set(JSON.stringify(a.labels), a);
+        })
         .catch(() => undefined);
     }, 300);
     // dc1 → dc2 → dc1 → dc2 (the third move raises the flap, in dc2) → dc1 (a fourth move: the MAC ends in dc1, so the
