@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { createApiHandler } from '../../../functions/api/handler.js';
 import { createMacIndexHandler } from '../../../functions/mac-index/handler.js';
+import { DASHBOARD_VENDOR_DIRS } from '../../../infra/local/dashboard-vendor.js';
 import { ensureTables } from '../../../infra/local/ensure-tables.js';
 import { type HttpServer, type HttpServerOptions, startHttpServer } from '../../../infra/local/http-server.js';
 import { INDEX_TABLE_ID, tableName } from '../../../schemas/tables/index.js';
@@ -34,6 +35,7 @@ export async function startApiServer(
     port: 0,
     api: createApiHandler({ ddb: doc, tableName: table, fabrics: ['dc1', 'dc2'] }),
     dashboardDir: resolve(import.meta.dirname, '../../../dashboard'),
+    vendorDirs: DASHBOARD_VENDOR_DIRS,
     ...(o.auth ? { auth: o.auth } : {}),
     ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
   });
