@@ -28,7 +28,7 @@ import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publ
 import { applyEvents, type MacRouteChange } from './apply-events.js';
 import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
-import { type EsChange, epochFloor, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
+import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
 export interface MacIndexDeps {
@@ -41,7 +41,7 @@ export interface MacIndexDeps {
 
 export interface MacIndexHandler extends MskHandler {
   store: MacIndexStore;
-  stats: { events: number; routeEvents: number; skipped: number; conflicts: number; resyncs: number; resyncWithdrawn: number };
+  stats: { events: number; routeEvents: number; skipped: number; conflicts: number; resyncs: number; resyncScans: number; resyncWithdrawn: number };
   /** Clears alerts that have been quiet long enough (run periodically: locally a timer, on AWS a schedule). */
   sweepAlerts(nowMs?: number): Promise<number>;
   /** Raises held duplicates and clears quiet alerts (./sweep.ts; every `sweepSeconds`). */
@@ -55,7 +55,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const store = new MacIndexStore(deps.ddb, deps.tableName);
   const publisher = deps.alertPublisher ?? noAlertPublisher;
   const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
-  const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0, resyncs: 0, resyncWithdrawn: 0 };
+  const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0, resyncs: 0, resyncScans: 0, resyncWithdrawn: 0 };
   // Router-segment items this warm instance wrote (idempotent: the cache only saves writes).
   const knownRouterSegments = new Set<string>();
   // Registry items (fabric → VNIs, VTEPs) already written by this warm instance: rewriting them is idempotent, so a
@@ -122,6 +122,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally): Promise<void> {
     stats.resyncs++;
     const floor = epochFloor(epoch);
+    const older = await store.olderRouterEpochs(router, String(epoch));
+    if (older.length === 0) return; // the router's first epoch here (its first dump): nothing can be older
+    stats.resyncScans++;
     let macs = 0;
     for (const seg of await store.routerSegments(router))
       for await (const page of store.segmentItems(seg))
@@ -129,6 +132,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
           macs++;
           await withdrawOlder(item);
         }
+    await store.deleteRouterEpochs(router, older);
+    for (const e of older) knownRouterSegments.delete(`${router}|E${e === '00000000000000000000' ? '' : e}`);
     log.info({ router, epoch: String(epoch), macs }, 'resync complete: paths of older session epochs withdrawn');
 
     async function withdrawOlder(item: MacItem): Promise<void> {
@@ -223,17 +228,23 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const failures = new PartitionFailures();
     const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
     // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
+    // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
     const fresh = new Map<string, { router: string; seg: Segment }>();
+    const epochs = new Map<string, { router: string; epoch: string }>();
     for (const g of groups.values()) {
       for (const c of g.changes) {
         const id = `${c.router}|${c.vni}|${c.evi ?? ''}`;
         if (c.advertise && !knownRouterSegments.has(id)) fresh.set(id, { router: c.router, seg: c.evi ? { vni: 0, evi: c.evi } : { vni: c.vni } });
+        const epoch = epochOfOrd(c.ord);
+        const eid = `${c.router}|E${epoch}`;
+        if (!knownRouterSegments.has(eid)) epochs.set(eid, { router: c.router, epoch });
       }
     }
     try {
       await store.putRouterSegments([...fresh.values()]);
+      await store.putRouterEpochs([...epochs.values()]);
       if (knownRouterSegments.size > 100_000) knownRouterSegments.clear();
-      for (const id of fresh.keys()) knownRouterSegments.add(id);
+      for (const id of [...fresh.keys(), ...epochs.keys()]) knownRouterSegments.add(id);
     } catch (err) {
       for (const g of groups.values()) failures.add(g.origins, err);
       groups.clear();

@@ -257,6 +257,36 @@ export class MacIndexStore {
     }
   }
 
+  /** Notes that these routers' events were indexed in these epochs (20-digit strings; '' for events without one). */
+  async putRouterEpochs(entries: { router: string; epoch: string }[]): Promise<void> {
+    for (const { router, epoch } of entries) {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.routerEpoch(router, epoch), router, epoch } }));
+      this.writes++;
+      this.routerSegmentWrites++;
+    }
+  }
+
+  /** The epochs (older than `below`) this router's events were indexed in. */
+  async olderRouterEpochs(router: string, below: string): Promise<string[]> {
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b',
+        ExpressionAttributeValues: { ':p': keys.routerPk(router), ':a': keys.routerEpoch(router, '').sk, ':b': keys.routerEpoch(router, below).sk },
+        ConsistentRead: true,
+      }),
+    );
+    this.reads++;
+    return ((res.Items ?? []) as { sk: string }[]).map((i) => i.sk.slice('EPOCH#'.length)).filter((e) => e < below.padStart(20, '0'));
+  }
+
+  async deleteRouterEpochs(router: string, epochs: string[]): Promise<void> {
+    for (const e of epochs) {
+      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.routerEpoch(router, e) }));
+      this.writes++;
+    }
+  }
+
   /** The segments a router reported MACs in. */
   async routerSegments(router: string): Promise<Segment[]> {
     const out: Segment[] = [];
@@ -272,7 +302,10 @@ export class MacIndexStore {
         }),
       );
       this.reads++;
-      for (const it of (res.Items ?? []) as RouterSegmentItem[]) out.push(it.evi ? { vni: 0, evi: it.evi } : { vni: it.vni });
+      for (const it of (res.Items ?? []) as RouterSegmentItem[]) {
+        if (it.sk.startsWith('EPOCH#')) continue;
+        out.push(it.evi ? { vni: 0, evi: it.evi } : { vni: it.vni });
+      }
       start = res.LastEvaluatedKey;
     } while (start);
     return out;

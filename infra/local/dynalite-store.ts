@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { LocalRuntimeError } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -14,6 +15,11 @@ const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Serve
 
 export interface DynaliteStore {
   endpoint: string;
+  /**
+   * Fault hook (tests and drills only): the store refuses connections for `ms` (open ones are cut), then listens again
+   * on the same port with its data intact. Nothing in the stack undoes it earlier.
+   */
+  outage(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,8 +33,34 @@ export async function startDynalite(opts: { path?: string; host?: string; port?:
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  let down: NodeJS.Timeout | undefined;
+  let stopped = false;
   return {
     endpoint: `http://${host}:${port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async outage(ms) {
+      if (down || stopped) return;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await closed;
+      down = setTimeout(() => {
+        down = undefined;
+        if (!stopped) server.listen(port, host);
+      }, ms);
+    },
+    stop: () => {
+      stopped = true;
+      if (down) {
+        clearTimeout(down);
+        down = undefined;
+        return Promise.resolve();
+      }
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

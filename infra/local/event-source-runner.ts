@@ -65,6 +65,8 @@ export interface EventSourceRunner {
   lag(): Promise<Record<string, number>>;
 }
 
+const HEARTBEAT_MS = 3_000;
+
 export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSourceRunner {
   // stop() ends a retry's back-off at once (kafkajs's disconnect waits for the batch in hand; isRunning() then ends it).
   const stopping = new AbortController();
@@ -123,11 +125,11 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       minBytes: windowMs > 0 ? 1024 * 1024 : 1,
       maxBytesPerPartition: 4 * 1024 * 1024,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_MS,
     });
     const entry = { mapping: m, consumer, joined: false };
     consumers.push(entry);
-    stats[m.name] = { invocations: 0, records: 0, failures: 0 };
+    stats[m.name] ??= { invocations: 0, records: 0, failures: 0 };
     const st = stats[m.name]!;
     consumer.on(consumer.events.GROUP_JOIN, () => (entry.joined = true));
     consumer.on(consumer.events.CRASH, (e) => {
@@ -135,8 +137,11 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       const level = e.payload.restart ? 'info' : 'error';
       opts.logger?.[level](
         { mapping: m.name, err: e.payload.error.message },
-        e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed',
+        e.payload.restart ? 'event source consumer restarting after a retriable error' : 'event source consumer crashed; starting it again',
       );
+      // kafkajs gives up on errors it does not class as retriable (a broker gone for long): the mapping starts afresh
+      // from its committed offsets, as Lambda's poller would, until stop().
+      if (!e.payload.restart) void restartMapping(entry);
     });
     await consumer.connect();
     if (m.startingPosition === 'LATEST') {
@@ -184,7 +189,10 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         };
         while (pending.length > 0) {
           if (!isRunning() || isStale()) return; // a rebalance or stop: uncommitted records are fetched again
-          const outcome = await assembler.submit(topic, partition, pending.slice(0, batchSize));
+          // An invocation may outlast the session timeout (a batch of packed records is many events): keep the member
+          // alive meanwhile, or the group expels it and its commit fails ("the coordinator is not aware of this member").
+          const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+          const outcome = await assembler.submit(topic, partition, pending.slice(0, batchSize)).finally(() => clearInterval(beat));
           if (outcome.kind === 'failed') {
             await backOff();
             continue;
@@ -208,6 +216,28 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         }
       },
     });
+  }
+
+  async function restartMapping(entry: { mapping: EventSourceMapping }): Promise<void> {
+    for (let attempt = 0; running; attempt++) {
+      await sleep(Math.min(backoff.max, backoff.initial * 2 ** attempt));
+      if (!running) return;
+      for (const c of consumers.filter((x) => x.mapping === entry.mapping)) {
+        consumers.splice(consumers.indexOf(c), 1);
+        // kafkajs's disconnect waits for the batch in hand, which may wait for the group it was expelled from: bounded.
+        await Promise.race([c.consumer.disconnect().catch(() => undefined), sleep(5_000)]);
+      }
+      try {
+        await runMapping(entry.mapping);
+        opts.logger?.warn({ mapping: entry.mapping.name, attempt }, 'event source consumer started again');
+        return;
+      } catch (err) {
+        opts.logger?.warn(
+          { mapping: entry.mapping.name, attempt, err: err instanceof Error ? err.message : String(err) },
+          'event source consumer could not start again; retrying',
+        );
+      }
+    }
   }
 
   return {

@@ -40,8 +40,11 @@ export interface BrokerRetention {
 
 export interface KafkaBroker {
   brokers: string[];
+  controllerPort: number;
   dataDir: string;
   pid: number | undefined;
+  /** Resolves when the broker process exited, for whatever reason (a supervisor watches it). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -169,6 +172,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     logFile,
   );
   let exited = false;
+  const exitedP = new Promise<void>((r) => child.once('exit', () => r()));
   // A parent that exits without calling stop() (process.exit, an uncaught error) must not leave a broker behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -197,5 +201,5 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     }
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
   };
-  return { brokers, dataDir, pid: child.pid, stop };
+  return { brokers, controllerPort, dataDir, pid: child.pid, exited: exitedP, stop };
 }

@@ -2,14 +2,19 @@
  * The whole evpn-lens stack on one machine: a real Kafka broker (or KAFKA_BROKERS), the DynamoDB API from dynalite
  * persisted under dataDir (or DYNAMODB_ENDPOINT / AWS), the MAC-index function behind the local event-source runner,
  * the BMP collector, and the API + dashboard. Same handlers as on AWS; only the wiring differs.
+ *
+ * The stack supervises what it started (supervisor.ts): a broker that dies is started again with back-off, on the same
+ * ports and data, and /readyz names what is down ("kafka broker down, restarting (attempt 3)", "DynamoDB store
+ * unreachable at …") before it looks at the consumers.
  */
 import { join, resolve } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Collector, createKafkaPublisher, startCollector } from '../../collector/index.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
+import type { MskHandler } from '../../functions/shared/msk.js';
 import { INDEX_TABLE_ID, TABLES, tableName } from '../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
@@ -27,11 +32,22 @@ import { registerHealthMetrics } from './health-metrics.js';
 import { startHttpServer } from './http-server.js';
 import { registerIndexMetrics } from './index-metrics.js';
 import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from './kafka-alert-publisher.js';
-import { startKafka } from './kafka-broker.js';
+import { type KafkaBroker, type StartKafkaOptions, startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
 import { notifierMappings } from './notifiers.js';
 import { createNotifyMetrics } from './notify-metrics.js';
+import { type BackoffMs, type Supervisor, supervise } from './supervisor.js';
 import { sweepExpired } from './ttl-sweeper.js';
+
+/** What tests and fault drills may reach inside a stack (never configuration: code that embeds the stack only). */
+export interface StackTestHooks {
+  /** Wraps a mapping's handler (drills inject handler failures). */
+  wrapHandler?: (mapping: string, handler: MskHandler) => MskHandler;
+  /** Back-off of the broker's restarts. */
+  brokerRestartBackoffMs?: BackoffMs;
+  /** Back-off of the event-source runner's retries of a failed batch. */
+  retryBackoffMs?: BackoffMs;
+}
 
 export interface LocalStack {
   apiUrl: string;
@@ -42,6 +58,18 @@ export interface LocalStack {
   runner: EventSourceRunner;
   /** The functions as built for this stack (tests run a health tick through it). */
   fns: FunctionContext;
+  /** The embedded broker's supervisor (undefined with an external cluster). */
+  broker: Supervisor<KafkaBroker> | undefined;
+  /** Fault hooks for tests and drills. */
+  faults: {
+    /** The embedded store refuses connections for `ms` (undefined with an external store). */
+    storeOutage?: (ms: number) => Promise<void>;
+    /**
+     * Stops the collector (its in-memory RIBs are lost, routers' sessions cut), runs `whileDown`, and starts a new one on
+     * the same port.
+     */
+    restartCollector(whileDown?: () => Promise<void>): Promise<Collector>;
+  };
   stop(): Promise<void>;
 }
 
@@ -80,6 +108,8 @@ function startTtlSweeps(client: DynamoDBClient, cfg: Config, log: Logger): () =>
   };
 }
 
+const portOf = (k: KafkaBroker) => Number(k.brokers[0]!.split(':').pop());
+
 /** Waits for `p`, but no longer than `ms` (what is left is abandoned: a stop must end). */
 async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   let t: NodeJS.Timeout | undefined;
@@ -87,7 +117,7 @@ async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(t);
 }
 
-export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promise<LocalStack> {
+export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: StackTestHooks }): Promise<LocalStack> {
   const log = o.logger;
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -100,8 +130,9 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     const dataDir = resolve(cfg.dataDir);
     // Kafka: a cluster named in the configuration / KAFKA_BROKERS, else the embedded broker.
     let brokers = cfg.kafka.brokers;
+    let broker: Supervisor<KafkaBroker> | undefined;
     if (!brokers?.length) {
-      const kafka = await startKafka({
+      const opts: StartKafkaOptions = {
         dataDir: join(dataDir, 'kafka'),
         partitions: cfg.kafka.partitions,
         log: (l) => log.info(l),
@@ -111,19 +142,31 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
           hours: cfg.kafka.localRetention.hours,
           bytesPerPartition: Math.floor(cfg.kafka.localRetention.maxBytes / (ALL_TOPICS.length * cfg.kafka.partitions)),
         },
+      };
+      broker = await supervise({
+        name: 'kafka broker',
+        // A restart keeps the ports (every client has them) and the data.
+        start: (again) => startKafka(again && broker ? { ...opts, port: portOf(broker.current()), controllerPort: broker.current().controllerPort } : opts),
+        exited: (k) => k.exited,
+        stop: (k) => k.stop(),
+        backoffMs: o.hooks?.brokerRestartBackoffMs,
+        logger: log,
       });
-      stops.push(kafka.stop);
-      brokers = kafka.brokers;
+      const b = broker;
+      stops.push(() => b.stop());
+      brokers = b.current().brokers;
     }
     await ensureTopics(brokers, ALL_TOPICS, cfg.kafka.partitions);
 
     // DynamoDB: an endpoint, or AWS when credentials are present, else dynalite on disk.
     let endpoint = cfg.dynamodb.endpoint;
+    let storeOutage: ((ms: number) => Promise<void>) | undefined;
     const onAws = !endpoint && Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE);
     if (!endpoint && !onAws) {
       const store = await startDynalite({ path: join(dataDir, 'dynamodb') });
       stops.push(store.stop);
       endpoint = store.endpoint;
+      storeOutage = store.outage;
     }
     const ddbClient = createDdbClient({ endpoint, region: cfg.dynamodb.region });
     stops.push(async () => ddbClient.destroy());
@@ -146,15 +189,40 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       ddb: doc,
       logger: log,
       alertPublisher: () => alerts,
-      readiness: async () => (runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' }),
+      readiness: async () => {
+        // What is down comes first: the consumers cannot join while the broker is away.
+        const brokerDown = broker?.problem();
+        if (brokerDown) return { ready: false, detail: brokerDown };
+        const storeDown = await probeStore();
+        if (storeDown) return { ready: false, detail: storeDown };
+        return runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' };
+      },
       sinks,
       deadLetter: () => deadLetter,
       notifyMetrics: createNotifyMetrics(registry),
       dashboardUrl: () => cfg.alerts.dashboardUrl ?? apiUrl,
     });
     const macIndex = fns.macIndex();
+    const wrap = o.hooks?.wrapHandler ?? ((_m: string, h: MskHandler) => h);
+    // The store's reachability for /readyz: one attempt, a short timeout (the functions' client retries for long).
+    const probeClient = new DynamoDBClient({
+      region: cfg.dynamodb.region,
+      ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 1_000, connectionTimeout: 1_000 },
+    });
+    stops.push(async () => probeClient.destroy());
+    const probeStore = async (): Promise<string | undefined> => {
+      try {
+        await probeClient.send(new DescribeTableCommand({ TableName: indexTable }));
+        return undefined;
+      } catch (err) {
+        return `DynamoDB store unreachable at ${endpoint ?? 'AWS'} (${err instanceof Error ? err.message || err.name : String(err)})`;
+      }
+    };
     const runner = createEventSourceRunner({
       brokers,
+      retryBackoffMs: o.hooks?.retryBackoffMs,
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
       groupPrefix: cfg.dynamodb.tablePrefix,
       sessionTimeoutMs: 10_000,
@@ -163,7 +231,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
         {
           name: 'mac-index',
           topics: [TOPICS.routes, TOPICS.sessions],
-          handler: macIndex,
+          handler: wrap('mac-index', macIndex),
           batchSize: cfg.eventSource.batchSize,
           batchingWindowMs: cfg.eventSource.batchingWindowMs,
           startingPosition: cfg.eventSource.startingPosition,
@@ -171,7 +239,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
         {
           name: 'health',
           topics: [TOPICS.sessions, TOPICS.routes, TOPICS.vtepTelemetry, TOPICS.alerts],
-          handler: fns.health(),
+          handler: wrap('health', fns.health()),
           batchSize: cfg.eventSource.batchSize,
           batchingWindowMs: cfg.eventSource.batchingWindowMs,
           startingPosition: cfg.eventSource.startingPosition,
@@ -194,36 +262,44 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
     // DynamoDB's TTL, which dynalite lacks: expired move history and alerts are deleted (on AWS, DynamoDB does it).
     if (endpoint) stops.push(startTtlSweeps(ddbClient, cfg, log));
 
-    // The collector.
-    const collector = await startCollector({
-      listen: cfg.collector.bmp.listen,
-      allow: cfg.collector.bmp.allow === 'any' ? [] : cfg.collector.bmp.allow,
-      maxSessions: cfg.collector.bmp.maxSessions,
-      fabrics: cfg.fabrics,
-      collectorId: cfg.collector.id,
-      resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
-      maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
-      gnmi: gnmiCollectorConfig(cfg.collector.gnmi),
-      registry,
-      logger: log.child({ component: 'collector' }),
-      publisher: (metrics) =>
-        createKafkaPublisher({
-          brokers: brokers!,
-          clientId: `${cfg.kafka.clientId}-collector`,
-          maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
-          maxRecordBytes: cfg.kafka.maxRecordBytes,
-          compression: cfg.kafka.compression,
-          closeTimeoutMs: STOP_DEADLINE_MS.publisherFlush,
-          metrics,
-          logger: log.child({ component: 'kafka-publisher' }),
-        }),
-    });
+    // The collector has a registry of its own, so that a restarted one (a fault drill) registers its metrics afresh.
+    const registries = [registry, new Registry()];
+    const startStackCollector = async (listen: { host: string; port: number }) => {
+      const own = new Registry();
+      const c = await startCollector({
+        listen,
+        allow: cfg.collector.bmp.allow === 'any' ? [] : cfg.collector.bmp.allow,
+        maxSessions: cfg.collector.bmp.maxSessions,
+        fabrics: cfg.fabrics,
+        collectorId: cfg.collector.id,
+        resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
+        maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
+        gnmi: gnmiCollectorConfig(cfg.collector.gnmi),
+        registry: own,
+        logger: log.child({ component: 'collector' }),
+        publisher: (metrics) =>
+          createKafkaPublisher({
+            brokers: brokers!,
+            clientId: `${cfg.kafka.clientId}-collector`,
+            maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
+            maxRecordBytes: cfg.kafka.maxRecordBytes,
+            compression: cfg.kafka.compression,
+            closeTimeoutMs: STOP_DEADLINE_MS.publisherFlush,
+            metrics,
+            logger: log.child({ component: 'kafka-publisher' }),
+          }),
+      });
+      registries[1] = own;
+      return c;
+    };
+    const stopCollector = async (c: Collector) => {
+      await withDeadline(c.stop(), STOP_DEADLINE_MS.bmp);
+      await c.publisher.close();
+    };
+    let collector = await startStackCollector(cfg.collector.bmp.listen);
     // Stopped in dependency order (stops run in reverse): the BMP listener, its sessions and timers, then the publisher
     // (flushed with a deadline), then the consumers, then the broker and the store.
-    stops.push(async () => {
-      await withDeadline(collector.stop(), STOP_DEADLINE_MS.bmp);
-      await collector.publisher.close();
-    });
+    stops.push(() => stopCollector(collector));
     new Gauge({
       name: 'evpnlens_event_source_lag',
       help: 'Records not yet processed by the functions, per mapping',
@@ -247,7 +323,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       host: cfg.api.listen.host,
       port: cfg.api.listen.port,
       api,
-      registries: [registry],
+      registries,
       auth: apiToken === undefined ? 'none' : { token: apiToken },
       maxBodyBytes: cfg.api.maxBodyBytes,
       dashboardDir: join(repoRoot, 'dashboard'),
@@ -261,9 +337,22 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger }): Promi
       bmpAddress: `${collector.address.host}:${collector.address.port}`,
       kafkaBrokers: brokers,
       dynamodbEndpoint: endpoint ?? 'aws',
-      collector,
+      get collector() {
+        return collector;
+      },
       runner,
       fns,
+      broker,
+      faults: {
+        storeOutage,
+        async restartCollector(whileDown) {
+          const address = collector.address;
+          await stopCollector(collector);
+          await whileDown?.();
+          collector = await startStackCollector(address);
+          return collector;
+        },
+      },
       stop,
     };
   } catch (err) {

@@ -11,6 +11,7 @@
  * | alert        | ALERT#<yyyy-mm>        | <raisedAt ISO>#<type>#<subject>    |                                |                                |
  * | dup watch    | DUPWATCH#<shard>       | <mac>#<vni> (or #EVI#<rt>)         |                                |                                |
  * | router segment | ROUTER#<router>      | VNI#<vni> (or EVI#<rt>)            |                                |                                |
+ * | router epoch | ROUTER#<router>        | EPOCH#<epoch, 20 digits>           |                                |                                |
  * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>, COUNTEVI#<rt>#<shard> |                        |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
  * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
@@ -80,6 +81,8 @@ export const keys = {
   /** A segment in which this router (address/BGP ID) reported MACs: where a completed resync looks (through gsi1). */
   routerSegment: (router: string, s: SegmentRef) => ({ pk: `ROUTER#${router}`, sk: segmentKey(s) }),
   routerPk: (router: string) => `ROUTER#${router}`,
+  /** A session epoch this router's events were indexed in ('' = events without one): a resync scans only when older ones exist. */
+  routerEpoch: (router: string, epoch: string) => ({ pk: `ROUTER#${router}`, sk: `EPOCH#${epoch.padStart(20, '0')}` }),
   segmentShardPk: (s: SegmentRef, shard: number) => `${segmentKey(s)}#${pad2(shard)}`,
   /** MACs per fabric and segment; an EVI's counter is kept apart so that it never counts as a VNI. */
   fabricCount: (fabric: string, ref: SegmentRef, shard: number) => {

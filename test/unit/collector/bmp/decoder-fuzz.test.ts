@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BmpFrameDecoder } from '../../../../collector/bmp/index.js';
 import { TOPICS } from '../../../../schemas/topics.js';
 import { attr, attrs, bmpMsg, evpn, ext, open, statValue, type2Update, update } from '../../../fixtures/bmp/builders.js';
+import { mutate } from '../../../fixtures/bmp/mutate.js';
 import { decodeOutcome } from '../../../support/decode-outcome.js';
 import { mulberry32 as rng } from '../../../support/rng.js';
 import { sessionHarness } from '../../../support/session-harness.js';
@@ -54,46 +55,6 @@ const seeds: Buffer[] = [
     }),
   }),
 ];
-
-function mutate(next: () => number, src: Buffer): Buffer {
-  const b = Buffer.from(src);
-  const fixLength = (x: Buffer) => {
-    x.writeUInt32BE(x.length, 1); // keep the BMP length right so the body decoders see the damage
-    return x;
-  };
-  const at = () => 6 + Math.floor(next() * (b.length - 6));
-  switch (Math.floor(next() * 7)) {
-    case 0: // bit flips anywhere (the header too: framing errors)
-      for (let i = 0, n = 1 + Math.floor(next() * 4); i < n; i++) b[Math.floor(next() * b.length)]! ^= 1 << Math.floor(next() * 8);
-      return b;
-    case 1: // truncation
-      return fixLength(Buffer.from(b.subarray(0, at())));
-    case 2: // a bad length byte somewhere in the body
-      b[at()] = Math.floor(next() * 256);
-      return b;
-    case 3: {
-      // a 1-, 2- or 4-byte field set to an extreme value
-      const i = at();
-      const v = [0, 0xff, 0x7f, 0x80, 1][Math.floor(next() * 5)]!;
-      for (let k = 0, w = [1, 2, 4][Math.floor(next() * 3)]!; k < w && i + k < b.length; k++) b[i + k] = v;
-      return b;
-    }
-    case 4: {
-      // bytes inserted
-      const i = at();
-      const ins = Buffer.from(Array.from({ length: 1 + Math.floor(next() * 8) }, () => Math.floor(next() * 256)));
-      return fixLength(Buffer.concat([b.subarray(0, i), ins, b.subarray(i)]));
-    }
-    case 5: {
-      // bytes deleted
-      const i = at();
-      return fixLength(Buffer.concat([b.subarray(0, i), b.subarray(Math.min(b.length, i + 1 + Math.floor(next() * 8)))]));
-    }
-    default: // random bytes after a valid header
-      for (let i = 6; i < b.length; i++) if (next() < 0.1) b[i] = Math.floor(next() * 256);
-      return b;
-  }
-}
 
 /** Keeps an input that broke an invariant in the corpus (test/fixtures/corpus/bmp/README.md) and names it. */
 function keep(input: Buffer): string {

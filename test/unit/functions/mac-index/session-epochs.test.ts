@@ -104,7 +104,9 @@ describe('session epochs', () => {
       ]),
     );
     const segWrites = h.store.routerSegmentWrites;
-    expect(segWrites).toBe(2); // one per (router, segment), not per MAC
+    expect(segWrites).toBe(3); // one per (router, segment) and per (router, epoch), not per MAC
+    await h(resyncComplete(3, T0 + 1000));
+    expect(h.stats.resyncScans).toBe(0); // the router's first epoch: nothing older to look for
     // The collector restarted; m(2) and m(4) were withdrawn meanwhile. Epoch 9 re-sends m(1) unchanged and m(3) moved.
     await h(
       mskBatch([
@@ -112,17 +114,19 @@ describe('session epochs', () => {
         { ev: ev(m(3), '10.1.0.3', 9, 6n, false, 10200), atMs: T0 + 60_000 },
       ]),
     );
-    expect(h.store.routerSegmentWrites).toBe(segWrites); // a warm instance writes them once
+    expect(h.store.routerSegmentWrites).toBe(segWrites + 1); // a warm instance writes segments once; epoch 9 is new
     await h(resyncComplete(9, T0 + 61_000));
+    expect(h.stats.resyncScans).toBe(1);
     const loc = async (k: number, vni = 10100) => (await h.store.getMacItem(m(k), vni))?.location?.vtep;
     expect(await loc(1)).toBe('10.1.0.1');
     expect(await loc(2)).toBeUndefined();
     expect(await loc(3, 10200)).toBe('10.1.0.3');
     expect(await loc(4, 10200)).toBeUndefined();
     expect(h.stats.resyncWithdrawn).toBe(2);
-    // Redelivered, it withdraws nothing more.
+    // Redelivered, it withdraws nothing more (and scans nothing: the older epoch is done with).
     await h(resyncComplete(9, T0 + 61_000));
     expect(h.stats.resyncWithdrawn).toBe(2);
+    expect(h.stats.resyncScans).toBe(1);
     // A route of the new epoch whose partition was behind the sessions partition still lands after the resync.
     await h(mskBatch([{ ev: ev(m(2), '10.1.0.1', 9, 7n), atMs: T0 + 62_000 }]));
     expect(await loc(2)).toBe('10.1.0.1');

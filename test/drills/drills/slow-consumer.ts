@@ -1,0 +1,139 @@
+/**
+ * Drill 6, slow consumer: MAC moves from a synthetic route reflector at a rate above what the index sustains on
+ * dynalite, for a while. Reports the lag growing and then draining once the churn stops, the latency from the BMP
+ * message to the API answer (p50, p99) measured at a rate the index keeps up with, and the stack's RSS over time (the
+ * collector runs in the stack's process locally). The index ends with every MAC at its last VTEP.
+ */
+import type { Socket } from 'node:net';
+import { macOf, routerOpening, routerRoutes } from '../../../bench/generate-stream.js';
+import { percentile } from '../support/api-load.js';
+import { openBmp, write } from '../support/bmp-feed.js';
+import { check, type DrillResult } from '../support/drill-result.js';
+import { drained, drillRouterId, startDrillStack } from '../support/drill-stack.js';
+import { snapshotIndex } from '../support/index-snapshot.js';
+import { newResult } from '../support/route-flow.js';
+import { progress, sleep, waitUntil } from '../support/wait.js';
+
+export interface SlowConsumerOptions {
+  macs: number;
+  /** Route events per second of the overload phase (each move is an advertisement and a withdrawal). */
+  overloadRate: number;
+  churnSeconds: number;
+  /** Route events per second of the latency phase, and how long it lasts. */
+  sustainRate: number;
+  latencySeconds: number;
+}
+
+const FIRST = 0x0066_0000;
+const vtepOf = (round: number) => (i: number) => `10.76.${round % 4}.${(i % 50) + 1}`;
+
+export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillResult> {
+  const t0 = Date.now();
+  const r = newResult(
+    6,
+    'slow consumer',
+    `${o.churnSeconds} s of moves at ${o.overloadRate.toLocaleString('en-US')} events/s over ${o.macs.toLocaleString('en-US')} MACs`,
+  );
+  const ds = await startDrillStack({ name: 'slow-consumer' });
+  const rr = { bgpId: drillRouterId(6, 1), views: ['post' as const] };
+  const prober = { bgpId: drillRouterId(6, 2), views: ['post' as const] };
+  const rss: string[] = [];
+  const lagSeries: number[] = [];
+  const mb = () => `${(process.memoryUsage().rss / 1048576).toFixed(0)}`;
+  let round = 0;
+  const lastRound = new Int32Array(o.macs);
+  /** One round: every MAC moves to the round's VTEPs (advertised with sequence `round`, withdrawn at the last ones). */
+  const moves = async (sock: Socket, ratePerSec: number, seconds: number) => {
+    const end = Date.now() + seconds * 1000;
+    const chunk = Math.max(1, Math.floor(ratePerSec / 10 / 2)); // MACs per 100 ms
+    for (let off = 0; Date.now() < end; ) {
+      const t = Date.now();
+      const from = FIRST + off;
+      const to = Math.min(FIRST + o.macs, from + chunk);
+      if (off === 0) round++;
+      const adv = routerRoutes(rr, { from, to, vtepOf: vtepOf(round), seq: round }).stream;
+      const wd = round > 1 ? routerRoutes(rr, { from, to, vtepOf: vtepOf(round - 1), withdraw: true }).stream : Buffer.alloc(0);
+      await write(sock, Buffer.concat([adv, wd]));
+      lastRound.fill(round, from - FIRST, to - FIRST);
+      off = to - FIRST >= o.macs ? 0 : to - FIRST;
+      const wait = 100 - (Date.now() - t);
+      if (wait > 0) await sleep(wait);
+    }
+  };
+  try {
+    const sock = await openBmp(ds.bmpPort);
+    await write(sock, routerOpening(rr));
+    const probeSock = await openBmp(ds.bmpPort);
+    await write(probeSock, routerOpening(prober));
+    const sampler = setInterval(() => {
+      rss.push(mb());
+      void ds.stack.runner
+        .lag()
+        .then((l) => lagSeries.push(l['mac-index'] ?? 0))
+        .catch(() => undefined);
+    }, 1000);
+    progress('slow consumer', 'stack up; latency phase');
+    // Latency at a sustainable rate: probes (new MACs on a second router) while the moves go on.
+    const latencies: number[] = [];
+    let probeNo = 0;
+    const probing = (async () => {
+      const end = Date.now() + o.latencySeconds * 1000;
+      while (Date.now() < end) {
+        const i = 0x0067_0000 + probeNo++;
+        const mac = macOf(i);
+        const t = performance.now();
+        await write(probeSock, routerRoutes(prober, { from: i, to: i + 1, vtepOf: () => '10.76.9.1' }).stream);
+        await waitUntil(async () => (await fetch(`${ds.stack.apiUrl}/v1/hosts/${mac}`)).status === 200, `probe ${mac} in the API`, 60_000, 10);
+        latencies.push(performance.now() - t);
+        await sleep(100);
+      }
+    })();
+    await moves(sock, o.sustainRate, o.latencySeconds);
+    await probing;
+    latencies.sort((a, b) => a - b);
+    r.figures.bmpToApi = `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (${latencies.length} probes at ${o.sustainRate} events/s)`;
+    progress('slow consumer', `latency ${r.figures.bmpToApi}; draining`);
+    await drained(ds.stack);
+    progress('slow consumer', 'overload phase');
+    // Overload.
+    const lagBefore = lagSeries.length;
+    const churnStart = Date.now();
+    await moves(sock, o.overloadRate, o.churnSeconds);
+    const churnEnd = Date.now();
+    progress('slow consumer', `churn done (${round} rounds); draining`);
+    const drainMs = await drained(ds.stack, 3_600_000);
+    clearInterval(sampler);
+    const during = lagSeries.slice(lagBefore);
+    const maxLag = Math.max(0, ...during);
+    r.figures.lag = `max ${maxLag.toLocaleString('en-US')} records; drained ${(drainMs / 1000).toFixed(0)} s after the churn stopped`;
+    r.figures.lagSeries = during.filter((_, k) => k % Math.max(1, Math.floor(during.length / 12)) === 0).join(' ');
+    r.figures.rssMb = rss.filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0).join(' ');
+    r.recoverMs = drainMs;
+    r.eventsIn = await routeCount(ds);
+    r.eventsOut = ds.delivery.delivered;
+    r.duplicates = ds.delivery.delivered - ds.delivery.distinct.size;
+    r.figures.churn = `${((churnEnd - churnStart) / 1000).toFixed(0)} s, ${round} rounds`;
+    check(r, maxLag > 0, `lag grew during the churn (max ${maxLag})`);
+    check(r, ds.delivery.distinct.size === r.eventsIn, `every event reached the index (${ds.delivery.distinct.size} of ${r.eventsIn})`);
+    // Each MAC is where its last move put it (the last round may be partial).
+    const snap = await snapshotIndex(ds.doc, ds.indexTable);
+    let diffs = 0;
+    for (let i = 0; i < o.macs; i++) {
+      const s = snap.get(`${macOf(FIRST + i)}|VNI#10100`);
+      if (s?.vtep !== vtepOf(lastRound[i]!)(FIRST + i)) diffs++;
+    }
+    r.indexDiffs = diffs;
+    check(r, diffs === 0, `every MAC at the VTEP of its last move (${diffs} differ)`);
+    sock.destroy();
+    probeSock.destroy();
+  } finally {
+    await ds.stop();
+    r.durationMs = Date.now() - t0;
+  }
+  return r;
+}
+
+async function routeCount(ds: Awaited<ReturnType<typeof startDrillStack>>): Promise<number> {
+  const m = await ds.stack.collector.registry.getSingleMetric('evpnlens_evpn_routes_total')?.get();
+  return (m?.values ?? []).reduce((n, v) => n + v.value, 0);
+}

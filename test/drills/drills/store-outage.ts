@@ -1,0 +1,49 @@
+/**
+ * Drill 5, store outage: the DynamoDB-API store refuses connections for a while (the stack's fault hook; nothing undoes
+ * it) while routes flow. The event-source runner backs off, lag grows, /readyz says the store is unreachable; when the
+ * store is back the lag drains with nothing lost, and the index equals the undisturbed run's.
+ */
+import { check, type DrillResult } from '../support/drill-result.js';
+import { startDrillStack } from '../support/drill-stack.js';
+import { flowWithFault, newResult, settleAndCompare, twoRouterStreams } from '../support/route-flow.js';
+import { sleep } from '../support/wait.js';
+
+export async function storeOutageDrill(o: { routes: number; outageMs: number }): Promise<DrillResult> {
+  const t0 = Date.now();
+  const r = newResult(
+    5,
+    'store outage',
+    `DynamoDB store unavailable ${(o.outageMs / 1000).toFixed(0)} s while ${o.routes.toLocaleString('en-US')} routes flow`,
+  );
+  const ds = await startDrillStack({ name: 'store-outage' });
+  try {
+    const streams = twoRouterStreams(o.routes);
+    let downAt = 0;
+    const sockets = await flowWithFault(ds, streams, 1 / 4, async () => {
+      downAt = Date.now();
+      await ds.stack.faults.storeOutage!(o.outageMs);
+      const ready = await fetch(`${ds.stack.apiUrl}/readyz`);
+      const detail = ((await ready.json()) as { detail?: string }).detail ?? '';
+      r.figures.readyzWhileDown = `${ready.status} "${detail.slice(0, 60)}"`;
+      check(r, ready.status === 503 && /DynamoDB store unreachable/.test(detail), `/readyz says the store is unreachable (got ${ready.status} ${detail})`);
+    });
+    // Lag while the store is down (the rest of the routes arrive meanwhile).
+    let maxLag = 0;
+    while (Date.now() - downAt < o.outageMs - 500) {
+      const lag = await ds.stack.runner.lag().catch(() => ({}) as Record<string, number>);
+      maxLag = Math.max(maxLag, lag['mac-index'] ?? 0);
+      await sleep(250);
+    }
+    r.figures.maxLag = `${maxLag.toLocaleString('en-US')} records`;
+    check(r, maxLag > 0, `lag grew while the store was down (max ${maxLag})`);
+    r.figures.failedBatches = String(ds.stack.runner.stats()['mac-index']?.failures ?? 0);
+    const drainedAt = await settleAndCompare(ds, r, streams, o.routes, sockets);
+    r.recoverMs = drainedAt - (downAt + o.outageMs);
+    const ready = await fetch(`${ds.stack.apiUrl}/readyz`);
+    check(r, ready.status === 200, `/readyz ready again after the outage (got ${ready.status})`);
+  } finally {
+    await ds.stop();
+    r.durationMs = Date.now() - t0;
+  }
+  return r;
+}

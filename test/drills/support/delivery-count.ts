@@ -1,0 +1,57 @@
+/**
+ * What reached the MAC-index handler: every route event delivered (redeliveries included) and the distinct ones, by
+ * (router, route key, RIB view, session epoch, collector sequence). Optionally makes the handler throw on a share of
+ * batches, before it runs (drill 2).
+ */
+
+import type { MskHandler } from '../../../functions/shared/msk.js';
+import { RouteEventBatch } from '../../../schemas/events.js';
+import { toBigInt } from '../../../schemas/long.js';
+import { TOPICS } from '../../../schemas/topics.js';
+
+export class HandlerFaultError extends Error {
+  override readonly name = 'HandlerFaultError';
+}
+
+export interface DeliveryCount {
+  delivered: number;
+  distinct: Set<string>;
+  batches: number;
+  thrown: number;
+}
+
+export function eventId(ev: {
+  router?: { address?: string | null; bgpId?: string | null } | null;
+  routeKey?: string | null;
+  peer?: { ribView?: number | null; address?: string | null } | null;
+  sessionEpoch?: unknown;
+  collectorSeq?: unknown;
+  action?: number | null;
+}): string {
+  return `${ev.router?.address}/${ev.router?.bgpId}|${ev.peer?.address}|${ev.peer?.ribView}|${ev.routeKey}|${ev.action}|${toBigInt((ev.sessionEpoch ?? 0) as never)}|${toBigInt((ev.collectorSeq ?? 0) as never)}`;
+}
+
+export function countingHandler(inner: MskHandler, o: { failureRate?: number; random?: () => number } = {}): { handler: MskHandler; count: DeliveryCount } {
+  const count: DeliveryCount = { delivered: 0, distinct: new Set(), batches: 0, thrown: 0 };
+  const random = o.random ?? Math.random;
+  const handler: MskHandler = async (event, ctx) => {
+    count.batches++;
+    if (o.failureRate && random() < o.failureRate) {
+      count.thrown++;
+      throw new HandlerFaultError('drill: the MAC index handler throws on this batch');
+    }
+    const res = await inner(event, ctx);
+    // Counted once the handler returned: what it reports failed comes again and is counted again (a duplicate).
+    for (const [tp, records] of Object.entries(event.records)) {
+      if (!tp.startsWith(TOPICS.routes)) continue;
+      for (const r of records) {
+        for (const ev of RouteEventBatch.decode(Buffer.from(r.value, 'base64')).events) {
+          count.delivered++;
+          count.distinct.add(eventId(ev));
+        }
+      }
+    }
+    return res;
+  };
+  return { handler, count };
+}

@@ -1,0 +1,108 @@
+/**
+ * A whole local stack for one fault drill: its own Kafka broker and dynalite under a temporary data directory (a drill
+ * kills and starves them; nothing else may share them), free ports on 127.0.0.1, timers shortened for drills.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { MskHandler } from '../../../functions/shared/msk.js';
+import { parseConfig } from '../../../infra/config/load-config.js';
+import type { Config } from '../../../infra/config/schema.js';
+import { createDdbClient, createDocumentClient } from '../../../infra/local/ddb-client.js';
+import { freePort } from '../../../infra/local/free-port.js';
+import { type LocalStack, type StackTestHooks, startLocalStack } from '../../../infra/local/stack.js';
+import { INDEX_TABLE_ID, tableName } from '../../../schemas/tables/index.js';
+import { countingHandler, type DeliveryCount } from './delivery-count.js';
+import { waitUntil } from './wait.js';
+
+export interface DrillStack {
+  stack: LocalStack;
+  cfg: Config;
+  doc: ReturnType<typeof createDocumentClient>;
+  indexTable: string;
+  bmpPort: number;
+  /** What reached the MAC-index handler (delivery-count.ts). */
+  delivery: DeliveryCount;
+  stop(): Promise<void>;
+}
+
+/** Fabrics dc1..dc10, each with two route reflectors: router IDs 10.70.<k>.1 and 10.70.<k>.2 (drillRouterId). */
+export const DRILL_FABRICS = [
+  ...Array.from({ length: 10 }, (_, k) => ({ name: `dc${k + 1}`, match: { routerIds: [drillRouterId(k + 1, 1), drillRouterId(k + 1, 2)] } })),
+  { name: 'lab', match: { addresses: ['127.0.0.0/8'] } },
+];
+
+export function drillRouterId(fabric: number, rr: number): string {
+  return `10.70.${fabric}.${rr}`;
+}
+
+export async function startDrillStack(o: {
+  name: string;
+  resyncQuietSeconds?: number;
+  hooks?: StackTestHooks;
+  extra?: Record<string, unknown>;
+  logLevel?: string;
+  /** Share of MAC-index batches that throw before the handler runs (drill 2). */
+  handlerFailureRate?: number;
+  random?: () => number;
+  /** Events per evpn.routes.v1 record and records per invocation (drill 2 wants many small batches). */
+  maxEventsPerRecord?: number;
+  batchSize?: number;
+}): Promise<DrillStack> {
+  let delivery: DeliveryCount | undefined;
+  const wrapHandler = (mapping: string, h: MskHandler): MskHandler => {
+    if (mapping !== 'mac-index') return h;
+    const c = countingHandler(h, { failureRate: o.handlerFailureRate, random: o.random });
+    delivery = c.count;
+    return c.handler;
+  };
+  const dataDir = mkdtempSync(join(tmpdir(), `evpn-lens-drill-${o.name}-`));
+  const cfg = parseConfig({
+    dataDir,
+    logLevel: o.logLevel ?? 'warn',
+    fabrics: DRILL_FABRICS,
+    kafka: { partitions: 3, ...(o.maxEventsPerRecord ? { maxEventsPerRecord: o.maxEventsPerRecord } : {}) },
+    collector: { bmp: { listen: `127.0.0.1:${await freePort()}`, resyncQuietSeconds: o.resyncQuietSeconds ?? 2 } },
+    api: { listen: `127.0.0.1:${await freePort()}` },
+    eventSource: { batchSize: o.batchSize ?? 1000, batchingWindowMs: 20 },
+    ...o.extra,
+  });
+  const logger = pino({ level: process.env.DRILL_LOG_LEVEL ?? o.logLevel ?? 'warn', base: { drill: o.name } });
+  const stack = await startLocalStack(cfg, {
+    logger,
+    hooks: { brokerRestartBackoffMs: { initial: 250, max: 4_000 }, retryBackoffMs: { initial: 50, max: 2_000 }, wrapHandler, ...o.hooks },
+  });
+  await waitUntil(async () => (await fetch(`${stack.apiUrl}/readyz`)).status === 200, 'the drill stack to be ready', 120_000);
+  const client = createDdbClient({ endpoint: stack.dynamodbEndpoint });
+  return {
+    stack,
+    cfg,
+    doc: createDocumentClient(client),
+    indexTable: tableName(INDEX_TABLE_ID, cfg.dynamodb.tablePrefix),
+    bmpPort: stack.collector.address.port,
+    delivery: delivery!,
+    async stop() {
+      client.destroy();
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until every mapping has consumed everything (lag 0 twice in a row), returns how long it took. */
+export async function drained(stack: LocalStack, timeoutMs = 600_000): Promise<number> {
+  const t0 = Date.now();
+  let zeros = 0;
+  await waitUntil(
+    async () => {
+      const lag = await stack.runner.lag().catch(() => undefined);
+      zeros = lag && Object.values(lag).every((n) => n === 0) ? zeros + 1 : 0;
+      return zeros >= 2;
+    },
+    'the event-source lag to drain',
+    timeoutMs,
+    250,
+  );
+  return Date.now() - t0;
+}
