@@ -76,17 +76,24 @@ export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillRe
     // Latency at a sustainable rate: probes (new MACs on a second router) while the moves go on.
     const latencies: number[] = [];
     let probeNo = 0;
+    const probe = async () => {
+      const i = 0x0067_0000 + probeNo++;
+      const mac = macOf(i);
+      const t = performance.now();
+      await write(probeSock, routerRoutes(prober, { from: i, to: i + 1, vtepOf: () => '10.76.9.1' }).stream);
+      await waitUntil(async () => (await fetch(`${ds.stack.apiUrl}/v1/hosts/${mac}`)).status === 200, `probe ${mac} in the API`, 120_000, 10);
+      return performance.now() - t;
+    };
+    await probe(); // warm-up: the consumers' first fetches, the API's first lookups
+    // A probe every 200 ms, each awaited on its own (several in flight), while the moves go on.
     const probing = (async () => {
+      const inFlight: Promise<void>[] = [];
       const end = Date.now() + o.latencySeconds * 1000;
       while (Date.now() < end) {
-        const i = 0x0067_0000 + probeNo++;
-        const mac = macOf(i);
-        const t = performance.now();
-        await write(probeSock, routerRoutes(prober, { from: i, to: i + 1, vtepOf: () => '10.76.9.1' }).stream);
-        await waitUntil(async () => (await fetch(`${ds.stack.apiUrl}/v1/hosts/${mac}`)).status === 200, `probe ${mac} in the API`, 60_000, 10);
-        latencies.push(performance.now() - t);
-        await sleep(100);
+        inFlight.push(probe().then((ms) => void latencies.push(ms)));
+        await sleep(200);
       }
+      await Promise.all(inFlight);
     })();
     await moves(sock, o.sustainRate, o.latencySeconds);
     await probing;
