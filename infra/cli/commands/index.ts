@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as registerAlerts } from './alerts.js';
 import { register as registerConfig } from './config.js';
 import { register as registerDemo } from './demo.js';
+import { register as registerFabrics } from './fabrics.js';
 import { register as registerGnmi } from './gnmi.js';
 import { register as registerHosts } from './hosts.js';
 import { register as registerReplay } from './replay.js';
@@ -19,5 +20,6 @@ export function registerCommands(program: Command): void {
   registerWhere(program);
   registerAlerts(program);
   registerHosts(program);
+  registerFabrics(program);
   registerGnmi(program);
 }

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -7,6 +8,7 @@ import { RouteEventBatch } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
 import { counterSample, encodeSamples, encodeSession, imetRoute, peerDown, peerUp } from '../../support/health-events.js';
 import { macRoute } from '../../support/route-events.js';
+import { cleanEnv, cli } from '../support/cli-stack.js';
 import { kafkaClient, waitFor } from '../support/env.js';
 import { startTestStack } from '../support/stack.js';
 
@@ -144,5 +146,25 @@ describe('dashboard fabric page', () => {
     const li = await page.waitForSelector(`#alerts li.fabric-status[data-fabric="${FABRIC}"]`, { timeout: 30_000 });
     expect(await li.textContent()).toContain('critical');
     expect(await li.$eval('a', (a) => a.getAttribute('href'))).toBe(`#/fabric/${FABRIC}`);
+  });
+
+  it('prints the status table and the fabric view on the command line', async () => {
+    // Asynchronously: the API runs in this process.
+    const run = (args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((res) =>
+        execFile(process.execPath, [cli, ...args, '--api', stack.apiUrl], { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+          res({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const list = await run(['fabrics']);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${FABRIC}\\s+critical\\s+40\\s`, 'm'));
+    const one = await run(['fabric', FABRIC]);
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(/^fabric web1: CRITICAL/);
+    expect(one.stdout).toContain('  - expected VTEP 10.66.1.2 missing');
+    expect(one.stdout).toMatch(/^10\.66\.1\.2\*\s+missing/m);
+    expect(JSON.parse((await run(['fabric', FABRIC, '--json'])).stdout)).toMatchObject({ fabric: FABRIC, status: 'critical' });
+    expect((await run(['fabric', 'nope'])).stderr).toContain('fabric nope is neither configured nor seen');
   });
 });
