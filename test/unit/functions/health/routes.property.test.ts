@@ -37,12 +37,19 @@ async function freshHandler() {
   return { h, table: `${prefix}health` };
 }
 
-/** The table without what only tells how the deliveries went (item versions, when a VTEP last changed). */
+/**
+ * The table without what only tells how the deliveries went: item versions, when a VTEP last changed, the offsets a
+ * counter last counted, and counters at zero (a route that came and went within one batch never touched them).
+ */
 async function contents(table: string) {
   const items = (await store.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  const counter = (k: string) => k === 'o' || k.startsWith('o:') || /^t\d+$/.test(k) || k.startsWith('v:') || k.startsWith('c:') || k === 'nh' || k === 'imet';
   return items
     .filter((i) => i.sk !== 'STATUS')
-    .map(({ version: _v, lastChangeMs: _l, ...rest }) => rest)
+    .map(({ version: _v, lastChangeMs: _l, ...rest }) =>
+      Object.fromEntries(Object.entries(rest).filter(([k, v]) => !(counter(k) && (v === 0 || k === 'o' || k.startsWith('o:'))))),
+    )
+    .filter((i) => Object.keys(i).some((k) => counter(k)) || !/^(COUNT|VTEP)#/.test(String(i.sk)))
     .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }
 
@@ -105,7 +112,7 @@ describe('health routes under at-least-once delivery', () => {
         expect(await view(messy.h)).toEqual(v);
         for (const n of Object.values(v.routesByType)) expect(n).toBeGreaterThan(0);
       }),
-      { numRuns: 30 },
+      { numRuns: 25 },
     );
   });
 });
