@@ -9,7 +9,7 @@
  * counters already right.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 export class HealthVersionConflictError extends Error {
   override readonly name = 'HealthVersionConflictError';
@@ -95,6 +95,11 @@ export class HealthStore {
       start = opts.limit !== undefined && out.length >= opts.limit ? undefined : res.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  async delete(key: Key): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: key.pk, sk: key.sk } }));
+    this.writes++;
   }
 
   /** A plain put (items whose key has one writer at a time: a router's sessions, a device's state). */

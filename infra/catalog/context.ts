@@ -28,6 +28,8 @@ export interface FunctionContextDeps {
   /** Where raised and cleared alerts go (evpn.alerts.v1); built on first use. */
   alertPublisher?: () => AlertPublisher;
   readiness?: ApiDeps['readiness'];
+  /** The store has no TTL (dynalite): the health tick deletes expired items itself. */
+  sweepExpired?: boolean;
   /** Alert sinks with their secrets (default: resolved from process.env on first use). */
   sinks?: Sink[];
   /** Where the notifier puts what a sink never took (evpn.alerts.dlq.v1); built on first use. */
@@ -96,6 +98,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
       createHealthTick(
         health(),
         fabricSpecs.map((f) => f.name),
+        { sweepExpired: d.sweepExpired ?? false },
       ),
     ),
     healthView,

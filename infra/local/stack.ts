@@ -201,6 +201,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       deadLetter: () => deadLetter,
       notifyMetrics: createNotifyMetrics(registry),
       dashboardUrl: () => cfg.alerts.dashboardUrl ?? apiUrl,
+      // dynalite has no TTL: the health tick deletes expired minute items and counter buckets itself.
+      sweepExpired: !onAws,
     });
     const macIndex = fns.macIndex();
     const wrap = o.hooks?.wrapHandler ?? ((_m: string, h: MskHandler) => h);

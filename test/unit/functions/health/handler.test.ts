@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthHandler, type HealthHandler } from '../../../../functions/health/handler.js';
+import { createHealthTick } from '../../../../functions/health/tick.js';
 import { buildFabricView } from '../../../../functions/shared/fabric-health/fabric-view.js';
 import { Alert, AlertState, AlertType, RibView, RouteEventBatch } from '../../../../schemas/events.js';
 import { u64 } from '../../../../schemas/long.js';
+import { minuteOf } from '../../../../schemas/tables/index.js';
 import { TOPICS } from '../../../../schemas/topics.js';
 import { startTestStore } from '../../../support/dynalite.js';
-import { encodeSession, imetRoute, mskEventOf, peerDown, peerUp, routerDown } from '../../../support/health-events.js';
+import { counterSample, encodeSamples, encodeSession, imetRoute, mskEventOf, peerDown, peerUp, routerDown } from '../../../support/health-events.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 let store: Awaited<ReturnType<typeof startTestStore>>;
@@ -156,5 +158,24 @@ describe('health handler', () => {
     const st = await h.reader.status('f3');
     expect(st).toMatchObject({ status: 'degraded', reasons: [expect.stringMatching(/MAC 02:00:00:00:00:01 flapping in VNI 100/)] });
     expect(h.stats.alerts).toBe(1);
+  });
+});
+
+describe('health tick', () => {
+  it('deletes minute items older than a day and counter buckets past their retention where there is no TTL', async () => {
+    const now = T0 + 30 * 3600_000;
+    const h = createHealthHandler({ ddb: store.doc, tableName: `${store.prefix}health`, indexTableName: store.indexTable, now: () => now });
+    const samples = [T0, T0 + 60_000, now - 120_000, now - 60_000].map((tsMs, i) =>
+      counterSample({ fabric: 'f9', device: 'leaf9', vtep: '10.9.9.9', name: 'total-encap-pkts', value: BigInt(i * 1000), tsMs }),
+    );
+    await h(mskEventOf(TOPICS.vtepTelemetry, [{ offset: 0, timestamp: now, value: encodeSamples(samples) }]));
+    const minutes = async () => (await h.reader.minutes('f9', '2000-01-01T00:00')).map((m) => m.sk);
+    const buckets = async () => (await h.reader.buckets('f9', 'leaf9', '2000-01-01T00:00')).map((b) => b.sk);
+    expect(await buckets()).toHaveLength(4);
+    expect(await minutes()).toHaveLength(4);
+    const r = await createHealthTick(h, [], { sweepExpired: true })(now);
+    expect(r.swept).toBeGreaterThanOrEqual(4); // two old minute items and two old buckets here (and old minutes of other fabrics)
+    expect(await minutes()).toEqual([minuteOf(now - 120_000), minuteOf(now - 60_000)]);
+    expect(await buckets()).toEqual([minuteOf(now - 120_000), minuteOf(now - 60_000)]);
   });
 });
