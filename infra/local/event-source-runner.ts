@@ -47,6 +47,11 @@ export interface EventSourceRunnerOptions {
    * long; a local stack that cannot pause for seconds uses a shorter one than kafkajs's 30 s.
    */
   sessionTimeoutMs?: number;
+  /**
+   * A mapping with records waiting that completed no invocation for this long is started again (a consumer left
+   * stuck by a broker restart); default 30 s.
+   */
+  stallMs?: number;
 }
 
 export interface MappingStats {
@@ -93,6 +98,11 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
   const consumers: { mapping: EventSourceMapping; consumer: Consumer; joined: boolean }[] = [];
   const stats: Record<string, MappingStats> = {};
   let running = false;
+  const stallMs = opts.stallMs ?? 30_000;
+  const progressAt = new Map<string, number>();
+  const restarting = new Set<string>();
+  const inFlight = new Map<string, number>();
+  let stallTimer: NodeJS.Timeout | undefined;
 
   /**
    * LATEST for a group that has no committed offsets yet: commit the current end offsets before it joins, so that
@@ -161,9 +171,19 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       batchSize,
       gatherMs: m.gatherMs ?? 10,
       brokers: opts.brokers,
-      invoke: (event) => m.handler(event),
+      invoke: async (event) => {
+        // An invocation in flight is progress (a handler may take long); the watchdog looks for none at all.
+        inFlight.set(m.name, (inFlight.get(m.name) ?? 0) + 1);
+        try {
+          return await m.handler(event);
+        } finally {
+          inFlight.set(m.name, (inFlight.get(m.name) ?? 1) - 1);
+          progressAt.set(m.name, Date.now());
+        }
+      },
       onInvoked: (event, outcome) => {
         st.invocations++;
+        progressAt.set(m.name, Date.now());
         if (outcome.ok && outcome.failedPartitions === 0) return;
         st.failures++;
         if (!outcome.ok) {
@@ -219,6 +239,37 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
   }
 
   async function restartMapping(entry: { mapping: EventSourceMapping }): Promise<void> {
+    if (restarting.has(entry.mapping.name)) return;
+    restarting.add(entry.mapping.name);
+    try {
+      await restartMappingNow(entry);
+    } finally {
+      restarting.delete(entry.mapping.name);
+      progressAt.set(entry.mapping.name, Date.now());
+    }
+  }
+
+  /** The stall watchdog: a mapping with records waiting and no invocation for `stallMs` is started again. */
+  async function checkStalls(): Promise<void> {
+    const now = Date.now();
+    const stalled = opts.mappings.filter((m) => !restarting.has(m.name) && !inFlight.get(m.name) && now - (progressAt.get(m.name) ?? now) >= stallMs);
+    if (stalled.length === 0) return;
+    const lag = await runner.lag().catch(() => undefined);
+    if (!lag) return;
+    for (const m of stalled) {
+      if ((lag[m.name] ?? 0) === 0) {
+        progressAt.set(m.name, Date.now());
+        continue;
+      }
+      opts.logger?.warn(
+        { mapping: m.name, waiting: lag[m.name], stalledMs: now - (progressAt.get(m.name) ?? now) },
+        'event source consumer made no progress with records waiting; starting it again',
+      );
+      void restartMapping({ mapping: m });
+    }
+  }
+
+  async function restartMappingNow(entry: { mapping: EventSourceMapping }): Promise<void> {
     for (let attempt = 0; running; attempt++) {
       await sleep(Math.min(backoff.max, backoff.initial * 2 ** attempt));
       if (!running) return;
@@ -240,14 +291,18 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     }
   }
 
-  return {
+  const runner: EventSourceRunner = {
     async start() {
       running = true;
+      for (const m of opts.mappings) progressAt.set(m.name, Date.now());
+      stallTimer = setInterval(() => void checkStalls(), Math.max(1_000, Math.floor(stallMs / 3)));
+      stallTimer.unref();
       // Side by side: pinning a new group to LATEST takes a few seconds per topic (kafkajs joins the group to commit).
       await Promise.all(opts.mappings.map((m) => runMapping(m)));
     },
     async stop() {
       running = false;
+      clearInterval(stallTimer);
       stopping.abort();
       await Promise.all(consumers.map((c) => c.consumer.disconnect().catch(() => undefined)));
     },
@@ -277,4 +332,5 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       }
     },
   };
+  return runner;
 }

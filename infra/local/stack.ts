@@ -47,6 +47,8 @@ export interface StackTestHooks {
   brokerRestartBackoffMs?: BackoffMs;
   /** Back-off of the event-source runner's retries of a failed batch. */
   retryBackoffMs?: BackoffMs;
+  /** How long a consumer may make no progress with records waiting before it is started again (default 30 s). */
+  consumerStallMs?: number;
 }
 
 export interface LocalStack {
@@ -225,6 +227,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     const runner = createEventSourceRunner({
       brokers,
       retryBackoffMs: o.hooks?.retryBackoffMs,
+      stallMs: o.hooks?.consumerStallMs,
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
       groupPrefix: cfg.dynamodb.tablePrefix,
       sessionTimeoutMs: 10_000,

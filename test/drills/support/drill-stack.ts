@@ -71,7 +71,13 @@ export async function startDrillStack(o: {
   const logger = pino({ level: process.env.DRILL_LOG_LEVEL ?? o.logLevel ?? 'warn', base: { drill: o.name } });
   const stack = await startLocalStack(cfg, {
     logger,
-    hooks: { brokerRestartBackoffMs: { initial: 250, max: 4_000 }, retryBackoffMs: { initial: 50, max: 2_000 }, wrapHandler, ...o.hooks },
+    hooks: {
+      brokerRestartBackoffMs: { initial: 250, max: 4_000 },
+      retryBackoffMs: { initial: 50, max: 2_000 },
+      consumerStallMs: 10_000,
+      wrapHandler,
+      ...o.hooks,
+    },
   });
   await waitUntil(async () => (await fetch(`${stack.apiUrl}/readyz`)).status === 200, 'the drill stack to be ready', 120_000);
   const client = createDdbClient({ endpoint: stack.dynamodbEndpoint });
