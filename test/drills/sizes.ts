@@ -11,11 +11,11 @@ export const SIZES = {
     routerRestart: { hosts: n('ROUTER_RESTART_HOSTS', 200), withdrawnWhileDown: 50, resyncQuietSeconds: 5 },
     storeOutage: { routes: n('STORE_OUTAGE_ROUTES', 50_000), outageMs: n('STORE_OUTAGE_MS', 30_000) },
     slowConsumer: {
-      macs: 20_000,
+      macs: n('SLOW_CONSUMER_MACS', 20_000),
       overloadRate: n('SLOW_CONSUMER_RATE', 6_000),
       churnSeconds: n('SLOW_CONSUMER_SECONDS', 600),
       sustainRate: 500,
-      latencySeconds: 60,
+      latencySeconds: n('SLOW_CONSUMER_LATENCY_SECONDS', 60),
     },
     scale: { macs: n('SCALE_MACS', 1_000_000), fabrics: 10, apiClients: 32, apiSeconds: 30 },
     fuzz: { messages: n('FUZZ_MESSAGES', 1_000_000), sessions: 50, healthyRoutes: 10_000, seed: 8 },
@@ -26,13 +26,7 @@ export const SIZES = {
     collectorRestart: { hosts: n('COLLECTOR_RESTART_HOSTS', 20), withdrawnWhileDown: 5, addedWhileDown: 3, resyncQuietSeconds: 2 },
     routerRestart: { hosts: n('ROUTER_RESTART_HOSTS', 20), withdrawnWhileDown: 5, resyncQuietSeconds: 3 },
     storeOutage: { routes: n('STORE_OUTAGE_ROUTES', 5_000), outageMs: n('STORE_OUTAGE_MS', 4_000) },
-    slowConsumer: {
-      macs: 2_000,
-      overloadRate: n('SLOW_CONSUMER_RATE', 6_000),
-      churnSeconds: n('SLOW_CONSUMER_SECONDS', 8),
-      sustainRate: 300,
-      latencySeconds: 5,
-    },
+    slowConsumer: { macs: 500, overloadRate: n('SLOW_CONSUMER_RATE', 3_000), churnSeconds: n('SLOW_CONSUMER_SECONDS', 3), sustainRate: 100, latencySeconds: 4 },
     // Not in npm test (the issue keeps it to npm run drills); `DRILLS_SIZE=short npm run drills -- 7` runs it small.
     scale: { macs: n('SCALE_MACS', 20_000), fabrics: 10, apiClients: 32, apiSeconds: 5 },
     fuzz: { messages: n('FUZZ_MESSAGES', 20_000), sessions: 10, healthyRoutes: 1_000, seed: 8 },
