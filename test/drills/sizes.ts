@@ -21,11 +21,11 @@ export const SIZES = {
     fuzz: { messages: n('FUZZ_MESSAGES', 1_000_000), sessions: 50, healthyRoutes: 10_000, seed: 8 },
   },
   short: {
-    brokerCrash: { routes: n('BROKER_CRASH_ROUTES', 5_000) },
-    handlerCrash: { routes: n('HANDLER_CRASH_ROUTES', 5_000), failureRate: 0.01, batchSize: 5, eventsPerRecord: 10, seed: 14 },
+    brokerCrash: { routes: n('BROKER_CRASH_ROUTES', 3_000) },
+    handlerCrash: { routes: n('HANDLER_CRASH_ROUTES', 3_000), failureRate: 0.01, batchSize: 4, eventsPerRecord: 10, seed: 14 },
     collectorRestart: { hosts: n('COLLECTOR_RESTART_HOSTS', 20), withdrawnWhileDown: 5, addedWhileDown: 3, resyncQuietSeconds: 2 },
     routerRestart: { hosts: n('ROUTER_RESTART_HOSTS', 20), withdrawnWhileDown: 5, resyncQuietSeconds: 3 },
-    storeOutage: { routes: n('STORE_OUTAGE_ROUTES', 5_000), outageMs: n('STORE_OUTAGE_MS', 4_000) },
+    storeOutage: { routes: n('STORE_OUTAGE_ROUTES', 3_000), outageMs: n('STORE_OUTAGE_MS', 4_000) },
     slowConsumer: { macs: 500, overloadRate: n('SLOW_CONSUMER_RATE', 3_000), churnSeconds: n('SLOW_CONSUMER_SECONDS', 3), sustainRate: 100, latencySeconds: 4 },
     // Not in npm test (the issue keeps it to npm run drills); `DRILLS_SIZE=short npm run drills -- 7` runs it small.
     scale: { macs: n('SCALE_MACS', 20_000), fabrics: 10, apiClients: 32, apiSeconds: 5 },
