@@ -77,15 +77,16 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
   const stopping = new AbortController();
   const sleep = (ms: number) =>
     new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      stopping.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          r();
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        clearTimeout(t);
+        r();
+      };
+      // The listener goes with the timer: back-offs repeat for as long as a store is down.
+      const t = setTimeout(() => {
+        stopping.signal.removeEventListener('abort', onAbort);
+        r();
+      }, ms);
+      stopping.signal.addEventListener('abort', onAbort, { once: true });
     });
   const kafka = new Kafka({
     clientId: opts.clientId ?? 'evpn-lens-esm',
