@@ -33,7 +33,7 @@ for (const d of DRILLS) {
     });
   }
   const last = rows[rows.length - 1]!;
-  process.stderr.write(`drill ${d.id} ${last.failures.length ? 'FAILED' : 'passed'} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`drill ${d.id} ${last.failures.length ? 'FAILED' : 'passed'} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n${formatTable([last])}\n`);
 }
 console.log(formatTable(rows));
 process.exit(rows.every((r) => r.failures.length === 0) ? 0 : 1);
