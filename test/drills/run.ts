@@ -8,6 +8,8 @@ import { type DrillResult, formatTable } from './support/drill-result.js';
 
 // The AWS SDK's Node-version notice, as in vitest.config.ts.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Interrupted: exit through process.exit, whose handlers kill the brokers the drills started.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 const only = process.argv.slice(2).map(Number).filter(Boolean);
 const size = process.env.DRILLS_SIZE === 'short' ? 'short' : 'full';
 const rows: DrillResult[] = [];
