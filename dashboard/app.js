@@ -1,4 +1,5 @@
 // evpn-lens NOC dashboard: plain ES module, no build step. Talks only to the query API (same origin, or ?api=URL).
+import { authHeaders, signInAgain } from './auth.js';
 import { showFabric, statusBadge } from './fabric.js';
 
 const API = new URLSearchParams(location.search).get('api') ?? '';
@@ -30,10 +31,14 @@ function askToken(rejected) {
 
 async function api(path) {
   for (;;) {
+    // The AWS deployment: an ID token from the JWT issuer of config.json (auth.js). Else a bearer token asked once.
+    const signedIn = await authHeaders();
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const res = await fetch(`${API}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const headers = signedIn.authorization ? signedIn : token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(`${API}${path}`, { headers });
     if (res.status === 401) {
-      await askToken(token !== null);
+      if (signedIn.authorization) await signInAgain();
+      else await askToken(token !== null);
       continue;
     }
     const body = await res.json().catch(() => ({}));

@@ -20,6 +20,7 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { DASHBOARD_VENDOR_DIRS } from '../local/dashboard-vendor.js';
 import { accept } from './nag.js';
 import type { SignInSettings } from './query-api.js';
 
@@ -92,6 +93,16 @@ export class Web extends Construct {
       destinationBucket: site,
       distribution: this.distribution,
       distributionPaths: ['/*'],
+      prune: false,
+    });
+    // The page's libraries, from their installed packages (as the local server serves them: dashboard-vendor.ts).
+    Object.entries(DASHBOARD_VENDOR_DIRS).forEach(([prefix, dir], i) => {
+      new BucketDeployment(this, `Vendor${i}`, {
+        sources: [Source.asset(dir)],
+        destinationBucket: site,
+        destinationKeyPrefix: prefix.replace(/^\//, ''),
+        prune: false,
+      });
     });
     // BucketDeployment runs on one function per stack, made by aws-cdk-lib: its policy reads the CDK asset bucket and
     // writes this site bucket (S3 action groups and object paths, which nag counts as wildcards).

@@ -29,7 +29,10 @@ export interface EventSourceMapping {
   batchSize?: number;
   batchingWindowMs?: number;
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /** Partitions gathered into one invocation at most (each still strictly in order); default 256. */
+  /**
+   * Partitions handled at once, and so gathered into one invocation at most (each still strictly in order); default 4.
+   * (kafkajs with as many concurrent partitions as the topics have lost its group membership under load here.)
+   */
   concurrency?: number;
   /** How long an invocation waits for more partitions to join before it runs; default 10 ms. */
   gatherMs?: number;
@@ -196,8 +199,8 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Every partition of a fetch joins the same invocation, as the MSK mapping's multi-partition events.
-      partitionsConsumedConcurrently: m.concurrency ?? 256,
+      // The partitions handled at once join the same invocation, as the MSK mapping's multi-partition events.
+      partitionsConsumedConcurrently: m.concurrency ?? 4,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const { topic, partition } = batch;
         let pending: KafkaMessage[] = batch.messages;

@@ -122,6 +122,18 @@ function workload(tag: string) {
   return { evs, macs: Array.from({ length: 40 }, (_, i) => mac(i)) };
 }
 
+/**
+ * Fabric-status alerts are raised at the health function's clock (when it evaluated), not at an event's time: the two
+ * runs raise the same ones a few milliseconds apart. Their times are blanked before comparing.
+ */
+function blankClock<T>(v: T): T {
+  return JSON.parse(
+    JSON.stringify(v)
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'T')
+      .replace(/\b1[0-9]{12}\b/g, '0'),
+  ) as T;
+}
+
 /** A table's items without what depends on how records were grouped into invocations (item versions, counter shards). */
 async function tableView(table: string): Promise<Record<string, unknown>> {
   const items = (await ddb().doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
@@ -134,7 +146,9 @@ async function tableView(table: string): Promise<Record<string, unknown>> {
       counts[k] = (counts[k] ?? 0) + Number(item.macs ?? 0);
       continue;
     }
-    out[`${item.pk}|${item.sk}`] = item;
+    const key = `${item.pk}|${item.sk}`;
+    if (key.includes('fabric-status')) out[blankClock(key)] = blankClock(item);
+    else out[key] = item;
   }
   return { ...out, counts };
 }
@@ -209,7 +223,11 @@ describe('function bundles in the local stack', () => {
     for (const [path, q] of [[`/v1/hosts/${work.macs[3]}`], ['/v1/hosts', { ip: '192.168.3.1' }], ['/v1/vnis/10100/hosts'], ['/v1/alerts']] as const) {
       const [x, y] = await Promise.all([src(get(path, q)), api(get(path, q))]);
       expect((y as { statusCode: number }).statusCode, path).toBe(200);
-      expect(JSON.parse((y as { body: string }).body), path).toEqual(JSON.parse((x as { body: string }).body));
+      const body = (r: unknown) => JSON.parse((r as { body: string }).body) as { alerts?: { type: string }[] };
+      const [a, b] = [body(x), body(y)].map((v) =>
+        v.alerts ? { ...v, alerts: v.alerts.map((al) => (al.type === 'fabric-status' ? blankClock(al) : al)) } : v,
+      );
+      expect(b, path).toEqual(a);
     }
   });
 
