@@ -43,7 +43,8 @@ describe('evpn-lens start lifecycle', () => {
       cfg,
       ['collector:', '  bmp:', '    resyncQuietSeconds: 5', 'fabrics:', '  - name: lab', '    match: { routerIds: ["10.4.200.1"] }', ''].join('\n'),
     );
-    const stack = await startCli(join(dir, 'data'), { args: ['--config', cfg] });
+    // Its own process group, signalled as a whole, as a terminal or `timeout` does: the broker must not go first.
+    const stack = await startCli(join(dir, 'data'), { args: ['--config', cfg], group: true });
     procs.push(stack);
 
     // A second stack on the same data dir: refused at once, naming the first one's PID.

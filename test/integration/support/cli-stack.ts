@@ -58,7 +58,7 @@ export function runCli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEn
 }
 
 /** Starts `evpn-lens start` on free ports and waits for its stack.json (it is written once the stack is up). */
-export async function startCli(dataDir: string, o: { cwd?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number } = {}) {
+export async function startCli(dataDir: string, o: { cwd?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number; group?: boolean } = {}) {
   const p = runCli(['start', '--data-dir', dataDir, '--api-listen', '127.0.0.1:0', '--bmp-listen', '127.0.0.1:0', ...(o.args ?? [])], o);
   const info: StackFile = await waitFor(
     () => {
