@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -111,9 +111,18 @@ function runJava(args: string[], logFile: string): ChildProcess {
   return child;
 }
 
-async function waitForExit(child: ChildProcess, what: string): Promise<void> {
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  if (code !== 0) throw new LocalRuntimeError(`${what} exited with ${code}`);
+/** Waits for a one-shot java tool; a failure carries the end of its log, since its cause is only written there. */
+async function waitForExit(child: ChildProcess, what: string, logFile: string): Promise<void> {
+  // 'close', not 'exit': the output pipes are drained into the log by then.
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  if (code === 0) return;
+  let tail = '';
+  try {
+    tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+  } catch {
+    // The log is a courtesy: the exit code is still reported.
+  }
+  throw new LocalRuntimeError(`${what} exited with ${code ?? signal}; end of ${logFile}:\n${tail}`);
 }
 
 async function brokerIsUp(brokers: string[]): Promise<boolean> {
@@ -151,10 +160,11 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     const clusterId = randomBytes(16).toString('base64url');
     await waitForExit(
       runJava(
-        ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone'],
+        ['-Xmx256m', '-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone'],
         logFile,
       ),
       'kafka-storage format',
+      logFile,
     );
   }
   const child = runJava(

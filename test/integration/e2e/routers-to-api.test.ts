@@ -193,7 +193,12 @@ describe('routers to API', () => {
       return a.length ? a : undefined;
     }, 'flap alert');
     expect(flaps).toEqual([expect.objectContaining({ type: 'mac-flap', mac: m, vni: 10100, clearedAt: null })]);
-    const all = (await get('/v1/alerts')).body.alerts;
-    expect(all.map((a: { mac: string }) => a.mac)).toEqual([m]);
+    const all = (await get('/v1/alerts')).body.alerts as { type: string; mac: string | null; fabric?: string; reasons?: string[] }[];
+    expect(all.filter((a) => a.mac !== null).map((a) => a.mac)).toEqual([m]);
+    // The only other alerts allowed: the fabric status that this flap degrades (health.rules.flappingMac).
+    for (const a of all.filter((x) => x.mac === null)) {
+      expect(a.type).toBe('fabric-status');
+      expect(a.reasons?.join(' ')).toContain(`MAC ${m} flapping`);
+    }
   });
 });
