@@ -160,7 +160,19 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     const clusterId = randomBytes(16).toString('base64url');
     await waitForExit(
       runJava(
-        ['-Xmx256m', '-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--standalone'],
+        [
+          '-Xmx256m',
+          '-cp',
+          classpath,
+          `-Dlog4j.configuration=file:${log4j}`,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          props,
+          '--standalone',
+        ],
         logFile,
       ),
       'kafka-storage format',
