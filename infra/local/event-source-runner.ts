@@ -74,6 +74,8 @@ export interface EventSourceRunner {
 }
 
 const HEARTBEAT_MS = 3_000;
+/** Heartbeat errors after which this member must rejoin (Kafka protocol error names, as kafkajs types them). */
+const GROUP_GONE = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
 
 export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSourceRunner {
   // stop() ends a retry's back-off at once (kafkajs's disconnect waits for the batch in hand; isRunning() then ends it).
@@ -215,7 +217,15 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
           if (!isRunning() || isStale()) return; // a rebalance or stop: uncommitted records are fetched again
           // An invocation may outlast the session timeout (a batch of packed records is many events): keep the member
           // alive meanwhile, or the group expels it and its commit fails ("the coordinator is not aware of this member").
-          const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+          const beat = setInterval(
+            () =>
+              void heartbeat().catch((err: { type?: string }) => {
+                // Expelled, or the group rebalancing: beating again cannot help (each try logs an error in kafkajs);
+                // the member rejoins once this invocation returns and the loop sees isStale().
+                if (err.type !== undefined && GROUP_GONE.has(err.type)) clearInterval(beat);
+              }),
+            HEARTBEAT_MS,
+          );
           const outcome = await assembler.submit(topic, partition, pending.slice(0, batchSize)).finally(() => clearInterval(beat));
           if (outcome.kind === 'failed') {
             await backOff();
