@@ -51,6 +51,11 @@ export interface EventSourceRunnerOptions {
    */
   sessionTimeoutMs?: number;
   /**
+   * How long a rebalance waits for every member to rejoin (kafkajs: 60 s). A member that cannot rejoin (a consumer left
+   * stuck by a broker restart and replaced by the stall watchdog) holds its replacement's join for this long.
+   */
+  rebalanceTimeoutMs?: number;
+  /**
    * A mapping with records waiting that completed no invocation for this long is started again (a consumer left
    * stuck by a broker restart); default 30 s.
    */
@@ -141,6 +146,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       minBytes: windowMs > 0 ? 1024 * 1024 : 1,
       maxBytesPerPartition: 4 * 1024 * 1024,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: opts.rebalanceTimeoutMs ?? 60_000,
       heartbeatInterval: HEARTBEAT_MS,
     });
     const entry = { mapping: m, consumer, joined: false };

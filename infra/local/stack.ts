@@ -231,6 +231,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       // Consumer groups are named after the table prefix: two stacks on one cluster keep separate offsets.
       groupPrefix: cfg.dynamodb.tablePrefix,
       sessionTimeoutMs: 10_000,
+      // A local invocation takes well under this; a stuck member replaced by the watchdog no longer delays recovery by 60 s.
+      rebalanceTimeoutMs: 15_000,
       logger: log.child({ component: 'event-source' }),
       mappings: [
         {
