@@ -554,6 +554,50 @@ describe('collector on Fargate', () => {
   });
 });
 
+describe('collector secrets', () => {
+  it('reads gNMI passwords and the SSM references of the file at start: the task role may read exactly those, the template holds no value', async () => {
+    const password = 'gnmi-pw-that-must-stay-out-of-the-template';
+    const ref = (n: string) => `\${ssm:${n}}`;
+    const yaml = readFileSync(EXAMPLE_CONFIG, 'utf8').replace(
+      '  # gNMI dial-in:',
+      [
+        '  gnmi:',
+        '    targets:',
+        `      - { name: dc1-leaf11, address: "10.1.0.11:57400", fabric: dc1, username: "${ref('/evpn-lens/gnmi-user')}", passwordEnv: LEAF11_PASSWORD }`,
+        '  # gNMI dial-in:',
+      ].join('\n'),
+    );
+    expect(yaml).toContain('passwordEnv: LEAF11_PASSWORD }');
+    // As if the deploying shell had the password: the app must not copy it anywhere.
+    process.env.LEAF11_PASSWORD = password;
+    let d: Deployment;
+    try {
+      d = await synthDeployment({ configFile: configFile(yaml) });
+    } finally {
+      delete process.env.LEAF11_PASSWORD;
+    }
+    const t = Template.fromStack(d.stack);
+    const whole = JSON.stringify(t.toJSON());
+    expect(whole).not.toContain(password);
+    const taskDef = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0]!;
+    const collector = taskDef.Properties.ContainerDefinitions.find((c: { Name: string }) => c.Name === 'collector');
+    expect(collector.Environment.map((e: { Name: string }) => e.Name)).not.toContain('LEAF11_PASSWORD');
+    expect(collector.Secrets).toBeUndefined();
+
+    const taskRole = taskDef.Properties.TaskRoleArn['Fn::GetAtt'][0] as string;
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === taskRole));
+    const ssm = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((x: { Action: string | string[] }) => [x.Action].flat().some((a) => a.startsWith('ssm:')));
+    // One statement for the file's references, one for the passwords; GetParameter only (the file itself is in S3 here).
+    expect(ssm.flatMap((x: { Action: string | string[] }) => [x.Action].flat())).toEqual(['ssm:GetParameter', 'ssm:GetParameter']);
+    const resources = ssm.flatMap((x: { Resource: unknown }) => [x.Resource].flat()).map((r: unknown) => JSON.stringify(r));
+    expect(resources).toHaveLength(2);
+    expect(resources.some((r: string) => r.endsWith(':parameter/evpn-lens/gnmi/LEAF11_PASSWORD"]]}'))).toBe(true);
+    expect(resources.some((r: string) => r.endsWith(':parameter/evpn-lens/gnmi-user"]]}'))).toBe(true);
+  });
+});
+
 describe('operations', () => {
   it('alarms on collector down, event-source lag, errors, throttles, stuck partitions and dead letters, and has a dashboard', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
