@@ -4,6 +4,9 @@
  * HTTP server for health checks (GET /healthz: 200 while the station listens and Kafka takes records) and /metrics.
  * Prometheus figures also go to CloudWatch through the task's CloudWatch agent (EMF_AGENT_ENDPOINT). SIGTERM (a
  * deployment, a scale-in) closes the station, flushes what Kafka has not taken, and exits.
+ *
+ * gNMI passwords: a target's `passwordEnv` N is read at start from the SSM SecureString `/evpn-lens/gnmi/N`
+ * (EVPN_LENS_GNMI_SECRETS changes the prefix) unless N is set: never from the task definition's plain environment.
  */
 import { createServer } from 'node:http';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,14 +14,17 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createKafkaPublisher, startCollector } from '../../collector/index.js';
-import { gnmiCollectorConfig, parseShard } from '../config/gnmi-schema.js';
+import { gnmiCollectorConfig, gnmiPasswordNames, parseShard } from '../config/gnmi-schema.js';
 import { startEmfExporter } from './emf-exporter.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from './kafka-client.js';
 import { METRICS_NAMESPACE } from './metrics-namespace.js';
 import { CONFIG_ENV, loadRuntimeConfig } from './runtime-config.js';
+import { environmentWithSecrets } from './ssm-secrets.js';
 
 const env = process.env;
-const cfg = await loadRuntimeConfig(env[CONFIG_ENV], { ssm: new SSMClient({ region: env.AWS_REGION }), s3: new S3Client({ region: env.AWS_REGION }) });
+const ssm = new SSMClient({ region: env.AWS_REGION });
+const cfg = await loadRuntimeConfig(env[CONFIG_ENV], { ssm, s3: new S3Client({ region: env.AWS_REGION }) });
+const gnmiEnv = await environmentWithSecrets('gnmi', gnmiPasswordNames(cfg.collector.gnmi), env, ssm);
 const log = pino({ name: 'evpn-lens-collector', level: cfg.logLevel });
 const registry = new Registry();
 const kafka = createKafkaClient(kafkaOptionsFromEnv(env, `${cfg.kafka.clientId}-collector`, log));
@@ -33,7 +39,7 @@ const collector = await startCollector({
   registry,
   logger: log,
   // gNMI targets: each task dials its static share (EVPN_LENS_GNMI_SHARD=index/count, one service per shard).
-  gnmi: { ...gnmiCollectorConfig(cfg.collector.gnmi, env), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
+  gnmi: { ...gnmiCollectorConfig(cfg.collector.gnmi, gnmiEnv), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
   publisher: (metrics) =>
     createKafkaPublisher({
       kafka,

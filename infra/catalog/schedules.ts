@@ -6,6 +6,7 @@
  * Adding a task: add a row; its `run` gets the same FunctionContext the functions are built from.
  */
 import { listAlerts, listFabrics } from '../../functions/api/fabric-alert-routes.js';
+import type { SinkType } from '../../functions/notify/sink-config.js';
 import { ALERT_KINDS, HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 import type { Config } from '../config/schema.js';
@@ -28,8 +29,11 @@ export interface ScheduledTask {
   tables: Partial<Record<string, 'read' | 'read-write'>>;
   /** Topics it produces to (needs the VPC and kafka-cluster:WriteData on AWS). */
   produces?: TopicName[];
-  /** Delivers to the alert sinks: reads their secrets (SSM on AWS) and needs egress to them. */
-  sinks?: boolean;
+  /**
+   * Delivers to the alert sinks of these types: reads their secrets (SSM on AWS) and needs egress to them. On AWS one
+   * function and schedule per such sink (EVPN_LENS_SINK naming it); none when the configuration has no such sink.
+   */
+  sinks?: readonly SinkType[];
   run(ctx: FunctionContext, metrics: MetricSink): Promise<unknown>;
 }
 
@@ -55,7 +59,7 @@ export const SCHEDULES: readonly ScheduledTask[] = [
     description: 'Sends the active alerts again to each Alertmanager sink, before the endsAt of the last send (functions/notify)',
     periodMs: (cfg) => cfg.alerts.delivery.resendSeconds * 1000,
     tables: { [INDEX_TABLE_ID]: 'read' },
-    sinks: true,
+    sinks: ['alertmanager'],
     run: async (ctx) => {
       const sent = await Promise.all(ctx.notifiers().map((n) => n.resendActive()));
       return sent.reduce((a, r) => ({ sent: a.sent + r.sent, failed: a.failed + r.failed }), { sent: 0, failed: 0 });

@@ -11,9 +11,10 @@
  *
  * Each task: the collector container (health check on /healthz, logs to CloudWatch, kafkajs to MSK with IAM) and a
  * CloudWatch agent sidecar that turns the collector's EMF lines into CloudWatch metrics. Egress: MSK, AWS APIs (443)
- * and the gNMI targets; nothing else.
+ * and the gNMI targets; nothing else. Secrets (gNMI passwords, `${ssm:/name}` references) are read from SSM at start,
+ * with the task role granted exactly those parameters; the task definition holds none.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IVpc, Peer, Port, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
@@ -33,6 +34,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TOPICS } from '../../schemas/topics.js';
+import { SECRET_PREFIXES } from '../aws/ssm-secrets.js';
+import { gnmiPasswordNames } from '../config/gnmi-schema.js';
 import type { ConfigStore } from './config-store.js';
 import { accept } from './nag.js';
 import type { CollectorProps } from './props.js';
@@ -121,8 +124,26 @@ export class CollectorService extends Construct {
       reason: 'The environment holds locations (configuration parameter, brokers, ports), no secrets: secrets are SSM SecureString references read at start.',
     });
 
-    // The task role: its configuration, producing to the event topics, and the agent's metric log group.
+    // The task role: its configuration (and the parameters it refers to), the gNMI passwords it names, producing to
+    // the event topics, and the agent's metric log group.
     p.config.grantRead(task.taskRole);
+    const passwords = gnmiPasswordNames(p.config.config.collector.gnmi);
+    if (passwords.length > 0) {
+      const stack = Stack.of(this);
+      task.taskRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: passwords.map((n) =>
+            stack.formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: `${SECRET_PREFIXES.gnmi.default}${n}`.slice(1),
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
+    }
     p.streaming.grantProduce(task.taskRole, [TOPICS.routes, TOPICS.sessions, TOPICS.vtepTelemetry]);
     metricsLogs.grantWrite(task.taskRole);
     task.taskRole.addToPrincipalPolicy(

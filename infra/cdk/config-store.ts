@@ -42,7 +42,9 @@ export class ConfigStore extends Construct {
     } else {
       const asset = new Asset(this, 'Object', { path: p.file });
       this.location = `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`;
-      this.#grantRead = (g) => asset.grantRead(g);
+      // That one object (Asset.grantRead would allow every asset of the bootstrap bucket: GetObject*, List* on bucket/*).
+      this.#grantRead = (g) =>
+        g.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
     }
   }
 

@@ -3,10 +3,13 @@
  * MSK event source mappings (provisioned poller mode, ReportBatchItemFailures, bisect on error; lossless rows retry
  * for ever with no on-failure destination, bounded rows retry N times and then go to their Kafka failure topic), the
  * scheduled tasks behind EventBridge Scheduler, and each role granted exactly its tables, topics and configuration.
+ * Rows that deliver alerts (the notifier, the Alertmanager re-send) become one function per sink of the deployed
+ * configuration (EVPN_LENS_SINK naming it; none without sinks), each with its own consumer group, egress to its sink
+ * only on 443 and the sink URL's port, and read access to that sink's SSM parameters only.
  */
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IVpc } from 'aws-cdk-lib/aws-ec2';
+import { type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,14 +19,16 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES } from '../../schemas/tables/index.js';
 import { METRICS_NAMESPACE } from '../aws/metrics-namespace.js';
+import { SECRET_PREFIXES } from '../aws/ssm-secrets.js';
 import type { ConsumerSpec, FunctionSpec } from '../catalog/functions.js';
 import { type ScheduledTask, scheduleMinutes } from '../catalog/schedules.js';
 import type { Config } from '../config/schema.js';
+import { type NamedSink, namedSinks, SINK_ENV, secretNamesOf } from '../config/sinks.js';
 import type { ConfigStore } from './config-store.js';
 import { EvpnFunction } from './evpn-function.js';
 import { accept } from './nag.js';
 import type { ConsumerOverrides } from './props.js';
-import type { Streaming } from './streaming.js';
+import { MSK_IAM_PORT, type Streaming } from './streaming.js';
 
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -49,6 +54,21 @@ export function consumerGroupOf(prefix: string, fnId: string, topic: string): st
   return `${prefix}${fnId}.${topic}`;
 }
 
+/** The consumer group of a per-sink function: `<prefix>notify-<sink>`, as on the local stack (a sink keeps its position). */
+export function sinkConsumerGroupOf(prefix: string, fnId: string, sink: string): string {
+  return `${prefix}${fnId}-${sink}`;
+}
+
+/** Lambda function and EventBridge schedule names: at most 64 characters. */
+const MAX_NAME = 64;
+
+/** The TCP port a sink URL given in the file is reached on (a URL read from SSM is unknown at synth: 443). */
+export function sinkPort(sink: NamedSink): number {
+  if (!sink.settings.url) return 443;
+  const u = new URL(sink.settings.url);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+}
+
 export class DeployedFunctions extends Construct {
   readonly functions = new Map<string, EvpnFunction>();
   readonly scheduled = new Map<string, EvpnFunction>();
@@ -62,7 +82,11 @@ export class DeployedFunctions extends Construct {
     private readonly p: DeployedFunctionsProps,
   ) {
     super(scope, id);
-    for (const spec of p.functions) this.functions.set(spec.id, this.#function(spec));
+    const sinks = namedSinks(p.cfg);
+    for (const spec of p.functions) {
+      if (!spec.perSink) this.functions.set(spec.id, this.#function(spec));
+      else for (const sink of sinks) this.functions.set(`${spec.id}-${sink.name}`, this.#function(spec, sink));
+    }
     this.deadLetters = new Queue(this, 'ScheduleDeadLetters', {
       queueName: `${p.prefix}schedule-dead-letters`,
       encryption: QueueEncryption.SQS_MANAGED,
@@ -71,19 +95,67 @@ export class DeployedFunctions extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     accept(this.deadLetters, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the schedules.' });
-    for (const task of p.schedules) if (task.only !== 'local') this.scheduled.set(task.id, this.#scheduled(task));
+    for (const task of p.schedules) {
+      if (task.only === 'local') continue;
+      const types = task.sinks;
+      if (!types) this.scheduled.set(task.id, this.#scheduled(task));
+      else for (const sink of sinks.filter((s) => types.includes(s.settings.type))) this.scheduled.set(`${task.id}-${sink.name}`, this.#scheduled(task, sink));
+    }
   }
 
-  #common(o: { produces?: readonly string[]; tables: FunctionSpec['tables'] }, name: string) {
-    const needsVpc = (o.produces?.length ?? 0) > 0;
+  #common(o: { produces?: readonly string[]; tables: FunctionSpec['tables'] }, name: string, sink?: NamedSink) {
+    const functionName = `${this.p.prefix}${name}`;
+    if (functionName.length > MAX_NAME)
+      throw new Error(
+        `${functionName}: longer than the ${MAX_NAME} characters of a Lambda function name${sink ? ` (shorten alerts.sinks[${sink.index}].name)` : ''}`,
+      );
+    const kafka = (o.produces?.length ?? 0) > 0;
+    // A sink may sit in the VPC (an internal Alertmanager): the functions delivering to it run there too.
+    const needsVpc = kafka || sink !== undefined;
     const environment: Record<string, string> = { EVPN_LENS_CONFIG: this.p.config.location, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE };
-    if (needsVpc) Object.assign(environment, { KAFKA_BROKERS: this.p.streaming.bootstrapBrokers, KAFKA_AUTH: 'iam' });
-    const securityGroups = needsVpc ? [this.p.streaming.clientSecurityGroup(`${name}Sg`, this.p.vpc, `evpn-lens ${name}`)] : undefined;
-    return { needsVpc, environment, securityGroups };
+    if (kafka) Object.assign(environment, { KAFKA_BROKERS: this.p.streaming.bootstrapBrokers, KAFKA_AUTH: 'iam' });
+    if (sink) environment[SINK_ENV] = sink.name;
+    let securityGroups: SecurityGroup[] | undefined;
+    if (sink) securityGroups = [this.#sinkSecurityGroup(name, sink, kafka)];
+    else if (kafka) securityGroups = [this.p.streaming.clientSecurityGroup(`${name}Sg`, this.p.vpc, `evpn-lens ${name}`)];
+    return { functionName, needsVpc, environment, securityGroups };
   }
 
-  #grant(f: EvpnFunction, o: { produces?: readonly string[]; tables: FunctionSpec['tables'] }): void {
+  /**
+   * Egress of a function delivering to a sink: HTTPS (AWS APIs through the NAT or endpoints, and https sinks), the
+   * sink URL's own port when the file gives one, and MSK when it produces (dead letters); nothing else.
+   */
+  #sinkSecurityGroup(name: string, sink: NamedSink, kafka: boolean): SecurityGroup {
+    const sg = new SecurityGroup(this, `${name}Sg`, { vpc: this.p.vpc, description: `evpn-lens ${name}`, allowAllOutbound: false });
+    // Egress here and ingress on the cluster's group, as separate rules (the two groups refer to each other).
+    if (kafka) sg.connections.allowTo(this.p.streaming.securityGroup, Port.tcp(MSK_IAM_PORT), `${name} to MSK (IAM, TLS)`);
+    sg.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs (SSM, DynamoDB, STS) and https sinks');
+    const port = sinkPort(sink);
+    if (port !== 443) sg.addEgressRule(Peer.anyIpv4(), Port.tcp(port), `alert sink ${sink.name} (${sink.settings.url})`);
+    return sg;
+  }
+
+  #grant(f: EvpnFunction, o: { produces?: readonly string[]; tables: FunctionSpec['tables'] }, sink?: NamedSink): void {
     this.p.config.grantRead(f.role);
+    const secrets = sink ? secretNamesOf(sink.settings) : [];
+    if (secrets.length > 0) {
+      // The sink's URL and secret (runtime.ts reads them with decryption; SecureStrings under the AWS managed key need
+      // no key grant, as for the configuration's own references).
+      const stack = Stack.of(this);
+      f.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: secrets.map((n) =>
+            stack.formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: `${SECRET_PREFIXES.sinks.default}${n}`.slice(1),
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
+    }
     for (const [tableId, access] of Object.entries(o.tables)) {
       const table = this.p.tables.get(tableId);
       const def = TABLES.find((t) => t.id === tableId);
@@ -102,15 +174,16 @@ export class DeployedFunctions extends Construct {
     }
   }
 
-  #function(spec: FunctionSpec): EvpnFunction {
-    const { needsVpc, environment, securityGroups } = this.#common(spec, spec.id);
+  #function(spec: FunctionSpec, sink?: NamedSink): EvpnFunction {
+    const id = sink ? `${spec.id}-${sink.name}` : spec.id;
+    const { functionName, needsVpc, environment, securityGroups } = this.#common(spec, id, sink);
     const consumer = spec.consumes ? { ...spec.consumes, ...this.p.consumers?.[spec.id] } : undefined;
     // One invocation at a time per partition is what the mapping sends at most; reserving that many keeps every
     // partition's turn from being throttled by other functions of the account (and bounds the table's write rate).
     const reserved = consumer && this.p.reservedConcurrency ? consumer.topics.reduce((n, t) => n + this.p.partitionsOf(t), 0) : undefined;
-    const f = new EvpnFunction(this, spec.id, {
-      functionName: `${this.p.prefix}${spec.id}`,
-      description: spec.description,
+    const f = new EvpnFunction(this, id, {
+      functionName,
+      description: sink ? `${spec.description} (sink ${sink.name})` : spec.description,
       bundle: spec.id,
       buildRoot: this.p.buildRoot,
       memoryMb: spec.memoryMb,
@@ -121,13 +194,18 @@ export class DeployedFunctions extends Construct {
       securityGroups,
       reservedConcurrency: reserved,
     });
-    this.#grant(f, spec);
-    if (consumer) this.#consume(spec.id, f, consumer);
+    this.#grant(f, spec, sink);
+    if (consumer) {
+      // A per-sink row consumes one topic, in the sink's own group (its position in the topic).
+      const groupOf = sink ? () => sinkConsumerGroupOf(this.p.prefix, spec.id, sink.name) : (t: string) => consumerGroupOf(this.p.prefix, id, t);
+      this.#consume(id, f, consumer, groupOf);
+    }
     return f;
   }
 
-  #consume(fnId: string, f: EvpnFunction, c: ConsumerSpec): void {
-    const groups = c.topics.map((t) => consumerGroupOf(this.p.prefix, fnId, t));
+  #consume(fnId: string, f: EvpnFunction, c: ConsumerSpec, groupOf: (topic: string) => string): void {
+    const groups = c.topics.map(groupOf);
+    if (new Set(groups).size !== groups.length) throw new Error(`${fnId}: one consumer group per event source mapping (Lambda requires it)`);
     this.p.streaming.grantConsume(f.role, [...c.topics], groups);
     accept(f.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -161,13 +239,14 @@ export class DeployedFunctions extends Construct {
     });
   }
 
-  #scheduled(task: ScheduledTask): EvpnFunction {
-    const name = `task-${task.id}`;
-    const { needsVpc, environment, securityGroups } = this.#common(task, name);
+  #scheduled(task: ScheduledTask, sink?: NamedSink): EvpnFunction {
+    const taskId = sink ? `${task.id}-${sink.name}` : task.id;
+    const name = `task-${taskId}`;
+    const { functionName, needsVpc, environment, securityGroups } = this.#common(task, name, sink);
     const minutes = scheduleMinutes(task, this.p.cfg);
     const f = new EvpnFunction(this, name, {
-      functionName: `${this.p.prefix}${name}`,
-      description: task.description,
+      functionName,
+      description: sink ? `${task.description} (sink ${sink.name})` : task.description,
       bundle: 'scheduled',
       buildRoot: this.p.buildRoot,
       memoryMb: 512,
@@ -178,7 +257,7 @@ export class DeployedFunctions extends Construct {
       vpc: needsVpc ? this.p.vpc : undefined,
       securityGroups,
     });
-    this.#grant(f, task);
+    this.#grant(f, task, sink);
     // The scheduler's role may invoke this function only (the target grants the function and its versions, ":*").
     const role = new Role(this, `${name}-scheduler`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     accept(role, {
@@ -186,7 +265,7 @@ export class DeployedFunctions extends Construct {
       reason: `EventBridge Scheduler may invoke ${name} and its versions (":*"), nothing else.`,
     });
     new Schedule(this, `${name}-schedule`, {
-      scheduleName: `${this.p.prefix}${task.id}`,
+      scheduleName: `${this.p.prefix}${taskId}`,
       description: task.description,
       schedule: ScheduleExpression.rate(Duration.minutes(minutes)),
       target: new LambdaInvoke(f.fn, {

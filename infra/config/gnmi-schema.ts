@@ -141,6 +141,11 @@ export function parseShard(text: string): { index: number; count: number } | und
   return m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
 }
 
+/** The environment variables the targets' passwords are read from (on AWS: SSM /evpn-lens/gnmi/<NAME>, ssm-secrets.ts). */
+export function gnmiPasswordNames(g: GnmiConfig): string[] {
+  return [...new Set(g.targets.flatMap((t) => (t.passwordEnv ? [t.passwordEnv] : [])))];
+}
+
 /** The collector's gNMI options: subscription sets resolved by name, passwords read from the environment. */
 export function gnmiCollectorConfig(g: GnmiConfig, env: NodeJS.ProcessEnv = process.env): GnmiCollectorConfig {
   const sets = { ...BUILTIN_SUBSCRIPTIONS, ...g.subscriptions } as Record<string, Omit<SubscriptionSet, 'name'>>;

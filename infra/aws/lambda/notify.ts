@@ -1,22 +1,22 @@
 /**
  * Lambda entry point of the notifier: one function per alert sink (EVPN_LENS_SINK names it), fed by its own MSK event
- * source mapping on evpn.alerts.v1 (its own consumer group). The sink's URL and secret come from SSM (runtime.ts).
- * With no sink configured there is nothing to deliver: records are taken and dropped.
+ * source mapping on evpn.alerts.v1 (its own consumer group). The sink's URL and secret come from SSM (runtime.ts),
+ * that sink's only. With no sink configured there is nothing to deliver: records are taken and dropped.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { NotifyHandler } from '../../../functions/notify/handler.js';
 import type { MskHandler } from '../../../functions/shared/msk.js';
 import { ConfigError } from '../../config/errors.js';
+import { SINK_ENV } from '../../config/sinks.js';
 import { startLambdaRuntime } from './runtime.js';
 
-const rt = await startLambdaRuntime('notify', process.env, { sinks: true });
+const name = process.env[SINK_ENV];
+// The service dimension names the sink: each function's FailedPartitions (its stuck alarm) is its own.
+const rt = await startLambdaRuntime(name ? `notify-${name}` : 'notify', process.env, { sinks: true });
+// EVPN_LENS_SINK selected its sink (an unknown name stopped the start above); unset, it must be given once there are sinks.
 const notifiers = rt.ctx.notifiers();
-const name = process.env.EVPN_LENS_SINK;
-let notifier: NotifyHandler | undefined;
-if (notifiers.length > 0) {
-  notifier = notifiers.find((n) => n.sink.name === name);
-  if (!notifier) throw new ConfigError(`EVPN_LENS_SINK: expected one of ${notifiers.map((n) => n.sink.name).join(', ')}, got "${name ?? ''}"`);
-}
+if (!name && notifiers.length > 0) throw new ConfigError(`${SINK_ENV}: expected one of ${notifiers.map((n) => n.sink.name).join(', ')}, got ""`);
+const notifier: NotifyHandler | undefined = notifiers[0];
 
 export const handler: MskHandler = async (event, context) => {
   if (!notifier) return undefined;

@@ -9,26 +9,27 @@
  * Alert sinks name their URL and secret by environment variable (alerts.sinks[].urlEnv / secretEnv), as locally. On
  * AWS the functions that deliver alerts read each such name N from the SSM parameter `<EVPN_LENS_SINK_SECRETS>N`
  * (default prefix /evpn-lens/sinks/; a SecureString, or a Secrets Manager secret through the prefix
- * /aws/reference/secretsmanager/), unless N is set in the environment.
+ * /aws/reference/secretsmanager/), unless N is set in the environment (ssm-secrets.ts). With EVPN_LENS_SINK set (one
+ * function per sink) only that sink is resolved.
  */
 
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { type AlertPublisher, noAlertPublisher } from '../../../functions/mac-index/alert-publisher.js';
 import type { DeadLetterPublisher } from '../../../functions/notify/dead-letter.js';
 import { createFunctionContext, type FunctionContext } from '../../catalog/context.js';
 import type { MetricSink } from '../../catalog/schedules.js';
-import { ConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/schema.js';
-import { resolveSinks, sinkSecretNames } from '../../config/sinks.js';
+import { resolveSinks, SINK_ENV, sinkSecretNames } from '../../config/sinks.js';
 import { createDdbClient, createDocumentClient } from '../../local/ddb-client.js';
 import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from '../../local/kafka-alert-publisher.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from '../kafka-client.js';
 import { METRICS_NAMESPACE } from '../metrics-namespace.js';
 import { CONFIG_ENV, loadRuntimeConfig } from '../runtime-config.js';
+import { environmentWithSecrets, SECRET_PREFIXES } from '../ssm-secrets.js';
 
 export interface LambdaRuntime {
   ctx: FunctionContext;
@@ -68,22 +69,15 @@ function lazyDeadLetterPublisher(env: NodeJS.ProcessEnv, service: string): DeadL
   };
 }
 
-export const SINK_SECRETS_ENV = 'EVPN_LENS_SINK_SECRETS';
-export const DEFAULT_SINK_SECRETS_PREFIX = '/evpn-lens/sinks/';
+export const SINK_SECRETS_ENV = SECRET_PREFIXES.sinks.env;
+export const DEFAULT_SINK_SECRETS_PREFIX = SECRET_PREFIXES.sinks.default;
 
-/** The variables the sinks name, from the environment or else from SSM (read with decryption, kept in memory only). */
-export async function sinkEnvironment(cfg: Config, env: NodeJS.ProcessEnv, ssm: Pick<SSMClient, 'send'>): Promise<Record<string, string | undefined>> {
-  const prefix = env[SINK_SECRETS_ENV] ?? DEFAULT_SINK_SECRETS_PREFIX;
-  const out: Record<string, string | undefined> = { ...env };
-  for (const name of sinkSecretNames(cfg)) {
-    if (out[name]) continue;
-    try {
-      out[name] = (await ssm.send(new GetParameterCommand({ Name: `${prefix}${name}`, WithDecryption: true }))).Parameter?.Value;
-    } catch (err) {
-      throw new ConfigError(`ssm:${prefix}${name}: cannot read the sink secret (${err instanceof Error ? err.name : String(err)})`, { cause: err });
-    }
-  }
-  return out;
+/**
+ * The variables the sinks name, from the environment or else from SSM. A function serving one sink (EVPN_LENS_SINK)
+ * reads that sink's only: its role may read no other.
+ */
+export function sinkEnvironment(cfg: Config, env: NodeJS.ProcessEnv, ssm: Pick<SSMClient, 'send'>): Promise<Record<string, string | undefined>> {
+  return environmentWithSecrets('sinks', sinkSecretNames(cfg, env[SINK_ENV]), env, ssm);
 }
 
 export async function startLambdaRuntime(service: string, env: NodeJS.ProcessEnv = process.env, o: { sinks?: boolean } = {}): Promise<LambdaRuntime> {
@@ -91,7 +85,7 @@ export async function startLambdaRuntime(service: string, env: NodeJS.ProcessEnv
   const ssm = new SSMClient({ region });
   const cfg = await loadRuntimeConfig(env[CONFIG_ENV], { ssm, s3: new S3Client({ region }) });
   // Only the functions that deliver alerts read the sinks' secrets.
-  const sinks = o.sinks ? resolveSinks(cfg, await sinkEnvironment(cfg, env, ssm)) : [];
+  const sinks = o.sinks ? resolveSinks(cfg, await sinkEnvironment(cfg, env, ssm), env[SINK_ENV]) : [];
   const logger = pino({ name: service, level: cfg.logLevel });
   const client = env.DYNAMODB_ENDPOINT ? createDdbClient({ endpoint: env.DYNAMODB_ENDPOINT, region }) : new DynamoDBClient({ region, maxAttempts: 5 });
   const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: service });

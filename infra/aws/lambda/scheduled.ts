@@ -1,6 +1,7 @@
 /**
  * Lambda entry point of the periodic tasks (infra/catalog/schedules.ts), invoked by EventBridge Scheduler. One bundle
- * for all of them; each task is its own function (its own role and alarms), chosen by EVPN_LENS_TASK.
+ * for all of them; each task is its own function (its own role and alarms), chosen by EVPN_LENS_TASK. A task that
+ * delivers to sinks runs as one function per sink (EVPN_LENS_SINK), which resolves that sink only (runtime.ts).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SCHEDULES, scheduleMinutes } from '../../catalog/schedules.js';
@@ -9,7 +10,7 @@ import { startLambdaRuntime } from './runtime.js';
 
 const task = SCHEDULES.find((t) => t.id === process.env.EVPN_LENS_TASK);
 if (!task) throw new ConfigError(`EVPN_LENS_TASK: expected one of ${SCHEDULES.map((t) => t.id).join(', ')}, got "${process.env.EVPN_LENS_TASK ?? ''}"`);
-const rt = await startLambdaRuntime(`task-${task.id}`, process.env, { sinks: task.sinks === true });
+const rt = await startLambdaRuntime(`task-${task.id}`, process.env, { sinks: task.sinks !== undefined });
 
 const periodMs = task.periodMs(rt.ctx.cfg);
 const invocationMs = scheduleMinutes(task, rt.ctx.cfg) * 60_000;

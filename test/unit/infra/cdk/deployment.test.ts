@@ -5,18 +5,27 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../infra/build/bundle.js';
 import { FUNCTIONS, type FunctionSpec } from '../../../../infra/catalog/functions.js';
-import { SCHEDULES } from '../../../../infra/catalog/schedules.js';
-import { consumerGroupOf } from '../../../../infra/cdk/deployed-functions.js';
+import { SCHEDULES, type ScheduledTask } from '../../../../infra/catalog/schedules.js';
+import { consumerGroupOf, sinkConsumerGroupOf } from '../../../../infra/cdk/deployed-functions.js';
 import { ConfigError } from '../../../../infra/config/errors.js';
+import { namedSinks } from '../../../../infra/config/sinks.js';
 import { TABLES } from '../../../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../../../schemas/topics.js';
-import { configFile, type Deployment, synthDeployment, testBuildRoot } from '../../../support/cdk-deployment.js';
+import { configFile, type Deployment, EXAMPLE_CONFIG, synthDeployment, testBuildRoot } from '../../../support/cdk-deployment.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DependsOn?: string[] }>;
 
 let main: Deployment;
 let template: Template;
 let resources: Resources;
+/** The example configuration with two alert sinks (main has none): one notifier function and mapping per sink. */
+let withSinks: Deployment;
+const SINKS_YAML = `
+alerts:
+  sinks:
+    - { name: noc-am, type: alertmanager, url: "http://alertmanager.noc.example:9093", secretEnv: EVPN_LENS_AM_TOKEN }
+    - { name: chat, type: slack, urlEnv: EVPN_LENS_SLACK_URL }
+`;
 const ofType = (type: string, r: Resources = resources) => Object.entries(r).filter(([, v]) => v.Type === type);
 /** Our functions (not aws-cdk-lib's helpers): named with the configuration's prefix. */
 const ourFunctions = (r: Resources = resources) =>
@@ -27,7 +36,21 @@ beforeAll(async () => {
   main = await synthDeployment();
   template = Template.fromStack(main.stack);
   resources = template.toJSON().Resources;
+  withSinks = await synthDeployment({ configFile: configFile(readFileSync(EXAMPLE_CONFIG, 'utf8') + SINKS_YAML) });
 }, 180_000);
+
+/** What a deployment's configuration makes of the catalog: function names, per-sink rows once per sink. */
+function expectedFunctions(d: Deployment) {
+  const sinks = namedSinks(d.stack.config.config);
+  const fns = FUNCTIONS.flatMap((f): { f: FunctionSpec; name: string; sink?: string }[] =>
+    f.perSink ? sinks.map((s) => ({ f, name: `${f.id}-${s.name}`, sink: s.name })) : [{ f, name: f.id }],
+  );
+  const tasks = SCHEDULES.filter((t) => t.only !== 'local').flatMap((t): { t: ScheduledTask; name: string; sink?: string }[] => {
+    const types = t.sinks;
+    return types ? sinks.filter((s) => types.includes(s.settings.type)).map((s) => ({ t, name: `${t.id}-${s.name}`, sink: s.name })) : [{ t, name: t.id }];
+  });
+  return { sinks, fns, tasks };
+}
 
 describe('every function is deployed', () => {
   it('has a catalog row for every function folder and every factory functions/*/handler.ts exports', async () => {
@@ -55,30 +78,56 @@ describe('every function is deployed', () => {
     }
   });
 
-  it('deploys a Lambda function from its own bundle for every catalog row and every scheduled task', () => {
-    for (const f of FUNCTIONS) {
-      const [, fn] = fnNamed(`evpn-lens-${f.id}`) ?? [];
-      expect(fn, f.id).toBeDefined();
-      expect(fn!.Properties!.Handler).toBe('index.handler');
-      expect(existsSync(join(REPO_ROOT, f.entry)), f.entry).toBe(true);
+  it('deploys a Lambda function from its own bundle for every catalog row and every scheduled task (per-sink rows once per sink)', () => {
+    for (const d of [main, withSinks]) {
+      const r = Template.fromStack(d.stack).toJSON().Resources as Resources;
+      const { sinks, fns, tasks } = expectedFunctions(d);
+      for (const { f, name, sink } of fns) {
+        const [, fn] = fnNamed(`evpn-lens-${name}`, r) ?? [];
+        expect(fn, name).toBeDefined();
+        expect(fn!.Properties!.Handler).toBe('index.handler');
+        expect(fn!.Properties!.Environment.Variables.EVPN_LENS_SINK).toBe(sink);
+        expect(existsSync(join(REPO_ROOT, f.entry)), f.entry).toBe(true);
+      }
+      // A per-sink row is deployed exactly when the configuration has sinks: none at all without.
+      for (const f of FUNCTIONS.filter((x) => x.perSink)) {
+        const deployed = ourFunctions(r).filter(([, v]) => v.Properties!.FunctionName.startsWith(`evpn-lens-${f.id}`));
+        expect(deployed.length, f.id).toBe(sinks.length);
+      }
+      for (const { t, name, sink } of tasks) {
+        const [logicalId, fn] = fnNamed(`evpn-lens-task-${name}`, r) ?? [];
+        expect(fn?.Properties?.Environment.Variables.EVPN_LENS_TASK, name).toBe(t.id);
+        expect(fn!.Properties!.Environment.Variables.EVPN_LENS_SINK).toBe(sink);
+        Template.fromStack(d.stack).hasResourceProperties('AWS::Scheduler::Schedule', {
+          Name: `evpn-lens-${name}`,
+          ScheduleExpression: 'rate(1 minute)',
+          Target: Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+            DeadLetterConfig: Match.anyValue(),
+            RetryPolicy: { MaximumEventAgeInSeconds: 120, MaximumRetryAttempts: 2 },
+          }),
+        });
+      }
     }
-    for (const t of SCHEDULES.filter((s) => s.only !== 'local')) {
-      const [logicalId, fn] = fnNamed(`evpn-lens-task-${t.id}`) ?? [];
-      expect(fn?.Properties?.Environment.Variables.EVPN_LENS_TASK).toBe(t.id);
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: 'rate(1 minute)',
-        Target: Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] },
-          DeadLetterConfig: Match.anyValue(),
-          RetryPolicy: { MaximumEventAgeInSeconds: 120, MaximumRetryAttempts: 2 },
-        }),
-      });
-    }
+    expect(expectedFunctions(main).sinks).toEqual([]);
+    expect(
+      expectedFunctions(withSinks)
+        .fns.filter((x) => x.sink)
+        .map((x) => x.name),
+    ).toEqual(['notify-noc-am', 'notify-chat']);
+    expect(
+      expectedFunctions(withSinks)
+        .tasks.filter((x) => x.sink)
+        .map((x) => x.name),
+    ).toEqual(['notify-resend-noc-am']);
   });
 
   it('runs every function on Node.js 24 (arm64), with the configuration location and source maps in its environment', () => {
     const fns = ourFunctions();
-    expect(fns.length).toBe(FUNCTIONS.length + SCHEDULES.filter((s) => s.only !== 'local').length + 1); // + the topics function
+    const { fns: rows, tasks } = expectedFunctions(main);
+    expect(fns.length).toBe(rows.length + tasks.length + 1); // + the topics function
+    const sinkRows = expectedFunctions(withSinks);
+    expect(ourFunctions(Template.fromStack(withSinks.stack).toJSON().Resources).length).toBe(sinkRows.fns.length + sinkRows.tasks.length + 1);
     for (const [, fn] of fns) {
       expect(fn.Properties!.Runtime, fn.Properties!.FunctionName).toBe('nodejs24.x');
       expect(fn.Properties!.Architectures).toEqual(['arm64']);
@@ -92,28 +141,36 @@ describe('every function is deployed', () => {
 
 describe('MSK event source mappings', () => {
   it('consumes each topic of each consumer in provisioned poller mode, reporting partial failures, retrying for ever with no destination', () => {
-    const consumers = FUNCTIONS.filter((f) => f.consumes);
-    expect(consumers.map((f) => f.id)).toContain('mac-index');
-    for (const f of consumers) {
-      const c = f.consumes!;
-      const [fnLogicalId] = fnNamed(`evpn-lens-${f.id}`)!;
-      for (const topic of c.topics) {
-        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-          FunctionName: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] },
-          EventSourceArn: Match.anyValue(),
-          Topics: [topic],
-          StartingPosition: c.startingPosition,
-          BatchSize: c.batchSize,
-          MaximumBatchingWindowInSeconds: c.batchingWindowSeconds,
-          AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroupOf('evpn-lens-', f.id, topic) },
-          ProvisionedPollerConfig: { MinimumPollers: c.pollers.min, MaximumPollers: c.pollers.max },
-          FunctionResponseTypes: ['ReportBatchItemFailures'],
-          BisectBatchOnFunctionError: true,
-          MaximumRetryAttempts: -1,
-          MaximumRecordAgeInSeconds: -1,
-          DestinationConfig: Match.absent(),
-        });
+    for (const d of [main, withSinks]) {
+      const t = Template.fromStack(d.stack);
+      const r = t.toJSON().Resources as Resources;
+      const consumers = expectedFunctions(d).fns.filter(({ f }) => f.consumes);
+      expect(consumers.map(({ name }) => name)).toContain('mac-index');
+      for (const { f, name, sink } of consumers) {
+        const c = f.consumes!;
+        const [fnLogicalId] = fnNamed(`evpn-lens-${name}`, r)!;
+        for (const topic of c.topics) {
+          t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+            FunctionName: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] },
+            EventSourceArn: Match.anyValue(),
+            Topics: [topic],
+            StartingPosition: c.startingPosition,
+            BatchSize: c.batchSize,
+            MaximumBatchingWindowInSeconds: c.batchingWindowSeconds,
+            AmazonManagedKafkaEventSourceConfig: {
+              ConsumerGroupId: sink ? sinkConsumerGroupOf('evpn-lens-', f.id, sink) : consumerGroupOf('evpn-lens-', f.id, topic),
+            },
+            ProvisionedPollerConfig: { MinimumPollers: c.pollers.min, MaximumPollers: c.pollers.max },
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            BisectBatchOnFunctionError: true,
+            MaximumRetryAttempts: -1,
+            MaximumRecordAgeInSeconds: -1,
+            DestinationConfig: Match.absent(),
+          });
+        }
       }
+      // One mapping per consumed topic of each deployed consumer, nothing else.
+      expect(Object.keys(t.findResources('AWS::Lambda::EventSourceMapping')).length).toBe(consumers.reduce((n, { f }) => n + f.consumes!.topics.length, 0));
     }
   });
 
@@ -144,6 +201,108 @@ describe('MSK event source mappings', () => {
       DestinationConfig: { OnFailure: { Destination: 'kafka://evpn.alerts.v1.failed' } },
     });
     t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: 'evpn.alerts.v1.failed', partitions: 12 }]) });
+  });
+});
+
+describe('alert notifier per sink', () => {
+  const stmts = (d: Deployment, roleHint: string) =>
+    ofType('AWS::IAM::Policy', Template.fromStack(d.stack).toJSON().Resources)
+      .filter(([id]) => id.startsWith(roleHint))
+      .flatMap(([, v]) => v.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  const withAction = (ss: ReturnType<typeof stmts>, prefix: string) => ss.filter((x) => [x.Action].flat().some((a) => a.startsWith(prefix)));
+
+  it('deploys no notifier without sinks, one function with its own mapping and consumer group per sink with them', () => {
+    expect(ourFunctions().filter(([, v]) => v.Properties!.FunctionName.startsWith('evpn-lens-notify'))).toEqual([]);
+    expect(JSON.stringify(template.findResources('AWS::Lambda::EventSourceMapping'))).not.toContain('notify');
+    const t = Template.fromStack(withSinks.stack);
+    const r = t.toJSON().Resources as Resources;
+    for (const sink of ['noc-am', 'chat']) {
+      const [logicalId, fn] = fnNamed(`evpn-lens-notify-${sink}`, r)!;
+      expect(fn.Properties!.Environment.Variables).toMatchObject({ EVPN_LENS_SINK: sink, KAFKA_AUTH: 'iam' });
+      expect(fn.Properties!.VpcConfig.SecurityGroupIds).toHaveLength(1);
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+        Topics: [TOPICS.alerts],
+        StartingPosition: 'LATEST',
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `evpn-lens-notify-${sink}` },
+        ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 1 },
+        DestinationConfig: Match.absent(),
+      });
+    }
+    // Dead letters go to evpn.alerts.dlq.v1, created with the other topics.
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: TOPICS.alertsDeadLetter, partitions: 12 }]) });
+  });
+
+  it("grants each notifier its own sink's SSM parameters, the dead-letter topic to write, alerts to read and the index table to read, nothing more", () => {
+    const param = (n: string) => `:parameter/evpn-lens/sinks/${n}`;
+    for (const [hint, own, other] of [
+      ['FunctionsnotifynocamRole', 'EVPN_LENS_AM_TOKEN', 'EVPN_LENS_SLACK_URL'],
+      ['FunctionsnotifychatRole', 'EVPN_LENS_SLACK_URL', 'EVPN_LENS_AM_TOKEN'],
+      ['FunctionstasknotifyresendnocamRole', 'EVPN_LENS_AM_TOKEN', 'EVPN_LENS_SLACK_URL'],
+    ] as const) {
+      const ss = stmts(withSinks, hint);
+      expect(ss.length, hint).toBeGreaterThan(0);
+      const ssm = withAction(ss, 'ssm:');
+      // The configuration is in S3 here (over 4 KB), so the only SSM grant is the sink's own parameter.
+      expect(ssm.flatMap((x) => [x.Action].flat())).toEqual(['ssm:GetParameter']);
+      expect([ssm[0]!.Resource].flat()).toHaveLength(1);
+      expect(JSON.stringify(ssm)).toContain(param(own));
+      expect(JSON.stringify(ss)).not.toContain(other);
+      const dynamo = withAction(ss, 'dynamodb:');
+      expect(dynamo.flatMap((x) => [x.Action].flat()).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+      expect(JSON.stringify(dynamo)).toContain('IndexTablesindex');
+      expect(JSON.stringify(dynamo)).not.toContain('IndexTableshealth');
+      for (const x of ss) {
+        const actions = [x.Action].flat();
+        // "*" only for the VPC and MSK poller network-interface calls, which take no resource.
+        if ([x.Resource].flat().includes('*'))
+          expect(
+            actions.every((a) => a.startsWith('ec2:')),
+            `${hint} ${actions}`,
+          ).toBe(true);
+      }
+    }
+    const notify = stmts(withSinks, 'FunctionsnotifynocamRole');
+    const write = withAction(notify, 'kafka-cluster:WriteData').filter((x) => [x.Action].flat().includes('kafka-cluster:WriteData'));
+    expect(write).toHaveLength(1);
+    expect(JSON.stringify(write[0]!.Resource)).toMatch(new RegExp(`/${TOPICS.alertsDeadLetter.replaceAll('.', '\\.')}"\\]\\]`));
+    expect(JSON.stringify(write[0]!.Resource)).not.toContain(`/${TOPICS.alerts}"`);
+    const read = notify.filter((x) => [x.Action].flat().includes('kafka-cluster:ReadData'));
+    expect(read).toHaveLength(1);
+    expect(JSON.stringify(read[0]!.Resource)).toContain(`/${TOPICS.alerts}"`);
+    expect(JSON.stringify(notify.filter((x) => [x.Action].flat().includes('kafka-cluster:AlterGroup')))).toContain('/evpn-lens-notify-noc-am"');
+    // The re-send task neither reads nor writes Kafka.
+    expect(withAction(stmts(withSinks, 'FunctionstasknotifyresendnocamRole'), 'kafka')).toEqual([]);
+  });
+
+  it("lets a notifier out on HTTPS and its sink URL's port only (plus MSK when it produces)", () => {
+    const t = Template.fromStack(withSinks.stack);
+    const egress = (description: string) => {
+      const groups = Object.values(t.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: description } }));
+      expect(groups, description).toHaveLength(1);
+      return (groups[0]!.Properties.SecurityGroupEgress as { CidrIp: string; IpProtocol: string; FromPort: number; ToPort: number }[]).map(
+        (e) => `${e.IpProtocol} ${e.CidrIp} ${e.FromPort}-${e.ToPort}`,
+      );
+    };
+    expect(egress('evpn-lens notify-noc-am')).toEqual(['tcp 0.0.0.0/0 443-443', 'tcp 0.0.0.0/0 9093-9093']);
+    expect(egress('evpn-lens task-notify-resend-noc-am')).toEqual(['tcp 0.0.0.0/0 443-443', 'tcp 0.0.0.0/0 9093-9093']);
+    // A URL read from SSM (urlEnv) is unknown at synth: HTTPS only.
+    expect(egress('evpn-lens notify-chat')).toEqual(['tcp 0.0.0.0/0 443-443']);
+    const [notifySg] = Object.keys(t.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'evpn-lens notify-chat' } }));
+    t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [notifySg, 'GroupId'] },
+      FromPort: 9098,
+      ToPort: 9098,
+      DestinationSecurityGroupId: Match.anyValue(),
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { SourceSecurityGroupId: { 'Fn::GetAtt': [notifySg, 'GroupId'] }, FromPort: 9098 });
+  });
+
+  it('stops the synthesis when a sink name makes a function name longer than Lambda takes', async () => {
+    const long = 'x'.repeat(60);
+    await expect(
+      synthDeployment({ configFile: configFile(`alerts:\n  sinks:\n    - { name: ${long}, type: webhook, url: "https://h.example/" }\n`) }),
+    ).rejects.toThrow(`evpn-lens-notify-${long}: longer than the 64 characters of a Lambda function name (shorten alerts.sinks[0].name)`);
   });
 });
 
@@ -200,7 +359,11 @@ describe('IAM: least privilege', () => {
     });
 
   it('uses the "*" resource only for actions that take no resource-level permissions', async () => {
-    const variants = [resources, Template.fromStack((await synthDeployment({ msk: { mode: 'provisioned' }, api: { auth: 'iam' } })).stack).toJSON().Resources];
+    const variants = [
+      resources,
+      Template.fromStack(withSinks.stack).toJSON().Resources,
+      Template.fromStack((await synthDeployment({ msk: { mode: 'provisioned' }, api: { auth: 'iam' } })).stack).toJSON().Resources,
+    ];
     for (const r of variants) {
       for (const s of statements(r)) {
         const res = [s.Resource].flat();
@@ -258,7 +421,15 @@ describe('configuration', () => {
     const env = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.FunctionName === 'evpn-lens-api')!.Properties.Environment
       .Variables;
     expect(JSON.stringify(env.EVPN_LENS_CONFIG)).toMatch(/s3:\/\//);
-    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('parameter/evpn-lens/collector-id');
+    const policies = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('parameter/evpn-lens/collector-id');
+    // That one object of the assets bucket, not the bucket (Asset.grantRead's GetObject*, List* on bucket/*).
+    expect(policies).toMatch(
+      /"Action":"s3:GetObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":s3:::",\{"Fn::Sub":"cdk-[^"]+"\},"\/[0-9a-f]{64}\.yaml"\]\]\}/,
+    );
+    const ours = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => /^(Functions|Collector)/.test(id));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(JSON.stringify(ours)).not.toMatch(/s3:List|s3:GetObject\*|s3:GetBucket/);
   });
 });
 
@@ -383,6 +554,50 @@ describe('collector on Fargate', () => {
   });
 });
 
+describe('collector secrets', () => {
+  it('reads gNMI passwords and the SSM references of the file at start: the task role may read exactly those, the template holds no value', async () => {
+    const password = 'gnmi-pw-that-must-stay-out-of-the-template';
+    const ref = (n: string) => `\${ssm:${n}}`;
+    const yaml = readFileSync(EXAMPLE_CONFIG, 'utf8').replace(
+      '  # gNMI dial-in:',
+      [
+        '  gnmi:',
+        '    targets:',
+        `      - { name: dc1-leaf11, address: "10.1.0.11:57400", fabric: dc1, username: "${ref('/evpn-lens/gnmi-user')}", passwordEnv: LEAF11_PASSWORD }`,
+        '  # gNMI dial-in:',
+      ].join('\n'),
+    );
+    expect(yaml).toContain('passwordEnv: LEAF11_PASSWORD }');
+    // As if the deploying shell had the password: the app must not copy it anywhere.
+    process.env.LEAF11_PASSWORD = password;
+    let d: Deployment;
+    try {
+      d = await synthDeployment({ configFile: configFile(yaml) });
+    } finally {
+      delete process.env.LEAF11_PASSWORD;
+    }
+    const t = Template.fromStack(d.stack);
+    const whole = JSON.stringify(t.toJSON());
+    expect(whole).not.toContain(password);
+    const taskDef = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0]!;
+    const collector = taskDef.Properties.ContainerDefinitions.find((c: { Name: string }) => c.Name === 'collector');
+    expect(collector.Environment.map((e: { Name: string }) => e.Name)).not.toContain('LEAF11_PASSWORD');
+    expect(collector.Secrets).toBeUndefined();
+
+    const taskRole = taskDef.Properties.TaskRoleArn['Fn::GetAtt'][0] as string;
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === taskRole));
+    const ssm = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((x: { Action: string | string[] }) => [x.Action].flat().some((a) => a.startsWith('ssm:')));
+    // One statement for the file's references, one for the passwords; GetParameter only (the file itself is in S3 here).
+    expect(ssm.flatMap((x: { Action: string | string[] }) => [x.Action].flat())).toEqual(['ssm:GetParameter', 'ssm:GetParameter']);
+    const resources = ssm.flatMap((x: { Resource: unknown }) => [x.Resource].flat()).map((r: unknown) => JSON.stringify(r));
+    expect(resources).toHaveLength(2);
+    expect(resources.some((r: string) => r.endsWith(':parameter/evpn-lens/gnmi/LEAF11_PASSWORD"]]}'))).toBe(true);
+    expect(resources.some((r: string) => r.endsWith(':parameter/evpn-lens/gnmi-user"]]}'))).toBe(true);
+  });
+});
+
 describe('operations', () => {
   it('alarms on collector down, event-source lag, errors, throttles, stuck partitions and dead letters, and has a dashboard', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
@@ -392,9 +607,14 @@ describe('operations', () => {
         'evpn-lens-mac-index-lag',
         'evpn-lens-mac-index-stuck',
         'evpn-lens-schedule-dead-letters',
-        ...FUNCTIONS.flatMap((f) => [`evpn-lens-${f.id}-errors`, `evpn-lens-${f.id}-throttles`]),
+        ...expectedFunctions(main).fns.flatMap(({ name }) => [`evpn-lens-${name}-errors`, `evpn-lens-${name}-throttles`]),
       ]),
     );
+    const withSinkNames = Object.values(Template.fromStack(withSinks.stack).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
+    expect(withSinkNames).toEqual(
+      expect.arrayContaining(['notify-noc-am', 'notify-chat'].flatMap((n) => ['errors', 'throttles', 'lag', 'stuck'].map((k) => `evpn-lens-${n}-${k}`))),
+    );
+    expect(withSinkNames).toContain('evpn-lens-task-notify-resend-noc-am-errors');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'evpn-lens-mac-index-lag', MetricName: 'OffsetLag', Namespace: 'AWS/Lambda' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'evpn-lens-collector-down', TreatMissingData: 'breaching' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -405,7 +625,7 @@ describe('operations', () => {
 describe('cdk-nag', () => {
   it('finds nothing in the AWS Solutions pack that is not acknowledged, and every acknowledgment gives its reason', async () => {
     const variant = await synthDeployment({ msk: { mode: 'provisioned' }, api: { auth: 'iam' } });
-    for (const d of [main, variant]) {
+    for (const d of [main, withSinks, variant]) {
       const report = new AwsSolutionsChecks().validateScope(d.app);
       expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
       for (const c of d.app.node.findAll()) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../infra/config/errors.js';
 import { parseConfig } from '../../../../infra/config/load-config.js';
 import { isLoopback } from '../../../../infra/config/loopback.js';
-import { resolveSinks } from '../../../../infra/config/sinks.js';
+import { resolveSinks, sinkSecretNames } from '../../../../infra/config/sinks.js';
 import { resolveApiToken } from '../../../../infra/local/api-auth.js';
 
 const fails = (raw: unknown): string => {
@@ -90,5 +90,10 @@ describe('what the stack exposes', () => {
       ['alertmanager-0', 'http://am:9093'],
       ['slack-1', 'https://hooks.slack.example/T/B/x'],
     ]);
+    // One function per sink (EVPN_LENS_SINK): that sink only, so its role needs no other sink's secrets.
+    expect(resolveSinks(cfg, {}, 'alertmanager-0').map((s) => s.name)).toEqual(['alertmanager-0']);
+    expect(sinkSecretNames(cfg, 'alertmanager-0')).toEqual([]);
+    expect(sinkSecretNames(cfg, 'slack-1')).toEqual(['SLACK_URL']);
+    expect(() => resolveSinks(cfg, {}, 'pager')).toThrow('EVPN_LENS_SINK: expected one of alertmanager-0, slack-1, got "pager"');
   });
 });
