@@ -14,7 +14,7 @@ export const SIZES = {
       macs: n('SLOW_CONSUMER_MACS', 20_000),
       overloadRate: n('SLOW_CONSUMER_RATE', 6_000),
       churnSeconds: n('SLOW_CONSUMER_SECONDS', 600),
-      sustainRate: 500,
+      sustainRate: n('SLOW_CONSUMER_SUSTAIN_RATE', 500),
       latencySeconds: n('SLOW_CONSUMER_LATENCY_SECONDS', 60),
     },
     scale: { macs: n('SCALE_MACS', 1_000_000), fabrics: 10, apiClients: 32, apiSeconds: 30 },
