@@ -296,7 +296,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
     const response = failures.response();
     if (response)
       log.error(
-        { failed: failures.size, partitions: failures.partitions().map((p) => p.partition) },
+        { failed: failures.size, partitions: failures.partitions().map((p) => p.partition), err: failures.partitions()[0]?.err },
         'health writes failed; reporting a partial batch failure',
       );
     return response;
