@@ -156,6 +156,10 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     consumer.on(consumer.events.GROUP_JOIN, () => (entry.joined = true));
     consumer.on(consumer.events.CRASH, (e) => {
       entry.joined = false;
+      // A consumer a restart already replaced (disconnected mid-batch, it crashes with "Consumer group was not
+      // initialized") is not the mapping's any more: restarting the mapping for it would throw away the replacement's
+      // invocation in hand (its records delivered again in full).
+      if (!consumers.includes(entry)) return;
       const level = e.payload.restart ? 'info' : 'error';
       opts.logger?.[level](
         { mapping: m.name, err: e.payload.error.message },
@@ -270,13 +274,28 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
   }
 
   /** The stall watchdog: a mapping with records waiting and no invocation for `stallMs` is started again. */
+  let checking = false;
   async function checkStalls(): Promise<void> {
+    // One check at a time: lag() can take seconds (a broker just restarted), and two overlapping checks that both saw a
+    // mapping stalled restarted it twice, the second restart replacing the first one's consumer.
+    if (checking) return;
+    checking = true;
+    try {
+      await checkStallsNow();
+    } finally {
+      checking = false;
+    }
+  }
+
+  async function checkStallsNow(): Promise<void> {
+    const isStalled = (m: EventSourceMapping, now: number) =>
+      !restarting.has(m.name) && !inFlight.get(m.name) && now - (progressAt.get(m.name) ?? now) >= stallMs;
     const now = Date.now();
-    const stalled = opts.mappings.filter((m) => !restarting.has(m.name) && !inFlight.get(m.name) && now - (progressAt.get(m.name) ?? now) >= stallMs);
-    if (stalled.length === 0) return;
+    if (!opts.mappings.some((m) => isStalled(m, now))) return;
     const lag = await runner.lag().catch(() => undefined);
-    if (!lag) return;
-    for (const m of stalled) {
+    if (!lag || !running) return;
+    // Judged again after the lag query: a mapping that was restarted or made progress meanwhile is not stalled.
+    for (const m of opts.mappings.filter((x) => isStalled(x, now))) {
       if ((lag[m.name] ?? 0) === 0) {
         progressAt.set(m.name, Date.now());
         continue;
