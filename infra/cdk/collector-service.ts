@@ -14,7 +14,7 @@
  * and the gNMI targets; nothing else. Secrets (gNMI passwords, `${ssm:/name}` references) are read from SSM at start,
  * with the task role granted exactly those parameters; the task definition holds none.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IVpc, Peer, Port, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
@@ -39,6 +39,7 @@ import { gnmiPasswordNames } from '../config/gnmi-schema.js';
 import type { ConfigStore } from './config-store.js';
 import { accept } from './nag.js';
 import type { CollectorProps } from './props.js';
+import { ssmParameterReadStatement } from './ssm-parameter-policy.js';
 import { MSK_IAM_PORT, type Streaming } from './streaming.js';
 
 export const BMP_PORT = 11019;
@@ -128,22 +129,7 @@ export class CollectorService extends Construct {
     // the event topics, and the agent's metric log group.
     p.config.grantRead(task.taskRole);
     const passwords = gnmiPasswordNames(p.config.config.collector.gnmi);
-    if (passwords.length > 0) {
-      const stack = Stack.of(this);
-      task.taskRole.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['ssm:GetParameter'],
-          resources: passwords.map((n) =>
-            stack.formatArn({
-              service: 'ssm',
-              resource: 'parameter',
-              resourceName: `${SECRET_PREFIXES.gnmi.default}${n}`.slice(1),
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          ),
-        }),
-      );
-    }
+    if (passwords.length > 0) task.taskRole.addToPrincipalPolicy(ssmParameterReadStatement(this, SECRET_PREFIXES.gnmi.default, passwords));
     p.streaming.grantProduce(task.taskRole, [TOPICS.routes, TOPICS.sessions, TOPICS.vtepTelemetry]);
     metricsLogs.grantWrite(task.taskRole);
     task.taskRole.addToPrincipalPolicy(

@@ -7,7 +7,7 @@
  * configuration (EVPN_LENS_SINK naming it; none without sinks), each with its own consumer group, egress to its sink
  * only on 443 and the sink URL's port, and read access to that sink's SSM parameters only.
  */
-import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,7 @@ import type { ConfigStore } from './config-store.js';
 import { EvpnFunction } from './evpn-function.js';
 import { accept } from './nag.js';
 import type { ConsumerOverrides } from './props.js';
+import { ssmParameterReadStatement } from './ssm-parameter-policy.js';
 import { MSK_IAM_PORT, type Streaming } from './streaming.js';
 
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
@@ -138,24 +139,8 @@ export class DeployedFunctions extends Construct {
   #grant(f: EvpnFunction, o: { produces?: readonly string[]; tables: FunctionSpec['tables'] }, sink?: NamedSink): void {
     this.p.config.grantRead(f.role);
     const secrets = sink ? secretNamesOf(sink.settings) : [];
-    if (secrets.length > 0) {
-      // The sink's URL and secret (runtime.ts reads them with decryption; SecureStrings under the AWS managed key need
-      // no key grant, as for the configuration's own references).
-      const stack = Stack.of(this);
-      f.role.addToPolicy(
-        new PolicyStatement({
-          actions: ['ssm:GetParameter'],
-          resources: secrets.map((n) =>
-            stack.formatArn({
-              service: 'ssm',
-              resource: 'parameter',
-              resourceName: `${SECRET_PREFIXES.sinks.default}${n}`.slice(1),
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          ),
-        }),
-      );
-    }
+    // The sink's URL and secret (runtime.ts reads them with decryption).
+    if (secrets.length > 0) f.role.addToPolicy(ssmParameterReadStatement(this, SECRET_PREFIXES.sinks.default, secrets));
     for (const [tableId, access] of Object.entries(o.tables)) {
       const table = this.p.tables.get(tableId);
       const def = TABLES.find((t) => t.id === tableId);
