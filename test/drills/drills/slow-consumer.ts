@@ -76,27 +76,45 @@ export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillRe
     // Latency at a sustainable rate: probes (new MACs on a second router) while the moves go on.
     const latencies: number[] = [];
     let probeNo = 0;
-    const probe = async () => {
+    const lookedUp = async (mac: string) => (await fetch(`${ds.stack.apiUrl}/v1/hosts/${mac}`)).status === 200;
+    const send = async () => {
       const i = 0x0067_0000 + probeNo++;
-      const mac = macOf(i);
-      const t = performance.now();
       await write(probeSock, routerRoutes(prober, { from: i, to: i + 1, vtepOf: () => '10.76.9.1' }).stream);
-      await waitUntil(async () => (await fetch(`${ds.stack.apiUrl}/v1/hosts/${mac}`)).status === 200, `probe ${mac} in the API`, 120_000, 10);
-      return performance.now() - t;
+      return macOf(i);
     };
-    await probe(); // warm-up: the consumers' first fetches, the API's first lookups
-    // A probe every 200 ms, each awaited on its own (several in flight), while the moves go on.
+    {
+      // Warm-up: the consumers' first fetches, the API's first lookups.
+      const mac = await send();
+      await waitUntil(() => lookedUp(mac), `probe ${mac} in the API`, 120_000, 10);
+    }
+    // A probe every 200 ms while the moves go on. One poller asks for the outstanding probes one request at a time:
+    // a poll per probe every few ms would itself load the one process the stack runs in, and more so as it lags.
+    const outstanding = new Map<string, number>();
+    let sending = true;
     const probing = (async () => {
-      const inFlight: Promise<void>[] = [];
       const end = Date.now() + o.latencySeconds * 1000;
       while (Date.now() < end) {
-        inFlight.push(probe().then((ms) => void latencies.push(ms)));
+        const t = performance.now();
+        outstanding.set(await send(), t);
         await sleep(200);
       }
-      await Promise.all(inFlight);
+      sending = false;
     })();
+    const polling = (async () => {
+      while (sending || outstanding.size > 0) {
+        for (const [mac, t] of [...outstanding]) {
+          if (await lookedUp(mac)) {
+            latencies.push(performance.now() - t);
+            outstanding.delete(mac);
+          } else if (performance.now() - t > 120_000) throw new Error(`probe ${mac} not in the API after 120 s`);
+        }
+        await sleep(5);
+      }
+    })();
+    polling.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
     await moves(sock, o.sustainRate, o.latencySeconds);
     await probing;
+    await polling;
     latencies.sort((a, b) => a - b);
     r.figures.bmpToApi = `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (${latencies.length} probes at ${o.sustainRate} events/s)`;
     progress('slow consumer', `latency ${r.figures.bmpToApi}; draining`);
