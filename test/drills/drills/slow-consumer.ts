@@ -38,6 +38,7 @@ export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillRe
   const rr = { bgpId: drillRouterId(6, 1), views: ['post' as const] };
   const prober = { bgpId: drillRouterId(6, 2), views: ['post' as const] };
   const rss: string[] = [];
+  const heapAfterGc: string[] = [];
   const lagSeries: number[] = [];
   const mb = () => `${(process.memoryUsage().rss / 1048576).toFixed(0)}`;
   let round = 0;
@@ -65,8 +66,15 @@ export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillRe
     await write(sock, routerOpening(rr));
     const probeSock = await openBmp(ds.bmpPort);
     await write(probeSock, routerOpening(prober));
+    let ticks = 0;
     const sampler = setInterval(() => {
       rss.push(mb());
+      // Live heap after a full GC every 10 s (npm run drills exposes gc): growth here is held memory, not lazy GC.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc && ticks++ % 10 === 0) {
+        gc();
+        heapAfterGc.push((process.memoryUsage().heapUsed / 1048576).toFixed(0));
+      }
       void ds.stack.runner
         .lag()
         .then((l) => lagSeries.push(l['mac-index'] ?? 0))
@@ -133,6 +141,7 @@ export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillRe
     r.figures.lag = `max ${maxLag.toLocaleString('en-US')} records; drained ${(drainMs / 1000).toFixed(0)} s after the churn stopped`;
     r.figures.lagSeries = during.filter((_, k) => k % Math.max(1, Math.floor(during.length / 12)) === 0).join(' ');
     r.figures.rssMb = rss.filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0).join(' ');
+    if (heapAfterGc.length) r.figures.heapAfterGcMb = heapAfterGc.filter((_, k) => k % Math.max(1, Math.floor(heapAfterGc.length / 12)) === 0).join(' ');
     r.recoverMs = drainMs;
     r.eventsIn = await routeCount(ds);
     r.eventsOut = ds.delivery.delivered;
