@@ -16,8 +16,8 @@ const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Serve
 export interface DynaliteStore {
   endpoint: string;
   /**
-   * Fault hook (tests and drills only): the store refuses connections for `ms` (open ones are cut), then listens again
-   * on the same port with its data intact. Nothing in the stack undoes it earlier.
+   * Fault hook (tests and drills only): for `ms` the store resets every connection (open ones are cut), then serves
+   * again with its data intact. Nothing in the stack undoes it earlier.
    */
   outage(ms: number): Promise<void>;
   stop(): Promise<void>;
@@ -34,33 +34,39 @@ export async function startDynalite(opts: { path?: string; host?: string; port?:
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   const sockets = new Set<Socket>();
+  let down: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let inFlight = 0;
   server.on('connection', (s: Socket) => {
+    // During an outage every connection is reset at once: the store looks unreachable to its clients, while its
+    // database stays open (closing the server would close it under operations still in flight).
+    if (down) return void s.destroy();
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
-  let down: NodeJS.Timeout | undefined;
-  let stopped = false;
+  server.on('request', (_req: unknown, res: { once(event: 'close', f: () => void): void }) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
   return {
     endpoint: `http://${host}:${port}`,
     async outage(ms) {
       if (down || stopped) return;
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      for (const s of sockets) s.destroy();
-      await closed;
       down = setTimeout(() => {
         down = undefined;
-        if (!stopped) server.listen(port, host);
       }, ms);
-    },
-    stop: () => {
-      stopped = true;
-      if (down) {
-        clearTimeout(down);
-        down = undefined;
-        return Promise.resolve();
-      }
       for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(down);
+      down = undefined;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight finish first (bounded): dynalite closes its database with the server, and an operation cut
+      // off by that rejects where nobody listens.
+      for (const until = Date.now() + 3_000; inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      for (const s of sockets) s.destroy();
+      await closed;
     },
   };
 }
