@@ -199,7 +199,11 @@ describe('function bundles in the local stack', () => {
       'the source caught up',
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 2_000)); // alerts re-published between the consumers settle
+    // Alerts re-published between the consumers (the health function's fabric status from the MAC index's flap alert)
+    // settle later under load: wait until both index tables hold the same items, not a fixed time.
+    const keysOf = async (prefix: string) => JSON.stringify(Object.keys(await tableView(tableName('index', prefix))).sort());
+    await waitFor(async () => ((await keysOf(source.prefix)) === (await keysOf(bundle.prefix)) ? true : undefined), 'both index tables settled', 60_000, 500);
+    await new Promise((r) => setTimeout(r, 1_000));
   }, 240_000);
 
   it('builds the same MAC index from the bundle as from the TypeScript source', async () => {
