@@ -39,17 +39,41 @@ export const VTEP_SAMPLE_NAMES = {
   'bum-decap-pkts': { kind: 'counter', scopes: VXLAN, unit: 'packets', help: 'BUM packets decapsulated' },
   'drop-decap-pkts': { kind: 'counter', scopes: VXLAN, unit: 'packets', help: 'received VXLAN packets dropped' },
   'except-decap-pkts': { kind: 'counter', scopes: VXLAN, unit: 'packets', help: 'received VXLAN packets punted as exceptions' },
+  'bum-decap-multicast-pkts': { kind: 'counter', scopes: VXLAN, unit: 'packets', help: 'BUM packets decapsulated that came by underlay multicast' },
+  'bum-decap-ir-pkts': { kind: 'counter', scopes: VXLAN, unit: 'packets', help: 'BUM packets decapsulated that came by ingress replication' },
+  'unicast-encap-bytes': { kind: 'counter', scopes: VXLAN, unit: 'bytes', help: 'known-unicast bytes encapsulated' },
+  'bum-encap-bytes': { kind: 'counter', scopes: VXLAN, unit: 'bytes', help: 'BUM bytes encapsulated' },
+  'unicast-decap-bytes': { kind: 'counter', scopes: VXLAN, unit: 'bytes', help: 'known-unicast bytes decapsulated' },
+  'bum-decap-bytes': { kind: 'counter', scopes: VXLAN, unit: 'bytes', help: 'BUM bytes decapsulated' },
+  'last-clear': {
+    kind: 'state',
+    scopes: VXLAN,
+    states: [],
+    help: "when the device's counters of this scope were last cleared, as the device writes it (a change cuts the rate chain)",
+  },
 
   // VTEP peers, VNIs and the VTEP itself.
   'peer-state': { kind: 'state', scopes: ['peer'], states: UP_DOWN, help: 'the remote VTEP is up or down' },
   'peer-uptime': { kind: 'gauge', scopes: ['peer'], unit: 'nanoseconds', help: 'openconfig timeticks64 of the peer discovery, as the device sends it' },
+  'peer-vni-state': {
+    kind: 'state',
+    scopes: ['peer'],
+    states: ['UP'],
+    help: 'the remote VTEP (peer) is programmed as a destination of the VNI (vni): UP while it is, DELETED when it is gone',
+  },
   'vni-state': { kind: 'state', scopes: ['vni'], states: UP_DOWN, help: 'the VNI is up or down' },
   'vni-type': { kind: 'state', scopes: ['vni'], states: ['L2', 'L3'], help: 'layer 2 or layer 3 (VRF) VNI' },
   'learning-mode': { kind: 'state', scopes: ['vni'], states: ['CONTROL_PLANE', 'DATA_PLANE'], help: 'how the VNI learns MACs' },
-  'vtep-state': { kind: 'state', scopes: ['device'], states: UP_DOWN, help: 'the local VTEP (NVE) is enabled and up, or not' },
+  'vtep-state': { kind: 'state', scopes: ['device'], states: UP_DOWN, help: 'the local VTEP (NVE) is operationally up or down' },
+  'vtep-admin-state': { kind: 'state', scopes: ['device'], states: UP_DOWN, help: 'the local VTEP is administratively enabled (UP) or not (DOWN)' },
 
   // MAC tables: counted entries (OpenConfig has no count leaf) or the device's own count.
-  'mac-count': { kind: 'gauge', scopes: ['mac-table', 'vni'], unit: 'entries', help: 'MAC addresses in the table' },
+  'mac-count': {
+    kind: 'gauge',
+    scopes: ['mac-table', 'vni', 'peer'],
+    unit: 'entries',
+    help: 'MAC addresses in the table (with peer and vni: the MACs behind that remote VTEP in that VNI)',
+  },
 
   // Interface counters (openconfig-interfaces state/counters) and status.
   'in-octets': { kind: 'counter', scopes: ['interface'], unit: 'bytes', help: 'bytes received' },

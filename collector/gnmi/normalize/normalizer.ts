@@ -11,6 +11,11 @@
  *   re-learned from the initial updates; at sync_response the ones not seen again are dropped and the counts published,
  *   so a reconnect never publishes a count that dips to zero and back (spec §3.5.2.3: the initial state is complete
  *   at sync_response).
+ * - Scope rules (rule.ts) bind part of the scope from the device: its own VTEP address, an interface's VNI. A binding
+ *   that changes re-scopes the samples of the same notification (a leaf sent before the binding in it included) and
+ *   empties the cache, so later samples carry it.
+ * - Aggregated counters and derived totals (rule.ts `aggregate`, `sums`) are published once per notification, after
+ *   its leaves: the sum of the latest value of every contributing leaf.
  * A malformed update is counted and skipped; the notification's other updates still count.
  */
 import Long from 'long';
@@ -30,8 +35,25 @@ export interface SampleLeaf {
   readonly path: string;
   readonly scope: Readonly<Captures>;
   readonly states?: ReadonlyMap<string, string> | undefined;
+  /** STATE: the value as sent, not upper-cased. */
+  readonly verbatim?: boolean | undefined;
+  /** COUNTER: the sums this leaf contributes to, and whether it is also published itself. */
+  readonly derive?: { into: readonly Accumulator[]; publish: boolean } | undefined;
+  /** A scope rule's leaf: not published, its value binds the device's VTEP or an interface's VNI. */
+  readonly bind?: { field: 'vtep' | 'vni'; interface: string } | undefined;
   /** The encoder's cache of this leaf's constant fields. */
   encoded?: Uint8Array;
+}
+
+/** One published sum: an aggregated counter or a derived total. */
+interface Accumulator {
+  leaf: SampleLeaf;
+  /** contributing leaf path → its canonical name and latest value */
+  parts: Map<string, { name: string; value: Long }>;
+  /** derived totals: every part name must have been seen */
+  needs: readonly string[] | undefined;
+  /** derived totals: not published once the device sent this total itself (`name|scope`) */
+  directKey: string | undefined;
 }
 
 export interface NormalizedSample {
@@ -77,6 +99,14 @@ export class TargetNormalizer {
   private readonly maxCached: number;
   private generation = 0;
   private synced = false;
+  private readonly accs = new Map<string, Accumulator>();
+  private readonly direct = new Set<string>();
+  private readonly dirty = new Set<Accumulator>();
+  /** The device's own VTEP address, from a scope rule (NX-OS primaryIp), when the configuration names none. */
+  deviceVtep = '';
+  /** interface (as captured) → VNI, from scope rules (SR Linux ingress/vni). */
+  private readonly vniOf = new Map<string, number>();
+  private rebound = false;
   /** Updates (gNMI Update messages) and malformed ones skipped, since the target's start. */
   updates = 0;
   malformed = 0;
@@ -111,6 +141,7 @@ export class TargetNormalizer {
     const origin = n.prefix?.origin ?? '';
     const prefixText = prefixElems.length > 0 ? formatElems(prefixElems) : '';
     const changed = new Set<CountTable>();
+    const outStart = out.length;
     let atomicSeen: Set<string> | undefined;
     let atomicKey = '';
     let sizesBefore: Map<CountTable, number> | undefined;
@@ -184,6 +215,66 @@ export class TargetNormalizer {
     }
 
     if (this.synced) for (const t of changed) this.pushCount(t, out, ts);
+    if (this.dirty.size > 0) this.pushSums(out, ts);
+    if (this.rebound) {
+      this.rebound = false;
+      for (let i = outStart; i < out.length; i++) {
+        const s = out[i]!;
+        const scope = this.scope(s.leaf.scope);
+        if (scope.vtep !== s.leaf.scope.vtep || scope.vni !== s.leaf.scope.vni) s.leaf = { ...s.leaf, scope, encoded: undefined };
+      }
+    }
+  }
+
+  private pushSums(out: NormalizedSample[], ts: Long): void {
+    for (const acc of this.dirty) {
+      if (acc.directKey && this.direct.has(acc.directKey)) continue;
+      if (acc.needs && !acc.needs.every((n) => [...acc.parts.values()].some((p) => p.name === n))) continue;
+      let sum = Long.UZERO;
+      for (const p of acc.parts.values()) sum = sum.add(p.value); // unsigned: wraps at 2^64 as the parts do
+      out.push({ leaf: acc.leaf, value: sum, state: undefined, rawJson: undefined, timestampNs: ts });
+    }
+    this.dirty.clear();
+  }
+
+  /** The accumulators a counter leaf of `rule` named `name` feeds; marks totals the device sends itself. */
+  private accumulatorsOf(rule: CompiledRule, name: string, captures: Captures, scope: Captures): Accumulator[] {
+    const scopeId = `${scope.vtep}|${scope.peer}|${scope.vni}|${scope.networkInstance}|${scope.interface}|${scope.endpoint}`;
+    const base = formatElems(tablePath(rule, captures));
+    const into: Accumulator[] = [];
+    const acc = (key: string, total: string, needs: readonly string[] | undefined, directKey: string | undefined) => {
+      let a = this.accs.get(key);
+      if (!a) {
+        const leaf: SampleLeaf = { kind: SampleKind.SAMPLE_KIND_COUNTER, name: total, path: `${base}/${total}`, scope };
+        this.accs.set(key, (a = { leaf, parts: new Map(), needs, directKey }));
+      }
+      into.push(a);
+    };
+    if (rule.source.aggregate) acc(`a|${name}|${scopeId}`, name, undefined, undefined);
+    const sums = rule.source.sums;
+    if (sums) {
+      if (Object.hasOwn(sums, name)) this.direct.add(`${name}|${scopeId}`);
+      for (const [total, parts] of Object.entries(sums)) if (parts.includes(name)) acc(`s|${total}|${scopeId}`, total, parts, `${total}|${scopeId}`);
+    }
+    return into;
+  }
+
+  private bindScope(bind: NonNullable<SampleLeaf['bind']>, value: LeafValue): void {
+    const text = (value.t === 'str' ? value.v : toStateText(value)).trim(); // an IPv6 address is not an identityref
+    if (bind.field === 'vtep') {
+      if (text === this.deviceVtep || this.opts.vtep) return;
+      this.deviceVtep = text;
+    } else {
+      const vni = Number(text);
+      if (!Number.isInteger(vni) || vni <= 0 || vni > 0xffffff) throw new MalformedNotificationError(`VNI "${text.slice(0, 20)}" is not one`);
+      if (this.vniOf.get(bind.interface) === vni) return;
+      this.vniOf.set(bind.interface, vni);
+    }
+    // Cached leaves carry the old scope: start over (bindings change rarely), and re-scope this notification's samples.
+    this.rebound = true;
+    this.cache.clear();
+    this.cached = 0;
+    for (const t of this.counts.values()) t.leaf = { ...t.leaf, scope: this.scope(t.leaf.scope), encoded: undefined };
   }
 
   private leafUpdate(
@@ -205,10 +296,23 @@ export class TargetNormalizer {
         this.countEntry(m.rule, m.name, m.captures, elems, changed);
         return; // not cached: one path per MAC table leaf would fill the cache
       }
-      if (m) {
+      if (m?.rule.kind === 'scope') {
+        leaf = {
+          kind: SampleKind.SAMPLE_KIND_RAW,
+          name: m.name,
+          path: key,
+          scope: m.captures,
+          bind: { field: m.name as 'vtep' | 'vni', interface: m.captures.interface },
+        };
+      } else if (m) {
         const kind =
           m.rule.kind === 'counter' ? SampleKind.SAMPLE_KIND_COUNTER : m.rule.kind === 'gauge' ? SampleKind.SAMPLE_KIND_GAUGE : SampleKind.SAMPLE_KIND_STATE;
-        leaf = { kind, name: m.name, path: key, scope: this.scope(m.captures), states: m.rule.states };
+        const scope = this.scope(m.captures);
+        const derive =
+          m.rule.kind === 'counter' && (m.rule.source.aggregate || m.rule.source.sums)
+            ? { into: this.accumulatorsOf(m.rule, m.name, m.captures, scope), publish: !m.rule.source.aggregate }
+            : undefined;
+        leaf = { kind, name: m.name, path: key, scope, states: m.rule.states, verbatim: m.rule.source.verbatim, derive };
       } else if (this.opts.publishUnmapped) {
         leaf = { kind: SampleKind.SAMPLE_KIND_RAW, name: elems[elems.length - 1]?.name ?? '', path: key, scope: this.scope(NO_CAPTURES) };
       } else {
@@ -221,14 +325,35 @@ export class TargetNormalizer {
       byPath.set(rel, leaf);
     }
     if (leaf === null) return;
+    if (leaf.bind) {
+      this.bindScope(leaf.bind, value);
+      return;
+    }
     switch (leaf.kind) {
-      case SampleKind.SAMPLE_KIND_COUNTER:
+      case SampleKind.SAMPLE_KIND_COUNTER: {
+        const v = toU64(value);
+        if (leaf.derive) {
+          for (const acc of leaf.derive.into) {
+            acc.parts.set(leaf.path, { name: leaf.name, value: v });
+            this.dirty.add(acc);
+          }
+          if (!leaf.derive.publish) return;
+        }
+        out.push({ leaf, value: v, state: undefined, rawJson: undefined, timestampNs: ts });
+        return;
+      }
       case SampleKind.SAMPLE_KIND_GAUGE:
         out.push({ leaf, value: toU64(value), state: undefined, rawJson: undefined, timestampNs: ts });
         return;
       case SampleKind.SAMPLE_KIND_STATE: {
+        if (leaf.verbatim) {
+          // as sent: a timestamp's "10:00:00" is no identityref prefix
+          out.push({ leaf, value: undefined, state: value.t === 'str' ? value.v : toStateText(value), rawJson: undefined, timestampNs: ts });
+          return;
+        }
         const text = toStateText(value);
-        out.push({ leaf, value: undefined, state: leaf.states?.get(text) ?? text.toUpperCase(), rawJson: undefined, timestampNs: ts });
+        const state = leaf.states?.get(text) ?? leaf.states?.get('*') ?? text.toUpperCase();
+        out.push({ leaf, value: undefined, state, rawJson: undefined, timestampNs: ts });
         return;
       }
       default:
@@ -237,7 +362,9 @@ export class TargetNormalizer {
   }
 
   private scope(c: Readonly<Captures>): Captures {
-    return c.vtep || !this.opts.vtep ? { ...c } : { ...c, vtep: this.opts.vtep };
+    const vtep = c.vtep || this.opts.vtep || this.deviceVtep;
+    const vni = c.vni || (c.interface ? (this.vniOf.get(c.interface) ?? 0) : 0);
+    return { ...c, vtep, vni };
   }
 
   private countTable(rule: CompiledRule, name: string, captures: Captures): CountTable {

@@ -2,7 +2,7 @@
  * Normalization rules compiled for matching: each rule's path pattern as per-element name and key tests. Matching
  * runs once per distinct leaf path of a target (the normalizer caches the result), so it favours clarity.
  */
-import { isVtepSampleName } from '../../../schemas/vtep-telemetry.js';
+import { isVtepSampleName, VTEP_SAMPLE_NAMES } from '../../../schemas/vtep-telemetry.js';
 import { GnmiError } from '../errors.js';
 import { type PathElem, parsePath } from '../path.js';
 import { CAPTURE_FIELDS, type CaptureField, type NormalizationRule, type RuleKind } from './rule.js';
@@ -66,7 +66,7 @@ function compileRule(rule: NormalizationRule, index: number): CompiledRule {
   if (parsed.elem.length === 0) throw new RuleError(`normalization rule ${index}: empty path`);
   const captured = new Set<CaptureField>();
   const elems: ElemTest[] = parsed.elem.map((e) => ({
-    name: e.name === '*' ? undefined : e.name,
+    name: e.name === '*' ? undefined : localName(e.name),
     keys: Object.entries(e.key ?? {}).map(([key, v]) => {
       const m = /^\{(\w+)\}$/.exec(v);
       if (m) {
@@ -80,6 +80,10 @@ function compileRule(rule: NormalizationRule, index: number): CompiledRule {
     }),
   }));
   const anyLeaf = elems[elems.length - 1]!.name === undefined;
+  if (rule.kind === 'scope' && rule.name !== 'vtep' && rule.name !== 'vni')
+    throw new RuleError(`normalization rule ${index} (${rule.path}): a scope rule names "vtep" or "vni"`);
+  if ((rule.aggregate || rule.sums) && rule.kind !== 'counter')
+    throw new RuleError(`normalization rule ${index} (${rule.path}): aggregate and sums are for counters`);
   if (rule.kind !== 'count' && !anyLeaf && !rule.name) throw new RuleError(`normalization rule ${index} (${rule.path}): a rule for one leaf needs a name`);
   if (rule.kind === 'count' && !rule.name) throw new RuleError(`normalization rule ${index} (${rule.path}): a count rule needs a name`);
   const object =
@@ -105,13 +109,19 @@ function setCapture(c: Captures, field: CaptureField, value: string): void {
   }
 }
 
+/** An element name without its module prefix (`srl_nokia-tunnel:tunnel` → `tunnel`). */
+export function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon >= 0 ? name.slice(colon + 1) : name;
+}
+
 /** Whether `elems[0..n)` satisfy the rule's first n element tests; fills captures. `wild` lets `*` in the path match anything. */
 function matchElems(tests: readonly ElemTest[], elems: readonly PathElem[], n: number, c: Captures, wild: boolean): boolean {
   for (let i = 0; i < n; i++) {
     const t = tests[i]!;
     const e = elems[i]!;
     if (wild && e.name === '*') continue;
-    if (t.name !== undefined && t.name !== e.name) return false;
+    if (t.name !== undefined && t.name !== e.name && t.name !== localName(e.name)) return false;
     for (const k of t.keys) {
       const v = e.key?.[k.key];
       if (v === undefined || (wild && v === '*')) {
@@ -156,8 +166,8 @@ export class RuleTable {
       if (!matchElems(rule.elems, elems, n, c, false)) continue;
       let name = rule.source.name;
       if (rule.kind !== 'count' && rule.anyLeaf) {
-        const leaf = elems[n - 1]!.name;
-        name = rule.leaves?.get(leaf) ?? (isVtepSampleName(leaf) ? leaf : undefined);
+        const leaf = localName(elems[n - 1]!.name);
+        name = rule.leaves?.get(leaf) ?? (isVtepSampleName(leaf) && VTEP_SAMPLE_NAMES[leaf].kind === rule.kind ? leaf : undefined);
         if (!name) continue;
       }
       return { rule, name: name!, captures: c };
@@ -172,13 +182,14 @@ export class RuleTable {
   matchDelete(elems: readonly PathElem[]): { rule: CompiledRule; captures: Captures; leafName: string | undefined }[] {
     const out: { rule: CompiledRule; captures: Captures; leafName: string | undefined }[] = [];
     for (const rule of this.rules) {
+      if (rule.kind === 'scope') continue; // not a sample: nothing to delete
       const n = rule.elems.length;
       if (elems.length > n && rule.kind !== 'count') continue;
       const c: Captures = { ...NO_CAPTURES };
       if (!matchElems(rule.elems, elems, Math.min(n, elems.length), c, true)) continue;
       let leafName: string | undefined;
       if (elems.length === n && rule.kind !== 'count') {
-        const leaf = elems[n - 1]!.name;
+        const leaf = localName(elems[n - 1]!.name);
         leafName = rule.anyLeaf ? (rule.leaves?.get(leaf) ?? (isVtepSampleName(leaf) ? leaf : undefined)) : rule.source.name;
         if (leafName === undefined && leaf !== '*') continue;
       }

@@ -85,8 +85,8 @@ describe('gNMI normalization: OpenConfig', () => {
                   'vni-state': 'UP',
                   'vni-type': 'L2',
                   'learning-mode': 'openconfig-evpn-types:CONTROL_PLANE',
-                  counters: { 'total-decap-bytes': '42' },
                 },
+                ipv4: { state: { counters: { 'total-decap-bytes': '42' } } },
               },
             ],
           }),
@@ -100,8 +100,8 @@ describe('gNMI normalization: OpenConfig', () => {
       { kind: 'state', name: 'vni-state', ...vni, state: 'UP' },
       { kind: 'state', name: 'vni-type', ...vni, state: 'L2' },
       { kind: 'state', name: 'learning-mode', ...vni, state: 'CONTROL_PLANE' },
+      { kind: 'state', name: 'vtep-admin-state', networkInstance: 'default', endpoint: 'nve1', state: 'UP' },
       { kind: 'counter', name: 'total-decap-bytes', ...vni, value: 42n },
-      { kind: 'state', name: 'vtep-state', networkInstance: 'default', endpoint: 'nve1', state: 'UP' },
     ]);
   });
 
@@ -198,27 +198,6 @@ describe('gNMI normalization: OpenConfig', () => {
 });
 
 describe('gNMI normalization: vendor paths and user rules', () => {
-  it('maps Nokia SR Linux VTEP statistics and vxlan-interface bridge-table entries', () => {
-    const { run } = normalizer();
-    expect(
-      run(
-        notification('/tunnel/vxlan-tunnel/vtep[address=10.0.0.9]', [
-          ['statistics/in-octets', uint(100)],
-          ['statistics/out-packets', uint(5)],
-          ['statistics/out-discarded-packets', uint(1)],
-          ['oper-state', str('up')],
-        ]),
-        notification('/tunnel-interface[name=vxlan1]/vxlan-interface[index=10]/bridge-table/statistics', [['active-entries', uint(12)]]),
-      ),
-    ).toEqual([
-      { kind: 'counter', name: 'total-decap-bytes', peer: '10.0.0.9', value: 100n },
-      { kind: 'counter', name: 'total-encap-pkts', peer: '10.0.0.9', value: 5n },
-      { kind: 'counter', name: 'drop-encap-pkts', peer: '10.0.0.9', value: 1n },
-      { kind: 'state', name: 'peer-state', peer: '10.0.0.9', state: 'UP' },
-      { kind: 'gauge', name: 'mac-count', interface: 'vxlan1.10', value: 12n },
-    ]);
-  });
-
   it('maps Cisco NX-OS native VTEP peers and VNIs, also when a list entry comes as one JSON object', () => {
     const { run } = normalizer();
     expect(
