@@ -71,10 +71,13 @@ const target = z.strictObject({
 
 const rule = z.strictObject({
   path: z.string().min(1),
-  kind: z.enum(['counter', 'gauge', 'state', 'count']),
+  kind: z.enum(['counter', 'gauge', 'state', 'count', 'scope']),
   name: z.string().min(1).optional(),
   leaves: z.record(z.string(), z.string()).optional(),
   states: z.record(z.string(), z.string()).optional(),
+  verbatim: z.boolean().optional(),
+  aggregate: z.boolean().optional(),
+  sums: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
 });
 
 export const gnmiSchema = z
