@@ -121,7 +121,7 @@ export const TARGET_ERROR_KINDS = {
   tls: 'the TLS handshake failed (certificate, CA, server name, or plaintext against TLS)',
   auth: 'the target rejected the credentials (UNAUTHENTICATED or PERMISSION_DENIED)',
   keepalive: 'the target closed the connection for too many keepalive pings (GOAWAY too_many_pings); the ping interval was raised',
-  quiet: 'no update within 3 sample intervals, or 3 heartbeat intervals missed: the stream was restarted',
+  quiet: 'a set with a heartbeat interval missed 3 heartbeats: its stream was restarted (silence without a heartbeat is not a failure)',
   rejected: 'the target refused the Subscribe request (INVALID_ARGUMENT, UNIMPLEMENTED, NOT_FOUND, ...)',
   ended: 'the target ended the stream (OK or a status not listed here)',
   malformed: 'the stream could not be decoded (bad frames or protobuf); the stream was restarted',

@@ -15,6 +15,8 @@ export interface TargetStatusView {
   lastUpdateAt: number;
   updates: number;
   keepaliveMs: number;
+  /** Per subscription set: streaming, retrying, or unimplemented by the target. */
+  sets?: ReadonlyMap<string, { state: 'streaming' | 'retrying' | 'unimplemented' }>;
 }
 
 export function createGnmiMetrics(registry: Registry, targets: () => Iterable<TargetStatusView>) {
@@ -76,6 +78,17 @@ export function createGnmiMetrics(registry: Registry, targets: () => Iterable<Ta
         this.reset();
         const now = Date.now();
         for (const t of targets()) if (t.lastUpdateAt > 0) this.set({ target: t.name }, (now - t.lastUpdateAt) / 1000);
+      },
+    }),
+    setStreaming: new Gauge({
+      name: 'evpnlens_gnmi_subscription_streaming',
+      help: 'gNMI subscription set streaming (1), retrying alone after a failure (0) or unimplemented by the target (-1)',
+      labelNames: ['target', 'set'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const t of targets())
+          for (const [set, st] of t.sets ?? []) this.set({ target: t.name, set }, st.state === 'streaming' ? 1 : st.state === 'retrying' ? 0 : -1);
       },
     }),
     keepalive: new Gauge({

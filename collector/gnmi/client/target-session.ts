@@ -2,19 +2,24 @@
  * One gNMI target, dialed for ever: a channel, one Subscribe stream per subscription set (spec §3.5), the target's
  * normalizer, and the reconnect loop.
  *
- * - Any stream failing ends the connection: every stream is cancelled, the channel closed, a DOWN event names the
- *   error kind, and the target is dialed again after an exponential backoff with jitter (reset once a connection
- *   delivered data). Other targets never notice: each has its own channel and subchannel pool.
+ * - Subscription sets fail alone: a set whose stream the target refuses or ends (rejected, ended, malformed, quiet)
+ *   is resubscribed by itself after its own exponential backoff while the target's other sets stream on. A set the
+ *   target answers UNIMPLEMENTED (spec §3.5.2.4: a path it does not support) is reported once, on the target's status
+ *   (`sets`), and retried only at the longest backoff. The connection fails as a whole when the channel does
+ *   (unreachable, TLS, credentials, keepalive) or when no set is left streaming: every stream is cancelled, the channel
+ *   closed, a DOWN event names the error kind, and the target is dialed again after an exponential backoff with jitter
+ *   (reset once a connection delivered data). Other targets never notice: each has its own channel.
  * - A GOAWAY too_many_pings (grpc-go's default keepalive enforcement) is a reconnect with the keepalive interval doubled.
- * - Quiet-stream watchdog: a SAMPLE stream silent for 3 sample intervals, or a stream with a heartbeat silent for 3
- *   heartbeat intervals, is restarted (kind "quiet"). ON_CHANGE without a heartbeat may be quiet for ever.
+ * - Silence is not a failure: a SAMPLE stream may send nothing for a path that does not exist yet (spec §3.5.1.5.2);
+ *   gRPC keepalive finds a dead connection. Only a set with a heartbeat interval that misses 3 heartbeats is
+ *   resubscribed (kind "quiet").
  * - sync_response (spec §3.5.2.3) per stream; the target is synced when every stream is. A target that never sends it
  *   keeps streaming; after syncTimeoutMs its initial state is taken as complete and "no-sync" is counted.
  * - A response that does not decode, or an update that makes no sense, is counted and skipped; the stream goes on.
  * - Credentials travel as per-RPC metadata ("username", "password"); every text that leaves this module (log lines,
  *   event details, error messages) has them masked, even when a target echoes them back.
  */
-import { type Client, type ClientDuplexStream, Metadata } from '@grpc/grpc-js';
+import { type Client, type ClientDuplexStream, Metadata, status } from '@grpc/grpc-js';
 import Long from 'long';
 import type { Logger } from 'pino';
 import { type ITargetEvent, TargetEventKind } from '../../../schemas/events.js';
@@ -57,7 +62,22 @@ interface StreamState {
   lastAt: number;
   quietMs: number;
   timers: NodeJS.Timeout[];
+  /** Waiting to resubscribe after its stream failed. */
+  failed: boolean;
+  /** Consecutive failures of this set without data in between. */
+  attempt: number;
 }
+
+/** What the target's status says about one subscription set. */
+export interface SetStatus {
+  state: 'streaming' | 'retrying' | 'unimplemented';
+  kind?: TargetErrorKind | undefined;
+  detail?: string | undefined;
+  retryInMs?: number | undefined;
+}
+
+/** Kinds that mean the channel, not one stream, failed: the whole connection is redialed. */
+const CHANNEL_KINDS: ReadonlySet<TargetErrorKind> = new Set(['unreachable', 'tls', 'auth', 'keepalive']);
 
 const serialize = (r: ISubscribeRequest) => Buffer.from(SubscribeRequest.encode(r).finish());
 const identity = (b: Buffer) => b;
@@ -81,6 +101,10 @@ export class TargetSession implements TargetStatusView {
   /** Consecutive attempts that failed before delivering anything. */
   attempt = 0;
   lastError: { kind: TargetErrorKind; detail: string } | undefined;
+  /** Per subscription set: streaming, or why not (an UNIMPLEMENTED set stays reported here). */
+  readonly sets = new Map<string, SetStatus>();
+  /** Sets the target answered UNIMPLEMENTED, reported once for the life of the session. */
+  private readonly unimplemented = new Set<string>();
 
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -132,8 +156,7 @@ export class TargetSession implements TargetStatusView {
         failure = err instanceof TargetStreamError ? err : new TargetStreamError(this.redact(String((err as Error)?.message ?? err)), errorKindOf(err));
       }
       this.attempt = this.gotData ? 1 : this.attempt + 1;
-      const base = Math.min(this.o.timers.reconnectMaxMs, this.o.timers.reconnectMinMs * 2 ** Math.min(this.attempt - 1, 30));
-      const delay = Math.round(base / 2 + (this.random() * base) / 2);
+      const delay = this.backoff(this.attempt);
       let detail = this.redact(failure.message);
       if (failure.kind === 'unreachable' && !this.o.target.tls.enabled && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|plaintext/.test(detail)) {
         detail += ' (plaintext: does the target require TLS?)';
@@ -165,6 +188,46 @@ export class TargetSession implements TargetStatusView {
     }
   }
 
+  /** Exponential backoff with jitter: between half and all of min·2^(attempt-1), capped. */
+  private backoff(attempt: number): number {
+    const base = Math.min(this.o.timers.reconnectMaxMs, this.o.timers.reconnectMinMs * 2 ** Math.min(attempt - 1, 30));
+    return Math.round(base / 2 + (this.random() * base) / 2);
+  }
+
+  /**
+   * One set's stream failed. A channel failure, or the last set failing, fails the connection; otherwise the set is
+   * resubscribed alone after its backoff.
+   */
+  private streamFailed(s: StreamState, err: TargetStreamError, code: number | undefined, fail: (err: TargetStreamError) => void, restart: () => void): void {
+    s.call?.removeAllListeners();
+    s.call?.on('error', () => undefined); // a cancelled call still reports CANCELLED
+    s.call?.cancel();
+    s.call = undefined;
+    if (CHANNEL_KINDS.has(err.kind) || this.streams.every((x) => x === s || x.failed)) {
+      fail(err);
+      return;
+    }
+    s.failed = true;
+    s.synced = false;
+    s.attempt++;
+    const unimplemented = code === status.UNIMPLEMENTED;
+    // An unsupported path stays unsupported: ask again only at the longest backoff, and say so once.
+    const delay = unimplemented ? this.o.timers.reconnectMaxMs : this.backoff(s.attempt);
+    const detail = this.redact(err.message);
+    this.sets.set(s.set.name, { state: unimplemented ? 'unimplemented' : 'retrying', kind: err.kind, detail, retryInMs: delay });
+    if (!unimplemented || !this.unimplemented.has(s.set.name)) {
+      this.o.sink.error(err.kind);
+      this.log.warn(
+        { target: this.name, set: s.set.name, kind: err.kind, attempt: s.attempt, retryInMs: delay },
+        unimplemented
+          ? `gNMI target ${this.name} does not implement subscription set ${s.set.name}: ${detail}; its other sets go on`
+          : `gNMI target ${this.name} subscription set ${s.set.name} failed (${err.kind}): ${detail}; resubscribing in ${delay} ms, its other sets go on`,
+      );
+    }
+    if (unimplemented) this.unimplemented.add(s.set.name);
+    s.timers.push(setTimeout(restart, delay));
+  }
+
   /** One connection: resolves when stopped, rejects with the first stream failure. */
   private connectOnce(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -176,7 +239,7 @@ export class TargetSession implements TargetStatusView {
         this.failSession = undefined;
         for (const t of sessionTimers) clearTimeout(t);
         for (const s of this.streams) {
-          for (const t of s.timers) clearInterval(t);
+          for (const t of s.timers) clearTimeout(t);
           s.call?.removeAllListeners();
           s.call?.on('error', () => undefined); // a cancelled call still reports CANCELLED
           s.call?.cancel();
@@ -205,6 +268,7 @@ export class TargetSession implements TargetStatusView {
         return;
       }
       this.o.normalizer.connected();
+      for (const [name, st] of this.sets) if (st.state !== 'unimplemented') this.sets.delete(name);
       for (const set of this.o.target.subscriptions) this.streams.push(this.openStream(set, finish));
       sessionTimers.push(
         setTimeout(() => {
@@ -213,7 +277,7 @@ export class TargetSession implements TargetStatusView {
           finish(new TargetStreamError(`no response within ${this.o.timers.connectTimeoutMs} ms of connecting${plain}`, 'unreachable'));
         }, this.o.timers.connectTimeoutMs),
         setTimeout(() => {
-          if (done || this.streams.every((s) => s.synced)) return;
+          if (done || this.streams.every((s) => s.synced || s.failed)) return;
           this.o.sink.error('no-sync');
           this.log.warn(
             { target: this.name, sets: this.streams.filter((s) => !s.synced).map((s) => s.set.name) },
@@ -231,9 +295,21 @@ export class TargetSession implements TargetStatusView {
   private openStream(set: SubscriptionSet, fail: (err: TargetStreamError) => void): StreamState {
     const secondMs = this.o.timers.secondMs;
     const heartbeat = (set.heartbeatIntervalSeconds ?? 0) * secondMs;
-    const sample = set.mode === 'sample' && !set.suppressRedundant ? (set.sampleIntervalSeconds ?? 0) * secondMs : 0;
-    const s: StreamState = { set, call: undefined, synced: false, lastAt: Date.now(), quietMs: 3 * (heartbeat || sample), timers: [] };
+    const s: StreamState = {
+      set,
+      call: undefined,
+      synced: false,
+      lastAt: Date.now(),
+      quietMs: 3 * heartbeat,
+      timers: [],
+      failed: false,
+      attempt: 0,
+    };
+    const failed = (err: TargetStreamError, code?: number) => this.streamFailed(s, err, code, fail, start);
     const start = () => {
+      if (this.client === undefined) return; // the connection ended meanwhile
+      s.lastAt = Date.now();
+      s.failed = false;
       const md = new Metadata();
       if (this.o.target.username) md.set('username', this.o.target.username);
       if (this.o.target.password) md.set('password', this.o.target.password);
@@ -244,7 +320,7 @@ export class TargetSession implements TargetStatusView {
       call.on('error', (err: Error & { code?: number; details?: string }) => {
         const kind = errorKindOf(err);
         const why = typeof err.code === 'number' ? err.details || err.message : 'the gRPC response could not be parsed (no status)';
-        fail(new TargetStreamError(this.redact(`${set.name}: ${why}`), kind));
+        failed(new TargetStreamError(this.redact(`${set.name}: ${why}`), kind), err.code);
       });
       call.on('status', (st: { code: number }) => {
         if (st.code !== 0) return; // 'error' reports it
@@ -254,7 +330,7 @@ export class TargetSession implements TargetStatusView {
           if (every > 0) s.timers.push(setTimeout(start, every));
           return;
         }
-        fail(new TargetStreamError(`${set.name}: the target ended the stream`, 'ended'));
+        failed(new TargetStreamError(`${set.name}: the target ended the stream`, 'ended'), st.code);
       });
       call.write(subscribeRequest(set, this.o.target.target ?? this.o.target.name));
       if (this.paused) call.pause();
@@ -268,11 +344,10 @@ export class TargetSession implements TargetStatusView {
       s.timers.push(
         setInterval(
           () => {
-            if (this.paused || !this.gotData) return; // before the first response the connect timeout applies
+            if (this.paused || !this.gotData || s.failed || !s.call) return; // before the first response the connect timeout applies
             const quiet = Date.now() - s.lastAt;
             if (quiet > s.quietMs) {
-              const what = heartbeat ? `3 heartbeat intervals (${heartbeat} ms)` : `3 sample intervals (${sample} ms)`;
-              fail(new TargetStreamError(`${set.name}: nothing received for ${quiet} ms, more than ${what}`, 'quiet'));
+              failed(new TargetStreamError(`${set.name}: nothing received for ${quiet} ms, more than 3 heartbeat intervals (${heartbeat} ms)`, 'quiet'));
             }
           },
           Math.max(10, Math.floor(s.quietMs / 6)),
@@ -285,6 +360,11 @@ export class TargetSession implements TargetStatusView {
   private onResponse(s: StreamState, buf: Buffer): void {
     const now = Date.now();
     s.lastAt = now;
+    if (s.attempt > 0 || !this.sets.has(s.set.name)) {
+      s.attempt = 0;
+      s.failed = false;
+      this.sets.set(s.set.name, { state: 'streaming' });
+    }
     this.lastUpdateAt = now;
     if (!this.gotData) {
       this.gotData = true;
@@ -319,7 +399,7 @@ export class TargetSession implements TargetStatusView {
     } else if (r.syncResponse) {
       if (s.synced) return; // POLL and repeated ONCE reads sync again
       s.synced = true;
-      if (!this.synced && this.streams.every((x) => x.synced)) {
+      if (!this.synced && this.streams.every((x) => x.synced || x.failed)) {
         this.synced = true;
         const out: NormalizedSample[] = [];
         this.o.normalizer.sync(out, Long.fromBits(receive.lo, receive.hi, true));

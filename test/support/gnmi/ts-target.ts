@@ -29,6 +29,8 @@ export interface SubscribeCall {
   drop(): void;
   onPoll(f: () => void): void;
   readonly ended: boolean;
+  /** When the call arrived (Date.now()). */
+  readonly at: number;
 }
 
 export interface TsTargetOptions {
@@ -94,6 +96,7 @@ export async function startTsTarget(o: TsTargetOptions, host = '127.0.0.1', port
               (stream as unknown as { call?: { stream?: { close(code: number): void } } }).call?.stream?.close(0x2 /* INTERNAL_ERROR */);
             },
             onPoll: (f) => pollers.push(f),
+            at: Date.now(),
             get ended() {
               return ended;
             },

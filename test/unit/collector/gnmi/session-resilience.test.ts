@@ -84,29 +84,61 @@ describe('gNMI target sessions', () => {
     expect(metricValue(text, 'evpnlens_gnmi_last_update_age_seconds', { target: 'leaf11' })).toBeLessThan(5);
   });
 
-  it('restarts a SAMPLE stream quiet for 3 sample intervals; the other target keeps streaming', async () => {
+  it('keeps the session of a SAMPLE stream silent for 5 intervals: silence is not a failure', async () => {
     let calls = 0;
     const quiet = await tsTarget((call) => {
       calls++;
       call.send(update(peerCounters('10.0.0.3', BigInt(calls))));
-      call.send(SYNC); // then silence
+      call.send(SYNC); // then silence: the spec allows it for paths that do not exist yet
     });
-    const good = await tsTarget(sampling());
-    const h = harness([
-      target('quiet', quiet.address, { subscriptions: [sampleSet({ sampleIntervalSeconds: 2 })] }), // 200 ms: quiet after 600 ms
-      bystander('good', good.address),
-    ]);
+    const h = harness([target('quiet', quiet.address, { subscriptions: [sampleSet({ sampleIntervalSeconds: 2 })] })]); // 200 ms
 
-    const down = await until(() => h.events('quiet').find((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN'), 'quiet DOWN');
-    expect(down.target).toMatchObject({ errorKind: 'quiet', address: quiet.address });
-    expect(down.target.detail).toMatch(/3 sample intervals/);
-    await until(() => calls >= 2, 'resubscribed');
-    await keepsStreaming(h, 'good');
+    await until(() => h.events('quiet').some((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED'), 'synced');
+    const syncedAt = Date.now();
+    await until(() => Date.now() - syncedAt >= 5 * 200 + 200 && 'waited', '5 sample intervals', 5_000);
+
+    expect(calls).toBe(1);
+    expect(h.events('quiet').map((e) => e.target.kind)).toEqual(['TARGET_EVENT_KIND_CONNECTED', 'TARGET_EVENT_KIND_SYNCED']);
+    expect(metricValue(await h.metricsText(), 'evpnlens_gnmi_reconnects_total', { target: 'quiet' })).toBe(0);
+  });
+
+  it('resubscribes alone a set the target answers UNIMPLEMENTED, reported once, at the longest backoff; the other set streams on', async () => {
+    const unimplemented = (call: SubscribeCall) => call.request.subscribe?.subscription?.[0]?.path?.elem?.[0]?.name === 'System';
+    const t = await tsTarget((call) => (unimplemented(call) ? call.end(status.UNIMPLEMENTED, 'path /System not supported') : sampling()(call)));
+    const nxos = sampleSet({ name: 'nxos-vxlan', paths: ['/System/eps-items'] });
+    const h = harness([target('mixed', t.address, { subscriptions: [sampleSet(), nxos] })]); // reconnectMaxMs 400
+
+    await until(() => t.calls.filter(unimplemented).length >= 3, 'asked again twice');
+    await keepsStreaming(h, 'mixed');
+
+    // three asks over at least two longest backoffs: not a tight loop
+    const asks = t.calls.filter(unimplemented).map((c) => c.at);
+    expect(asks[2]! - asks[0]!).toBeGreaterThanOrEqual(2 * 400 - 50);
+    expect(t.calls.filter((c) => !unimplemented(c))).toHaveLength(1); // never resubscribed, never reconnected
+    expect(h.events('mixed').map((e) => e.target.kind)).toEqual(['TARGET_EVENT_KIND_CONNECTED', 'TARGET_EVENT_KIND_SYNCED']);
+    expect(h.logLines.filter((l) => l.includes('does not implement subscription set nxos-vxlan'))).toHaveLength(1);
     const text = await h.metricsText();
-    expect(metricValue(text, 'evpnlens_gnmi_errors_total', { target: 'quiet', kind: 'quiet' })).toBeGreaterThanOrEqual(1);
-    expect(metricValue(text, 'evpnlens_gnmi_reconnects_total', { target: 'quiet' })).toBeGreaterThanOrEqual(1);
-    expect(metricValue(text, 'evpnlens_gnmi_errors_total', { target: 'good', kind: 'quiet' })).toBeUndefined();
-    expect(h.events('good').filter((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN')).toEqual([]);
+    expect(metricValue(text, 'evpnlens_gnmi_errors_total', { target: 'mixed', kind: 'rejected' })).toBe(1);
+    expect(metricValue(text, 'evpnlens_gnmi_subscription_streaming', { target: 'mixed', set: 'nxos-vxlan' })).toBe(-1);
+    expect(metricValue(text, 'evpnlens_gnmi_subscription_streaming', { target: 'mixed', set: 'vxlan' })).toBe(1);
+    expect(metricValue(text, 'evpnlens_gnmi_reconnects_total', { target: 'mixed' })).toBe(0);
+  });
+
+  it('resubscribes alone a set whose stream the target ends, with backoff, while the other set streams on', async () => {
+    let ended = 0;
+    const t = await tsTarget((call) => {
+      if (call.request.subscribe?.subscription?.[0]?.path?.elem?.[0]?.name === 'System' && ended++ < 2) {
+        setTimeout(() => call.end(status.INTERNAL, 'internal error'), 50);
+      }
+      sampling(call.request.subscribe?.subscription?.[0]?.path?.elem?.[0]?.name === 'System' ? '10.0.0.8' : '10.0.0.2')(call);
+    });
+    const h = harness([target('wobbly', t.address, { subscriptions: [sampleSet(), sampleSet({ name: 'second', paths: ['/System/eps-items'] })] })]);
+
+    await until(() => h.samples('wobbly').filter((s) => s.peer === '10.0.0.8').length >= 6 && ended >= 3, 'second set streaming again');
+
+    expect(h.events('wobbly').filter((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN')).toEqual([]);
+    expect(h.logLines.filter((l) => l.includes('subscription set second failed (ended)'))).toHaveLength(2);
+    expect(metricValue(await h.metricsText(), 'evpnlens_gnmi_reconnects_total', { target: 'wobbly' })).toBe(0);
   });
 
   it('keeps a suppress_redundant stream alive on heartbeats and restarts it after 3 missed heartbeats', async () => {
