@@ -56,13 +56,9 @@ describe('gNMI collector → Kafka with the openconfig/gnmi reference servers', 
             ['peer-state', str('UP')],
           ]),
         ),
-        cmd(
-          name,
-          notification(vniPrefix(10100), [
-            ['counters/total-decap-pkts', uint(MAX)],
-            ['vni-state', str('UP')],
-          ]),
-        ),
+        // openconfig-evpn 2024-08-14: per-VNI counters are per address family (endpoint-vni/ipv4/state/counters).
+        cmd(name, notification(`${vniPrefix(10100).replace(/\/state$/, '')}/ipv4/state`, [['counters/total-decap-pkts', uint(MAX)]])),
+        cmd(name, notification(vniPrefix(10100), [['vni-state', str('UP')]])),
         { sync: name },
       );
     }

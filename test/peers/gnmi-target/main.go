@@ -9,6 +9,10 @@
 //	{"sync": "leaf11"}                                 (the target's initial state is complete: sync_response)
 //	{"sleepMs": 100}
 //
+// With --unimplemented (comma-separated paths such as /System/eps-items), a Subscribe whose subscription list names a
+// path at or below one of them is answered UNIMPLEMENTED (gNMI spec §3.5.2.4: a path the target does not support), as
+// a device does for a model it lacks or deviates.
+//
 // It prints "LISTENING host:port" once serving, and "DONE n" after the n-th stdin line was applied.
 package main
 
@@ -56,6 +60,7 @@ func main() {
 	clientCA := flag.String("client-ca", "", "CA (PEM) client certificates must chain to: mTLS")
 	username := flag.String("username", "", "required per-RPC metadata username")
 	password := flag.String("password", "", "required per-RPC metadata password")
+	unimplemented := flag.String("unimplemented", "", "comma-separated paths (element names) answered UNIMPLEMENTED")
 	flag.Parse()
 
 	names := strings.Split(*targets, ",")
@@ -97,7 +102,13 @@ func main() {
 	}
 	// Default keepalive enforcement (MinTime 5 min, no pings without streams), as a production grpc-go target.
 	g := grpc.NewServer(opts...)
-	pb.RegisterGNMIServer(g, &server{Server: srv})
+	var refused []string
+	for _, p := range strings.Split(*unimplemented, ",") {
+		if p = strings.TrimRight(strings.TrimSpace(p), "/"); p != "" {
+			refused = append(refused, p)
+		}
+	}
+	pb.RegisterGNMIServer(g, &server{Server: srv, unimplemented: refused})
 
 	lis, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -175,9 +186,51 @@ func main() {
 type server struct {
 	pb.UnimplementedGNMIServer
 	*subscribe.Server
+	unimplemented []string
 }
 
-func (s *server) Subscribe(stream pb.GNMI_SubscribeServer) error { return s.Server.Subscribe(stream) }
+func (s *server) Subscribe(stream pb.GNMI_SubscribeServer) error {
+	if len(s.unimplemented) == 0 {
+		return s.Server.Subscribe(stream)
+	}
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	for _, sub := range first.GetSubscribe().GetSubscription() {
+		p := elemPath(first.GetSubscribe().GetPrefix()) + elemPath(sub.GetPath())
+		for _, u := range s.unimplemented {
+			if p == u || strings.HasPrefix(p, u+"/") {
+				return status.Errorf(codes.Unimplemented, "path %s is not supported", p)
+			}
+		}
+	}
+	return s.Server.Subscribe(&replayed{GNMI_SubscribeServer: stream, first: first})
+}
+
+// elemPath is a path's element names as "/a/b" (keys and origin left out).
+func elemPath(p *pb.Path) string {
+	var b strings.Builder
+	for _, e := range p.GetElem() {
+		b.WriteString("/")
+		b.WriteString(e.GetName())
+	}
+	return b.String()
+}
+
+// replayed hands the subscribe server the request already read, then the stream's own.
+type replayed struct {
+	pb.GNMI_SubscribeServer
+	first *pb.SubscribeRequest
+}
+
+func (r *replayed) Recv() (*pb.SubscribeRequest, error) {
+	if f := r.first; f != nil {
+		r.first = nil
+		return f, nil
+	}
+	return r.GNMI_SubscribeServer.Recv()
+}
 
 func checkCredentials(ctx context.Context, user, pass string) error {
 	md, _ := metadata.FromIncomingContext(ctx)

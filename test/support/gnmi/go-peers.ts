@@ -60,11 +60,14 @@ export async function startGoTarget(o: {
   targets: string[];
   tls?: { cert: string; key: string; clientCa?: string };
   credentials?: { username: string; password: string };
+  /** Paths (element names, `/a/b`) the target answers UNIMPLEMENTED for. */
+  unimplemented?: string[];
   host?: string;
 }): Promise<GoTarget> {
   const args = ['--listen', `${o.host ?? '127.0.0.1'}:0`, '--targets', o.targets.join(',')];
   if (o.tls) args.push('--cert', o.tls.cert, '--key', o.tls.key, ...(o.tls.clientCa ? ['--client-ca', o.tls.clientCa] : []));
   if (o.credentials) args.push('--username', o.credentials.username, '--password', o.credentials.password);
+  if (o.unimplemented?.length) args.push('--unimplemented', o.unimplemented.join(','));
   const child: ChildProcessWithoutNullStreams = spawn(goPeerBinary('gnmi-target'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-20_000)));
