@@ -58,6 +58,9 @@ export const BUILTIN_RULES: readonly NormalizationRule[] = [
   { path: `${OC_VXLAN}/endpoint-peers/endpoint-peer[peer-address={peer}]/state/uptime`, kind: 'gauge', name: 'peer-uptime' },
   // Per-VNI counters come per address family (endpoint-vni/ipv4/state/counters, .../ipv6/...): summed into one per VNI.
   { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/*/state/counters/*`, kind: 'counter', aggregate: true, sums: DERIVED_TOTALS },
+  // Legacy: per-VNI counters directly under endpoint-vni/state, as gNMI simulators and earlier evpn-lens fixtures send
+  // them. No revision of openconfig-evpn has this path; the rule only keeps such feeds working.
+  { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/state/counters/*`, kind: 'counter', sums: DERIVED_TOTALS },
   { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/state/vni-state`, kind: 'state', name: 'vni-state' },
   { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/state/vni-type`, kind: 'state', name: 'vni-type' },
   { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/state/learning-mode`, kind: 'state', name: 'learning-mode' },

@@ -224,6 +224,12 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'the legacy per-VNI counters under endpoint-vni/state still map (simulators send them)',
+    model: 'none: …/endpoint-vni[vni]/state/counters/* is in no openconfig-evpn revision; a compatibility rule',
+    input: [notification(`${OC_VNI}/state/counters`, [['total-decap-pkts', uint(5)]])],
+    expected: [{ kind: 'counter', name: 'total-decap-pkts', ...ocVni, value: 5n }],
+  },
+  {
     name: 'OpenConfig vxlan/state/enabled is the administrative state, not "up"',
     model: 'openconfig-evpn 2024-08-14: …/endpoint[endpoint-id]/vxlan/state/enabled ("VXLAN tunnel endpoint administrative state")',
     input: [notification(`${OC_VXLAN}/state`, [['enabled', { boolVal: false }]])],
