@@ -9,6 +9,15 @@
  * A decrease between two samples is a 64-bit wrap only when the earlier value was within 2^63 of 2^64−1 and the
  * implied rate is plausible; otherwise the counter was reset (device restart, clear counters) and that interval gets
  * no rate. An increase that implies an absurd rate gets none either: a rate is never negative nor absurd.
+ *
+ * A reset followed by regrowth past the old value looks like an increase, so the chain is also cut where the device
+ * says its counters started over: a series key carries an epoch (the gNMI session the sample came in, and the
+ * scope's `last-clear`), and no interval joins two epochs. Keys carry endpoint and network instance too, so two
+ * endpoints reporting the same peer stay two series.
+ *
+ * Device time is trusted only within a tolerance of the receive time (deviceTimeNs): a clock far ahead would put
+ * samples in minutes to come, one far behind in minutes nobody reads, and a device sending milliseconds (or seconds)
+ * where the spec says nanoseconds would land in 1970.
  */
 import type { DeviceMinuteRates } from '../../schemas/tables/index.js';
 
@@ -54,11 +63,39 @@ export function mergeSample(series: string | undefined, p: Point): string {
   return `${f.tsNs}|${f.value}|${l.tsNs}|${l.value}`;
 }
 
-/** The series key of a sample: counter name and scope ("total-encap-pkts|vni|10100", "…|peer|10.0.0.2", "…|device|"). */
-export function seriesKey(name: string, s: { peer?: string | null; vni?: number | null }): string {
-  if (s.peer) return `${name}|peer|${s.peer}`;
-  if (s.vni) return `${name}|vni|${s.vni}`;
-  return `${name}|device|`;
+/**
+ * The series key of a sample: counter name and scope ("total-encap-pkts|vni|10100", "…|peer|10.0.0.2", "…|device|"),
+ * then endpoint and network instance when the sample has them ("…|peer|10.0.0.2|nve1|default"), then the epoch
+ * ("…#e3f1"): a new epoch starts a new chain.
+ */
+export function seriesKey(
+  name: string,
+  s: { peer?: string | null; vni?: number | null; endpoint?: string | null | undefined; networkInstance?: string | null | undefined },
+  epoch = '',
+): string {
+  const base = s.peer ? `${name}|peer|${s.peer}` : s.vni ? `${name}|vni|${s.vni}` : `${name}|device|`;
+  const where = s.endpoint || s.networkInstance ? `|${s.endpoint ?? ''}|${s.networkInstance ?? ''}` : '';
+  return `${base}${where}${epoch ? `#${epoch}` : ''}`;
+}
+
+export type ClockFix = '' | 'unit' | 'skew';
+
+/** Nanosecond multipliers tried on a device timestamp: as sent, microseconds, milliseconds, seconds. */
+const UNIT_SCALES = [1n, 1_000n, 1_000_000n, 1_000_000_000n] as const;
+
+/**
+ * The time a sample is bucketed at: the device's timestamp when it is within `toleranceNs` of the receive time; the
+ * device's timestamp read in a coarser unit when that one is (a device sending milliseconds for nanoseconds:
+ * `unit`); otherwise the receive time (`skew`). gNMI spec §2.2.1: timestamps are nanoseconds since the epoch.
+ */
+export function deviceTimeNs(tsNs: bigint, rxNs: bigint, toleranceNs: bigint): { tsNs: bigint; fix: ClockFix } {
+  if (rxNs <= 0n) return { tsNs, fix: '' };
+  for (const scale of UNIT_SCALES) {
+    const t = tsNs * scale;
+    const off = t > rxNs ? t - rxNs : rxNs - t;
+    if (off <= toleranceNs) return { tsNs: t, fix: scale === 1n ? '' : 'unit' };
+  }
+  return { tsNs: rxNs, fix: 'skew' };
 }
 
 /** Which VXLAN counters make which figure (names of schemas/vtep-telemetry.ts VTEP_SAMPLE_NAMES). */
@@ -80,6 +117,16 @@ export interface RateLimits {
 
 /** Per-series rate of one minute, or null when no interval of the minute had one; and how its decreases were read. */
 export function seriesRate(prevLast: Point | undefined, series: string, maxPerSecond: number): { rate: number | null; resets: number; wraps: number } {
+  const r = seriesIncrease(prevLast, series, maxPerSecond);
+  return { rate: r.dtNs > 0n ? Number(r.inc) / (Number(r.dtNs) / 1e9) : null, resets: r.resets, wraps: r.wraps };
+}
+
+/** What a series grew by over the intervals of one minute that have a reading, and over how long. */
+export function seriesIncrease(
+  prevLast: Point | undefined,
+  series: string,
+  maxPerSecond: number,
+): { inc: bigint; dtNs: bigint; resets: number; wraps: number } {
   const { first, last } = parseSeries(series);
   const chain = [...(prevLast ? [prevLast] : []), first, ...(last.tsNs !== first.tsNs ? [last] : [])];
   let inc = 0n;
@@ -99,7 +146,7 @@ export function seriesRate(prevLast: Point | undefined, series: string, maxPerSe
     inc += d.inc;
     dt += b.tsNs - a.tsNs;
   }
-  return { rate: dt > 0n ? Number(inc) / (Number(dt) / 1e9) : null, resets, wraps };
+  return { inc, dtNs: dt, resets, wraps };
 }
 
 const SCOPE_ORDER = ['device', 'vni', 'peer'] as const;
@@ -118,18 +165,26 @@ export function deviceMinuteRates(
   const perName = new Map<string, Map<string, number[]>>(); // name → scope → rates
   let resets = 0;
   let wraps = 0;
+  // The epochs of one series (a reconnect or a clear within the minute) make one rate: their increases over their time.
+  const perSeries = new Map<string, { inc: bigint; dtNs: bigint }>();
   // Sorted: float sums in one order whatever order the series were stored in.
   for (const [key, series] of Object.entries(bucket).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const [name, scope] = key.split('|') as [string, string];
+    const [name] = key.split('|') as [string];
     if (!RATE_COUNTERS.has(name)) continue;
     const max = name.endsWith('-bytes') ? limits.maxBytesPerSecond : limits.maxPacketsPerSecond;
-    const r = seriesRate(prevLastOf(key), series, max);
+    const r = seriesIncrease(prevLastOf(key), series, max);
     resets += r.resets;
     wraps += r.wraps;
-    if (r.rate === null) continue;
+    if (r.dtNs === 0n) continue;
+    const id = key.split('#')[0]!;
+    const acc = perSeries.get(id) ?? { inc: 0n, dtNs: 0n };
+    perSeries.set(id, { inc: acc.inc + r.inc, dtNs: acc.dtNs + r.dtNs });
+  }
+  for (const [id, r] of perSeries) {
+    const [name, scope] = id.split('|') as [string, string];
     let scopes = perName.get(name);
     if (!scopes) perName.set(name, (scopes = new Map()));
-    scopes.set(scope, [...(scopes.get(scope) ?? []), r.rate]);
+    scopes.set(scope, [...(scopes.get(scope) ?? []), Number(r.inc) / (Number(r.dtNs) / 1e9)]);
   }
   const rateOf = (name: string): number | null => {
     const scopes = perName.get(name);

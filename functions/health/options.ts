@@ -34,6 +34,11 @@ export const healthOptionsSchema = z.strictObject({
   /** A counter decrease is a 64-bit wrap only if the implied rate stays below these; otherwise a reset (no rate). */
   maxPacketsPerSecond: z.number().positive().default(2e10),
   maxBytesPerSecond: z.number().positive().default(2e12),
+  /**
+   * A device timestamp further than this from the collector's receive time is not trusted: read in milliseconds,
+   * microseconds or seconds when that fits, else replaced by the receive time (and counted on the device item).
+   */
+  clockToleranceSeconds: z.number().min(1).max(86_400).default(60),
   /** The sample before a minute's first one is looked for this many minutes back. */
   maxGapMinutes: z.number().int().min(1).max(60).default(5),
   /** Counter buckets (device samples per minute) are kept this long; history (rates, churn) for 24 hours. */

@@ -7,9 +7,14 @@
  * changed — and for the buckets after it, whose first interval starts at its last sample — the device's rates of that
  * minute, set in the fabric's minute item. Buckets only keep extremes and rates are recomputed from buckets, so
  * duplicates and reordering give the same rates.
+ *
+ * Which minute and which chain a counter sample belongs to (devicePoints, pure): its device time checked against the
+ * receive time (counter-rates.ts deviceTimeNs, counted on the device item), and its epoch: the gNMI session it came in
+ * (the latest CONNECTED before it, by collector sequence) and its scope's latest `last-clear` at its time. A chain
+ * never joins two epochs, so a reboot or a clear followed by regrowth past the old value is not read as an increase.
  */
 import { type CounterBucketItem, type DeviceItem, healthKeys, minuteMs, minuteOf } from '../../schemas/tables/index.js';
-import { deviceMinuteRates, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
+import { deviceMinuteRates, deviceTimeNs, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
 import type { HealthStore } from './health-store.js';
 
 /** A telemetry sample as the health function uses it (decoded from a VtepSample). */
@@ -19,6 +24,9 @@ export interface TelemetrySample {
   vtep: string;
   peer: string;
   vni: number;
+  /** The path's endpoint and network instance, when it has them (part of a counter's series). */
+  endpoint?: string;
+  networkInstance?: string;
   kind: 'counter' | 'gauge' | 'state' | 'deleted' | 'target' | 'other';
   name: string;
   value: bigint;
@@ -32,6 +40,7 @@ export interface TelemetrySample {
 
 export interface TelemetryOptions extends RateLimits {
   gnmiIntervalSeconds: number;
+  clockToleranceSeconds: number;
   maxGapMinutes: number;
   bucketRetentionMinutes: number;
 }
@@ -42,25 +51,83 @@ export interface DeviceResult {
 }
 
 const HISTORY_TTL_SECONDS = 25 * 3600;
+/** Remembered per device: CONNECTED events, last-clear values per scope, scopes with a last-clear. */
+const MAX_CONNECTS = 8;
+const MAX_CLEARS = 4;
+const MAX_CLEAR_SCOPES = 4096;
 
-export async function applyDeviceSamples(store: HealthStore, samples: TelemetrySample[], o: TelemetryOptions): Promise<DeviceResult> {
-  const { fabric, device } = samples[0]!;
-  const key = healthKeys.device(fabric, device);
-  const stored = await store.get<DeviceItem>(key);
-  const dev: DeviceItem = stored ? structuredClone(stored) : { ...key, fabric, device, vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
-  let statusInputChanged = !stored;
-  const points: { minute: string; series: string; p: Point }[] = [];
+export interface DevicePoint {
+  minute: string;
+  series: string;
+  p: Point;
+}
+
+/** FNV-1a, 32 bits, base 36: a short stable label for an epoch's parts. */
+function label(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
+const clearScope = (s: TelemetrySample) => `${s.peer}|${s.vni}|${s.endpoint ?? ''}|${s.networkInstance ?? ''}`;
+
+/** The epoch of a counter sample: its session and its scope's last-clear at its time ("" when neither is known). */
+function epochOf(dev: DeviceItem, s: TelemetrySample, tsNs: bigint): string {
+  let session = '';
+  for (const c of dev.connects ?? []) if (c <= s.ord) session = c;
+  let clear = '';
+  for (const [at, v] of dev.clears?.[clearScope(s)] ?? []) if (BigInt(at) <= tsNs) clear = v;
+  if (!session && !clear) return '';
+  return `${session ? label(session) : ''}${clear ? `.${label(clear)}` : ''}`;
+}
+
+/**
+ * One device's samples into its item (`dev`, updated in place) and the counter points to bucket. Pure: the store is
+ * the caller's.
+ */
+export function devicePoints(dev: DeviceItem, samples: TelemetrySample[], o: Pick<TelemetryOptions, 'gnmiIntervalSeconds' | 'clockToleranceSeconds'>) {
+  let statusInputChanged = false;
+  const points: DevicePoint[] = [];
   let latestVtepTs = -1n;
+  const toleranceNs = BigInt(Math.round(o.clockToleranceSeconds * 1e9));
+  const timeOf = new Map<TelemetrySample, bigint>();
+  for (const s of samples) {
+    const t = deviceTimeNs(s.tsNs, BigInt(s.rxMs) * 1_000_000n, toleranceNs);
+    timeOf.set(s, t.tsNs);
+    if (t.fix) {
+      const f = (dev.clockFixes ??= { unit: 0, skew: 0, lastAtMs: 0 });
+      f[t.fix]++;
+      f.lastAtMs = Math.max(f.lastAtMs, s.rxMs);
+    }
+  }
+  // Epoch boundaries first: a CONNECTED or a last-clear applies to the samples of its batch that come after it.
+  for (const s of samples) {
+    if (s.kind === 'target' && s.target?.kind === 'CONNECTED' && !(dev.connects ?? []).includes(s.ord)) {
+      dev.connects = [...(dev.connects ?? []), s.ord].sort().slice(-MAX_CONNECTS);
+    } else if (s.kind === 'state' && s.name === 'last-clear') {
+      const scope = clearScope(s);
+      const clears = (dev.clears ??= {});
+      if (!clears[scope] && Object.keys(clears).length >= MAX_CLEAR_SCOPES) continue;
+      const list = clears[scope] ?? [];
+      const at = timeOf.get(s)!;
+      let i = list.length;
+      while (i > 0 && BigInt(list[i - 1]![0]) > at) i--;
+      if (list[i - 1]?.[1] === s.state || list.some(([t]) => BigInt(t) === at)) continue; // no change, or known
+      list.splice(i, 0, [String(at), s.state]);
+      clears[scope] = list.slice(-MAX_CLEARS);
+    }
+  }
   // Times kept to half a sample interval: a device item is written at most twice an interval, and what it holds is
   // the same whatever the order its samples came in.
   const quantum = Math.max(1, Math.floor((o.gnmiIntervalSeconds * 1000) / 2));
   const q = (ms: number) => Math.floor(ms / quantum) * quantum;
   for (const s of samples) {
     if (q(s.rxMs) > dev.lastRxMs) dev.lastRxMs = q(s.rxMs);
-    const tsMs = Number(s.tsNs / 1_000_000n);
+    const tsNs = timeOf.get(s)!;
+    const tsMs = Number(tsNs / 1_000_000n);
     if (q(tsMs) > dev.lastTsMs) dev.lastTsMs = q(tsMs);
-    if (s.vtep && s.tsNs >= latestVtepTs) {
-      latestVtepTs = s.tsNs;
+    if (s.vtep && tsNs >= latestVtepTs) {
+      latestVtepTs = tsNs;
       if (dev.vtep !== s.vtep) {
         dev.vtep = s.vtep;
         statusInputChanged = true;
@@ -73,7 +140,7 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
       if (dev.vtepState !== s.state) statusInputChanged = true;
       dev.vtepState = s.state;
     } else if (s.kind === 'counter' && RATE_COUNTERS.has(s.name)) {
-      points.push({ minute: minuteOf(tsMs), series: seriesKey(s.name, s), p: { tsNs: s.tsNs, value: s.value } });
+      points.push({ minute: minuteOf(tsMs), series: seriesKey(s.name, s, epochOf(dev, s, tsNs)), p: { tsNs, value: s.value } });
     }
   }
   // A sample after a target came back means it is up again.
@@ -81,8 +148,22 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
     dev.target = { ...dev.target, kind: 'SYNCED', errorKind: '', detail: 'samples resumed' };
     statusInputChanged = true;
   }
+  return { points, statusInputChanged };
+}
+
+export async function applyDeviceSamples(store: HealthStore, samples: TelemetrySample[], o: TelemetryOptions): Promise<DeviceResult> {
+  const { fabric, device } = samples[0]!;
+  const key = healthKeys.device(fabric, device);
+  const stored = await store.get<DeviceItem>(key);
+  const dev: DeviceItem = stored ? structuredClone(stored) : { ...key, fabric, device, vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
+  const d = devicePoints(dev, samples, o);
+  const points = d.points;
+  const statusInputChanged = d.statusInputChanged || !stored;
   const rxMoved = !stored || dev.lastRxMs !== stored.lastRxMs || dev.lastTsMs !== stored.lastTsMs;
-  if (statusInputChanged || rxMoved || dev.vtep !== stored?.vtep) await store.put(dev as unknown as DeviceItem & Record<string, unknown>);
+  const epochsMoved =
+    JSON.stringify([dev.connects, dev.clears, dev.clockFixes?.unit, dev.clockFixes?.skew]) !==
+    JSON.stringify([stored?.connects, stored?.clears, stored?.clockFixes?.unit, stored?.clockFixes?.skew]);
+  if (statusInputChanged || rxMoved || epochsMoved || dev.vtep !== stored?.vtep) await store.put(dev as unknown as DeviceItem & Record<string, unknown>);
 
   if (points.length === 0) return { statusInputChanged };
   const touched = [...new Set(points.map((x) => x.minute))].sort();

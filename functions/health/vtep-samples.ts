@@ -32,6 +32,8 @@ export function telemetrySamplesOf(bytes: Uint8Array, recordMs: number): Telemet
       vtep: s.vtep ?? '',
       peer: s.peer ?? '',
       vni: s.vni ?? 0,
+      endpoint: s.endpoint ?? '',
+      networkInstance: s.networkInstance ?? '',
       kind: KINDS[s.kind ?? 0] ?? 'other',
       name: s.name ?? '',
       value: toBigInt(s.value),

@@ -96,6 +96,12 @@ export interface DeviceItem {
   target?: { kind: string; errorKind: string; detail: string; ord: string; atMs: number };
   /** vtep-state STATE sample, when the device sends it. */
   vtepState?: string;
+  /** Collector sequences of the latest gNMI CONNECTED events (ascending): a counter chain never spans two. */
+  connects?: string[];
+  /** Per counter scope ("peer|vni|endpoint|network instance"), its latest `last-clear` values: [device ns, value]. */
+  clears?: Record<string, [string, string][]>;
+  /** Device timestamps replaced: read in a coarser unit (`unit`), or by the receive time (`skew`). */
+  clockFixes?: { unit: number; skew: number; lastAtMs: number };
   version: number;
 }
 

@@ -152,8 +152,10 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     deviceFresh.set(d.device, { fresh: detail === '', detail });
   }
 
-  // Latest rates per device: its latest minute with rates.
-  const minutes = [...snap.minutes].sort((a, b) => (a.sk < b.sk ? 1 : -1));
+  // Latest rates per device: its latest minute with rates, never one beyond the next minute (a minute ahead of the
+  // clock can only come from a device clock ahead; it would pin stale rates until the clock caught up).
+  const horizon = minuteOf(nowMs + 60_000);
+  const minutes = [...snap.minutes].filter((m) => m.sk <= horizon).sort((a, b) => (a.sk < b.sk ? 1 : -1));
   const latestRates = new Map<string, VtepView['rates']>();
   for (const d of devices) {
     for (const m of minutes) {
