@@ -500,6 +500,23 @@ export const openApiDocument = {
               },
             },
           },
+          tunnels: {
+            type: 'array',
+            description: 'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour)',
+            items: {
+              type: 'object',
+              required: ['device', 'vtep', 'kind', 'key', 'endpoint', 'state', 'since'],
+              properties: {
+                device: { type: 'string' },
+                vtep: { type: 'string', description: "the device's own VTEP address, when known" },
+                kind: { type: 'string', enum: ['peer', 'vni'] },
+                key: { type: 'string', description: "the peer's address, or the VNI" },
+                endpoint: { type: 'string' },
+                state: { type: 'string', description: 'DOWN (or another state the device sends), or DELETED' },
+                since: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
           freshness: {
             type: 'object',
             required: ['stale', 'sources'],

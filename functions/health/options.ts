@@ -22,6 +22,10 @@ export const healthRulesSchema = z.strictObject({
   flappingMac: ruleStatus.default(D.flappingMac),
   /** A source gone quiet: a BMP router whose session dropped, a gNMI target down or silent for 3 of its intervals. */
   staleSource: ruleStatus.default(D.staleSource),
+  /** A remote VTEP peer a device reports down over gNMI (peer-state), or deletes; shown for a fresh device only. */
+  peerDown: ruleStatus.default(D.peerDown),
+  /** A VNI a device reports down over gNMI (vni-state), or deletes. */
+  vniDown: ruleStatus.default(D.vniDown),
 });
 
 export const healthOptionsSchema = z.strictObject({

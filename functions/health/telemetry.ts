@@ -81,6 +81,19 @@ function epochOf(dev: DeviceItem, s: TelemetrySample, tsNs: bigint): string {
   return `${session ? label(session) : ''}${clear ? `.${label(clear)}` : ''}`;
 }
 
+/** Peers and VNIs remembered per device (a device reporting more keeps its first ones). */
+const MAX_OBJECTS = 4096;
+
+/** Applies a peer-state / vni-state sample or a delete to `map[key]`, newest collector sequence wins; true when the state changed. */
+function objectState(map: Record<string, { state: string; ord: string; sinceMs: number }>, key: string, s: TelemetrySample): boolean {
+  const cur = map[key];
+  if (cur && s.ord <= cur.ord) return false;
+  if (!cur && Object.keys(map).length >= MAX_OBJECTS) return false;
+  const state = s.kind === 'deleted' ? 'DELETED' : s.state;
+  map[key] = { state, ord: s.ord, sinceMs: cur?.state === state ? cur.sinceMs : s.rxMs };
+  return cur?.state !== state;
+}
+
 /**
  * One device's samples into its item (`dev`, updated in place) and the counter points to bucket. Pure: the store is
  * the caller's.
@@ -139,6 +152,10 @@ export function devicePoints(dev: DeviceItem, samples: TelemetrySample[], o: Pic
     } else if (s.kind === 'state' && s.name === 'vtep-state' && !s.peer && !s.vni) {
       if (dev.vtepState !== s.state) statusInputChanged = true;
       dev.vtepState = s.state;
+    } else if (s.peer && ((s.kind === 'state' && s.name === 'peer-state') || (s.kind === 'deleted' && (s.name === 'peer' || s.name === 'peer-state')))) {
+      if (objectState((dev.peers ??= {}), `${s.endpoint ?? ''}|${s.peer}`, s)) statusInputChanged = true;
+    } else if (!s.peer && s.vni && ((s.kind === 'state' && s.name === 'vni-state') || (s.kind === 'deleted' && (s.name === 'vni' || s.name === 'vni-state')))) {
+      if (objectState((dev.vnis ??= {}), `${s.endpoint ?? ''}|${s.vni}`, s)) statusInputChanged = true;
     } else if (s.kind === 'counter' && RATE_COUNTERS.has(s.name)) {
       points.push({ minute: minuteOf(tsMs), series: seriesKey(s.name, s, epochOf(dev, s, tsNs)), p: { tsNs, value: s.value } });
     }
@@ -160,6 +177,7 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
   const points = d.points;
   const statusInputChanged = d.statusInputChanged || !stored;
   const rxMoved = !stored || dev.lastRxMs !== stored.lastRxMs || dev.lastTsMs !== stored.lastTsMs;
+  // Peers and VNIs are written when their state changes (statusInputChanged), not for each repeated sample.
   const epochsMoved =
     JSON.stringify([dev.connects, dev.clears, dev.clockFixes?.unit, dev.clockFixes?.skew]) !==
     JSON.stringify([stored?.connects, stored?.clears, stored?.clockFixes?.unit, stored?.clockFixes?.skew]);

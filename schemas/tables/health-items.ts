@@ -100,6 +100,12 @@ export interface DeviceItem {
   connects?: string[];
   /** Per counter scope ("peer|vni|endpoint|network instance"), its latest `last-clear` values: [device ns, value]. */
   clears?: Record<string, [string, string][]>;
+  /**
+   * Remote VTEP peers ("endpoint|peer") and VNIs ("endpoint|vni") as the device reports them over gNMI: the latest
+   * peer-state / vni-state (DELETED when the device deleted it), the collector sequence it came with, and since when.
+   */
+  peers?: Record<string, { state: string; ord: string; sinceMs: number }>;
+  vnis?: Record<string, { state: string; ord: string; sinceMs: number }>;
   /** Device timestamps replaced: read in a coarser unit (`unit`), or by the receive time (`skew`). */
   clockFixes?: { unit: number; skew: number; lastAtMs: number };
   version: number;

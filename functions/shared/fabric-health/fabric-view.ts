@@ -48,6 +48,20 @@ export interface SessionDownView {
   since: string;
 }
 
+/** A remote VTEP peer or a VNI that a device (fresh over gNMI) reports not up, or deleted. */
+export interface TunnelView {
+  device: string;
+  /** the device's own VTEP address, when known */
+  vtep: string;
+  kind: 'peer' | 'vni';
+  /** the peer's address, or the VNI */
+  key: string;
+  endpoint: string;
+  /** DOWN (or another state the device sends), or DELETED */
+  state: string;
+  since: string;
+}
+
 export interface FreshnessSource {
   kind: 'bmp' | 'gnmi';
   name: string;
@@ -71,6 +85,8 @@ export interface FabricHealthView {
   movesPerMinute: number;
   flapping: { mac: string; vni: number; since: string; moveCount: number; detail: string }[];
   freshness: { stale: number; sources: FreshnessSource[] };
+  /** Peers and VNIs the fabric's devices report down or deleted over gNMI (devices whose stream is fresh). */
+  tunnels: TunnelView[];
 }
 
 /** What the view is made of: the fabric's items in the health table, its recent minutes, and the MAC index's figures. */
@@ -92,6 +108,9 @@ export interface ViewOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** A peer or VNI a device deleted is shown (and a reason) this long. */
+const DELETED_SHOWN_MS = 3_600_000;
 
 /** Recent per-minute figures are averaged over this many complete minutes. */
 export const RECENT_MINUTES = 5;
@@ -238,6 +257,23 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     ),
   ];
 
+  // What fresh devices report of their peers and VNIs: only a device's own delete says one is gone; a delete is
+  // shown for an hour, a state other than UP while it lasts.
+  const tunnels: TunnelView[] = [];
+  for (const d of devices) {
+    if (!deviceFresh.get(d.device)?.fresh) continue;
+    for (const [kind, map] of [
+      ['peer', d.peers],
+      ['vni', d.vnis],
+    ] as const) {
+      for (const [k, st] of Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (st.state === 'UP' || (st.state === 'DELETED' && nowMs - st.sinceMs > DELETED_SHOWN_MS)) continue;
+        const bar = k.lastIndexOf('|');
+        tunnels.push({ device: d.device, vtep: d.vtep, kind, key: k.slice(bar + 1), endpoint: k.slice(0, bar), state: st.state, since: iso(st.sinceMs) });
+      }
+    }
+  }
+
   const view: FabricHealthView = {
     fabric: snap.fabric,
     status: 'ok',
@@ -253,6 +289,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     movesPerMinute: Math.round((moves / RECENT_MINUTES) * 10) / 10,
     flapping,
     freshness: { stale: sources.filter((s) => s.state === 'stale').length, sources },
+    tunnels,
   };
   if (status) {
     view.status = status.status;

@@ -15,6 +15,8 @@ export interface StatusRules {
   dropsPerSecond: number;
   flappingMac: RuleStatus;
   staleSource: RuleStatus;
+  peerDown: RuleStatus;
+  vniDown: RuleStatus;
 }
 
 /** The rules' defaults (functions/health/options.ts documents them; the configuration overrides them). */
@@ -26,6 +28,8 @@ export const DEFAULT_STATUS_RULES: StatusRules = {
   dropsPerSecond: 100,
   flappingMac: 'degraded',
   staleSource: 'degraded',
+  peerDown: 'degraded',
+  vniDown: 'degraded',
 };
 export const DEFAULT_GNMI_INTERVAL_SECONDS = 10;
 export const DEFAULT_STALE_AFTER_INTERVALS = 3;
@@ -69,6 +73,16 @@ export function evaluateStatus(
   fire(
     rules.flappingMac,
     view.flapping.map((f) => `MAC ${f.mac} flapping in VNI ${f.vni} since ${f.since} (${f.detail})`),
+  );
+  const tunnels = view.tunnels ?? [];
+  const said = (t: (typeof tunnels)[number]) => (t.state === 'DELETED' ? 'deleted' : `reports ${t.state}`);
+  fire(
+    rules.peerDown,
+    tunnels.filter((t) => t.kind === 'peer').map((t) => `${t.device} ${said(t)} remote VTEP ${t.key} (gNMI) since ${t.since}`),
+  );
+  fire(
+    rules.vniDown,
+    tunnels.filter((t) => t.kind === 'vni').map((t) => `${t.device} ${said(t)} VNI ${t.key} (gNMI) since ${t.since}`),
   );
   fire(
     rules.staleSource,

@@ -1,0 +1,83 @@
+/** Health uses the peers and VNIs gNMI reports: a peer or VNI down or deleted is a reason, at the rule's severity. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HEALTH_OPTIONS } from '../../../../functions/health/options.js';
+import { devicePoints, type TelemetrySample } from '../../../../functions/health/telemetry.js';
+import { buildFabricView } from '../../../../functions/shared/fabric-health/fabric-view.js';
+import { type DeviceItem, healthKeys } from '../../../../schemas/tables/index.js';
+
+const T0 = Date.parse('2026-12-07T05:00:00Z');
+let seq = 0;
+
+function sample(atS: number, o: Partial<TelemetrySample>): TelemetrySample {
+  const rxMs = T0 + atS * 1000;
+  return {
+    fabric: 'f1',
+    device: 'leaf11',
+    vtep: '10.0.0.11',
+    peer: '',
+    vni: 0,
+    kind: 'state',
+    name: '',
+    value: 0n,
+    state: '',
+    tsNs: BigInt(rxMs) * 1_000_000n,
+    rxMs,
+    ord: String(++seq).padStart(20, '0'),
+    ...o,
+  };
+}
+const peerState = (atS: number, peer: string, state: string) => sample(atS, { name: 'peer-state', peer, state, endpoint: 'nve1' });
+
+function statusAfter(nowS: number, batches: TelemetrySample[][], rules: Partial<typeof DEFAULT_HEALTH_OPTIONS.rules> = {}) {
+  const dev: DeviceItem = { ...healthKeys.device('f1', 'leaf11'), fabric: 'f1', device: 'leaf11', vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
+  const changed = batches.map((b) => devicePoints(dev, b, { gnmiIntervalSeconds: 10, clockToleranceSeconds: 60 }).statusInputChanged);
+  const view = buildFabricView(
+    { fabric: 'f1', items: [dev as unknown as Record<string, unknown>], minutes: [], macs: 0, macsPerVni: {}, movesByMinute: {} },
+    { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals: 3, rules: { ...DEFAULT_HEALTH_OPTIONS.rules, ...rules } },
+    T0 + nowS * 1000,
+  );
+  return { view, changed };
+}
+
+describe('health from gNMI peer and VNI state', () => {
+  it('names a remote VTEP peer reported DOWN, and forgets it when it is UP again; each change is a status input', () => {
+    const down = statusAfter(5, [[peerState(0, '10.0.0.12', 'UP'), peerState(0, '10.0.0.13', 'UP')], [peerState(2, '10.0.0.12', 'DOWN')]]);
+    const up = statusAfter(5, [[peerState(0, '10.0.0.12', 'UP')], [peerState(2, '10.0.0.12', 'DOWN')], [peerState(4, '10.0.0.12', 'UP')]]);
+
+    expect(down.changed).toEqual([true, true]);
+    expect(down.view.status).toBe('degraded');
+    expect(down.view.reasons).toEqual([`leaf11 reports DOWN remote VTEP 10.0.0.12 (gNMI) since ${new Date(T0 + 2000).toISOString()}`]);
+    expect(down.view.tunnels).toEqual([
+      { device: 'leaf11', vtep: '10.0.0.11', kind: 'peer', key: '10.0.0.12', endpoint: 'nve1', state: 'DOWN', since: new Date(T0 + 2000).toISOString() },
+    ]);
+    expect(up.view.status).toBe('ok');
+    expect(up.view.tunnels).toEqual([]);
+  });
+
+  it('names a peer and a VNI the device deletes, at the severity health.rules gives them', () => {
+    const { view } = statusAfter(
+      5,
+      [
+        [peerState(0, '10.0.0.12', 'UP'), sample(0, { name: 'vni-state', vni: 10100, state: 'UP' })],
+        [sample(3, { kind: 'deleted', name: 'peer', peer: '10.0.0.12', endpoint: 'nve1' }), sample(3, { kind: 'deleted', name: 'vni', vni: 10100 })],
+      ],
+      { peerDown: 'critical' },
+    );
+
+    expect(view.status).toBe('critical');
+    expect(view.reasons).toEqual([
+      `leaf11 deleted remote VTEP 10.0.0.12 (gNMI) since ${new Date(T0 + 3000).toISOString()}`,
+      `leaf11 deleted VNI 10100 (gNMI) since ${new Date(T0 + 3000).toISOString()}`,
+    ]);
+  });
+
+  it('ignores a redelivered older sample, and says nothing of a device whose stream is stale', () => {
+    const older = peerState(1, '10.0.0.12', 'DOWN');
+    const replay = statusAfter(5, [[peerState(0, '10.0.0.12', 'UP')], [peerState(2, '10.0.0.12', 'UP')], [older]]);
+    const stale = statusAfter(600, [[peerState(0, '10.0.0.12', 'DOWN')]]);
+
+    expect(replay.view.tunnels).toEqual([]);
+    expect(stale.view.tunnels).toEqual([]);
+    expect(stale.view.reasons.some((r) => r.includes('remote VTEP'))).toBe(false);
+  });
+});
