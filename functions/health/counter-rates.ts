@@ -84,16 +84,17 @@ export type ClockFix = '' | 'unit' | 'skew';
 const UNIT_SCALES = [1n, 1_000n, 1_000_000n, 1_000_000_000n] as const;
 
 /**
- * The time a sample is bucketed at: the device's timestamp when it is within `toleranceNs` of the receive time; the
- * device's timestamp read in a coarser unit when that one is (a device sending milliseconds for nanoseconds:
- * `unit`); otherwise the receive time (`skew`). gNMI spec §2.2.1: timestamps are nanoseconds since the epoch.
+ * The time a sample is bucketed at: the device's timestamp when it is at most `aheadNs` after and `behindNs` before
+ * the receive time; the device's timestamp read in a coarser unit when that one is (a device sending milliseconds for
+ * nanoseconds: `unit`); otherwise the receive time (`skew`). gNMI spec §2.2.1: timestamps are nanoseconds since the
+ * epoch. Ahead and behind differ: a sample cannot be taken after it was received (beyond clock error), while one
+ * stamped a while before may have waited in the device.
  */
-export function deviceTimeNs(tsNs: bigint, rxNs: bigint, toleranceNs: bigint): { tsNs: bigint; fix: ClockFix } {
+export function deviceTimeNs(tsNs: bigint, rxNs: bigint, aheadNs: bigint, behindNs: bigint): { tsNs: bigint; fix: ClockFix } {
   if (rxNs <= 0n) return { tsNs, fix: '' };
   for (const scale of UNIT_SCALES) {
     const t = tsNs * scale;
-    const off = t > rxNs ? t - rxNs : rxNs - t;
-    if (off <= toleranceNs) return { tsNs: t, fix: scale === 1n ? '' : 'unit' };
+    if (t - rxNs <= aheadNs && rxNs - t <= behindNs) return { tsNs: t, fix: scale === 1n ? '' : 'unit' };
   }
   return { tsNs: rxNs, fix: 'skew' };
 }

@@ -39,10 +39,13 @@ export const healthOptionsSchema = z.strictObject({
   maxPacketsPerSecond: z.number().positive().default(2e10),
   maxBytesPerSecond: z.number().positive().default(2e12),
   /**
-   * A device timestamp further than this from the collector's receive time is not trusted: read in milliseconds,
-   * microseconds or seconds when that fits, else replaced by the receive time (and counted on the device item).
+   * A device timestamp more than `clockAheadSeconds` after, or `clockBehindSeconds` before, the collector's receive
+   * time is not trusted: read in milliseconds, microseconds or seconds when that fits, else replaced by the receive
+   * time (and counted on the device item). Behind: 8 minutes keeps a late sample inside the 10 minutes the view reads
+   * rates from.
    */
-  clockToleranceSeconds: z.number().min(1).max(86_400).default(60),
+  clockAheadSeconds: z.number().min(1).max(86_400).default(60),
+  clockBehindSeconds: z.number().min(1).max(86_400).default(480),
   /** The sample before a minute's first one is looked for this many minutes back. */
   maxGapMinutes: z.number().int().min(1).max(60).default(5),
   /** Counter buckets (device samples per minute) are kept this long; history (rates, churn) for 24 hours. */

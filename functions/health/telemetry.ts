@@ -40,7 +40,8 @@ export interface TelemetrySample {
 
 export interface TelemetryOptions extends RateLimits {
   gnmiIntervalSeconds: number;
-  clockToleranceSeconds: number;
+  clockAheadSeconds: number;
+  clockBehindSeconds: number;
   maxGapMinutes: number;
   bucketRetentionMinutes: number;
 }
@@ -98,14 +99,15 @@ function objectState(map: Record<string, { state: string; ord: string; sinceMs: 
  * One device's samples into its item (`dev`, updated in place) and the counter points to bucket. Pure: the store is
  * the caller's.
  */
-export function devicePoints(dev: DeviceItem, samples: TelemetrySample[], o: Pick<TelemetryOptions, 'gnmiIntervalSeconds' | 'clockToleranceSeconds'>) {
+export function devicePoints(dev: DeviceItem, samples: TelemetrySample[], o: Pick<TelemetryOptions, 'gnmiIntervalSeconds' | 'clockAheadSeconds' | 'clockBehindSeconds'>) {
   let statusInputChanged = false;
   const points: DevicePoint[] = [];
   let latestVtepTs = -1n;
-  const toleranceNs = BigInt(Math.round(o.clockToleranceSeconds * 1e9));
+  const aheadNs = BigInt(Math.round(o.clockAheadSeconds * 1e9));
+  const behindNs = BigInt(Math.round(o.clockBehindSeconds * 1e9));
   const timeOf = new Map<TelemetrySample, bigint>();
   for (const s of samples) {
-    const t = deviceTimeNs(s.tsNs, BigInt(s.rxMs) * 1_000_000n, toleranceNs);
+    const t = deviceTimeNs(s.tsNs, BigInt(s.rxMs) * 1_000_000n, aheadNs, behindNs);
     timeOf.set(s, t.tsNs);
     if (t.fix) {
       const f = (dev.clockFixes ??= { unit: 0, skew: 0, lastAtMs: 0 });

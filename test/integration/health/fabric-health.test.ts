@@ -18,7 +18,7 @@ import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
 import { type GoTarget, notificationJson, startGoTarget } from '../../support/gnmi/go-peers.js';
-import { notification, OC_VXLAN, uint } from '../../support/gnmi/notifications.js';
+import { notification, OC_VXLAN, str, uint } from '../../support/gnmi/notifications.js';
 import { brokers, ddb, dynamodbEndpoint, uniqueName, waitFor } from '../support/env.js';
 
 const MAX = (1n << 64n) - 1n;
@@ -217,7 +217,9 @@ describe('fabric health from real routers and a gNMI target', () => {
       await target.send(vniCounters(10100, [['total-encap-pkts', v]], BigInt(base + i * 60_000 + 5_000) * 1_000_000n));
       await waitFor(async () => {
         const b = (await doc.send(new GetCommand({ TableName: `${tablePrefix}health`, Key: { pk: `D#${FABRIC}#${device}`, sk: minute } }))).Item;
-        return String(b?.s?.['total-encap-pkts|vni|10100'] ?? '').endsWith(`|${v}`) ? true : undefined;
+        // The series key goes on with endpoint, network instance and epoch: "total-encap-pkts|vni|10100|nve1|default#…".
+        const series = Object.entries(b?.s ?? {}).find(([k]) => k.startsWith('total-encap-pkts|vni|10100|'))?.[1];
+        return String(series ?? '').endsWith(`|${v}`) ? true : undefined;
       }, `sample ${i} in its bucket`);
     }
     const since = new Date(base).toISOString();
@@ -232,6 +234,31 @@ describe('fabric health from real routers and a gNMI target', () => {
     const vtep = (await get(`/v1/fabrics/${FABRIC}/vteps/${VTEP.leaf3}`)).body;
     expect(vtep).toMatchObject({ vtep: VTEP.leaf3, device, state: 'up' });
     for (const p of vtep.history) for (const x of [p.encapPps, p.decapPps]) if (x !== null) expect(x).toBeGreaterThanOrEqual(0);
+  });
+
+  it('names a remote VTEP peer that goes DOWN over gNMI within a tick, and drops the reason when it is UP again', async () => {
+    const peerState = (state: string) => {
+      const n = notification(`openconfig:${OC_VXLAN}/endpoint-peers/endpoint-peer[peer-address=10.5.9.9]/state`, [['peer-state', str(state)]], {
+        target: device,
+      });
+      return { update: notificationJson({ ...n, timestamp: null }) };
+    };
+    await target.send(peerState('UP'));
+    await until((x) => x.status === 'ok', 'ok with the peer up');
+
+    const sentAt = Date.now();
+    await target.send(peerState('DOWN'));
+    const down = await until((x) => x.reasons.some((r: string) => r.includes('remote VTEP 10.5.9.9')), 'the peer named in the status', 30_000);
+    const tookMs = Date.now() - sentAt;
+
+    expect(down.status).toBe('degraded');
+    expect(down.reasons).toContainEqual(expect.stringMatching(new RegExp(`^${device} reports DOWN remote VTEP 10\\.5\\.9\\.9 \\(gNMI\\) since `)));
+    expect(down.tunnels).toEqual([expect.objectContaining({ device, vtep: VTEP.leaf3, kind: 'peer', key: '10.5.9.9', state: 'DOWN' })]);
+    // Within a tick (0.5 s) of the sample reaching the health function; the rest is Kafka and the runner's batching.
+    console.log(`[fabric-health] peer DOWN named in the status after ${tookMs} ms`);
+    expect(tookMs).toBeLessThan(10_000);
+    await target.send(peerState('UP'));
+    await until((x) => x.status === 'ok' && x.tunnels.length === 0, 'ok with the peer up again', 30_000);
   });
 
   it('says a gNMI target that stops sending is stale, and a BMP router whose session drops', async () => {

@@ -87,17 +87,23 @@ export async function startGoTarget(o: {
   if (!m) throw new Error(`gnmi-target: unexpected first line ${first}; stderr: ${stderr}`);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let sent = 0;
+  // Sends one at a time: a test's sends and a background feeder's would otherwise take each other's DONE lines.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     address: `${o.host ?? '127.0.0.1'}:${m[2]}`,
     port: Number(m[2]),
-    async send(...commands) {
-      for (const c of commands) {
-        sent++;
-        const done = nextLine();
-        child.stdin.write(`${JSON.stringify(c)}\n`);
-        const line = await done;
-        if (line !== `DONE ${sent}`) throw new Error(`gnmi-target: expected DONE ${sent}, got ${line}; stderr: ${stderr}`);
-      }
+    send(...commands) {
+      const run = queue.then(async () => {
+        for (const c of commands) {
+          sent++;
+          const done = nextLine();
+          child.stdin.write(`${JSON.stringify(c)}\n`);
+          const line = await done;
+          if (line !== `DONE ${sent}`) throw new Error(`gnmi-target: expected DONE ${sent}, got ${line}; stderr: ${stderr}`);
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
     },
     stderr: () => stderr,
     async stop() {

@@ -13,7 +13,7 @@ import { type DeviceItem, type HealthMinuteItem, healthKeys, minuteOf } from '..
 
 const T0 = Date.parse('2026-12-07T05:00:00Z');
 const MS = 1_000_000n;
-const O = { gnmiIntervalSeconds: 10, clockToleranceSeconds: 60 };
+const O = { gnmiIntervalSeconds: 10, clockAheadSeconds: 60, clockBehindSeconds: 480 };
 const LIMITS = { maxPacketsPerSecond: 1e10, maxBytesPerSecond: 1e12 };
 
 let seq = 0;
@@ -75,13 +75,15 @@ const steady = (fromS: number, n: number, base: bigint, o: Parameters<typeof cou
   Array.from({ length: n }, (_, i) => counter(fromS + 10 * i, base + 100n * BigInt(i), o));
 
 describe('device time', () => {
-  it('trusts a timestamp within the tolerance, reads milliseconds as such, and replaces one too far off', () => {
+  it('trusts a timestamp up to 1 min ahead and 8 min behind, reads milliseconds as such, and replaces one too far off', () => {
     const rx = BigInt(T0) * MS;
-    const tol = 60_000n * MS;
-    expect(deviceTimeNs(rx - 5_000n * MS, rx, tol)).toEqual({ tsNs: rx - 5_000n * MS, fix: '' });
-    expect(deviceTimeNs(BigInt(T0), rx, tol)).toEqual({ tsNs: rx, fix: 'unit' });
-    expect(deviceTimeNs(BigInt(T0 / 1000), rx, tol)).toEqual({ tsNs: rx, fix: 'unit' });
-    expect(deviceTimeNs(rx + 600_000n * MS, rx, tol)).toEqual({ tsNs: rx, fix: 'skew' });
+    const [ahead, behind] = [60_000n * MS, 480_000n * MS];
+    expect(deviceTimeNs(rx - 5_000n * MS, rx, ahead, behind)).toEqual({ tsNs: rx - 5_000n * MS, fix: '' });
+    expect(deviceTimeNs(rx - 420_000n * MS, rx, ahead, behind)).toEqual({ tsNs: rx - 420_000n * MS, fix: '' }); // 7 min late: kept
+    expect(deviceTimeNs(BigInt(T0), rx, ahead, behind)).toEqual({ tsNs: rx, fix: 'unit' });
+    expect(deviceTimeNs(BigInt(T0 / 1000), rx, ahead, behind)).toEqual({ tsNs: rx, fix: 'unit' });
+    expect(deviceTimeNs(rx + 120_000n * MS, rx, ahead, behind)).toEqual({ tsNs: rx, fix: 'skew' });
+    expect(deviceTimeNs(rx - 600_000n * MS, rx, ahead, behind)).toEqual({ tsNs: rx, fix: 'skew' });
   });
 });
 

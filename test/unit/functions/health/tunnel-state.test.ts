@@ -30,7 +30,7 @@ const peerState = (atS: number, peer: string, state: string) => sample(atS, { na
 
 function statusAfter(nowS: number, batches: TelemetrySample[][], rules: Partial<typeof DEFAULT_HEALTH_OPTIONS.rules> = {}) {
   const dev: DeviceItem = { ...healthKeys.device('f1', 'leaf11'), fabric: 'f1', device: 'leaf11', vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
-  const changed = batches.map((b) => devicePoints(dev, b, { gnmiIntervalSeconds: 10, clockToleranceSeconds: 60 }).statusInputChanged);
+  const changed = batches.map((b) => devicePoints(dev, b, { gnmiIntervalSeconds: 10, clockAheadSeconds: 60, clockBehindSeconds: 480 }).statusInputChanged);
   const view = buildFabricView(
     { fabric: 'f1', items: [dev as unknown as Record<string, unknown>], minutes: [], macs: 0, macsPerVni: {}, movesByMinute: {} },
     { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals: 3, rules: { ...DEFAULT_HEALTH_OPTIONS.rules, ...rules } },
