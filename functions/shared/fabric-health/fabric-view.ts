@@ -103,11 +103,15 @@ export interface ViewOptions {
   expectedVteps: string[];
   gnmiIntervalSeconds: number;
   staleAfterIntervals: number;
+  /** A gNMI device silent longer than this is left out of the view (default 1 hour). */
+  gnmiRetentionMs?: number;
   rules: StatusRules;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+export const DEFAULT_GNMI_RETENTION_MS = 3_600_000;
 
 /** A peer or VNI a device deleted is shown (and a reason) this long. */
 const DELETED_SHOWN_MS = 3_600_000;
@@ -122,7 +126,12 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   const sessionItems = (bySk('SESSION#') as unknown as SessionItem[]).sort((a, b) => `${a.router}${a.peer}`.localeCompare(`${b.router}${b.peer}`));
   const counts = bySk('COUNT#') as unknown as RouteCountItem[];
   const vtepItems = bySk('VTEP#') as unknown as VtepRouteItem[];
-  const devices = (bySk('DEV#') as unknown as DeviceItem[]).sort((a, b) => a.device.localeCompare(b.device));
+  // A gNMI device silent beyond the retention is gone (removed from the configuration, decommissioned): it no longer
+  // keeps the fabric degraded as a stale source.
+  const retentionMs = o.gnmiRetentionMs ?? DEFAULT_GNMI_RETENTION_MS;
+  const devices = (bySk('DEV#') as unknown as DeviceItem[])
+    .filter((d) => !(d.lastRxMs > 0 && nowMs - d.lastRxMs > retentionMs))
+    .sort((a, b) => a.device.localeCompare(b.device));
   const macAlerts = bySk('MACALERT#') as unknown as MacAlertRefItem[];
 
   const routers = routerItems.map((r) => ({

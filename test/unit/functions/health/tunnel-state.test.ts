@@ -80,4 +80,13 @@ describe('health from gNMI peer and VNI state', () => {
     expect(stale.view.tunnels).toEqual([]);
     expect(stale.view.reasons.some((r) => r.includes('remote VTEP'))).toBe(false);
   });
+
+  it('lets a device silent beyond the retention (1 hour) expire: a removed target does not keep the fabric degraded', () => {
+    const stale = statusAfter(600, [[peerState(0, '10.0.0.12', 'UP')]]);
+    const gone = statusAfter(3_601, [[peerState(0, '10.0.0.12', 'UP')]]);
+
+    expect(stale.view.reasons).toEqual([expect.stringMatching(/^stale gNMI target leaf11: no sample for 600 s/)]);
+    expect(gone.view.status).toBe('ok');
+    expect(gone.view.freshness.sources).toEqual([]);
+  });
 });
