@@ -66,6 +66,13 @@ export const BUILTIN_RULES: readonly NormalizationRule[] = [
   { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/state/learning-mode`, kind: 'state', name: 'learning-mode' },
   // `enabled` is the endpoint's administrative state: not whether it is up.
   { path: `${OC_VXLAN}/state/enabled`, kind: 'state', name: 'vtep-admin-state', states: { true: 'UP', false: 'DOWN' } },
+  // The local VTEP address: the address of the endpoint's source interface (openconfig-interfaces, openconfig-if-ip).
+  { path: `${OC_VXLAN}/state/source-interface`, kind: 'scope', name: 'vtep-interface' },
+  {
+    path: '/interfaces/interface[name={interface}]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=*]/state/ip',
+    kind: 'scope',
+    name: 'interface-address',
+  },
   { path: '/network-instances/network-instance[name={networkInstance}]/fdb/mac-table/entries/entry', kind: 'count', name: 'mac-count' },
   { path: '/interfaces/interface[name={interface}]/state/counters/*', kind: 'counter' },
   { path: '/interfaces/interface[name={interface}]/state/oper-status', kind: 'state', name: 'oper-status' },
@@ -127,12 +134,16 @@ export const BUILTIN_SUBSCRIPTIONS = {
     ],
   },
   /**
-   * The endpoint's own state (administrative `enabled`). Not in the default sets: NX-OS 10.3(1) deviates the whole
-   * vxlan/state container as not supported.
+   * The endpoint's own state (administrative `enabled`, `source-interface`) and interface addresses, for the local
+   * VTEP address. Not in the default sets: NX-OS 10.3(1) deviates the whole vxlan/state container as not supported.
    */
   'openconfig-vxlan-endpoint': {
     mode: 'on-change',
-    paths: ['openconfig:/network-instances/network-instance/connection-points/connection-point/endpoints/endpoint/vxlan/state/enabled'],
+    paths: [
+      'openconfig:/network-instances/network-instance/connection-points/connection-point/endpoints/endpoint/vxlan/state/enabled',
+      'openconfig:/network-instances/network-instance/connection-points/connection-point/endpoints/endpoint/vxlan/state/source-interface',
+      'openconfig:/interfaces/interface/subinterfaces/subinterface/ipv4/addresses/address/state/ip',
+    ],
   },
   /** OpenConfig MAC tables, on change (counted by the collector). */
   'openconfig-mac-table': { mode: 'on-change', paths: ['openconfig:/network-instances/network-instance/fdb/mac-table/entries'] },

@@ -40,10 +40,13 @@ export interface SampleLeaf {
   /** COUNTER: the sums this leaf contributes to, and whether it is also published itself. */
   readonly derive?: { into: readonly Accumulator[]; publish: boolean } | undefined;
   /** A scope rule's leaf: not published, its value binds the device's VTEP or an interface's VNI. */
-  readonly bind?: { field: 'vtep' | 'vni'; interface: string } | undefined;
+  readonly bind?: { field: ScopeBinding; interface: string } | undefined;
   /** The encoder's cache of this leaf's constant fields. */
   encoded?: Uint8Array;
 }
+
+/** What a scope rule's leaf says (rule.ts): the VTEP address, an interface's VNI, the VTEP's source interface, an interface's address. */
+type ScopeBinding = 'vtep' | 'vni' | 'vtep-interface' | 'interface-address';
 
 /** One published sum: an aggregated counter or a derived total. */
 interface Accumulator {
@@ -106,6 +109,9 @@ export class TargetNormalizer {
   deviceVtep = '';
   /** interface (as captured) → VNI, from scope rules (SR Linux ingress/vni). */
   private readonly vniOf = new Map<string, number>();
+  /** The VTEP's source interface (OpenConfig vxlan/state/source-interface) and interface → address, to resolve it. */
+  private vtepInterface = '';
+  private readonly addressOf = new Map<string, string>();
   private rebound = false;
   /** Updates (gNMI Update messages) and malformed ones skipped, since the target's start. */
   updates = 0;
@@ -261,7 +267,13 @@ export class TargetNormalizer {
 
   private bindScope(bind: NonNullable<SampleLeaf['bind']>, value: LeafValue): void {
     const text = (value.t === 'str' ? value.v : toStateText(value)).trim(); // an IPv6 address is not an identityref
-    if (bind.field === 'vtep') {
+    if (bind.field === 'vtep-interface' || bind.field === 'interface-address') {
+      if (bind.field === 'vtep-interface') this.vtepInterface = text;
+      else if (this.addressOf.get(bind.interface) !== text) this.addressOf.set(bind.interface, text);
+      const address = this.addressOf.get(this.vtepInterface);
+      if (!address || address === this.deviceVtep || this.opts.vtep) return;
+      this.deviceVtep = address;
+    } else if (bind.field === 'vtep') {
       if (text === this.deviceVtep || this.opts.vtep) return;
       this.deviceVtep = text;
     } else {
@@ -302,7 +314,7 @@ export class TargetNormalizer {
           name: m.name,
           path: key,
           scope: m.captures,
-          bind: { field: m.name as 'vtep' | 'vni', interface: m.captures.interface },
+          bind: { field: m.name as ScopeBinding, interface: m.captures.interface },
         };
       } else if (m) {
         const kind =

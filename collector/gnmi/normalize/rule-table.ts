@@ -80,8 +80,8 @@ function compileRule(rule: NormalizationRule, index: number): CompiledRule {
     }),
   }));
   const anyLeaf = elems[elems.length - 1]!.name === undefined;
-  if (rule.kind === 'scope' && rule.name !== 'vtep' && rule.name !== 'vni')
-    throw new RuleError(`normalization rule ${index} (${rule.path}): a scope rule names "vtep" or "vni"`);
+  if (rule.kind === 'scope' && !['vtep', 'vni', 'vtep-interface', 'interface-address'].includes(rule.name ?? ''))
+    throw new RuleError(`normalization rule ${index} (${rule.path}): a scope rule names "vtep", "vni", "vtep-interface" or "interface-address"`);
   if ((rule.aggregate || rule.sums) && rule.kind !== 'counter')
     throw new RuleError(`normalization rule ${index} (${rule.path}): aggregate and sums are for counters`);
   if (rule.kind !== 'count' && !anyLeaf && !rule.name) throw new RuleError(`normalization rule ${index} (${rule.path}): a rule for one leaf needs a name`);

@@ -12,7 +12,8 @@
  *   (a MAC table has no count leaf) and publishes the count as a gauge;
  * - for `kind: scope` the leaf's value is part of other samples' scope, not a sample: `name: vtep` the device's own
  *   VTEP address (NX-OS `primaryIp`), `name: vni` the VNI of the captured interface (SR Linux `ingress/vni`: a
- *   vxlan-interface's index is not its VNI).
+ *   vxlan-interface's index is not its VNI), `name: vtep-interface` the interface whose address is the VTEP's
+ *   (OpenConfig `source-interface`), `name: interface-address` an address of the captured interface.
  * Element names match without their module prefix (`srl_nokia-tunnel:tunnel` matches `tunnel`): SR Linux qualifies
  * every element whose module differs from its parent's (RFC 7951 §4 applied to paths).
  */

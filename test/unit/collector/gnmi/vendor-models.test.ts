@@ -243,6 +243,23 @@ describe('built-in normalization rules against vendor-shaped notifications', () 
     expect(out).toEqual(c.expected);
   });
 
+  it('takes the local VTEP address from the OpenConfig source interface, resolved to its address', () => {
+    // openconfig-evpn 2024-08-14 …/vxlan/state/source-interface; openconfig-if-ip …/subinterface[index]/ipv4/addresses/address[ip]/state/ip
+    const out = run([
+      notification(`${OC_VXLAN}/endpoint-peers/endpoint-peer[peer-address=10.0.0.2]/state`, [['peer-state', str('UP')]]),
+      notification('/interfaces/interface[name=Loopback1]/subinterfaces/subinterface[index=0]/ipv4/addresses/address[ip=10.1.1.21]/state', [
+        ['ip', str('10.1.1.21')],
+      ]),
+      notification(`${OC_VXLAN}/state`, [['source-interface', str('Loopback1')]]),
+      notification(`${OC_VXLAN}/endpoint-peers/endpoint-peer[peer-address=10.0.0.2]/state`, [['peer-state', str('DOWN')]]),
+    ]);
+
+    expect(out).toEqual([
+      { kind: 'state', name: 'peer-state', peer: '10.0.0.2', networkInstance: 'default', endpoint: 'nve1', state: 'UP' },
+      { kind: 'state', name: 'peer-state', vtep: '10.1.1.21', peer: '10.0.0.2', networkInstance: 'default', endpoint: 'nve1', state: 'DOWN' },
+    ]);
+  });
+
   it('keeps a configured VTEP address over the one the device names', () => {
     const out = run(
       [
