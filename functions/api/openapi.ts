@@ -517,6 +517,23 @@ export const openApiDocument = {
               },
             },
           },
+          crossCheck: {
+            type: 'array',
+            description:
+              'control plane (BMP type-3 routes) against data plane (gNMI peers): a VTEP advertising a VNI to which a device serving it has no tunnel up',
+            items: {
+              type: 'object',
+              required: ['device', 'vtep', 'vni', 'peer', 'detail', 'since'],
+              properties: {
+                device: { type: 'string' },
+                vtep: { type: 'string' },
+                vni: { type: 'integer' },
+                peer: { type: 'string' },
+                detail: { type: 'string' },
+                since: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
           freshness: {
             type: 'object',
             required: ['stale', 'sources'],

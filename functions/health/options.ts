@@ -26,6 +26,8 @@ export const healthRulesSchema = z.strictObject({
   peerDown: ruleStatus.default(D.peerDown),
   /** A VNI a device reports down over gNMI (vni-state), or deletes. */
   vniDown: ruleStatus.default(D.vniDown),
+  /** A VTEP that advertises a VNI (type-3 route) to which a device serving that VNI reports no tunnel up over gNMI. */
+  crossCheck: ruleStatus.default(D.crossCheck),
 });
 
 export const healthOptionsSchema = z.strictObject({

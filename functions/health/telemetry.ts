@@ -99,7 +99,11 @@ function objectState(map: Record<string, { state: string; ord: string; sinceMs: 
  * One device's samples into its item (`dev`, updated in place) and the counter points to bucket. Pure: the store is
  * the caller's.
  */
-export function devicePoints(dev: DeviceItem, samples: TelemetrySample[], o: Pick<TelemetryOptions, 'gnmiIntervalSeconds' | 'clockAheadSeconds' | 'clockBehindSeconds'>) {
+export function devicePoints(
+  dev: DeviceItem,
+  samples: TelemetrySample[],
+  o: Pick<TelemetryOptions, 'gnmiIntervalSeconds' | 'clockAheadSeconds' | 'clockBehindSeconds'>,
+) {
   let statusInputChanged = false;
   const points: DevicePoint[] = [];
   let latestVtepTs = -1n;

@@ -62,6 +62,23 @@ export interface TunnelView {
   since: string;
 }
 
+/**
+ * A disagreement between the control plane and the data plane: a VTEP advertises a VNI in a type-3 (IMET) route, a
+ * device serving that VNI (its own IMET route, or its gNMI vni-state UP) reports its peers over gNMI, and none of them
+ * is that VTEP UP.
+ */
+export interface CrossCheckView {
+  device: string;
+  /** the device's own VTEP */
+  vtep: string;
+  vni: number;
+  /** the VTEP that advertises the VNI */
+  peer: string;
+  detail: string;
+  /** since when the two have disagreed, as far as the items tell: the later of the route change and the peer's state change */
+  since: string;
+}
+
 export interface FreshnessSource {
   kind: 'bmp' | 'gnmi';
   name: string;
@@ -87,6 +104,8 @@ export interface FabricHealthView {
   freshness: { stale: number; sources: FreshnessSource[] };
   /** Peers and VNIs the fabric's devices report down or deleted over gNMI (devices whose stream is fresh). */
   tunnels: TunnelView[];
+  /** Control plane (BMP type-3 routes) against data plane (gNMI peers): what the two disagree on. */
+  crossCheck: CrossCheckView[];
 }
 
 /** What the view is made of: the fabric's items in the health table, its recent minutes, and the MAC index's figures. */
@@ -283,6 +302,32 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     }
   }
 
+  // Control plane against data plane. Like is compared with like: the VTEPs a type-3 route says serve a VNI, against
+  // the remote VTEPs a device serving that VNI reports over gNMI. A device that reports no peer at all says nothing.
+  const imetVtepsOf = new Map<number, VtepRouteItem[]>();
+  for (const v of vtepItems)
+    for (const [k, n] of Object.entries(v))
+      if (k.startsWith('v:') && typeof n === 'number' && n > 0) imetVtepsOf.set(Number(k.slice(2)), [...(imetVtepsOf.get(Number(k.slice(2))) ?? []), v]);
+  const crossCheck: CrossCheckView[] = [];
+  for (const d of devices) {
+    if (!deviceFresh.get(d.device)?.fresh || !d.vtep || Object.keys(d.peers ?? {}).length === 0) continue;
+    const peerOf = new Map(Object.entries(d.peers ?? {}).map(([k, st]) => [k.slice(k.lastIndexOf('|') + 1), st]));
+    const served = new Set<number>();
+    for (const [n, vs] of imetVtepsOf) if (vs.some((v) => v.vtep === d.vtep)) served.add(n);
+    for (const [k, st] of Object.entries(d.vnis ?? {})) if (st.state === 'UP') served.add(Number(k.slice(k.lastIndexOf('|') + 1)));
+    for (const n of [...served].sort((a, b) => a - b)) {
+      for (const v of imetVtepsOf.get(n) ?? []) {
+        if (v.vtep === d.vtep) continue;
+        const st = peerOf.get(v.vtep);
+        if (st?.state === 'UP') continue;
+        const detail = st
+          ? `${v.vtep} advertises VNI ${n} but ${d.device} reports its tunnel to it ${st.state}`
+          : `${v.vtep} advertises VNI ${n} but ${d.device} has no tunnel to it`;
+        crossCheck.push({ device: d.device, vtep: d.vtep, vni: n, peer: v.vtep, detail, since: iso(Math.max(st?.sinceMs ?? 0, Number(v.lastChangeMs ?? 0))) });
+      }
+    }
+  }
+
   const view: FabricHealthView = {
     fabric: snap.fabric,
     status: 'ok',
@@ -299,6 +344,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     flapping,
     freshness: { stale: sources.filter((s) => s.state === 'stale').length, sources },
     tunnels,
+    crossCheck,
   };
   if (status) {
     view.status = status.status;

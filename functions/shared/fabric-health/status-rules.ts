@@ -17,6 +17,7 @@ export interface StatusRules {
   staleSource: RuleStatus;
   peerDown: RuleStatus;
   vniDown: RuleStatus;
+  crossCheck: RuleStatus;
 }
 
 /** The rules' defaults (functions/health/options.ts documents them; the configuration overrides them). */
@@ -30,6 +31,7 @@ export const DEFAULT_STATUS_RULES: StatusRules = {
   staleSource: 'degraded',
   peerDown: 'degraded',
   vniDown: 'degraded',
+  crossCheck: 'degraded',
 };
 export const DEFAULT_GNMI_INTERVAL_SECONDS = 10;
 export const DEFAULT_STALE_AFTER_INTERVALS = 3;
@@ -83,6 +85,10 @@ export function evaluateStatus(
   fire(
     rules.vniDown,
     tunnels.filter((t) => t.kind === 'vni').map((t) => `${t.device} ${said(t)} VNI ${t.key} (gNMI) since ${t.since}`),
+  );
+  fire(
+    rules.crossCheck,
+    (view.crossCheck ?? []).map((c) => `${c.detail} (BMP type-3 route against gNMI, since ${c.since})`),
   );
   fire(
     rules.staleSource,

@@ -89,4 +89,45 @@ describe('health from gNMI peer and VNI state', () => {
     expect(gone.view.status).toBe('ok');
     expect(gone.view.freshness.sources).toEqual([]);
   });
+
+  it('cross-checks type-3 routes against gNMI peers: a VTEP advertising a VNI the device serves, with no tunnel up, is one disagreement', () => {
+    const imet = (vtep: string, vnis: number[]) => ({
+      ...healthKeys.vtep('f1', vtep),
+      fabric: 'f1',
+      vtep,
+      imet: vnis.length,
+      lastChangeMs: T0,
+      ...Object.fromEntries(vnis.map((n) => [`v:${n}`, 1])),
+    });
+    const dev: DeviceItem = { ...healthKeys.device('f1', 'leaf11'), fabric: 'f1', device: 'leaf11', vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
+    const feed = (...batches: TelemetrySample[][]) => {
+      for (const b of batches) devicePoints(dev, b, { gnmiIntervalSeconds: 10, clockAheadSeconds: 60, clockBehindSeconds: 480 });
+      return buildFabricView(
+        {
+          fabric: 'f1',
+          items: [dev as unknown as Record<string, unknown>, imet('10.0.0.11', [10100, 10200]), imet('10.0.0.12', [10100, 10200]), imet('10.0.0.13', [10300])],
+          minutes: [],
+          macs: 0,
+          macsPerVni: {},
+          movesByMinute: {},
+        },
+        { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals: 3, rules: DEFAULT_HEALTH_OPTIONS.rules },
+        T0 + 5_000,
+      );
+    };
+
+    const missing = feed([peerState(1, '10.0.0.99', 'UP')]); // leaf11 (VTEP 10.0.0.11) serves 10100 and 10200, reports no tunnel to 10.0.0.12
+    const agree = feed([peerState(2, '10.0.0.12', 'UP')]);
+
+    expect(missing.crossCheck.map((c) => [c.vni, c.peer, c.detail])).toEqual([
+      [10100, '10.0.0.12', '10.0.0.12 advertises VNI 10100 but leaf11 has no tunnel to it'],
+      [10200, '10.0.0.12', '10.0.0.12 advertises VNI 10200 but leaf11 has no tunnel to it'],
+    ]);
+    expect(missing.status).toBe('degraded');
+    expect(missing.reasons).toContain(
+      `10.0.0.12 advertises VNI 10100 but leaf11 has no tunnel to it (BMP type-3 route against gNMI, since ${new Date(T0).toISOString()})`,
+    );
+    expect(agree.crossCheck).toEqual([]);
+    expect(agree.status).toBe('ok');
+  });
 });
