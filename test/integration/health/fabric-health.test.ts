@@ -261,6 +261,69 @@ describe('fabric health from real routers and a gNMI target', () => {
     await until((x) => x.status === 'ok' && x.tunnels.length === 0, 'ok with the peer up again', 30_000);
   });
 
+  it('cross-checks type-3 routes against gNMI: a VTEP whose tunnel the device lacks is one disagreement, cleared when they agree', async () => {
+    const state = (prefix: string, leaf: string, value: string) => {
+      const n = notification(`openconfig:${OC_VXLAN}/${prefix}/state`, [[leaf, str(value)]], { target: device });
+      return { update: notificationJson({ ...n, timestamp: null }) };
+    };
+    // BMP: g1 advertises VNIs 10100 and 10200, g2 10100. gNMI: leaf3 serves 10100 and has a tunnel to g1 only.
+    await g1.evpn('add', [
+      'multicast',
+      VTEP.g1,
+      'etag',
+      '0',
+      'rd',
+      `${R.g1}:200`,
+      'rt',
+      '65000:200',
+      'encap',
+      'vxlan',
+      'pmsi',
+      'ingress-repl',
+      '10200',
+      VTEP.g1,
+    ]);
+    await target.send(
+      state('endpoint-vnis/endpoint-vni[vni=10100]', 'vni-state', 'UP'),
+      state(`endpoint-peers/endpoint-peer[peer-address=${VTEP.g1}]`, 'peer-state', 'UP'),
+    );
+
+    const apart = await until((x) => x.crossCheck.length > 0 && x.vnis.some((v: any) => v.vni === 10200), 'one disagreement', 30_000);
+
+    expect(apart.crossCheck).toEqual([
+      {
+        device,
+        vtep: VTEP.leaf3,
+        vni: 10100,
+        peer: VTEP.g2,
+        detail: `${VTEP.g2} advertises VNI 10100 but ${device} has no tunnel to it`,
+        since: expect.any(String),
+      },
+    ]);
+    expect(apart.status).toBe('degraded');
+    expect(apart.reasons).toContainEqual(
+      expect.stringContaining(`${VTEP.g2} advertises VNI 10100 but ${device} has no tunnel to it (BMP type-3 route against gNMI, since `),
+    );
+    await target.send(state(`endpoint-peers/endpoint-peer[peer-address=${VTEP.g2}]`, 'peer-state', 'UP'));
+    await until((x) => x.status === 'ok' && x.crossCheck.length === 0, 'agreed again', 30_000);
+    await g1.evpn('del', [
+      'multicast',
+      VTEP.g1,
+      'etag',
+      '0',
+      'rd',
+      `${R.g1}:200`,
+      'rt',
+      '65000:200',
+      'encap',
+      'vxlan',
+      'pmsi',
+      'ingress-repl',
+      '10200',
+      VTEP.g1,
+    ]);
+  });
+
   it('says a gNMI target that stops sending is stale, and a BMP router whose session drops', async () => {
     keepSending = false;
     await sender;
