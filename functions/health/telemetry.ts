@@ -158,6 +158,9 @@ export function devicePoints(
     } else if (s.kind === 'state' && s.name === 'vtep-state' && !s.peer && !s.vni) {
       if (dev.vtepState !== s.state) statusInputChanged = true;
       dev.vtepState = s.state;
+    } else if (s.kind === 'state' && s.name === 'vtep-admin-state' && !s.peer && !s.vni) {
+      if (dev.vtepAdminState !== s.state) statusInputChanged = true;
+      dev.vtepAdminState = s.state;
     } else if (s.peer && ((s.kind === 'state' && s.name === 'peer-state') || (s.kind === 'deleted' && (s.name === 'peer' || s.name === 'peer-state')))) {
       if (objectState((dev.peers ??= {}), `${s.endpoint ?? ''}|${s.peer}`, s)) statusInputChanged = true;
     } else if (!s.peer && s.vni && ((s.kind === 'state' && s.name === 'vni-state') || (s.kind === 'deleted' && (s.name === 'vni' || s.name === 'vni-state')))) {

@@ -96,6 +96,8 @@ export interface DeviceItem {
   target?: { kind: string; errorKind: string; detail: string; ord: string; atMs: number };
   /** vtep-state STATE sample, when the device sends it. */
   vtepState?: string;
+  /** vtep-admin-state STATE sample (OpenConfig vxlan/state/enabled): a VTEP disabled by its operator forwards nothing either. */
+  vtepAdminState?: string;
   /** Collector sequences of the latest gNMI CONNECTED events (ascending): a counter chain never spans two. */
   connects?: string[];
   /** Per counter scope ("peer|vni|endpoint|network instance"), its latest `last-clear` values: [device ns, value]. */

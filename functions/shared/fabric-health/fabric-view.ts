@@ -231,7 +231,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     const dev = devs[0];
     const bgp = routes + imet > 0;
     const gnmiFresh = devs.some((d) => deviceFresh.get(d.device)?.fresh);
-    const gnmiDown = devs.some((d) => d.vtepState === 'DOWN');
+    const gnmiDown = devs.some((d) => d.vtepState === 'DOWN' || d.vtepAdminState === 'DOWN');
     const state: VtepState = gnmiDown ? 'down' : bgp || gnmiFresh ? 'up' : devs.length ? 'stale' : 'missing';
     const lastSeenMs = Math.max(...devs.map((d) => d.lastRxMs), Number(item?.lastChangeMs ?? 0));
     vteps.push({

@@ -130,4 +130,11 @@ describe('health from gNMI peer and VNI state', () => {
     expect(agree.crossCheck).toEqual([]);
     expect(agree.status).toBe('ok');
   });
+
+  it('shows a VTEP whose operator disabled it (OpenConfig enabled = false, vtep-admin-state DOWN) as down', () => {
+    const { view, changed } = statusAfter(5, [[sample(0, { name: 'vtep-admin-state', state: 'DOWN' })]]);
+
+    expect(changed).toEqual([true]);
+    expect(view.vteps.find((v) => v.vtep === '10.0.0.11')).toMatchObject({ state: 'down', device: 'leaf11' });
+  });
 });
