@@ -34,6 +34,9 @@ function harness(...args: Parameters<typeof startHarness>): Harness {
   return h;
 }
 
+/** A loaded machine may take over a second to answer the first Subscribe: that is not the failure under test. */
+const SLACK = { connectTimeoutMs: 10_000 };
+
 const values = (h: Harness, device: string) =>
   h
     .samples(device)
@@ -44,29 +47,37 @@ describe('gNMI stream isolation against the reference target', () => {
   it('keeps the other sets streaming on the same connection when the target does not implement one set', async () => {
     const t = await goTarget({ targets: ['leaf'], unimplemented: ['/System/eps-items'] });
     await t.send(counter('leaf', 1n), mac('leaf', 'aa:00:00:00:00:01'), { sync: 'leaf' });
-    const h = harness([
-      target('leaf', t.address, {
-        subscriptions: [
-          // The reference cache matches keys as path elements: each set names its network instance.
-          { name: 'openconfig-vxlan', mode: 'on-change', paths: ['openconfig:/network-instances/network-instance[name=default]'] },
-          { name: 'openconfig-mac-table', mode: 'on-change', paths: ['openconfig:/network-instances/network-instance[name=mac-vrf-1]'] },
-          { name: 'nxos-vxlan', mode: 'sample', sampleIntervalSeconds: 1, paths: ['/System/eps-items/epId-items/Ep-list'] },
-        ],
-      }),
-    ]);
-    await until(() => h.events('leaf').some((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED'), 'synced');
+    const h = harness(
+      [
+        target('leaf', t.address, {
+          subscriptions: [
+            // The reference cache matches keys as path elements: each set names its network instance.
+            { name: 'openconfig-vxlan', mode: 'on-change', paths: ['openconfig:/network-instances/network-instance[name=default]'] },
+            { name: 'openconfig-mac-table', mode: 'on-change', paths: ['openconfig:/network-instances/network-instance[name=mac-vrf-1]'] },
+            { name: 'nxos-vxlan', mode: 'sample', sampleIntervalSeconds: 1, paths: ['/System/eps-items/epId-items/Ep-list'] },
+          ],
+        }),
+      ],
+      { timers: SLACK },
+    );
+    await until(() => h.events('leaf').some((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED'), 'synced', 30_000);
 
     // Long enough for the unimplemented set to be asked again at least twice (reconnectMaxMs apart).
     const until2 = Date.now() + 3 * (FAST_TIMERS.reconnectMaxMs ?? 400);
     let n = 1n;
-    await until(async () => {
-      await t.send(counter('leaf', ++n));
-      return Date.now() > until2 && 'done';
-    }, 'feeding past two retries');
+    await until(
+      async () => {
+        await t.send(counter('leaf', ++n));
+        return Date.now() > until2 && 'done';
+      },
+      'feeding past two retries',
+      30_000,
+    );
     await t.send(mac('leaf', 'aa:00:00:00:00:02'));
-    await until(() => h.samples('leaf').some((s) => s.name === 'mac-count' && s.value === '2'), 'the MAC table set streaming');
+    await until(() => h.samples('leaf').some((s) => s.name === 'mac-count' && s.value === '2'), 'the MAC table set streaming', 30_000);
+    // The reference cache coalesces changes a subscriber has not read yet: the last one arrives, maybe not each.
+    await until(() => values(h, 'leaf').includes(String(n)), 'the last counter change', 30_000);
 
-    expect(values(h, 'leaf').length).toBeGreaterThanOrEqual(Number(n) - 1); // every counter change arrived
     expect(h.events('leaf').map((e) => e.target.kind)).toEqual(['TARGET_EVENT_KIND_CONNECTED', 'TARGET_EVENT_KIND_SYNCED']);
     expect(h.logLines.filter((l) => l.includes('does not implement subscription set nxos-vxlan'))).toHaveLength(1);
     const text = await h.metricsText();
@@ -80,12 +91,15 @@ describe('gNMI stream isolation against the reference target', () => {
   it('keeps the session of a SAMPLE set that has no data for 5 intervals', async () => {
     const t = await goTarget({ targets: ['leaf'] });
     await t.send({ sync: 'leaf' }); // nothing under /interfaces: the set has nothing to send
-    const h = harness([
-      target('leaf', t.address, {
-        subscriptions: [{ name: 'openconfig-interfaces', mode: 'sample', sampleIntervalSeconds: 5, paths: ['openconfig:/interfaces'] }],
-      }),
-    ]);
-    await until(() => h.events('leaf').some((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED'), 'synced');
+    const h = harness(
+      [
+        target('leaf', t.address, {
+          subscriptions: [{ name: 'openconfig-interfaces', mode: 'sample', sampleIntervalSeconds: 5, paths: ['openconfig:/interfaces'] }],
+        }),
+      ],
+      { timers: SLACK },
+    );
+    await until(() => h.events('leaf').some((e) => e.target.kind === 'TARGET_EVENT_KIND_SYNCED'), 'synced', 30_000);
 
     const syncedAt = Date.now();
     const interval = 5 * (FAST_TIMERS.secondMs ?? 100);
