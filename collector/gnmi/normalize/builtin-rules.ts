@@ -66,6 +66,8 @@ export const BUILTIN_RULES: readonly NormalizationRule[] = [
   { path: `${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni={vni}]/state/learning-mode`, kind: 'state', name: 'learning-mode' },
   // `enabled` is the endpoint's administrative state: not whether it is up.
   { path: `${OC_VXLAN}/state/enabled`, kind: 'state', name: 'vtep-admin-state', states: { true: 'UP', false: 'DOWN' } },
+  // Legacy, like the per-VNI one above: device-wide counters under vxlan/state/counters are in no revision.
+  { path: `${OC_VXLAN}/state/counters/*`, kind: 'counter', sums: DERIVED_TOTALS },
   // The local VTEP address: the address of the endpoint's source interface (openconfig-interfaces, openconfig-if-ip).
   { path: `${OC_VXLAN}/state/source-interface`, kind: 'scope', name: 'vtep-interface' },
   {
@@ -84,6 +86,8 @@ export const BUILTIN_RULES: readonly NormalizationRule[] = [
   { path: '/tunnel/vxlan-tunnel/vtep[address={peer}]/statistics/last-clear', kind: 'state', name: 'last-clear', verbatim: true },
   // The vtep list has no state leaf: an entry exists while the remote VTEP is discovered (its delete says it is gone).
   { path: '/tunnel/vxlan-tunnel/vtep[address={peer}]/index', kind: 'state', name: 'peer-state', states: { '*': 'UP' } },
+  // Legacy: vtep[address]/oper-state is in no SR Linux release; kept only for feeds written against earlier evpn-lens.
+  { path: '/tunnel/vxlan-tunnel/vtep[address={peer}]/oper-state', kind: 'state', name: 'peer-state', states: UP_DOWN },
   // A vxlan-interface's index is not its VNI: ingress/vni is.
   { path: `${SRL_VXLAN_IF}/ingress/vni`, kind: 'scope', name: 'vni' },
   { path: `${SRL_VXLAN_IF}/oper-state`, kind: 'state', name: 'vni-state', states: UP_DOWN },

@@ -230,6 +230,18 @@ const CASES: Case[] = [
     expected: [{ kind: 'counter', name: 'total-decap-pkts', ...ocVni, value: 5n }],
   },
   {
+    name: 'the legacy vtep[address]/oper-state and vxlan/state/counters still map (earlier fixtures send them)',
+    model: 'none: in no SR Linux release, in no openconfig-evpn revision; compatibility rules',
+    input: [
+      notification('/tunnel/vxlan-tunnel/vtep[address=10.0.0.9]', [['oper-state', str('down')]]),
+      notification(`${OC_VXLAN}/state/counters`, [['drop-decap-pkts', uint(3)]]),
+    ],
+    expected: [
+      { kind: 'state', name: 'peer-state', peer: '10.0.0.9', state: 'DOWN' },
+      { kind: 'counter', name: 'drop-decap-pkts', networkInstance: 'default', endpoint: 'nve1', value: 3n },
+    ],
+  },
+  {
     name: 'OpenConfig vxlan/state/enabled is the administrative state, not "up"',
     model: 'openconfig-evpn 2024-08-14: …/endpoint[endpoint-id]/vxlan/state/enabled ("VXLAN tunnel endpoint administrative state")',
     input: [notification(`${OC_VXLAN}/state`, [['enabled', { boolVal: false }]])],
