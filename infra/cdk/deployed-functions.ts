@@ -20,7 +20,8 @@ import { Construct } from 'constructs';
 import { TABLES } from '../../schemas/tables/index.js';
 import { METRICS_NAMESPACE } from '../aws/metrics-namespace.js';
 import { SECRET_PREFIXES } from '../aws/ssm-secrets.js';
-import type { ConsumerSpec, FunctionSpec } from '../catalog/functions.js';
+import { type ConsumerMapping, mappingsOf } from '../catalog/consumers.js';
+import type { FunctionSpec } from '../catalog/functions.js';
 import { type ScheduledTask, scheduleMinutes } from '../catalog/schedules.js';
 import type { Config } from '../config/schema.js';
 import { type NamedSink, namedSinks, SINK_ENV, secretNamesOf } from '../config/sinks.js';
@@ -50,16 +51,6 @@ export interface DeployedFunctionsProps {
   partitionsOf: (topic: string) => number;
 }
 
-/** The consumer group of one function on one topic (unique per event source mapping, as Lambda requires). */
-export function consumerGroupOf(prefix: string, fnId: string, topic: string): string {
-  return `${prefix}${fnId}.${topic}`;
-}
-
-/** The consumer group of a per-sink function: `<prefix>notify-<sink>`, as on the local stack (a sink keeps its position). */
-export function sinkConsumerGroupOf(prefix: string, fnId: string, sink: string): string {
-  return `${prefix}${fnId}-${sink}`;
-}
-
 /** Lambda function and EventBridge schedule names: at most 64 characters. */
 const MAX_NAME = 64;
 
@@ -73,7 +64,7 @@ export function sinkPort(sink: NamedSink): number {
 export class DeployedFunctions extends Construct {
   readonly functions = new Map<string, EvpnFunction>();
   readonly scheduled = new Map<string, EvpnFunction>();
-  readonly mappings: { fnId: string; topic: string; mapping: CfnEventSourceMapping }[] = [];
+  readonly mappings: { fnId: string; topic: string; group: string; mapping: CfnEventSourceMapping }[] = [];
   /** Scheduler invocations that failed after their retries land here (alarmed on). */
   readonly deadLetters: Queue;
 
@@ -180,24 +171,25 @@ export class DeployedFunctions extends Construct {
       reservedConcurrency: reserved,
     });
     this.#grant(f, spec, sink);
-    if (consumer) {
-      // A per-sink row consumes one topic, in the sink's own group (its position in the topic).
-      const groupOf = sink ? () => sinkConsumerGroupOf(this.p.prefix, spec.id, sink.name) : (t: string) => consumerGroupOf(this.p.prefix, id, t);
-      this.#consume(id, f, consumer, groupOf);
-    }
+    // The same mappings as the local stack's (infra/catalog/consumers.ts): one per topic, each in its own group.
+    const mappings = mappingsOf(spec, { prefix: this.p.prefix, sink: sink?.name, override: this.p.consumers?.[spec.id] });
+    if (mappings.length) this.#consume(id, f, mappings);
     return f;
   }
 
-  #consume(fnId: string, f: EvpnFunction, c: ConsumerSpec, groupOf: (topic: string) => string): void {
-    const groups = c.topics.map(groupOf);
-    if (new Set(groups).size !== groups.length) throw new Error(`${fnId}: one consumer group per event source mapping (Lambda requires it)`);
-    this.p.streaming.grantConsume(f.role, [...c.topics], groups);
+  #consume(fnId: string, f: EvpnFunction, mappings: ConsumerMapping[]): void {
+    const c = mappings[0]!.consumer;
+    this.p.streaming.grantConsume(
+      f.role,
+      mappings.map((m) => m.topic),
+      mappings.map((m) => m.group),
+    );
     accept(f.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'MSK event source mapping: the pollers attach to the cluster subnets; those EC2 actions take no resource-level permissions.',
     });
     if (c.delivery.kind === 'bounded') this.p.streaming.grantProduce(f.role, [c.delivery.onFailureTopic]);
-    c.topics.forEach((topic, i) => {
+    for (const { topic, group } of mappings) {
       const bounded = c.delivery.kind === 'bounded' ? c.delivery : undefined;
       const mapping = new CfnEventSourceMapping(this, `${fnId}-${topic}`, {
         functionName: f.fn.functionArn,
@@ -206,7 +198,7 @@ export class DeployedFunctions extends Construct {
         startingPosition: c.startingPosition,
         batchSize: c.batchSize,
         maximumBatchingWindowInSeconds: c.batchingWindowSeconds,
-        amazonManagedKafkaEventSourceConfig: { consumerGroupId: groups[i]! },
+        amazonManagedKafkaEventSourceConfig: { consumerGroupId: group },
         // Provisioned poller mode: required for the Kafka error-handling controls below.
         provisionedPollerConfig: { minimumPollers: c.pollers.min, maximumPollers: c.pollers.max },
         functionResponseTypes: ['ReportBatchItemFailures'],
@@ -220,8 +212,8 @@ export class DeployedFunctions extends Construct {
       });
       // The role must hold its MSK permissions before the mapping is created, and the topic must exist.
       mapping.node.addDependency(f.role, this.p.streaming.topics);
-      this.mappings.push({ fnId, topic, mapping });
-    });
+      this.mappings.push({ fnId, topic, group, mapping });
+    }
   }
 
   #scheduled(task: ScheduledTask, sink?: NamedSink): EvpnFunction {

@@ -136,12 +136,17 @@ export const configSchema = z
         delivery: notifyTimingSchema.prefault({}),
       })
       .prefault({}),
+    /**
+     * Local overrides of the catalog's mapping settings (infra/catalog/functions.ts, the same as on AWS) for the index
+     * and health functions; unset, each function's own. The notifiers keep theirs (LATEST: a new sink is not sent the
+     * retained history).
+     */
     eventSource: z
       .strictObject({
-        batchSize: z.number().int().min(1).max(10_000).default(500),
-        batchingWindowMs: z.number().int().min(0).max(300_000).default(100),
+        batchSize: z.number().int().min(1).max(10_000).optional(),
+        batchingWindowMs: z.number().int().min(0).max(300_000).optional(),
         /** Where a new consumer group starts: the oldest event (as the MSK mapping's TRIM_HORIZON) or the newest. */
-        startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+        startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).optional(),
       })
       .prefault({}),
     macIndex: z

@@ -1,14 +1,19 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../../infra/build/bundle.js';
+import { consumerGroupId } from '../../../../infra/catalog/consumers.js';
+import { createFunctionContext } from '../../../../infra/catalog/context.js';
 import { FUNCTIONS, type FunctionSpec } from '../../../../infra/catalog/functions.js';
 import { SCHEDULES, type ScheduledTask } from '../../../../infra/catalog/schedules.js';
-import { consumerGroupOf, sinkConsumerGroupOf } from '../../../../infra/cdk/deployed-functions.js';
 import { ConfigError } from '../../../../infra/config/errors.js';
-import { namedSinks } from '../../../../infra/config/sinks.js';
+import { namedSinks, resolveSinks } from '../../../../infra/config/sinks.js';
+import { localMappings } from '../../../../infra/local/stack.js';
 import { TABLES } from '../../../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../../../schemas/topics.js';
 import { configFile, type Deployment, EXAMPLE_CONFIG, synthDeployment, testBuildRoot } from '../../../support/cdk-deployment.js';
@@ -158,7 +163,7 @@ describe('MSK event source mappings', () => {
             BatchSize: c.batchSize,
             MaximumBatchingWindowInSeconds: c.batchingWindowSeconds,
             AmazonManagedKafkaEventSourceConfig: {
-              ConsumerGroupId: sink ? sinkConsumerGroupOf('evpn-lens-', f.id, sink) : consumerGroupOf('evpn-lens-', f.id, topic),
+              ConsumerGroupId: consumerGroupId('evpn-lens-', name, topic, c.startingPosition),
             },
             ProvisionedPollerConfig: { MinimumPollers: c.pollers.min, MaximumPollers: c.pollers.max },
             FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -176,7 +181,8 @@ describe('MSK event source mappings', () => {
 
   it('reserves one concurrent execution per consumed partition', () => {
     const [, fn] = fnNamed('evpn-lens-mac-index')!;
-    expect(fn.Properties!.ReservedConcurrentExecutions).toBe(12);
+    // Routes and sessions, 12 partitions each.
+    expect(fn.Properties!.ReservedConcurrentExecutions).toBe(24);
     expect(fnNamed('evpn-lens-api')![1].Properties!.ReservedConcurrentExecutions).toBeUndefined();
   });
 
@@ -204,6 +210,55 @@ describe('MSK event source mappings', () => {
   });
 });
 
+describe('one source of truth for consumers', () => {
+  /** What the local stack's runner would consume for a deployment's configuration: (function, topic, group, start). */
+  const localSet = (d: Deployment) => {
+    const cfg = d.stack.config.config;
+    const sinks = resolveSinks(cfg, { EVPN_LENS_AM_TOKEN: 't', EVPN_LENS_SLACK_URL: 'https://hooks.slack.example/x' });
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' }));
+    const fns = createFunctionContext({ cfg, ddb, logger: pino({ level: 'silent' }), sinks });
+    const byHandler = new Map<unknown, string>();
+    return localMappings(cfg, fns, (fnId, h) => (byHandler.set(h, fnId), h))
+      .map((m) => [byHandler.get(m.handler), m.topics.join(','), `${cfg.dynamodb.tablePrefix}${m.name}`, m.startingPosition].join(' '))
+      .sort();
+  };
+  /** The synthesized AWS::Lambda::EventSourceMapping resources as the same tuples. */
+  const awsSet = (d: Deployment) => {
+    const r = Template.fromStack(d.stack).toJSON().Resources as Resources;
+    return ofType('AWS::Lambda::EventSourceMapping', r)
+      .map(([, m]) => {
+        const p = m.Properties!;
+        const fnName = r[p.FunctionName['Fn::GetAtt'][0]]!.Properties!.FunctionName as string;
+        return [fnName.slice('evpn-lens-'.length), p.Topics.join(','), p.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId, p.StartingPosition].join(' ');
+      })
+      .sort();
+  };
+
+  it('runs locally exactly the event source mappings the CDK app deploys (function, topic, group, starting position)', () => {
+    for (const d of [main, withSinks]) {
+      const local = localSet(d);
+      expect(local.length).toBeGreaterThan(0);
+      expect(local).toEqual(awsSet(d));
+    }
+    expect(localSet(withSinks).filter((x) => x.startsWith('notify-'))).toHaveLength(2);
+  });
+
+  it('feeds the MAC index the sessions topic too on AWS (finding 1: RESYNC_COMPLETE withdraws the paths a router lost)', () => {
+    const macIndex = awsSet(main).filter((x) => x.startsWith('mac-index '));
+    expect(macIndex.map((x) => x.split(' ')[1])).toEqual([TOPICS.routes, TOPICS.sessions].sort());
+  });
+
+  it('gives every mapping a consumer group of its own that changes with every property CloudFormation replaces a mapping for (finding 8)', () => {
+    const groups = awsSet(withSinks).map((x) => x.split(' ')[2]);
+    expect(new Set(groups).size).toBe(groups.length);
+    // Topic and starting position force a replacement (created before the old one is deleted): a new ID each.
+    expect(consumerGroupId('p-', 'f', 'a', 'TRIM_HORIZON')).not.toBe(consumerGroupId('p-', 'f', 'b', 'TRIM_HORIZON'));
+    expect(consumerGroupId('p-', 'f', 'a', 'TRIM_HORIZON')).not.toBe(consumerGroupId('p-', 'f', 'a', 'LATEST'));
+    // Within the pattern and length Lambda takes ([a-zA-Z0-9-/*:_+=.@-]{1,200}).
+    for (const g of groups) expect(g).toMatch(/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/);
+  });
+});
+
 describe('alert notifier per sink', () => {
   const stmts = (d: Deployment, roleHint: string) =>
     ofType('AWS::IAM::Policy', Template.fromStack(d.stack).toJSON().Resources)
@@ -224,7 +279,7 @@ describe('alert notifier per sink', () => {
         FunctionName: { 'Fn::GetAtt': [logicalId, 'Arn'] },
         Topics: [TOPICS.alerts],
         StartingPosition: 'LATEST',
-        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `evpn-lens-notify-${sink}` },
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `evpn-lens-notify-${sink}.${TOPICS.alerts}.latest` },
         ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 1 },
         DestinationConfig: Match.absent(),
       });
@@ -270,7 +325,9 @@ describe('alert notifier per sink', () => {
     const read = notify.filter((x) => [x.Action].flat().includes('kafka-cluster:ReadData'));
     expect(read).toHaveLength(1);
     expect(JSON.stringify(read[0]!.Resource)).toContain(`/${TOPICS.alerts}"`);
-    expect(JSON.stringify(notify.filter((x) => [x.Action].flat().includes('kafka-cluster:AlterGroup')))).toContain('/evpn-lens-notify-noc-am"');
+    expect(JSON.stringify(notify.filter((x) => [x.Action].flat().includes('kafka-cluster:AlterGroup')))).toContain(
+      `/evpn-lens-notify-noc-am.${TOPICS.alerts}.latest"`,
+    );
     // The re-send task neither reads nor writes Kafka.
     expect(withAction(stmts(withSinks, 'FunctionstasknotifyresendnocamRole'), 'kafka')).toEqual([]);
   });
@@ -324,7 +381,7 @@ describe('streaming', () => {
     expect(
       Object.values(provisioned.findResources('AWS::Lambda::Function')).find((f) => f.Properties.FunctionName === 'evpn-lens-mac-index')?.Properties
         .ReservedConcurrentExecutions,
-    ).toBe(48);
+    ).toBe(48 + 12); // routes at 48 partitions, sessions at the default 12
 
     const arn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/prod/0a1b2c3d-1111-2222-3333-444455556666-1';
     const existing = Template.fromStack(
@@ -382,9 +439,10 @@ describe('IAM: least privilege', () => {
     expect(JSON.stringify(dynamo.Resource)).not.toContain('index/*');
     const read = mac.find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'))!;
     expect(JSON.stringify(read.Resource)).toContain(`/${TOPICS.routes}`);
-    expect([read.Resource].flat()).toHaveLength(1);
+    expect(JSON.stringify(read.Resource)).toContain(`/${TOPICS.sessions}`);
+    expect([read.Resource].flat()).toHaveLength(2);
     const group = mac.find((s) => [s.Action].flat().includes('kafka-cluster:AlterGroup'))!;
-    expect(JSON.stringify(group.Resource)).toContain(consumerGroupOf('evpn-lens-', 'mac-index', TOPICS.routes));
+    expect(JSON.stringify(group.Resource)).toContain(consumerGroupId('evpn-lens-', 'mac-index', TOPICS.routes, 'TRIM_HORIZON'));
     const write = mac.find((s) => [s.Action].flat().includes('kafka-cluster:WriteData'))!;
     expect(JSON.stringify(write.Resource)).toContain(`/${TOPICS.alerts}`);
 
