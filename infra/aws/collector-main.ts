@@ -38,8 +38,12 @@ const collector = await startCollector({
   maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
   registry,
   logger: log,
-  // gNMI targets: each task dials its static share (EVPN_LENS_GNMI_SHARD=index/count, one service per shard).
-  gnmi: { ...gnmiCollectorConfig(cfg.collector.gnmi, gnmiEnv), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
+  // gNMI targets: each shard's task dials its static share (EVPN_LENS_GNMI_SHARD=index/count, one service per shard);
+  // the BMP tasks, which scale on CPU, dial none (EVPN_LENS_GNMI_SHARD=off).
+  gnmi:
+    env.EVPN_LENS_GNMI_SHARD === 'off'
+      ? undefined
+      : { ...gnmiCollectorConfig(cfg.collector.gnmi, gnmiEnv), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
   publisher: (metrics) =>
     createKafkaPublisher({
       kafka,

@@ -12,6 +12,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -49,6 +50,8 @@ export interface DeployedFunctionsProps {
   consumers?: Record<string, ConsumerOverrides>;
   reservedConcurrency: boolean;
   partitionsOf: (topic: string) => number;
+  /** The provisioned poller group every mapping joins (they share its event poller units); undefined: one each. */
+  pollerGroup?: string;
 }
 
 /** Lambda function and EventBridge schedule names: at most 64 characters. */
@@ -65,7 +68,7 @@ export class DeployedFunctions extends Construct {
   readonly functions = new Map<string, EvpnFunction>();
   readonly scheduled = new Map<string, EvpnFunction>();
   readonly mappings: { fnId: string; topic: string; group: string; mapping: CfnEventSourceMapping }[] = [];
-  /** Scheduler invocations that failed after their retries land here (alarmed on). */
+  /** Scheduled runs that failed: scheduler deliveries after their retries, and function errors (alarmed on). */
   readonly deadLetters: Queue;
 
   constructor(
@@ -200,7 +203,9 @@ export class DeployedFunctions extends Construct {
         maximumBatchingWindowInSeconds: c.batchingWindowSeconds,
         amazonManagedKafkaEventSourceConfig: { consumerGroupId: group },
         // Provisioned poller mode: required for the Kafka error-handling controls below.
-        provisionedPollerConfig: { minimumPollers: c.pollers.min, maximumPollers: c.pollers.max },
+        // One poller group for all mappings: they share event poller units instead of each paying for its minimum
+        // (Lambda API ProvisionedPollerConfig.PollerGroupName: up to 100 mappings, 2,000 pollers in all).
+        provisionedPollerConfig: { minimumPollers: c.pollers.min, maximumPollers: c.pollers.max, pollerGroupName: this.p.pollerGroup },
         functionResponseTypes: ['ReportBatchItemFailures'],
         bisectBatchOnFunctionError: true,
         // Lossless: -1 retries for ever and no destination (with a destination AWS caps retries at 10 and the records
@@ -233,7 +238,14 @@ export class DeployedFunctions extends Construct {
       retention: this.p.retention,
       vpc: needsVpc ? this.p.vpc : undefined,
       securityGroups,
+      // Runs never overlap: one execution at a time. A run the scheduler starts while the last is still going is
+      // throttled, retried by Lambda's asynchronous queue for at most a minute, then dropped to the failure
+      // destination (overruns are alarmed on, not queued up).
+      reservedConcurrency: 1,
     });
+    // EventBridge Scheduler invokes asynchronously: its retries and dead-letter queue cover the delivery only. A run
+    // that fails (or waited too long) goes to the same queue from Lambda's side; the next schedule runs it again.
+    f.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1), onFailure: new SqsDestination(this.deadLetters) });
     this.#grant(f, task, sink);
     // The scheduler's role may invoke this function only (the target grants the function and its versions, ":*").
     const role = new Role(this, `${name}-scheduler`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
