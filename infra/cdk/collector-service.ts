@@ -243,6 +243,9 @@ export class CollectorService extends Construct {
     const scaling = this.service.autoScaleTaskCount({ minCapacity: c.minTasks ?? 1, maxCapacity: c.maxTasks ?? 4 });
     scaling.scaleOnCpuUtilization('Cpu', {
       targetUtilizationPercent: c.targetCpuPercent ?? 60,
+      // Scale-out only: a task scaled in cuts its BMP sessions, and every router on it dumps its whole table again
+      // (RFC 7854 §5) to another task. Fewer tasks is a deliberate act (lower minTasks/desired count), not a CPU dip.
+      disableScaleIn: true,
       scaleInCooldown: Duration.minutes(10),
       scaleOutCooldown: Duration.minutes(2),
     });

@@ -858,6 +858,15 @@ describe('findings of the AWS review', () => {
     );
   });
 
+  it('9: never scales the collector in on CPU (a task scaled in makes its routers dump their tables again)', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        DisableScaleIn: true,
+      }),
+    });
+  });
+
   it('9: starts the collector service after its topics exist', () => {
     const [serviceId, service] = ofType('AWS::ECS::Service')[0]!;
     const [topicsId] = ofType('Custom::EvpnLensKafkaTopics')[0]!;
