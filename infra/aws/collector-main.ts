@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { GNMI_SLOTS, GNMI_SLOTS_TOPIC } from '../../collector/gnmi/slot-membership.js';
 import { createKafkaPublisher, startCollector } from '../../collector/index.js';
 import { kafkaClusterProbe } from '../../collector/publish/cluster-probe.js';
 import { PublishHealth } from '../../collector/publish/publish-health.js';
@@ -42,12 +43,13 @@ const collector = await startCollector({
   maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
   registry,
   logger: log,
-  // gNMI targets: each shard's task dials its static share (EVPN_LENS_GNMI_SHARD=index/count, one service per shard);
-  // the BMP tasks, which scale on CPU, dial none (EVPN_LENS_GNMI_SHARD=off).
+  // gNMI targets: the gNMI tasks divide them through a consumer group (EVPN_LENS_GNMI_GROUP), or a task dials its
+  // static share (EVPN_LENS_GNMI_SHARD=index/count); the BMP tasks, which scale on CPU, dial none (=off).
   gnmi:
     env.EVPN_LENS_GNMI_SHARD === 'off'
       ? undefined
       : { ...gnmiCollectorConfig(cfg.collector.gnmi, gnmiEnv), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
+  gnmiMembership: env.EVPN_LENS_GNMI_GROUP ? { kafka, groupId: env.EVPN_LENS_GNMI_GROUP, topic: GNMI_SLOTS_TOPIC, slots: GNMI_SLOTS } : undefined,
   publisher: (metrics) =>
     createKafkaPublisher({
       kafka,

@@ -32,6 +32,7 @@ import { Protocol as LbProtocol, NetworkLoadBalancer, NetworkTargetGroup, Target
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GNMI_SLOTS_TOPIC } from '../../collector/gnmi/slot-membership.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { SECRET_PREFIXES } from '../aws/ssm-secrets.js';
 import { gnmiPasswordNames } from '../config/gnmi-schema.js';
@@ -55,8 +56,8 @@ const EMF_AGENT_PORT = 25888;
 export class CollectorService extends Construct {
   /** The BMP tasks behind the NLB (they dial no gNMI target). */
   readonly service: FargateService;
-  /** One service per gNMI shard (none without gNMI targets). */
-  readonly gnmiServices: FargateService[] = [];
+  /** The gNMI tasks (none without gNMI targets). */
+  readonly gnmiService: FargateService | undefined;
   readonly loadBalancer: NetworkLoadBalancer;
   readonly targetGroup: NetworkTargetGroup;
   readonly cluster: Cluster;
@@ -95,7 +96,7 @@ export class CollectorService extends Construct {
      * A task definition: the collector (EVPN_LENS_GNMI_SHARD: `off`, or the `index/count` share of the gNMI targets
      * it dials) and the agent; its role reads the configuration and produces to the topics.
      */
-    const makeTask = (taskId: string, gnmiShard: string): FargateTaskDefinition => {
+    const makeTask = (taskId: string, gnmi: Record<string, string>, logPrefix: string): FargateTaskDefinition => {
       const task = new FargateTaskDefinition(this, taskId, {
         cpu: c.cpu ?? 1024,
         memoryLimitMiB: c.memoryMiB ?? 2048,
@@ -112,9 +113,9 @@ export class CollectorService extends Construct {
           HEALTH_PORT: String(HEALTH_PORT),
           EMF_AGENT_ENDPOINT: `tcp://127.0.0.1:${EMF_AGENT_PORT}`,
           EMF_LOG_GROUP: metricsLogs.logGroupName,
-          EVPN_LENS_GNMI_SHARD: gnmiShard,
+          ...gnmi,
         },
-        logging: new AwsLogDriver({ logGroup: logs, streamPrefix: taskId === 'Task' ? 'collector' : `collector-${gnmiShard.replace('/', '-of-')}` }),
+        logging: new AwsLogDriver({ logGroup: logs, streamPrefix: logPrefix }),
         portMappings: [
           { containerPort: BMP_PORT, protocol: Protocol.TCP },
           { containerPort: HEALTH_PORT, protocol: Protocol.TCP },
@@ -157,7 +158,7 @@ export class CollectorService extends Construct {
       return task;
     };
     // The BMP tasks scale on CPU and dial no gNMI target: a target is dialled by its shard's task only (below).
-    const task = makeTask('Task', 'off');
+    const task = makeTask('Task', { EVPN_LENS_GNMI_SHARD: 'off' }, 'collector');
 
     const sg = new SecurityGroup(this, 'TaskSg', { vpc: p.vpc, description: 'evpn-lens collector tasks', allowAllOutbound: false });
     for (const cidr of c.bmpAllowedCidrs) sg.addIngressRule(Peer.ipv4(cidr), Port.tcp(BMP_PORT), `BMP from ${cidr}`);
@@ -184,26 +185,34 @@ export class CollectorService extends Construct {
     // The collector produces from its first BMP session: its topics must exist before a task starts.
     this.service.node.addDependency(p.streaming.topics);
 
-    // gNMI: one service of one task per shard, each dialling its share (FNV-1a of the target's name, or the target's
-    // own `shard`: collector/gnmi/shard.ts), so that every target has exactly one subscriber. A deployment stops the
-    // old task before starting the new one: a gap of one task start in the telemetry, never two sessions to a switch.
-    const targets = p.config.config.collector.gnmi.targets.length;
-    const shards = targets > 0 ? Math.min(c.gnmiShards ?? 1, targets) : 0;
-    for (let i = 0; i < shards; i++) {
-      const svc = new FargateService(this, `Gnmi${i}`, {
+    // gNMI: a service of gnmiTasks tasks that divide the targets among themselves through a Kafka consumer group
+    // (collector/gnmi/slot-membership.ts), so that each target has exactly one subscriber. A task that stops leaves
+    // the group and one that dies is dropped after the session timeout: its targets move to the others at once,
+    // without waiting for ECS to replace it; a deployment's new tasks take their slots over as they join.
+    if (p.config.config.collector.gnmi.targets.length > 0) {
+      const groupId = `${p.prefix}gnmi-members`;
+      const gnmiTask = makeTask('GnmiTask', { EVPN_LENS_GNMI_GROUP: groupId }, 'collector-gnmi');
+      p.streaming.grantConnect(gnmiTask.taskRole);
+      gnmiTask.taskRole.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], resources: [p.streaming.topicArn(GNMI_SLOTS_TOPIC)] }),
+      );
+      gnmiTask.taskRole.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'], resources: [p.streaming.groupArn(groupId)] }),
+      );
+      const svc = new FargateService(this, 'Gnmi', {
         cluster: this.cluster,
-        taskDefinition: makeTask(`GnmiTask${i}`, `${i}/${shards}`),
-        serviceName: `${p.prefix}collector-gnmi-${i}`,
-        desiredCount: 1,
+        taskDefinition: gnmiTask,
+        serviceName: `${p.prefix}collector-gnmi`,
+        desiredCount: c.gnmiTasks ?? 2,
         securityGroups: [sg],
         vpcSubnets: privateSubnets(p.vpc),
         assignPublicIp: false,
-        minHealthyPercent: 0,
-        maxHealthyPercent: 100,
+        minHealthyPercent: 100,
+        maxHealthyPercent: 200,
         circuitBreaker: { rollback: true },
       });
       svc.node.addDependency(p.streaming.topics);
-      this.gnmiServices.push(svc);
+      this.gnmiService = svc;
     }
 
     this.loadBalancer = new NetworkLoadBalancer(this, 'Nlb', {

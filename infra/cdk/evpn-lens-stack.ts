@@ -9,6 +9,7 @@ import { Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { GNMI_SLOTS, GNMI_SLOTS_TOPIC } from '../../collector/gnmi/slot-membership.js';
 import { ALL_TOPICS, TOPICS, type TopicName } from '../../schemas/topics.js';
 import { FUNCTIONS, type FunctionSpec, failureTopics } from '../catalog/functions.js';
 import { SCHEDULES, type ScheduledTask } from '../catalog/schedules.js';
@@ -75,10 +76,14 @@ export class EvpnLensStack extends Stack {
       prefix,
       vpc: network.vpc,
       msk: p.msk ?? { mode: 'serverless' },
-      topics: [...ALL_TOPICS, ...failureTopics(functions)].map((name) => {
-        const hours = p.retentionHours?.[name] ?? DEFAULT_RETENTION_HOURS[name as TopicName] ?? DEFAULT_RETENTION_HOURS[TOPICS.alertsDeadLetter];
-        return { name, partitions: partitionsOf(name), retentionMs: hours * 3_600_000 };
-      }),
+      topics: [
+        ...[...ALL_TOPICS, ...failureTopics(functions)].map((name) => {
+          const hours = p.retentionHours?.[name] ?? DEFAULT_RETENTION_HOURS[name as TopicName] ?? DEFAULT_RETENTION_HOURS[TOPICS.alertsDeadLetter];
+          return { name, partitions: partitionsOf(name), retentionMs: hours * 3_600_000 };
+        }),
+        // The gNMI tasks' membership (its partitions are the slots they divide; it carries no records).
+        ...(cfg.collector.gnmi.targets.length > 0 ? [{ name: GNMI_SLOTS_TOPIC, partitions: GNMI_SLOTS, retentionMs: 3_600_000 }] : []),
+      ],
       buildRoot,
       retention,
     });

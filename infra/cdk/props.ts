@@ -50,10 +50,10 @@ export interface CollectorProps {
   /** Who may open BMP sessions (TCP 11019 through the NLB; the client address is preserved). */
   bmpAllowedCidrs: string[];
   /**
-   * gNMI shards: one service of one task each, dialling its share of collector.gnmi.targets (default 1; at most one
-   * per target). Each target has exactly one subscriber; the BMP tasks dial none.
+   * gNMI tasks (default 2): one service whose tasks divide collector.gnmi.targets among themselves through a Kafka
+   * consumer group, each target dialled by exactly one; the BMP tasks dial none.
    */
-  gnmiShards?: number;
+  gnmiTasks?: number;
   /** gNMI targets the tasks may dial (egress). */
   gnmiTargets?: { cidr: string; port: number }[];
   /** An internet-facing NLB (default internal: routers reach the VPC over Direct Connect or VPN). */

@@ -7,6 +7,7 @@ import { type ConfigResourceTypes, type Kafka, Kafka as KafkaClient, logLevel } 
 
 /** Kafka's TOPIC config resource type (kafkajs's ConfigResourceTypes.TOPIC: its ESM entry does not export the enum). */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes.TOPIC;
+
 import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 
 export interface TopicSpec {

@@ -6,6 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GNMI_SLOTS, GNMI_SLOTS_TOPIC } from '../../../../collector/gnmi/slot-membership.js';
 import type { MskHandler } from '../../../../functions/shared/msk.js';
 import { METRICS_NAMESPACE } from '../../../../infra/aws/metrics-namespace.js';
 import { REPO_ROOT } from '../../../../infra/build/bundle.js';
@@ -728,7 +729,7 @@ describe('findings of the AWS review', () => {
         '  # gNMI dial-in:',
       ].join('\n'),
     );
-    const d = await synthDeployment({ configFile: configFile(yaml), collector: { bmpAllowedCidrs: ['10.1.0.0/16'], gnmiShards: 2, minTasks: 2 } });
+    const d = await synthDeployment({ configFile: configFile(yaml), collector: { bmpAllowedCidrs: ['10.1.0.0/16'], gnmiTasks: 3, minTasks: 2 } });
     const t = Template.fromStack(d.stack);
     const envOf = (taskDefId: string) =>
       Object.fromEntries(
@@ -737,20 +738,23 @@ describe('findings of the AWS review', () => {
           .Resources[taskDefId].Properties.ContainerDefinitions.find((c: { Name: string }) => c.Name === 'collector')
           .Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]),
       );
-    const services = Object.values(t.findResources('AWS::ECS::Service')).map((x) => ({
-      desired: x.Properties.DesiredCount as number,
-      maxPercent: x.Properties.DeploymentConfiguration.MaximumPercent as number,
-      shard: envOf(x.Properties.TaskDefinition.Ref).EVPN_LENS_GNMI_SHARD as string,
-      nlb: x.Properties.LoadBalancers !== undefined,
-    }));
-    // The BMP service (behind the NLB, 2 to 4 tasks on CPU) dials no target.
-    expect(services.filter((x) => x.nlb)).toEqual([{ desired: 2, maxPercent: 200, shard: 'off', nlb: true }]);
-    // One service of one task per shard, never two tasks at once (a deployment stops the old one first).
-    expect(services.filter((x) => !x.nlb).sort((a, b) => a.shard.localeCompare(b.shard))).toEqual([
-      { desired: 1, maxPercent: 100, shard: '0/2', nlb: false },
-      { desired: 1, maxPercent: 100, shard: '1/2', nlb: false },
-    ]);
-    // Without gNMI targets: no shard service.
+    const services = Object.values(t.findResources('AWS::ECS::Service')).map((x) => {
+      const env = envOf(x.Properties.TaskDefinition.Ref);
+      return {
+        desired: x.Properties.DesiredCount as number,
+        nlb: x.Properties.LoadBalancers !== undefined,
+        shard: env.EVPN_LENS_GNMI_SHARD,
+        group: env.EVPN_LENS_GNMI_GROUP,
+      };
+    });
+    // The BMP service (behind the NLB, scaled on CPU) dials no target; the gNMI tasks divide them through one consumer
+    // group over the slots topic (test/integration/gnmi/gnmi-membership.test.ts shows the division with real processes).
+    expect(services.filter((x) => x.nlb)).toEqual([{ desired: 2, nlb: true, shard: 'off', group: undefined }]);
+    expect(services.filter((x) => !x.nlb)).toEqual([{ desired: 3, nlb: false, shard: undefined, group: 'evpn-lens-gnmi-members' }]);
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', {
+      Topics: Match.arrayWith([{ name: GNMI_SLOTS_TOPIC, partitions: GNMI_SLOTS, retentionMs: 3_600_000 }]),
+    });
+    // Without gNMI targets: no gNMI service.
     expect(Object.keys(template.findResources('AWS::ECS::Service'))).toHaveLength(1);
   });
 
