@@ -4,11 +4,10 @@
  * partitions away; keys then move, as with any keyed producer); one with more is left as it is.
  */
 import { type ConfigResourceTypes, type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
+import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 
 /** Kafka's TOPIC config resource type (kafkajs's ConfigResourceTypes.TOPIC: its ESM entry does not export the enum). */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes.TOPIC;
-
-import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 
 export interface TopicSpec {
   name: string;
