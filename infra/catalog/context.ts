@@ -12,6 +12,7 @@ import { createHealthHandler, type HealthHandler } from '../../functions/health/
 import { createHealthTick, type HealthTick } from '../../functions/health/tick.js';
 import type { AlertPublisher } from '../../functions/mac-index/alert-publisher.js';
 import { createMacIndexHandler, type MacIndexHandler } from '../../functions/mac-index/handler.js';
+import { macIndexOptions } from '../../functions/mac-index/options.js';
 import { indexAlertStore } from '../../functions/notify/alert-store.js';
 import type { DeadLetterPublisher } from '../../functions/notify/dead-letter.js';
 import { createNotifyHandler, type NotifyHandler } from '../../functions/notify/handler.js';
@@ -110,16 +111,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         ddb: d.ddb,
         tableName: indexTable,
         alertPublisher: d.alertPublisher?.(),
-        options: {
-          flapMoves: d.cfg.macIndex.flap.moves,
-          flapWindowSeconds: d.cfg.macIndex.flap.windowSeconds,
-          flapQuietSeconds: d.cfg.macIndex.flap.quietSeconds,
-          historyRetentionDays: d.cfg.macIndex.historyRetentionDays,
-          moveGapSeconds: d.cfg.macIndex.moveGapSeconds,
-          clockSkewSeconds: d.cfg.macIndex.clockSkewSeconds,
-          duplicateHoldSeconds: d.cfg.macIndex.duplicateHoldSeconds,
-          sweepSeconds: d.cfg.macIndex.sweepSeconds,
-        },
+        options: macIndexOptions(d.cfg.macIndex),
         logger: d.logger.child({ fn: 'mac-index' }),
       }),
     ),
