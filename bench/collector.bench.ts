@@ -95,10 +95,13 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks of 10 ms
   };
-  const runs = [
-    { name: 'batch records', routes: ROUTES, perRecord: Number(process.env.BENCH_EVENTS_PER_RECORD ?? 2_000) },
+  const perRecord = Number(process.env.BENCH_EVENTS_PER_RECORD ?? 2_000);
+  const runs: { name: string; routes: number; perRecord: number; compression?: 'gzip' }[] = [
+    { name: 'batch records', routes: ROUTES, perRecord },
+    // The producer compression the configuration offers (kafka.compression): its cost per route on the collector.
+    { name: 'batch records, gzip', routes: ROUTES, perRecord, compression: 'gzip' as const },
     { name: 'one record per event', routes: Math.min(ROUTES, 100_000), perRecord: 1 },
-  ];
+  ].filter((r) => !process.env.BENCH_KAFKA_RUNS || process.env.BENCH_KAFKA_RUNS.split('|').includes(r.name));
   for (const run of runs) {
     const topicRun = `bench-${Date.now()}`;
     await ensureTopics(brokers, ALL_TOPICS, 12);
@@ -119,7 +122,8 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       listen: { host: '127.0.0.1', port },
       fabrics: [],
       logger,
-      publisher: (metrics) => createKafkaPublisher({ brokers, metrics, maxEventsPerRecord: run.perRecord, highWaterBytes: 64 * 1024 * 1024 }),
+      publisher: (metrics) =>
+        createKafkaPublisher({ brokers, metrics, maxEventsPerRecord: run.perRecord, highWaterBytes: 64 * 1024 * 1024, compression: run.compression }),
     });
     const produced = async () => {
       const text = await collector.registry.getSingleMetricAsString('evpnlens_kafka_events_produced_total');
@@ -154,7 +158,7 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       );
     }
   }
-  await brokerOnly(brokers, kafka?.pid, cpuOfPid);
+  if (!process.env.BENCH_KAFKA_RUNS) await brokerOnly(brokers, kafka?.pid, cpuOfPid);
   await kafka?.stop();
 }
 

@@ -3,6 +3,7 @@
  * publishing VTEP telemetry (collector/gnmi). `startCollector` wires the TCP server, the sessions' shared state, the
  * fabric rules, the gNMI targets and the publisher.
  */
+import type { Kafka } from 'kafkajs';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { SessionEvent, SessionEventKind } from '../schemas/events.js';
@@ -12,6 +13,7 @@ import { DEFAULT_MAX_SESSIONS, DEFAULT_RESYNC_QUIET_MS } from './defaults.js';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
 import type { GnmiCollectorConfig } from './gnmi/config.js';
 import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js';
+import { joinSlotMembership, slotOf } from './gnmi/slot-membership.js';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
 import { startBmpServer } from './server/bmp-server.js';
@@ -36,6 +38,11 @@ export interface CollectorOptions {
   maxMessageBytes?: number;
   /** gNMI targets to dial (none: no gNMI client). */
   gnmi?: GnmiCollectorConfig;
+  /**
+   * Divide the gNMI targets with the other collectors of this consumer group (collector/gnmi/slot-membership.ts)
+   * instead of dialling them all (or a static shard).
+   */
+  gnmiMembership?: { kafka: Kafka; groupId: string; topic: string; slots: number; sessionTimeoutMs?: number };
   /** Connections beyond this many sessions are refused. */
   maxSessions?: number;
 }
@@ -98,8 +105,27 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   });
   logger.info({ listen: server.address }, 'BMP station listening');
   const gnmi = o.gnmi?.targets.length
-    ? startGnmiCollector({ ...o.gnmi, publisher, registry, logger: logger.child({ component: 'gnmi' }), collectorId: o.collectorId ?? 'collector-1' })
+    ? startGnmiCollector({
+        ...o.gnmi,
+        publisher,
+        registry,
+        logger: logger.child({ component: 'gnmi' }),
+        collectorId: o.collectorId ?? 'collector-1',
+        idle: o.gnmiMembership !== undefined,
+      })
     : undefined;
+  const m = o.gnmiMembership;
+  const membership =
+    gnmi && m
+      ? await joinSlotMembership({
+          kafka: m.kafka,
+          groupId: m.groupId,
+          topic: m.topic,
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          logger: logger.child({ component: 'gnmi-membership' }),
+          onAssigned: (slots) => gnmi.assign((t) => slots.has(slotOf(t.name, m.slots))),
+        })
+      : undefined;
   return {
     address: server.address,
     registry,
@@ -108,6 +134,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     sessions: server.sessions,
     gnmi,
     async stop() {
+      await membership?.stop();
       await gnmi?.stop();
       await server.close();
       await publisher.flush().catch(() => undefined);

@@ -8,7 +8,7 @@ import type { ITargetEvent } from '../../schemas/events.js';
 import { TOPICS } from '../../schemas/topics.js';
 import type { EventPublisher } from '../publish/event-publisher.js';
 import { nowNs, TargetSession } from './client/target-session.js';
-import { DEFAULT_TIMERS, type GnmiCollectorConfig, type GnmiTimers } from './config.js';
+import { DEFAULT_TIMERS, type GnmiCollectorConfig, type GnmiTarget, type GnmiTimers } from './config.js';
 import { createGnmiMetrics, type GnmiMetrics } from './gnmi-metrics.js';
 import { BUILTIN_RULES } from './normalize/builtin-rules.js';
 import { TargetNormalizer } from './normalize/normalizer.js';
@@ -23,11 +23,15 @@ export interface GnmiCollectorOptions extends GnmiCollectorConfig {
   collectorId: string;
   /** Sequence numbers shared with the rest of the collector (monotonic per collector). */
   nextSeq?: () => U64Halves;
+  /** Dial nothing until `assign` names the targets (a membership decides: collector/gnmi/slot-membership.ts). */
+  idle?: boolean;
 }
 
 export interface GnmiCollector {
   readonly sessions: readonly TargetSession[];
   readonly metrics: GnmiMetrics;
+  /** Dials the targets (of this shard) that `active` accepts and hangs up on the others. */
+  assign(active: (t: GnmiTarget) => boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,7 +61,7 @@ export function startGnmiCollector(o: GnmiCollectorOptions): GnmiCollector {
     );
   }
 
-  for (const target of mine) {
+  const makeSession = (target: GnmiTarget): TargetSession => {
     const encoder = new SampleEncoder({ fabric: target.fabric, device: target.name, collectorId: o.collectorId });
     const label = { target: target.name };
     const updates = metrics.updates.labels(label);
@@ -89,16 +93,33 @@ export function startGnmiCollector(o: GnmiCollectorOptions): GnmiCollector {
         reconnect: () => reconnects.inc(),
       },
     });
-    sessions.push(session);
+    return session;
+  };
+  const assign = async (active: (t: GnmiTarget) => boolean): Promise<void> => {
+    const leaving = sessions.filter((x) => !active(mine.find((t) => t.name === x.name)!));
+    for (const x of leaving) sessions.splice(sessions.indexOf(x), 1);
+    await Promise.all(leaving.map((x) => x.stop()));
+    const joining = mine.filter((t) => active(t) && !sessions.some((x) => x.name === t.name)).map(makeSession);
+    sessions.push(...joining);
+    for (const x of joining) x.start();
+    if (leaving.length || joining.length)
+      o.logger.info(
+        { dialing: sessions.map((x) => x.name), added: joining.map((x) => x.name), dropped: leaving.map((x) => x.name) },
+        `gNMI collector dialing ${sessions.length} targets`,
+      );
+  };
+  if (!o.idle) {
+    sessions.push(...mine.map(makeSession));
+    for (const x of sessions) x.start();
+    o.logger.info({ targets: sessions.length }, `gNMI collector dialing ${sessions.length} targets`);
   }
-  for (const s of sessions) s.start();
-  o.logger.info({ targets: sessions.length }, `gNMI collector dialing ${sessions.length} targets`);
 
   return {
     sessions,
     metrics,
+    assign,
     async stop() {
-      await Promise.all(sessions.map((s) => s.stop()));
+      await Promise.all(sessions.splice(0).map((s) => s.stop()));
     },
   };
 }

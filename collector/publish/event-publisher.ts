@@ -14,6 +14,11 @@ export interface EventPublisher {
    * epoch). Publishers without it give sessions no epoch (events then order by collector sequence alone).
    */
   appendAcked?(topic: string, key: string, value: Uint8Array): Promise<bigint>;
+  /**
+   * Since when (epoch ms) the oldest request not yet acknowledged has been waiting for Kafka, failing or hanging;
+   * undefined while nothing is outstanding. A healthy producer's requests take milliseconds.
+   */
+  stalledSince?(): number | undefined;
   /** Sends everything buffered; resolves when Kafka acknowledged it. */
   flush(): Promise<void>;
   close(): Promise<void>;

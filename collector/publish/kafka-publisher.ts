@@ -173,12 +173,16 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
     opts.metrics?.bufferedBytes.set(buffer.bufferedBytes);
   };
 
+  let stalledSince: number | undefined; // the request in hand was first tried then (cleared once Kafka takes it)
+
   /** Sends records until Kafka takes them; only records it refuses for good (too large, invalid) are dropped. */
   const sendUntilTaken = async (records: Outgoing[]): Promise<void> => {
+    stalledSince ??= Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         await produce(records);
         acknowledged(records);
+        stalledSince = undefined;
         return;
       } catch (err) {
         opts.metrics?.produceErrors.inc();
@@ -194,6 +198,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
           );
           opts.metrics?.eventsDropped.inc({ topic: r.topic }, r.events);
           buffer.remove(r.accounted);
+          stalledSince = undefined;
           return;
         }
         if (gaveUp) return;
@@ -275,6 +280,7 @@ export async function createKafkaPublisher(opts: KafkaPublisherOptions): Promise
     get bufferedBytes() {
       return buffer.bufferedBytes;
     },
+    stalledSince: () => stalledSince,
     flush() {
       if (queue.length === 0 && !batcher.hasOpen && !sending) return Promise.resolve();
       const done = new Promise<void>((resolve) => flushWaiters.push(resolve));

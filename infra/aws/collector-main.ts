@@ -1,19 +1,24 @@
 /**
  * The collector's container entry point (Fargate; the Dockerfile runs its bundle, dist/collector/index.mjs): the same
  * YAML as the local stack from EVPN_LENS_CONFIG, kafkajs to MSK with IAM authentication, the BMP station, and a small
- * HTTP server for health checks (GET /healthz: 200 while the station listens and Kafka takes records) and /metrics.
+ * HTTP server for health checks (GET /healthz: 503 when this task cannot publish while the cluster answers a fresh
+ * client, collector/publish/publish-health.ts) and /metrics.
  * Prometheus figures also go to CloudWatch through the task's CloudWatch agent (EMF_AGENT_ENDPOINT). SIGTERM (a
  * deployment, a scale-in) closes the station, flushes what Kafka has not taken, and exits.
  *
  * gNMI passwords: a target's `passwordEnv` N is read at start from the SSM SecureString `/evpn-lens/gnmi/N`
  * (EVPN_LENS_GNMI_SECRETS changes the prefix) unless N is set: never from the task definition's plain environment.
  */
-import { createServer } from 'node:http';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { GNMI_SLOTS, GNMI_SLOTS_TOPIC } from '../../collector/gnmi/slot-membership.js';
 import { createKafkaPublisher, startCollector } from '../../collector/index.js';
+import { kafkaClusterProbe } from '../../collector/publish/cluster-probe.js';
+import { PublishHealth } from '../../collector/publish/publish-health.js';
+import { startHealthServer } from '../../collector/server/health-server.js';
+import { TOPICS } from '../../schemas/topics.js';
 import { gnmiCollectorConfig, gnmiPasswordNames, parseShard } from '../config/gnmi-schema.js';
 import { startEmfExporter } from './emf-exporter.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from './kafka-client.js';
@@ -38,8 +43,13 @@ const collector = await startCollector({
   maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
   registry,
   logger: log,
-  // gNMI targets: each task dials its static share (EVPN_LENS_GNMI_SHARD=index/count, one service per shard).
-  gnmi: { ...gnmiCollectorConfig(cfg.collector.gnmi, gnmiEnv), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
+  // gNMI targets: the gNMI tasks divide them through a consumer group (EVPN_LENS_GNMI_GROUP), or a task dials its
+  // static share (EVPN_LENS_GNMI_SHARD=index/count); the BMP tasks, which scale on CPU, dial none (=off).
+  gnmi:
+    env.EVPN_LENS_GNMI_SHARD === 'off'
+      ? undefined
+      : { ...gnmiCollectorConfig(cfg.collector.gnmi, gnmiEnv), shard: parseShard(env.EVPN_LENS_GNMI_SHARD ?? '') ?? cfg.collector.gnmi.shard },
+  gnmiMembership: env.EVPN_LENS_GNMI_GROUP ? { kafka, groupId: env.EVPN_LENS_GNMI_GROUP, topic: GNMI_SLOTS_TOPIC, slots: GNMI_SLOTS } : undefined,
   publisher: (metrics) =>
     createKafkaPublisher({
       kafka,
@@ -51,17 +61,18 @@ const collector = await startCollector({
     }),
 });
 
-const healthPort = Number(env.HEALTH_PORT ?? 8080);
-const health = createServer((req, res) => {
-  if (req.url === '/healthz') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', sessions: collector.sessions() }));
-  } else if (req.url === '/metrics') {
-    void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
-  } else {
-    res.writeHead(404).end();
-  }
+// /healthz: 503 when this task cannot publish while a fresh client reaches the cluster (ECS then replaces it); 200
+// when the whole cluster is away (replacing every task would cut every BMP session for nothing).
+const health = await startHealthServer({
+  host: '0.0.0.0',
+  port: Number(env.HEALTH_PORT ?? 8080),
+  registry,
+  sessions: () => collector.sessions(),
+  health: new PublishHealth({
+    publisher: collector.publisher,
+    probeCluster: kafkaClusterProbe(() => createKafkaClient(kafkaOptionsFromEnv(env, `${cfg.kafka.clientId}-probe`, log)), TOPICS.sessions),
+  }),
 });
-health.listen(healthPort, '0.0.0.0');
 
 const emf = env.EMF_AGENT_ENDPOINT
   ? startEmfExporter({
@@ -84,7 +95,7 @@ process.on('SIGTERM', () => {
     await collector.stop();
     await collector.publisher.close();
     await emf?.stop();
-    health.close();
+    await health.close();
     process.exit(0);
   })();
 });

@@ -12,11 +12,13 @@ import { createHealthHandler, type HealthHandler } from '../../functions/health/
 import { createHealthTick, type HealthTick } from '../../functions/health/tick.js';
 import type { AlertPublisher } from '../../functions/mac-index/alert-publisher.js';
 import { createMacIndexHandler, type MacIndexHandler } from '../../functions/mac-index/handler.js';
+import { macIndexOptions } from '../../functions/mac-index/options.js';
 import { indexAlertStore } from '../../functions/notify/alert-store.js';
 import type { DeadLetterPublisher } from '../../functions/notify/dead-letter.js';
 import { createNotifyHandler, type NotifyHandler } from '../../functions/notify/handler.js';
 import type { NotifyMetrics } from '../../functions/notify/notify-metrics.js';
 import type { Sink } from '../../functions/notify/sink-config.js';
+import type { MskHandler } from '../../functions/shared/msk.js';
 import { HEALTH_TABLE_ID, INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
 import type { Config } from '../config/schema.js';
 import { resolveSinks } from '../config/sinks.js';
@@ -53,6 +55,8 @@ export interface FunctionContext {
   indexReader(): IndexReader;
   /** One notifier per alert sink (functions/notify), each fed by its own consumer group. */
   notifiers(): NotifyHandler[];
+  /** The MSK handler of a catalog row that consumes (and of its sink, for a per-sink row). */
+  consumer(rowId: string, sink?: string): MskHandler;
 }
 
 function once<T>(make: () => T): () => T {
@@ -88,7 +92,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
       expectedVteps: Object.fromEntries(fabricSpecs.map((f) => [f.name, f.expectedVteps])),
     }),
   );
-  return {
+  const ctx: FunctionContext = {
     cfg: d.cfg,
     logger: d.logger,
     indexTable,
@@ -107,16 +111,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         ddb: d.ddb,
         tableName: indexTable,
         alertPublisher: d.alertPublisher?.(),
-        options: {
-          flapMoves: d.cfg.macIndex.flap.moves,
-          flapWindowSeconds: d.cfg.macIndex.flap.windowSeconds,
-          flapQuietSeconds: d.cfg.macIndex.flap.quietSeconds,
-          historyRetentionDays: d.cfg.macIndex.historyRetentionDays,
-          moveGapSeconds: d.cfg.macIndex.moveGapSeconds,
-          clockSkewSeconds: d.cfg.macIndex.clockSkewSeconds,
-          duplicateHoldSeconds: d.cfg.macIndex.duplicateHoldSeconds,
-          sweepSeconds: d.cfg.macIndex.sweepSeconds,
-        },
+        options: macIndexOptions(d.cfg.macIndex),
         logger: d.logger.child({ fn: 'mac-index' }),
       }),
     ),
@@ -147,5 +142,13 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         }),
       );
     }),
+    consumer(rowId, sink) {
+      if (rowId === 'mac-index') return ctx.macIndex();
+      if (rowId === 'health') return ctx.health();
+      const notifier = rowId === 'notify' ? ctx.notifiers().find((n) => n.sink.name === sink) : undefined;
+      if (notifier) return notifier;
+      throw new Error(`no handler for the consumer ${rowId}${sink ? ` (sink ${sink})` : ''}: add it to infra/catalog/context.ts`);
+    },
   };
+  return ctx;
 }

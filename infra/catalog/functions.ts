@@ -60,12 +60,13 @@ export interface FunctionSpec {
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     id: 'mac-index',
-    description: 'MAC/VNI index, move history and MAC alerts from evpn.routes.v1',
+    description: 'MAC/VNI index, move history and MAC alerts from evpn.routes.v1 (RESYNC_COMPLETE from evpn.sessions.v1)',
     source: 'functions/mac-index',
     factory: createMacIndexHandler,
     entry: 'infra/aws/lambda/mac-index.ts',
     consumes: {
-      topics: [TOPICS.routes],
+      // Sessions too: RESYNC_COMPLETE withdraws the paths a router no longer has after a collector restart.
+      topics: [TOPICS.routes, TOPICS.sessions],
       delivery: { kind: 'lossless' },
       batchSize: 500,
       batchingWindowSeconds: 1,

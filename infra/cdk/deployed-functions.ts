@@ -12,6 +12,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -20,7 +21,8 @@ import { Construct } from 'constructs';
 import { TABLES } from '../../schemas/tables/index.js';
 import { METRICS_NAMESPACE } from '../aws/metrics-namespace.js';
 import { SECRET_PREFIXES } from '../aws/ssm-secrets.js';
-import type { ConsumerSpec, FunctionSpec } from '../catalog/functions.js';
+import { type ConsumerMapping, mappingsOf } from '../catalog/consumers.js';
+import type { FunctionSpec } from '../catalog/functions.js';
 import { type ScheduledTask, scheduleMinutes } from '../catalog/schedules.js';
 import type { Config } from '../config/schema.js';
 import { type NamedSink, namedSinks, SINK_ENV, secretNamesOf } from '../config/sinks.js';
@@ -48,16 +50,8 @@ export interface DeployedFunctionsProps {
   consumers?: Record<string, ConsumerOverrides>;
   reservedConcurrency: boolean;
   partitionsOf: (topic: string) => number;
-}
-
-/** The consumer group of one function on one topic (unique per event source mapping, as Lambda requires). */
-export function consumerGroupOf(prefix: string, fnId: string, topic: string): string {
-  return `${prefix}${fnId}.${topic}`;
-}
-
-/** The consumer group of a per-sink function: `<prefix>notify-<sink>`, as on the local stack (a sink keeps its position). */
-export function sinkConsumerGroupOf(prefix: string, fnId: string, sink: string): string {
-  return `${prefix}${fnId}-${sink}`;
+  /** The provisioned poller group every mapping joins (they share its event poller units); undefined: one each. */
+  pollerGroup?: string;
 }
 
 /** Lambda function and EventBridge schedule names: at most 64 characters. */
@@ -73,8 +67,8 @@ export function sinkPort(sink: NamedSink): number {
 export class DeployedFunctions extends Construct {
   readonly functions = new Map<string, EvpnFunction>();
   readonly scheduled = new Map<string, EvpnFunction>();
-  readonly mappings: { fnId: string; topic: string; mapping: CfnEventSourceMapping }[] = [];
-  /** Scheduler invocations that failed after their retries land here (alarmed on). */
+  readonly mappings: { fnId: string; topic: string; group: string; mapping: CfnEventSourceMapping }[] = [];
+  /** Scheduled runs that failed: scheduler deliveries after their retries, and function errors (alarmed on). */
   readonly deadLetters: Queue;
 
   constructor(
@@ -180,24 +174,25 @@ export class DeployedFunctions extends Construct {
       reservedConcurrency: reserved,
     });
     this.#grant(f, spec, sink);
-    if (consumer) {
-      // A per-sink row consumes one topic, in the sink's own group (its position in the topic).
-      const groupOf = sink ? () => sinkConsumerGroupOf(this.p.prefix, spec.id, sink.name) : (t: string) => consumerGroupOf(this.p.prefix, id, t);
-      this.#consume(id, f, consumer, groupOf);
-    }
+    // The same mappings as the local stack's (infra/catalog/consumers.ts): one per topic, each in its own group.
+    const mappings = mappingsOf(spec, { prefix: this.p.prefix, sink: sink?.name, override: this.p.consumers?.[spec.id] });
+    if (mappings.length) this.#consume(id, f, mappings);
     return f;
   }
 
-  #consume(fnId: string, f: EvpnFunction, c: ConsumerSpec, groupOf: (topic: string) => string): void {
-    const groups = c.topics.map(groupOf);
-    if (new Set(groups).size !== groups.length) throw new Error(`${fnId}: one consumer group per event source mapping (Lambda requires it)`);
-    this.p.streaming.grantConsume(f.role, [...c.topics], groups);
+  #consume(fnId: string, f: EvpnFunction, mappings: ConsumerMapping[]): void {
+    const c = mappings[0]!.consumer;
+    this.p.streaming.grantConsume(
+      f.role,
+      mappings.map((m) => m.topic),
+      mappings.map((m) => m.group),
+    );
     accept(f.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'MSK event source mapping: the pollers attach to the cluster subnets; those EC2 actions take no resource-level permissions.',
     });
     if (c.delivery.kind === 'bounded') this.p.streaming.grantProduce(f.role, [c.delivery.onFailureTopic]);
-    c.topics.forEach((topic, i) => {
+    for (const { topic, group } of mappings) {
       const bounded = c.delivery.kind === 'bounded' ? c.delivery : undefined;
       const mapping = new CfnEventSourceMapping(this, `${fnId}-${topic}`, {
         functionName: f.fn.functionArn,
@@ -206,9 +201,11 @@ export class DeployedFunctions extends Construct {
         startingPosition: c.startingPosition,
         batchSize: c.batchSize,
         maximumBatchingWindowInSeconds: c.batchingWindowSeconds,
-        amazonManagedKafkaEventSourceConfig: { consumerGroupId: groups[i]! },
+        amazonManagedKafkaEventSourceConfig: { consumerGroupId: group },
         // Provisioned poller mode: required for the Kafka error-handling controls below.
-        provisionedPollerConfig: { minimumPollers: c.pollers.min, maximumPollers: c.pollers.max },
+        // One poller group for all mappings: they share event poller units instead of each paying for its minimum
+        // (Lambda API ProvisionedPollerConfig.PollerGroupName: up to 100 mappings, 2,000 pollers in all).
+        provisionedPollerConfig: { minimumPollers: c.pollers.min, maximumPollers: c.pollers.max, pollerGroupName: this.p.pollerGroup },
         functionResponseTypes: ['ReportBatchItemFailures'],
         bisectBatchOnFunctionError: true,
         // Lossless: -1 retries for ever and no destination (with a destination AWS caps retries at 10 and the records
@@ -220,8 +217,8 @@ export class DeployedFunctions extends Construct {
       });
       // The role must hold its MSK permissions before the mapping is created, and the topic must exist.
       mapping.node.addDependency(f.role, this.p.streaming.topics);
-      this.mappings.push({ fnId, topic, mapping });
-    });
+      this.mappings.push({ fnId, topic, group, mapping });
+    }
   }
 
   #scheduled(task: ScheduledTask, sink?: NamedSink): EvpnFunction {
@@ -241,7 +238,14 @@ export class DeployedFunctions extends Construct {
       retention: this.p.retention,
       vpc: needsVpc ? this.p.vpc : undefined,
       securityGroups,
+      // Runs never overlap: one execution at a time. A run the scheduler starts while the last is still going is
+      // throttled, retried by Lambda's asynchronous queue for at most a minute, then dropped to the failure
+      // destination (overruns are alarmed on, not queued up).
+      reservedConcurrency: 1,
     });
+    // EventBridge Scheduler invokes asynchronously: its retries and dead-letter queue cover the delivery only. A run
+    // that fails (or waited too long) goes to the same queue from Lambda's side; the next schedule runs it again.
+    f.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1), onFailure: new SqsDestination(this.deadLetters) });
     this.#grant(f, task, sink);
     // The scheduler's role may invoke this function only (the target grants the function and its versions, ":*").
     const role = new Role(this, `${name}-scheduler`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
-import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accept } from './nag.js';
+import { privateSubnets } from './network.js';
 
 /** The Lambda runtime of every function: the newest Node.js Lambda offers (nodejs20.x is deprecated). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -79,7 +79,7 @@ export class EvpnFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...p.environment },
       vpc: p.vpc,
-      vpcSubnets: p.vpc ? { subnetType: SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+      vpcSubnets: p.vpc ? privateSubnets(p.vpc) : undefined,
       securityGroups: p.securityGroups,
       reservedConcurrentExecutions: p.reservedConcurrency,
     });

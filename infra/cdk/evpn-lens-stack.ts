@@ -9,10 +9,11 @@ import { Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ALL_TOPICS } from '../../schemas/topics.js';
+import { GNMI_SLOTS, GNMI_SLOTS_TOPIC } from '../../collector/gnmi/slot-membership.js';
+import { ALL_TOPICS, TOPICS, type TopicName } from '../../schemas/topics.js';
 import { FUNCTIONS, type FunctionSpec, failureTopics } from '../catalog/functions.js';
 import { SCHEDULES, type ScheduledTask } from '../catalog/schedules.js';
-import { CollectorService } from './collector-service.js';
+import { BMP_PORT, COLLECTOR_TOPICS, CollectorService } from './collector-service.js';
 import { ConfigStore } from './config-store.js';
 import { DeployedFunctions } from './deployed-functions.js';
 import { Monitoring } from './monitoring.js';
@@ -20,6 +21,7 @@ import { Network } from './network.js';
 import type { EvpnLensProps } from './props.js';
 import { QueryApi } from './query-api.js';
 import { Streaming } from './streaming.js';
+import { checkDeployable } from './synth-checks.js';
 import { Web } from './web.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -30,6 +32,19 @@ export interface EvpnLensStackProps extends StackProps, EvpnLensProps {
   functions?: readonly FunctionSpec[];
   schedules?: readonly ScheduledTask[];
 }
+
+/**
+ * Hours each topic keeps its records unless retentionHours says otherwise. Routes and telemetry are the volume (the
+ * README's sizing: at 10,000 events/s of ~150 B a provisioned cluster takes ~130 GB a day before replication): two
+ * days cover a weekend's consumer outage; sessions and alerts are small and kept a week; dead letters two weeks.
+ */
+export const DEFAULT_RETENTION_HOURS: Record<TopicName, number> = {
+  [TOPICS.routes]: 48,
+  [TOPICS.vtepTelemetry]: 24,
+  [TOPICS.sessions]: 168,
+  [TOPICS.alerts]: 168,
+  [TOPICS.alertsDeadLetter]: 336,
+};
 
 /** CloudWatch Logs retention in days, as the enum CDK takes. */
 function retentionOf(days: number): RetentionDays {
@@ -52,6 +67,7 @@ export class EvpnLensStack extends Stack {
     const retention = retentionOf(p.logRetentionDays ?? 30);
     this.config = new ConfigStore(this, 'Config', { file: p.configFile, parameterName: `/${id}/config` });
     const cfg = this.config.config;
+    checkDeployable(cfg, BMP_PORT);
     const prefix = cfg.dynamodb.tablePrefix;
     const network = new Network(this, 'Network', p.network, retention);
     const functions = p.functions ?? FUNCTIONS;
@@ -60,7 +76,14 @@ export class EvpnLensStack extends Stack {
       prefix,
       vpc: network.vpc,
       msk: p.msk ?? { mode: 'serverless' },
-      topics: [...ALL_TOPICS, ...failureTopics(functions)].map((name) => ({ name, partitions: partitionsOf(name) })),
+      topics: [
+        ...[...ALL_TOPICS, ...failureTopics(functions)].map((name) => {
+          const hours = p.retentionHours?.[name] ?? DEFAULT_RETENTION_HOURS[name as TopicName] ?? DEFAULT_RETENTION_HOURS[TOPICS.alertsDeadLetter];
+          return { name, partitions: partitionsOf(name), retentionMs: hours * 3_600_000 };
+        }),
+        // The gNMI tasks' membership (its partitions are the slots they divide; it carries no records).
+        ...(cfg.collector.gnmi.targets.length > 0 ? [{ name: GNMI_SLOTS_TOPIC, partitions: GNMI_SLOTS, retentionMs: 3_600_000 }] : []),
+      ],
       buildRoot,
       retention,
     });
@@ -78,6 +101,7 @@ export class EvpnLensStack extends Stack {
       consumers: p.consumers,
       reservedConcurrency: p.reservedConcurrency ?? true,
       partitionsOf,
+      pollerGroup: p.pollerGroup === false ? undefined : (p.pollerGroup ?? `${prefix}pollers`),
     });
     const httpFn = functions.find((f) => f.http);
     if (!httpFn) throw new Error('no function of the catalog serves HTTP');
@@ -100,7 +124,6 @@ export class EvpnLensStack extends Stack {
       config: this.config,
       collector: p.collector,
       retention,
-      accessLogs: web.logs,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       prefix,
@@ -109,6 +132,9 @@ export class EvpnLensStack extends Stack {
       tables: p.tables,
       alarmEmail: p.alarmEmail,
       lagAlarmRecords: p.lagAlarmRecords ?? 100_000,
+      api: this.api.api,
+      collectorMinTasks: p.collector.minTasks ?? 1,
+      collectorTopics: COLLECTOR_TOPICS,
     });
   }
 }

@@ -1,10 +1,12 @@
 /**
- * Operations: CloudWatch alarms (collector down, event-source lag, function errors and throttles, records that keep
- * failing, the schedules' dead letters) to an SNS topic, and one CloudWatch dashboard of the figures `/metrics` serves
+ * Operations: CloudWatch alarms (collector down or short of tasks, its drops and produce errors, event-source lag per
+ * mapping, function errors, throttles and runs near their timeout, partitions that keep failing, table throttles, API
+ * 5xx, the schedules' failed runs) to an SNS topic, and one CloudWatch dashboard of the figures `/metrics` serves
  * locally — the collector's counters (EMF through its agent), the functions' (EMF through Powertools), the index's
  * (the index-metrics task), and AWS's own for Lambda, the event source mappings, DynamoDB and the NLB.
  */
 import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   ComparisonOperator,
@@ -45,6 +47,12 @@ export class Monitoring extends Construct {
       tables: ReadonlyMap<string, ITableV2>;
       alarmEmail?: string;
       lagAlarmRecords: number;
+      /** The HTTP API (5xx alarm). */
+      api?: HttpApi;
+      /** The collector service's minimum task count (task-count alarm). */
+      collectorMinTasks: number;
+      /** Topics the collector produces to (its dropped-events counter has one series per topic). */
+      collectorTopics: readonly string[];
     },
   ) {
     super(scope, id);
@@ -101,31 +109,118 @@ export class Monitoring extends Construct {
       );
       alarm(`${id}-throttles`, f.fn.metricThrottles({ period: Duration.minutes(5) }), 0, `${id}: invocations throttled (concurrency).`, 1);
     }
-    for (const fnId of new Set(p.functions.mappings.map((m) => m.fnId))) {
-      const f = p.functions.functions.get(fnId)!;
+    // Lag per mapping (one topic each): a function reading a quiet and a busy topic is behind on the busy one alone.
+    for (const m of p.functions.mappings) {
+      const f = p.functions.functions.get(m.fnId)!;
       const lag = new Metric({
         namespace: 'AWS/Lambda',
         metricName: 'OffsetLag',
-        dimensionsMap: { FunctionName: f.fn.functionName },
+        dimensionsMap: { FunctionName: f.fn.functionName, EventSourceMappingUUID: m.mapping.attrId },
         statistic: 'Maximum',
         period: Duration.minutes(1),
       });
-      alarm(`${fnId}-lag`, lag, p.lagAlarmRecords, `${fnId}: the event source mapping is more than ${p.lagAlarmRecords} records behind.`, 5);
+      alarm(
+        `${m.fnId}-${m.topic}-lag`,
+        lag,
+        p.lagAlarmRecords,
+        `${m.fnId} on ${m.topic}: the event source mapping is more than ${p.lagAlarmRecords} records behind.`,
+        5,
+      );
+    }
+    for (const fnId of new Set(p.functions.mappings.map((m) => m.fnId))) {
+      // FailedPartitions is reported once per invocation. Its Minimum stays 0 while any healthy partition is invoked,
+      // so it can never show one stuck partition; its Sum is above 0 in every period while any partition keeps failing
+      // (a lossless mapping retries it again and again).
       const failing = new Metric({
         namespace: METRICS_NAMESPACE,
         metricName: 'FailedPartitions',
         dimensionsMap: { service: fnId },
-        statistic: 'Minimum',
+        statistic: 'Sum',
         period: Duration.minutes(5),
       });
       alarm(
         `${fnId}-stuck`,
         failing,
         0,
-        `${fnId}: some partition has failed in every invocation for 15 minutes (a record keeps failing; it is retried, never skipped).`,
+        `${fnId}: some partition has failed in each of the last 15 minutes (a record keeps failing; it is retried, never skipped).`,
         3,
       );
     }
+    for (const [id, f] of all) {
+      // A run close to its timeout is about to be cut off (and retried from the start).
+      const timeoutMs = (f.fn.timeout ?? Duration.seconds(3)).toMilliseconds();
+      alarm(
+        `${id}-near-timeout`,
+        f.fn.metricDuration({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        0.8 * timeoutMs,
+        `${id}: an invocation took more than 80% of its ${timeoutMs / 1000} s timeout.`,
+        1,
+      );
+    }
+    for (const [tableId, t] of p.tables) {
+      const throttled = new MathExpression({
+        expression: 'r + w',
+        usingMetrics: {
+          r: t.metric('ReadThrottleEvents', { statistic: 'Sum', period: Duration.minutes(5) }),
+          w: t.metric('WriteThrottleEvents', { statistic: 'Sum', period: Duration.minutes(5) }),
+        },
+        label: `${tableId} throttled`,
+        period: Duration.minutes(5),
+      });
+      alarm(`table-${tableId}-throttles`, throttled, 0, `DynamoDB ${tableId}: requests throttled (the functions retry; lag grows).`, 2);
+    }
+    if (p.api) {
+      alarm('api-5xx', p.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5, 'Query API: more than 5 server errors in 5 minutes.', 1);
+    }
+    const tasks = new Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: p.collector.cluster.clusterName, ServiceName: p.collector.service.serviceName },
+      statistic: 'Minimum',
+      period: Duration.minutes(1),
+    });
+    alarm(
+      'collector-tasks',
+      tasks,
+      p.collectorMinTasks,
+      `Fewer collector tasks running than the ${p.collectorMinTasks} asked for.`,
+      3,
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      TreatMissingData.BREACHING,
+    );
+    // The collector's own counters (EMF through its agent: increases per minute, summed over tasks and topics).
+    const collectorCounter = (name: string, topics: readonly string[] | undefined) =>
+      new MathExpression({
+        expression: (topics ?? ['']).map((_, i) => `m${i}`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          (topics ?? [undefined]).map((topic, i) => [
+            `m${i}`,
+            new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName: name,
+              dimensionsMap: topic ? { service: 'collector', topic } : { service: 'collector' },
+              statistic: 'Sum',
+              period: Duration.minutes(1),
+            }),
+          ]),
+        ),
+        label: name,
+        period: Duration.minutes(1),
+      });
+    alarm(
+      'collector-drops',
+      collectorCounter('evpnlens_kafka_events_dropped_total', p.collectorTopics),
+      0,
+      'The collector dropped events (its Kafka buffer was full): the index misses them until the next resync.',
+      1,
+    );
+    alarm(
+      'collector-produce-errors',
+      collectorCounter('evpnlens_kafka_produce_errors_total', undefined),
+      0,
+      'The collector failed to produce to Kafka for 3 minutes in a row (retried; events drop once its buffer fills).',
+      3,
+    );
     alarm(
       'schedule-dead-letters',
       p.functions.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -171,14 +266,15 @@ export class Monitoring extends Construct {
       }),
       new GraphWidget({
         title: 'Event source lag (records)',
-        left: [...new Set(p.functions.mappings.map((m) => m.fnId))].map(
-          (fnId) =>
+        left: p.functions.mappings.map(
+          (m) =>
             new Metric({
               namespace: 'AWS/Lambda',
               metricName: 'OffsetLag',
-              dimensionsMap: { FunctionName: p.functions.functions.get(fnId)!.fn.functionName },
+              dimensionsMap: { FunctionName: p.functions.functions.get(m.fnId)!.fn.functionName, EventSourceMappingUUID: m.mapping.attrId },
               statistic: 'Maximum',
               period: Duration.minutes(1),
+              label: `${m.fnId} ${m.topic}`,
             }),
         ),
         width: 8,

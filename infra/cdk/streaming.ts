@@ -4,7 +4,8 @@
  * its partition count by a custom resource (kafkajs with IAM, infra/aws/lambda/kafka-topics.ts).
  */
 import { ArnFormat, type CfnElement, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { type ISecurityGroup, type IVpc, Port, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { PredefinedMetric, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';
+import { type ISecurityGroup, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnCluster, CfnServerlessCluster } from 'aws-cdk-lib/aws-msk';
@@ -12,6 +13,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId, Provide
 import { Construct } from 'constructs';
 import { EvpnFunction } from './evpn-function.js';
 import { accept } from './nag.js';
+import { privateSubnets } from './network.js';
 import type { MskProps } from './props.js';
 
 /** MSK's port for IAM-authenticated TLS clients. */
@@ -24,7 +26,8 @@ export interface StreamingProps {
   prefix: string;
   vpc: IVpc;
   msk: MskProps;
-  topics: { name: string; partitions: number }[];
+  /** Every topic with its partitions and retention (ms; the custom resource sets retention.ms on it). */
+  topics: { name: string; partitions: number; retentionMs?: number }[];
   buildRoot: string;
   retention: RetentionDays;
 }
@@ -41,35 +44,33 @@ export class Streaming extends Construct {
 
   constructor(scope: Construct, id: string, p: StreamingProps) {
     super(scope, id);
-    const privateSubnets = p.vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
+    const privateSubnetIds = p.vpc.selectSubnets(privateSubnets(p.vpc)).subnetIds;
     if (p.msk.mode === 'existing') {
       this.securityGroup = SecurityGroup.fromSecurityGroupId(this, 'ClusterSg', p.msk.securityGroupId, { mutable: true });
       this.clusterArn = p.msk.clusterArn;
       this.bootstrapBrokers = p.msk.bootstrapBrokers;
     } else {
       const sg = new SecurityGroup(this, 'ClusterSg', { vpc: p.vpc, description: 'evpn-lens MSK cluster', allowAllOutbound: true });
-      // The MSK event source mapping's pollers join with the cluster's own security group (AWS Lambda developer guide,
-      // "Configuring Amazon MSK event sources": a self-referencing rule).
-      sg.addIngressRule(sg, Port.tcp(MSK_IAM_PORT), 'MSK event pollers (the cluster security group itself)');
       this.securityGroup = sg;
       if (p.msk.mode === 'serverless') {
         const cluster = new CfnServerlessCluster(this, 'Cluster', {
           clusterName: `${p.prefix}kafka`,
           clientAuthentication: { sasl: { iam: { enabled: true } } },
-          vpcConfigs: [{ subnetIds: privateSubnets, securityGroups: [sg.securityGroupId] }],
+          vpcConfigs: [{ subnetIds: privateSubnetIds, securityGroups: [sg.securityGroupId] }],
         });
         this.clusterArn = cluster.attrArn;
       } else {
+        const volumeGiB = p.msk.volumeGiB ?? 500;
         const brokerLogs = new LogGroup(this, 'BrokerLogs', { retention: p.retention, removalPolicy: RemovalPolicy.DESTROY });
         const cluster = new CfnCluster(this, 'Cluster', {
           clusterName: `${p.prefix}kafka`,
           kafkaVersion: p.msk.kafkaVersion ?? '3.9.x',
-          numberOfBrokerNodes: p.msk.brokers ?? privateSubnets.length,
+          numberOfBrokerNodes: p.msk.brokers ?? privateSubnetIds.length,
           brokerNodeGroupInfo: {
-            clientSubnets: privateSubnets,
+            clientSubnets: privateSubnetIds,
             instanceType: p.msk.instanceType ?? 'kafka.m7g.large',
             securityGroups: [sg.securityGroupId],
-            storageInfo: { ebsStorageInfo: { volumeSize: p.msk.volumeGiB ?? 500 } },
+            storageInfo: { ebsStorageInfo: { volumeSize: volumeGiB } },
           },
           clientAuthentication: { sasl: { iam: { enabled: true } }, unauthenticated: { enabled: false } },
           encryptionInfo: { encryptionInTransit: { clientBroker: 'TLS', inCluster: true } },
@@ -77,6 +78,20 @@ export class Streaming extends Construct {
           enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
         });
         this.clusterArn = cluster.attrArn;
+        // Disks grow before they fill (MSK storage auto scaling; it never shrinks a volume): at 60% used, up to
+        // maxVolumeGiB. Retention per topic (below) bounds what they hold.
+        const storage = new ScalableTarget(this, 'StorageScaling', {
+          serviceNamespace: ServiceNamespace.KAFKA,
+          scalableDimension: 'kafka:broker-storage:VolumeSize',
+          resourceId: cluster.attrArn,
+          minCapacity: volumeGiB,
+          maxCapacity: Math.max(volumeGiB, p.msk.maxVolumeGiB ?? 4 * volumeGiB),
+        });
+        storage.scaleToTrackMetric('StorageUtilization', {
+          targetValue: 60,
+          predefinedMetric: PredefinedMetric.KAFKA_BROKER_STORAGE_UTILIZATION,
+          disableScaleIn: true,
+        });
       }
       // The bootstrap string is known once the cluster exists: read it at deploy time.
       const brokers = new AwsCustomResource(this, 'BootstrapBrokers', {
@@ -99,6 +114,9 @@ export class Streaming extends Construct {
         });
       }
     }
+    // The MSK event source mapping's pollers join with the cluster's own security group (AWS Lambda developer guide,
+    // "Configuring Amazon MSK event sources": a self-referencing rule) — an existing cluster's group gets it too.
+    this.securityGroup.addIngressRule(this.securityGroup, Port.tcp(MSK_IAM_PORT), 'MSK event pollers (the cluster security group itself)');
     // cluster/<name>/<uuid>: topic and group ARNs share the name and uuid.
     const parts = Fn.split('/', this.clusterArn);
     this.#clusterName = Fn.select(1, parts);
@@ -119,7 +137,14 @@ export class Streaming extends Construct {
     this.grantConnect(topicsFn.role);
     topicsFn.role.addToPolicy(
       new PolicyStatement({
-        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:CreateTopic', 'kafka-cluster:AlterTopic'],
+        actions: [
+          'kafka-cluster:DescribeTopic',
+          'kafka-cluster:CreateTopic',
+          'kafka-cluster:AlterTopic',
+          // retention.ms of each topic
+          'kafka-cluster:DescribeTopicDynamicConfiguration',
+          'kafka-cluster:AlterTopicDynamicConfiguration',
+        ],
         resources: p.topics.map((t) => this.topicArn(t.name)),
       }),
     );

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../collector/bmp/framing.js';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_RESYNC_QUIET_MS } from '../../collector/defaults.js';
 import { healthOptionsSchema } from '../../functions/health/options.js';
-import { DEFAULT_OPTIONS as MAC_INDEX_DEFAULTS } from '../../functions/mac-index/options.js';
+import { macIndexConfigSchema } from '../../functions/mac-index/options.js';
 import { defaultSinkName, notifyTimingSchema, sinkSchema } from '../../functions/notify/sink-config.js';
 import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 import { isCidr } from './cidr.js';
@@ -136,34 +136,21 @@ export const configSchema = z
         delivery: notifyTimingSchema.prefault({}),
       })
       .prefault({}),
+    /**
+     * Local overrides of the catalog's mapping settings (infra/catalog/functions.ts, the same as on AWS) for the index
+     * and health functions; unset, each function's own. The notifiers keep theirs (LATEST: a new sink is not sent the
+     * retained history).
+     */
     eventSource: z
       .strictObject({
-        batchSize: z.number().int().min(1).max(10_000).default(500),
-        batchingWindowMs: z.number().int().min(0).max(300_000).default(100),
+        batchSize: z.number().int().min(1).max(10_000).optional(),
+        batchingWindowMs: z.number().int().min(0).max(300_000).optional(),
         /** Where a new consumer group starts: the oldest event (as the MSK mapping's TRIM_HORIZON) or the newest. */
-        startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+        startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).optional(),
       })
       .prefault({}),
-    macIndex: z
-      .strictObject({
-        flap: z
-          .strictObject({
-            moves: z.number().int().min(2).default(MAC_INDEX_DEFAULTS.flapMoves),
-            windowSeconds: z.number().int().min(1).default(MAC_INDEX_DEFAULTS.flapWindowSeconds),
-            quietSeconds: z.number().int().min(1).default(MAC_INDEX_DEFAULTS.flapQuietSeconds),
-          })
-          .prefault({}),
-        historyRetentionDays: z.number().int().min(1).max(3650).default(MAC_INDEX_DEFAULTS.historyRetentionDays),
-        /** A withdrawal and an advertisement at another location within this many seconds are one move (README). */
-        moveGapSeconds: z.number().min(0).max(600).default(MAC_INDEX_DEFAULTS.moveGapSeconds),
-        /** Allowance for router clocks (and 1-second per-peer timestamps) when measuring the move gap. */
-        clockSkewSeconds: z.number().min(0).max(600).default(MAC_INDEX_DEFAULTS.clockSkewSeconds),
-        /** Equal-sequence advertisements from different locations for this long are a duplicate MAC. */
-        duplicateHoldSeconds: z.number().min(0).max(86_400).default(MAC_INDEX_DEFAULTS.duplicateHoldSeconds),
-        /** How often the sweep raises held duplicates and clears quiet alerts. */
-        sweepSeconds: z.number().min(0.1).max(3600).default(MAC_INDEX_DEFAULTS.sweepSeconds),
-      })
-      .prefault({}),
+    /** The MAC index's tunables (functions/mac-index/options.ts documents each key). */
+    macIndex: macIndexConfigSchema.prefault({}),
     /** Fabric health: status rules and timers (functions/health/options.ts documents each key). */
     health: healthOptionsSchema.prefault({}),
   })

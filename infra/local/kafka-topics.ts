@@ -3,12 +3,17 @@
  * deployment's custom resource. A topic that exists with fewer partitions than asked gets more (Kafka cannot take
  * partitions away; keys then move, as with any keyed producer); one with more is left as it is.
  */
-import { type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
+import { type ConfigResourceTypes, type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
+
+/** Kafka's TOPIC config resource type (kafkajs's ConfigResourceTypes.TOPIC: its ESM entry does not export the enum). */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes.TOPIC;
 
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** retention.ms, set on creation and on a topic that exists (undefined: the cluster's default, left alone). */
+  retentionMs?: number;
 }
 
 export interface EnsureTopicsOptions {
@@ -36,7 +41,26 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor,
+          ...(t.retentionMs === undefined ? {} : { configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }] }),
+        })),
+      });
+    }
+    const retained = specs.filter((t) => existing.has(t.name) && t.retentionMs !== undefined);
+    if (retained.length > 0) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: retained.map((t) => ({
+          type: TOPIC_RESOURCE,
+          name: t.name,
+          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+        })),
+      });
     }
     const present = specs.filter((t) => existing.has(t.name));
     const md = present.length ? await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) }) : { topics: [] };

@@ -16,7 +16,8 @@ import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import type { MskHandler } from '../../functions/shared/msk.js';
 import { INDEX_TABLE_ID, TABLES, tableName } from '../../schemas/tables/index.js';
-import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
+import { ALL_TOPICS } from '../../schemas/topics.js';
+import { consumerMappings } from '../catalog/consumers.js';
 import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
 import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
@@ -27,21 +28,20 @@ import { DASHBOARD_VENDOR_DIRS } from './dashboard-vendor.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
 import { startDynalite } from './dynalite-store.js';
 import { ensureTables } from './ensure-tables.js';
-import { createEventSourceRunner, type EventSourceRunner } from './event-source-runner.js';
+import { createEventSourceRunner, type EventSourceMapping, type EventSourceRunner } from './event-source-runner.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { startHttpServer } from './http-server.js';
 import { registerIndexMetrics } from './index-metrics.js';
 import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from './kafka-alert-publisher.js';
 import { type KafkaBroker, type StartKafkaOptions, startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
-import { notifierMappings } from './notifiers.js';
 import { createNotifyMetrics } from './notify-metrics.js';
 import { type BackoffMs, type Supervisor, supervise } from './supervisor.js';
 import { sweepExpired } from './ttl-sweeper.js';
 
 /** What tests and fault drills may reach inside a stack (never configuration: code that embeds the stack only). */
 export interface StackTestHooks {
-  /** Wraps a mapping's handler (drills inject handler failures). */
+  /** Wraps a function's handler, by function id ('mac-index', 'notify-<sink>'), once for all its mappings (drills inject handler failures). */
   wrapHandler?: (mapping: string, handler: MskHandler) => MskHandler;
   /** Back-off of the broker's restarts. */
   brokerRestartBackoffMs?: BackoffMs;
@@ -117,6 +117,40 @@ async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   let t: NodeJS.Timeout | undefined;
   await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (t = setTimeout(r, ms)))]);
   clearTimeout(t);
+}
+
+/**
+ * The runner's mappings: the catalog's (infra/catalog/consumers.ts), the same list the CDK app deploys, one consumer
+ * per function and topic in the same consumer group as on AWS (the runner's group prefix is the table prefix, so
+ * `prefix + name` is the catalog's group). Each function's handler is built and wrapped once, shared by its mappings.
+ */
+export function localMappings(cfg: Config, fns: FunctionContext, wrap: (fnId: string, h: MskHandler) => MskHandler): EventSourceMapping[] {
+  const prefix = cfg.dynamodb.tablePrefix;
+  const es = cfg.eventSource;
+  const handlers = new Map<string, MskHandler>();
+  return consumerMappings({
+    prefix,
+    sinks: fns.notifiers().map((n) => n.sink.name),
+    overrides: (row) =>
+      row.perSink
+        ? undefined
+        : {
+            ...(es.batchSize === undefined ? {} : { batchSize: es.batchSize }),
+            ...(es.batchingWindowMs === undefined ? {} : { batchingWindowSeconds: es.batchingWindowMs / 1000 }),
+            ...(es.startingPosition === undefined ? {} : { startingPosition: es.startingPosition }),
+          },
+  }).map((m) => {
+    let handler = handlers.get(m.fnId);
+    if (!handler) handlers.set(m.fnId, (handler = wrap(m.fnId, fns.consumer(m.row.id, m.sink))));
+    return {
+      name: m.group.slice(prefix.length),
+      topics: [m.topic],
+      handler,
+      batchSize: m.consumer.batchSize,
+      batchingWindowMs: Math.round(m.consumer.batchingWindowSeconds * 1000),
+      startingPosition: m.consumer.startingPosition,
+    };
+  });
 }
 
 export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: StackTestHooks }): Promise<LocalStack> {
@@ -206,7 +240,6 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       // dynalite has no TTL: the health tick deletes expired minute items and counter buckets itself.
       sweepExpired: !onAws,
     });
-    const macIndex = fns.macIndex();
     const wrap = o.hooks?.wrapHandler ?? ((_m: string, h: MskHandler) => h);
     // The store's reachability for /readyz: one attempt, a short timeout (the functions' client retries for long).
     const probeClient = new DynamoDBClient({
@@ -234,25 +267,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       // A local invocation takes well under this; a stuck member replaced by the watchdog no longer delays recovery by 60 s.
       rebalanceTimeoutMs: 15_000,
       logger: log.child({ component: 'event-source' }),
-      mappings: [
-        {
-          name: 'mac-index',
-          topics: [TOPICS.routes, TOPICS.sessions],
-          handler: wrap('mac-index', macIndex),
-          batchSize: cfg.eventSource.batchSize,
-          batchingWindowMs: cfg.eventSource.batchingWindowMs,
-          startingPosition: cfg.eventSource.startingPosition,
-        },
-        {
-          name: 'health',
-          topics: [TOPICS.sessions, TOPICS.routes, TOPICS.vtepTelemetry, TOPICS.alerts],
-          handler: wrap('health', fns.health()),
-          batchSize: cfg.eventSource.batchSize,
-          batchingWindowMs: cfg.eventSource.batchingWindowMs,
-          startingPosition: cfg.eventSource.startingPosition,
-        },
-        ...notifierMappings(cfg, fns.notifiers()),
-      ],
+      mappings: localMappings(cfg, fns, wrap),
     });
     await runner.start();
     stops.push(runner.stop);

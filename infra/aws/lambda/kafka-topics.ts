@@ -3,7 +3,7 @@
  * with their partition counts, over kafkajs with IAM authentication. Create and Update create what is missing and add
  * partitions to topics that have fewer; Delete keeps the topics (they hold the data; remove them by hand if meant).
  *
- * Properties: Brokers (the SASL/IAM bootstrap string), Topics ([{ name, partitions }]; CloudFormation passes numbers
+ * Properties: Brokers (the SASL/IAM bootstrap string), Topics ([{ name, partitions, retentionMs }]; CloudFormation passes numbers
  * as strings), ReplicationFactor (-1: the cluster's default).
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -12,7 +12,7 @@ import { createKafkaClient } from '../kafka-client.js';
 
 interface Props {
   Brokers: string;
-  Topics: { name: string; partitions: string | number }[];
+  Topics: { name: string; partitions: string | number; retentionMs?: string | number }[];
   ReplicationFactor?: string | number;
 }
 
@@ -23,7 +23,7 @@ export const handler = async (event: CloudFormationCustomResourceEvent): Promise
   const kafka = createKafkaClient({ brokers: p.Brokers.split(','), auth: 'iam', region: process.env.AWS_REGION, clientId: 'evpn-lens-topics' });
   const outcome = await ensureTopics(
     kafka,
-    p.Topics.map((t) => ({ name: t.name, partitions: Number(t.partitions) })),
+    p.Topics.map((t) => ({ name: t.name, partitions: Number(t.partitions), ...(t.retentionMs === undefined ? {} : { retentionMs: Number(t.retentionMs) }) })),
     12,
     { replicationFactor: Number(p.ReplicationFactor ?? -1) },
   );

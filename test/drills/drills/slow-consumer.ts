@@ -77,7 +77,7 @@ export async function slowConsumerDrill(o: SlowConsumerOptions): Promise<DrillRe
       }
       void ds.stack.runner
         .lag()
-        .then((l) => lagSeries.push(l['mac-index'] ?? 0))
+        .then((l) => lagSeries.push(Object.entries(l).reduce((n, [m, x]) => (m.startsWith('mac-index.') ? n + x : n), 0)))
         .catch(() => undefined);
     }, 1000);
     progress('slow consumer', 'stack up; latency phase');

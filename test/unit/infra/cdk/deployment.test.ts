@@ -1,14 +1,22 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GNMI_SLOTS, GNMI_SLOTS_TOPIC } from '../../../../collector/gnmi/slot-membership.js';
+import type { MskHandler } from '../../../../functions/shared/msk.js';
+import { METRICS_NAMESPACE } from '../../../../infra/aws/metrics-namespace.js';
 import { REPO_ROOT } from '../../../../infra/build/bundle.js';
+import { consumerGroupId } from '../../../../infra/catalog/consumers.js';
+import { createFunctionContext } from '../../../../infra/catalog/context.js';
 import { FUNCTIONS, type FunctionSpec } from '../../../../infra/catalog/functions.js';
 import { SCHEDULES, type ScheduledTask } from '../../../../infra/catalog/schedules.js';
-import { consumerGroupOf, sinkConsumerGroupOf } from '../../../../infra/cdk/deployed-functions.js';
 import { ConfigError } from '../../../../infra/config/errors.js';
-import { namedSinks } from '../../../../infra/config/sinks.js';
+import { namedSinks, resolveSinks } from '../../../../infra/config/sinks.js';
+import { localMappings } from '../../../../infra/local/stack.js';
 import { TABLES } from '../../../../schemas/tables/index.js';
 import { ALL_TOPICS, TOPICS } from '../../../../schemas/topics.js';
 import { configFile, type Deployment, EXAMPLE_CONFIG, synthDeployment, testBuildRoot } from '../../../support/cdk-deployment.js';
@@ -26,6 +34,8 @@ alerts:
     - { name: noc-am, type: alertmanager, url: "http://alertmanager.noc.example:9093", secretEnv: EVPN_LENS_AM_TOKEN }
     - { name: chat, type: slack, urlEnv: EVPN_LENS_SLACK_URL }
 `;
+/** The collector block a deployable file needs (the BMP listener off loopback, on the NLB's port). */
+const DEPLOYABLE_BMP = 'collector:\n  bmp: { listen: 0.0.0.0:11019, allow: [10.0.0.0/8] }\n';
 const ofType = (type: string, r: Resources = resources) => Object.entries(r).filter(([, v]) => v.Type === type);
 /** Our functions (not aws-cdk-lib's helpers): named with the configuration's prefix. */
 const ourFunctions = (r: Resources = resources) =>
@@ -146,7 +156,7 @@ describe('MSK event source mappings', () => {
       const r = t.toJSON().Resources as Resources;
       const consumers = expectedFunctions(d).fns.filter(({ f }) => f.consumes);
       expect(consumers.map(({ name }) => name)).toContain('mac-index');
-      for (const { f, name, sink } of consumers) {
+      for (const { f, name } of consumers) {
         const c = f.consumes!;
         const [fnLogicalId] = fnNamed(`evpn-lens-${name}`, r)!;
         for (const topic of c.topics) {
@@ -158,7 +168,7 @@ describe('MSK event source mappings', () => {
             BatchSize: c.batchSize,
             MaximumBatchingWindowInSeconds: c.batchingWindowSeconds,
             AmazonManagedKafkaEventSourceConfig: {
-              ConsumerGroupId: sink ? sinkConsumerGroupOf('evpn-lens-', f.id, sink) : consumerGroupOf('evpn-lens-', f.id, topic),
+              ConsumerGroupId: consumerGroupId('evpn-lens-', name, topic, c.startingPosition),
             },
             ProvisionedPollerConfig: { MinimumPollers: c.pollers.min, MaximumPollers: c.pollers.max },
             FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -176,7 +186,8 @@ describe('MSK event source mappings', () => {
 
   it('reserves one concurrent execution per consumed partition', () => {
     const [, fn] = fnNamed('evpn-lens-mac-index')!;
-    expect(fn.Properties!.ReservedConcurrentExecutions).toBe(12);
+    // Routes and sessions, 12 partitions each.
+    expect(fn.Properties!.ReservedConcurrentExecutions).toBe(24);
     expect(fnNamed('evpn-lens-api')![1].Properties!.ReservedConcurrentExecutions).toBeUndefined();
   });
 
@@ -200,7 +211,60 @@ describe('MSK event source mappings', () => {
       MaximumRetryAttempts: 5,
       DestinationConfig: { OnFailure: { Destination: 'kafka://evpn.alerts.v1.failed' } },
     });
-    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: 'evpn.alerts.v1.failed', partitions: 12 }]) });
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([Match.objectLike({ name: 'evpn.alerts.v1.failed', partitions: 12 })]) });
+  });
+});
+
+describe('one source of truth for consumers', () => {
+  /** What the local stack's runner would consume for a deployment's configuration: (function, topic, group, start). */
+  const localSet = (d: Deployment) => {
+    const cfg = d.stack.config.config;
+    const sinks = resolveSinks(cfg, { EVPN_LENS_AM_TOKEN: 't', EVPN_LENS_SLACK_URL: 'https://hooks.slack.example/x' });
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' }));
+    const fns = createFunctionContext({ cfg, ddb, logger: pino({ level: 'silent' }), sinks });
+    const byHandler = new Map<unknown, string>();
+    const wrap = (fnId: string, h: MskHandler) => {
+      byHandler.set(h, fnId);
+      return h;
+    };
+    return localMappings(cfg, fns, wrap)
+      .map((m) => [byHandler.get(m.handler), m.topics.join(','), `${cfg.dynamodb.tablePrefix}${m.name}`, m.startingPosition].join(' '))
+      .sort();
+  };
+  /** The synthesized AWS::Lambda::EventSourceMapping resources as the same tuples. */
+  const awsSet = (d: Deployment) => {
+    const r = Template.fromStack(d.stack).toJSON().Resources as Resources;
+    return ofType('AWS::Lambda::EventSourceMapping', r)
+      .map(([, m]) => {
+        const p = m.Properties!;
+        const fnName = r[p.FunctionName['Fn::GetAtt'][0]]!.Properties!.FunctionName as string;
+        return [fnName.slice('evpn-lens-'.length), p.Topics.join(','), p.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId, p.StartingPosition].join(' ');
+      })
+      .sort();
+  };
+
+  it('runs locally exactly the event source mappings the CDK app deploys (function, topic, group, starting position)', () => {
+    for (const d of [main, withSinks]) {
+      const local = localSet(d);
+      expect(local.length).toBeGreaterThan(0);
+      expect(local).toEqual(awsSet(d));
+    }
+    expect(localSet(withSinks).filter((x) => x.startsWith('notify-'))).toHaveLength(2);
+  });
+
+  it('feeds the MAC index the sessions topic too on AWS (finding 1: RESYNC_COMPLETE withdraws the paths a router lost)', () => {
+    const macIndex = awsSet(main).filter((x) => x.startsWith('mac-index '));
+    expect(macIndex.map((x) => x.split(' ')[1])).toEqual([TOPICS.routes, TOPICS.sessions].sort());
+  });
+
+  it('gives every mapping a consumer group of its own that changes with every property CloudFormation replaces a mapping for (finding 8)', () => {
+    const groups = awsSet(withSinks).map((x) => x.split(' ')[2]);
+    expect(new Set(groups).size).toBe(groups.length);
+    // Topic and starting position force a replacement (created before the old one is deleted): a new ID each.
+    expect(consumerGroupId('p-', 'f', 'a', 'TRIM_HORIZON')).not.toBe(consumerGroupId('p-', 'f', 'b', 'TRIM_HORIZON'));
+    expect(consumerGroupId('p-', 'f', 'a', 'TRIM_HORIZON')).not.toBe(consumerGroupId('p-', 'f', 'a', 'LATEST'));
+    // Within the pattern and length Lambda takes ([a-zA-Z0-9-/*:_+=.@-]{1,200}).
+    for (const g of groups) expect(g).toMatch(/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/);
   });
 });
 
@@ -224,13 +288,13 @@ describe('alert notifier per sink', () => {
         FunctionName: { 'Fn::GetAtt': [logicalId, 'Arn'] },
         Topics: [TOPICS.alerts],
         StartingPosition: 'LATEST',
-        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `evpn-lens-notify-${sink}` },
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: `evpn-lens-notify-${sink}.${TOPICS.alerts}.latest` },
         ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 1 },
         DestinationConfig: Match.absent(),
       });
     }
     // Dead letters go to evpn.alerts.dlq.v1, created with the other topics.
-    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: TOPICS.alertsDeadLetter, partitions: 12 }]) });
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([Match.objectLike({ name: TOPICS.alertsDeadLetter, partitions: 12 })]) });
   });
 
   it("grants each notifier its own sink's SSM parameters, the dead-letter topic to write, alerts to read and the index table to read, nothing more", () => {
@@ -270,7 +334,9 @@ describe('alert notifier per sink', () => {
     const read = notify.filter((x) => [x.Action].flat().includes('kafka-cluster:ReadData'));
     expect(read).toHaveLength(1);
     expect(JSON.stringify(read[0]!.Resource)).toContain(`/${TOPICS.alerts}"`);
-    expect(JSON.stringify(notify.filter((x) => [x.Action].flat().includes('kafka-cluster:AlterGroup')))).toContain('/evpn-lens-notify-noc-am"');
+    expect(JSON.stringify(notify.filter((x) => [x.Action].flat().includes('kafka-cluster:AlterGroup')))).toContain(
+      `/evpn-lens-notify-noc-am.${TOPICS.alerts}.latest"`,
+    );
     // The re-send task neither reads nor writes Kafka.
     expect(withAction(stmts(withSinks, 'FunctionstasknotifyresendnocamRole'), 'kafka')).toEqual([]);
   });
@@ -301,7 +367,9 @@ describe('alert notifier per sink', () => {
   it('stops the synthesis when a sink name makes a function name longer than Lambda takes', async () => {
     const long = 'x'.repeat(60);
     await expect(
-      synthDeployment({ configFile: configFile(`alerts:\n  sinks:\n    - { name: ${long}, type: webhook, url: "https://h.example/" }\n`) }),
+      synthDeployment({
+        configFile: configFile(`${DEPLOYABLE_BMP}alerts:\n  sinks:\n    - { name: ${long}, type: webhook, url: "https://h.example/" }\n`),
+      }),
     ).rejects.toThrow(`evpn-lens-notify-${long}: longer than the 64 characters of a Lambda function name (shorten alerts.sinks[0].name)`);
   });
 });
@@ -320,11 +388,11 @@ describe('streaming', () => {
       EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
       LoggingInfo: { BrokerLogs: { CloudWatchLogs: Match.objectLike({ Enabled: true }) } },
     });
-    provisioned.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: TOPICS.routes, partitions: 48 }]) });
+    provisioned.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([Match.objectLike({ name: TOPICS.routes, partitions: 48 })]) });
     expect(
       Object.values(provisioned.findResources('AWS::Lambda::Function')).find((f) => f.Properties.FunctionName === 'evpn-lens-mac-index')?.Properties
         .ReservedConcurrentExecutions,
-    ).toBe(48);
+    ).toBe(48 + 12); // routes at 48 partitions, sessions at the default 12
 
     const arn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/prod/0a1b2c3d-1111-2222-3333-444455556666-1';
     const existing = Template.fromStack(
@@ -382,9 +450,10 @@ describe('IAM: least privilege', () => {
     expect(JSON.stringify(dynamo.Resource)).not.toContain('index/*');
     const read = mac.find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'))!;
     expect(JSON.stringify(read.Resource)).toContain(`/${TOPICS.routes}`);
-    expect([read.Resource].flat()).toHaveLength(1);
+    expect(JSON.stringify(read.Resource)).toContain(`/${TOPICS.sessions}`);
+    expect([read.Resource].flat()).toHaveLength(2);
     const group = mac.find((s) => [s.Action].flat().includes('kafka-cluster:AlterGroup'))!;
-    expect(JSON.stringify(group.Resource)).toContain(consumerGroupOf('evpn-lens-', 'mac-index', TOPICS.routes));
+    expect(JSON.stringify(group.Resource)).toContain(consumerGroupId('evpn-lens-', 'mac-index', TOPICS.routes, 'TRIM_HORIZON'));
     const write = mac.find((s) => [s.Action].flat().includes('kafka-cluster:WriteData'))!;
     expect(JSON.stringify(write.Resource)).toContain(`/${TOPICS.alerts}`);
 
@@ -414,7 +483,7 @@ describe('configuration', () => {
   it('puts a file too large for a standard parameter in S3, and grants exactly the secret parameters it refers to', async () => {
     const ref = (n: string) => `\${ssm:${n}}`;
     const fabrics = Array.from({ length: 120 }, (_, i) => `  - name: dc${i}\n    match: { addresses: [10.${i}.0.0/16] }\n`).join('');
-    const d = await synthDeployment({ configFile: configFile(`collector:\n  id: "${ref('/evpn-lens/collector-id')}"\nfabrics:\n${fabrics}`) });
+    const d = await synthDeployment({ configFile: configFile(`${DEPLOYABLE_BMP}  id: "${ref('/evpn-lens/collector-id')}"\nfabrics:\n${fabrics}`) });
     const t = Template.fromStack(d.stack);
 
     expect(t.findResources('AWS::SSM::Parameter')).toEqual({});
@@ -516,8 +585,9 @@ describe('collector on Fargate', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Type: 'network',
       Scheme: 'internal',
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
     });
+    // An NLB writes access logs for TLS listeners only: on this TCP listener they would be an empty bucket (finding 9).
+    expect(JSON.stringify(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).not.toContain('access_logs');
   });
 
   it('has health checks, logs, the CloudWatch agent for metrics, egress to MSK, AWS APIs and the gNMI targets, and CPU auto scaling', () => {
@@ -604,7 +674,8 @@ describe('operations', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'evpn-lens-collector-down',
-        'evpn-lens-mac-index-lag',
+        `evpn-lens-mac-index-${TOPICS.routes}-lag`,
+        `evpn-lens-mac-index-${TOPICS.sessions}-lag`,
         'evpn-lens-mac-index-stuck',
         'evpn-lens-schedule-dead-letters',
         ...expectedFunctions(main).fns.flatMap(({ name }) => [`evpn-lens-${name}-errors`, `evpn-lens-${name}-throttles`]),
@@ -612,10 +683,16 @@ describe('operations', () => {
     );
     const withSinkNames = Object.values(Template.fromStack(withSinks.stack).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
     expect(withSinkNames).toEqual(
-      expect.arrayContaining(['notify-noc-am', 'notify-chat'].flatMap((n) => ['errors', 'throttles', 'lag', 'stuck'].map((k) => `evpn-lens-${n}-${k}`))),
+      expect.arrayContaining(
+        ['notify-noc-am', 'notify-chat'].flatMap((n) => ['errors', 'throttles', `${TOPICS.alerts}-lag`, 'stuck'].map((k) => `evpn-lens-${n}-${k}`)),
+      ),
     );
     expect(withSinkNames).toContain('evpn-lens-task-notify-resend-noc-am-errors');
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'evpn-lens-mac-index-lag', MetricName: 'OffsetLag', Namespace: 'AWS/Lambda' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `evpn-lens-mac-index-${TOPICS.routes}-lag`,
+      MetricName: 'OffsetLag',
+      Namespace: 'AWS/Lambda',
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'evpn-lens-collector-down', TreatMissingData: 'breaching' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).toContain('evpnlens_evpn_routes_total');
@@ -635,5 +712,194 @@ describe('cdk-nag', () => {
         }
       }
     }
+  });
+});
+
+/** One test per finding of the AWS review (issue 23); each failed on the template before the fix. */
+describe('findings of the AWS review', () => {
+  const alarms = (t: Template = template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, any>);
+
+  it('2: gives the collector tasks the gNMI sharding they need (every target dialled by one task only)', async () => {
+    const yaml = readFileSync(EXAMPLE_CONFIG, 'utf8').replace(
+      '  # gNMI dial-in:',
+      [
+        '  gnmi:',
+        '    targets:',
+        ...[11, 12, 13].map((n) => `      - { name: dc1-leaf${n}, address: "10.1.0.${n}:57400", fabric: dc1 }`),
+        '  # gNMI dial-in:',
+      ].join('\n'),
+    );
+    const d = await synthDeployment({ configFile: configFile(yaml), collector: { bmpAllowedCidrs: ['10.1.0.0/16'], gnmiTasks: 3, minTasks: 2 } });
+    const t = Template.fromStack(d.stack);
+    const envOf = (taskDefId: string) =>
+      Object.fromEntries(
+        t
+          .toJSON()
+          .Resources[taskDefId].Properties.ContainerDefinitions.find((c: { Name: string }) => c.Name === 'collector')
+          .Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]),
+      );
+    const services = Object.values(t.findResources('AWS::ECS::Service')).map((x) => {
+      const env = envOf(x.Properties.TaskDefinition.Ref);
+      return {
+        desired: x.Properties.DesiredCount as number,
+        nlb: x.Properties.LoadBalancers !== undefined,
+        shard: env.EVPN_LENS_GNMI_SHARD,
+        group: env.EVPN_LENS_GNMI_GROUP,
+      };
+    });
+    // The BMP service (behind the NLB, scaled on CPU) dials no target; the gNMI tasks divide them through one consumer
+    // group over the slots topic (test/integration/gnmi/gnmi-membership.test.ts shows the division with real processes).
+    expect(services.filter((x) => x.nlb)).toEqual([{ desired: 2, nlb: true, shard: 'off', group: undefined }]);
+    expect(services.filter((x) => !x.nlb)).toEqual([{ desired: 3, nlb: false, shard: undefined, group: 'evpn-lens-gnmi-members' }]);
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', {
+      Topics: Match.arrayWith([{ name: GNMI_SLOTS_TOPIC, partitions: GNMI_SLOTS, retentionMs: 3_600_000 }]),
+    });
+    // Without gNMI targets: no gNMI service.
+    expect(Object.keys(template.findResources('AWS::ECS::Service'))).toHaveLength(1);
+  });
+
+  it('3: alarms on the collector dropping events or failing to produce', () => {
+    const names = alarms().map((a) => a.AlarmName);
+    expect(names).toEqual(expect.arrayContaining(['evpn-lens-collector-drops', 'evpn-lens-collector-produce-errors']));
+    const drops = alarms().find((a) => a.AlarmName === 'evpn-lens-collector-drops')!;
+    expect(JSON.stringify(drops.Metrics)).toContain('evpnlens_kafka_events_dropped_total');
+  });
+
+  it('4: sets a retention on every topic (configurable) and grows provisioned broker storage before it fills', async () => {
+    const topics = Object.values(template.findResources('Custom::EvpnLensKafkaTopics'))[0]!.Properties.Topics as { name: string; retentionMs: number }[];
+    for (const t of topics) expect(t.retentionMs, t.name).toBeGreaterThan(0);
+    expect(topics.find((t) => t.name === TOPICS.routes)!.retentionMs).toBe(48 * 3_600_000);
+    const d = await synthDeployment({ msk: { mode: 'provisioned', brokers: 3, volumeGiB: 200 }, retentionHours: { [TOPICS.routes]: 12 } });
+    const t = Template.fromStack(d.stack);
+    t.hasResourceProperties('Custom::EvpnLensKafkaTopics', { Topics: Match.arrayWith([{ name: TOPICS.routes, partitions: 12, retentionMs: 12 * 3_600_000 }]) });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ServiceNamespace: 'kafka',
+      ScalableDimension: 'kafka:broker-storage:VolumeSize',
+      MinCapacity: 200,
+      MaxCapacity: 800,
+    });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'KafkaBrokerStorageUtilization' },
+        DisableScaleIn: true,
+      }),
+    });
+  });
+
+  it('5: lets the MSK pollers into an existing cluster through its own security group', async () => {
+    const d = await synthDeployment({
+      msk: {
+        mode: 'existing',
+        clusterArn: 'arn:aws:kafka:eu-west-1:111122223333:cluster/prod/0a1b2c3d-1234',
+        bootstrapBrokers: 'b-1:9098',
+        securityGroupId: 'sg-0existing',
+      },
+    });
+    Template.fromStack(d.stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0existing',
+      SourceSecurityGroupId: 'sg-0existing',
+      FromPort: 9098,
+      ToPort: 9098,
+    });
+  });
+
+  it('6: uses no Minimum over a per-invocation metric: the stuck-partition alarm fires for one failing partition', () => {
+    const ours = alarms().filter((a) => a.Namespace === METRICS_NAMESPACE);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const a of ours) expect(a.Statistic, a.AlarmName).not.toBe('Minimum');
+    const stuck = alarms().find((a) => a.AlarmName === 'evpn-lens-mac-index-stuck')!;
+    expect(stuck).toMatchObject({ MetricName: 'FailedPartitions', Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 3 });
+  });
+
+  it('7: runs a scheduled task one at a time, its failures to a destination that is alarmed on', () => {
+    const r = resources;
+    const [queueId] = ofType('AWS::SQS::Queue').find(([, q]) => q.Properties?.QueueName === 'evpn-lens-schedule-dead-letters')!;
+    for (const { name } of expectedFunctions(main).tasks) {
+      const [logicalId, fn] = fnNamed(`evpn-lens-task-${name}`, r)!;
+      expect(fn.Properties!.ReservedConcurrentExecutions, name).toBe(1);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
+    }
+    const dl = alarms().find((a) => a.AlarmName === 'evpn-lens-schedule-dead-letters')!;
+    expect(JSON.stringify(dl.Dimensions)).toContain(queueId);
+  });
+
+  it('9: puts every mapping in one poller group, with a lag alarm of its own', () => {
+    for (const d of [main, withSinks]) {
+      const t = Template.fromStack(d.stack);
+      const mappings = Object.values(t.findResources('AWS::Lambda::EventSourceMapping'));
+      for (const m of mappings) expect(m.Properties.ProvisionedPollerConfig.PollerGroupName).toBe('evpn-lens-pollers');
+      const lag = alarms(t).filter((a) => a.MetricName === 'OffsetLag');
+      expect(lag).toHaveLength(mappings.length);
+      for (const a of lag) expect(a.Dimensions.map((x: { Name: string }) => x.Name).sort()).toEqual(['EventSourceMappingUUID', 'FunctionName']);
+    }
+  });
+
+  it('9: alarms on table throttles, API 5xx, runs near their timeout and missing collector tasks', () => {
+    const names = alarms().map((a) => a.AlarmName);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'evpn-lens-table-index-throttles',
+        'evpn-lens-api-5xx',
+        'evpn-lens-mac-index-near-timeout',
+        'evpn-lens-task-health-tick-near-timeout',
+        'evpn-lens-collector-tasks',
+      ]),
+    );
+    expect(alarms().find((a) => a.AlarmName === 'evpn-lens-mac-index-near-timeout')).toMatchObject({ Threshold: 0.8 * 120_000, Statistic: 'Maximum' });
+  });
+
+  it('9: stops the synthesis on a BMP listener on loopback or a table prefix AWS names reject', async () => {
+    await expect(synthDeployment({ configFile: configFile('dynamodb: { tablePrefix: lens- }\n') })).rejects.toThrow(
+      /collector\.bmp\.listen 127\.0\.0\.1:11019 is a loopback/,
+    );
+    await expect(synthDeployment({ configFile: configFile(`${DEPLOYABLE_BMP}dynamodb: { tablePrefix: evpn.lens- }\n`) })).rejects.toThrow(
+      /dynamodb\.tablePrefix "evpn\.lens-"/,
+    );
+  });
+
+  it('9: never scales the collector in on CPU (a task scaled in makes its routers dump their tables again)', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        DisableScaleIn: true,
+      }),
+    });
+  });
+
+  it('9: starts the collector service after its topics exist', () => {
+    const [serviceId, service] = ofType('AWS::ECS::Service')[0]!;
+    const [topicsId] = ofType('Custom::EvpnLensKafkaTopics')[0]!;
+    expect(service.DependsOn, serviceId).toContain(topicsId);
+  });
+
+  it('9: runs the CloudWatch agent by the digest given, and warns when it is pinned by tag only', async () => {
+    const warnings = Annotations.fromStack(main.stack).findWarning('*', Match.stringLikeRegexp('collector.agentImage: .* is pinned by tag'));
+    expect(warnings).toHaveLength(1);
+    const image = `public.ecr.aws/cloudwatch-agent/cloudwatch-agent@sha256:${'0'.repeat(64)}`;
+    const d = await synthDeployment({ collector: { bmpAllowedCidrs: ['10.1.0.0/16'], agentImage: image } });
+    const td = Object.values(Template.fromStack(d.stack).findResources('AWS::ECS::TaskDefinition'))[0]!;
+    expect(td.Properties.ContainerDefinitions.find((c: { Name: string }) => c.Name === 'cloudwatch-agent').Image).toBe(image);
+    expect(Annotations.fromStack(d.stack).findWarning('*', Match.stringLikeRegexp('agentImage'))).toHaveLength(0);
+  });
+
+  it('9: has a NAT gateway per AZ by default, or VPC interface endpoints and no NAT', async () => {
+    // One per AZ (the test app, with no account, has two AZs): as many as public subnets.
+    const azs = main.stack.collector.service.stack.availabilityZones.length;
+    expect(azs).toBeGreaterThan(1);
+    template.resourceCountIs('AWS::EC2::NatGateway', azs);
+    const d = await synthDeployment({ network: { mode: 'new', egress: 'endpoints' } });
+    const t = Template.fromStack(d.stack);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
+    for (const svc of ['lambda', 'sts', 'ssm', 'ecr.api', 'ecr.dkr', 'logs', 'monitoring'])
+      expect(
+        endpoints.some((x) => x.includes(`.${svc}`)),
+        svc,
+      ).toBe(true);
   });
 });

@@ -1,0 +1,29 @@
+/**
+ * What the configuration must hold to run on AWS, beyond what it must hold locally, checked before anything is
+ * synthesized: a bad value stops the synthesis naming its key, instead of a template that fails (or quietly does
+ * nothing) at deploy time.
+ */
+import { ConfigError } from '../config/errors.js';
+import { formatHostPort } from '../config/host-port.js';
+import { isLoopback } from '../config/loopback.js';
+import type { Config } from '../config/schema.js';
+
+/**
+ * Names built from the table prefix: Lambda functions and ECS services take [a-zA-Z0-9-_], SQS queues and SNS topics
+ * [a-zA-Z0-9_-] (80 and 256 characters); DynamoDB's '.' is accepted by none of them.
+ */
+const NAME_PREFIX = /^[A-Za-z0-9_-]{0,32}$/;
+
+export function checkDeployable(cfg: Config, bmpPort: number): void {
+  const prefix = cfg.dynamodb.tablePrefix;
+  if (!NAME_PREFIX.test(prefix))
+    throw new ConfigError(
+      `dynamodb.tablePrefix "${prefix}": on AWS it names functions, queues and services too: letters, digits, '-' and '_' only, at most 32`,
+    );
+  const listen = cfg.collector.bmp.listen;
+  // The NLB and its health checks reach the task on its own address: a loopback listener gets no session.
+  if (isLoopback(listen.host))
+    throw new ConfigError(`collector.bmp.listen ${formatHostPort(listen)} is a loopback address: on Fargate listen on 0.0.0.0:${bmpPort}`);
+  if (listen.port !== bmpPort)
+    throw new ConfigError(`collector.bmp.listen ${formatHostPort(listen)}: the task and its load balancer take BMP on port ${bmpPort}`);
+}
