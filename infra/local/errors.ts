@@ -25,8 +25,3 @@ export class StartAbortedError extends LocalRuntimeError {
 export class PortInUseError extends LocalRuntimeError {
   override readonly name: string = 'PortInUseError';
 }
-
-/** Throws StartAbortedError when `signal` has fired (between the steps of a start). */
-export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new StartAbortedError(`${what} cancelled`, { cause: signal.reason });
-}

@@ -170,6 +170,14 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       if (!e.payload.restart) void restartMapping(entry);
     });
     await consumer.connect();
+    // A stop() while this consumer was still connecting (Ctrl-C during start-up) disconnected it too early to count:
+    // it must not go on to join its group against a broker about to stop, retrying in the background.
+    const stoppedMeanwhile = async () => {
+      if (running) return false;
+      await consumer.disconnect().catch(() => undefined);
+      return true;
+    };
+    if (await stoppedMeanwhile()) return;
     if (m.startingPosition === 'LATEST') {
       // The group coordinator may still be moving or loading right after the broker starts: retriable, so retry.
       for (let attempt = 0; ; attempt++) {
@@ -179,8 +187,10 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         } catch (err) {
           if (attempt >= 20 || (err as { retriable?: boolean }).retriable === false) throw err;
           await sleep(250);
+          if (!running) break;
         }
       }
+      if (await stoppedMeanwhile()) return;
     }
     for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
     const assembler = new BatchAssembler({
@@ -208,6 +218,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         }
       },
     });
+    if (await stoppedMeanwhile()) return;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

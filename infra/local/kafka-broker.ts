@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
-import { LocalRuntimeError, PortInUseError, StartAbortedError, throwIfAborted } from './errors.js';
+import { delay, throwIfAborted } from './abortable.js';
+import { LocalRuntimeError, PortInUseError, StartAbortedError } from './errors.js';
 import { freePort } from './free-port.js';
 import { assertCommand, ensureKafkaJars } from './kafka-jars.js';
 
@@ -351,17 +352,4 @@ async function launchBroker(l: Launch): Promise<LaunchResult> {
     if (l.temporary) rmSync(l.dataDir, { recursive: true, force: true });
   };
   return { ok: true, broker: { brokers, controllerPort: l.controllerPort, dataDir: l.dataDir, pid: child.pid, exited: exitedP, stop } };
-}
-
-/** Sleeps `ms`; an abort ends the sleep early (the caller looks at the signal). */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
