@@ -127,6 +127,7 @@ async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
 export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: StackTestHooks; signal?: AbortSignal }): Promise<LocalStack> {
   const log = o.logger;
   const signal = o.signal;
+  const startedAt = new Date();
   const step = <T>(p: Promise<T>, what: string) => untilAborted(p, signal, what);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -200,6 +201,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       ddb: doc,
       logger: log,
       alertPublisher: () => alerts,
+      startedAt,
       readiness: async () => {
         // What is down comes first: the consumers cannot join while the broker is away.
         const brokerDown = broker?.problem();
@@ -276,6 +278,13 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
+    // Alerts a stopped stack left active are re-evaluated at once, not a sweep period later: a flap that went quiet
+    // while the stack was down clears now; one that may still be going on stays active, marked raisedBeforeRestart.
+    const reevaluation = fns
+      .macIndex()
+      .sweep()
+      .catch((err: unknown) => log.warn({ err }, 'alert re-evaluation at start failed; the periodic sweep will do it'));
+    stops.push(() => withDeadline(reevaluation, 500));
     // DynamoDB's TTL, which dynalite lacks: expired move history and alerts are deleted (on AWS, DynamoDB does it).
     if (endpoint) stops.push(startTtlSweeps(ddbClient, cfg, log));
 
