@@ -88,7 +88,8 @@ function lastPhase(lines: string[], dataDir: string, pid: number): string {
   const text = lines.join('\n');
   if (text.includes('starting the demo routers')) return 'routers';
   if (text.includes('BMP station listening')) return 'collector';
-  if (text.includes('starting Kafka broker')) return 'broker';
+  // From the broker's start until the collector listens: the broker, the topics, the store, the consumers joining.
+  if (text.includes('starting Kafka broker')) return 'broker-to-consumers';
   if (text.includes('"msg":"starting"')) return 'loading';
   return 'launch';
 }
