@@ -82,6 +82,9 @@ export async function runStack(o: RunStackOptions): Promise<number> {
       await new Promise<void>((resolve) => (wake = resolve));
     }
   } catch (err) {
+    // A child of ours that the same Ctrl-C killed (it shares the terminal's process group) can fail a step before our
+    // handler has run: one turn of the event loop lets a pending signal arrive.
+    if (!signalled && err instanceof StartAbortedError) await new Promise((r) => setTimeout(r, 50));
     // After a signal, whatever start-up step failed failed because of it (cancelled, or its process got the same Ctrl-C).
     if (!signalled) throw err;
     logger.info({ reason: signalled }, 'start-up cancelled');

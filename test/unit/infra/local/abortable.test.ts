@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { signalExitCode } from '../../../../infra/cli/run-stack.js';
 import { delay, throwIfAborted, untilAborted } from '../../../../infra/local/abortable.js';
-import { StartAbortedError } from '../../../../infra/local/errors.js';
+import { PrerequisiteError, StartAbortedError } from '../../../../infra/local/errors.js';
+import { assertCommand } from '../../../../infra/local/kafka-jars.js';
 
 describe('abortable untilAborted', () => {
   it("rejects with StartAbortedError as soon as the signal fires, and swallows the abandoned step's later failure", async () => {
@@ -53,5 +54,12 @@ describe('abortable untilAborted', () => {
 describe('run-stack signalExitCode', () => {
   it("gives the shell's codes: 130 for SIGINT, 143 for SIGTERM, 0 without a signal", () => {
     expect([signalExitCode('SIGINT'), signalExitCode('SIGTERM'), signalExitCode(undefined)]).toEqual([130, 143, 0]);
+  });
+});
+
+describe('kafka-jars assertCommand', () => {
+  it('reports a prerequisite check killed by the same Ctrl-C as cancelled, not as a missing program', () => {
+    expect(() => assertCommand('sh', ['-c', 'kill -INT $$'], 'Java 17+')).toThrow(StartAbortedError);
+    expect(() => assertCommand('sh', ['-c', 'exit 3'], 'Java 17+')).toThrow(PrerequisiteError);
   });
 });
