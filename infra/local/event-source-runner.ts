@@ -102,7 +102,8 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     clientId: opts.clientId ?? 'evpn-lens-esm',
     brokers: opts.brokers,
     logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(opts.logger),
+    // After stop() a consumer still joining fails against the stopping broker: that is the stop, not an error.
+    logCreator: kafkaLogCreator(opts.logger, () => stopping.signal.aborted),
   });
   const groupPrefix = opts.groupPrefix ?? 'evpn-lens-';
   const backoff = opts.retryBackoffMs ?? { initial: 100, max: 5_000 };
@@ -159,7 +160,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       // A consumer a restart already replaced (disconnected mid-batch, it crashes with "Consumer group was not
       // initialized") is not the mapping's any more: restarting the mapping for it would throw away the replacement's
       // invocation in hand (its records delivered again in full).
-      if (!consumers.includes(entry)) return;
+      if (!consumers.includes(entry) || stopping.signal.aborted) return;
       const level = e.payload.restart ? 'info' : 'error';
       opts.logger?.[level](
         { mapping: m.name, err: e.payload.error.message },
