@@ -160,7 +160,7 @@ window.addEventListener('hashchange', route);
 
 const macAlert = (
   a,
-) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}${a.crossFabric ? ' cross-fabric' : ''}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span>${a.crossFabric ? ` <span class="badge cross-fabric">across ${esc((a.fabrics ?? []).join(' + '))}</span>` : ''}</div>
+) => `<li class="alert ${esc(a.type)} ${a.clearedAt ? 'cleared' : 'active'}${a.crossFabric ? ' cross-fabric' : ''}" data-mac="${esc(a.mac)}"><div><strong>${esc(a.type)}</strong> <span class="state">${a.clearedAt ? 'cleared' : 'ACTIVE'}</span>${a.raisedBeforeRestart ? ' <span class="badge before-restart" title="raised before the stack restarted; cleared by the same rules">before restart</span>' : ''}${a.crossFabric ? ` <span class="badge cross-fabric">across ${esc((a.fabrics ?? []).join(' + '))}</span>` : ''}</div>
           <div><a href="#/host/${esc(a.mac)}">${esc(a.mac)}</a> VNI ${a.vni} · ${esc(a.fabric)}</div>${(a.locations ?? []).length ? `<div class="locations">${a.locations.map((l) => `<span class="where">${esc(l.fabric)} / ${esc(l.vtep)}</span>`).join(' ')}</div>` : ''}<div class="muted">${esc(a.raisedAt)} — ${esc(a.detail)}</div></li>`;
 
 // A fabric-status alert is about a fabric (no MAC): its status, its reasons, a link to the fabric page.

@@ -10,13 +10,15 @@ import type { Logger } from 'pino';
 const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|Connection error|Connection timeout|Failed to connect to seed broker|KafkaJSNumberOfRetriesExceeded/i;
 const UNREACHABLE_LOG_EVERY_MS = 10_000;
 
-export function kafkaLogCreator(logger: Logger | undefined): logCreator {
+/** `stopping`: once it says so, the client is being shut down and what it reports (a join cut short) is logged at debug. */
+export function kafkaLogCreator(logger: Logger | undefined, stopping: () => boolean = () => false): logCreator {
   return () => {
     let lastUnreachable = 0;
     let leftOut = 0;
     return ({ level, log }) => {
       if (!logger) return;
       const { message, ...extra } = log;
+      if (stopping()) return void logger.debug({ kafka: extra }, message);
       if (level <= logLevel.WARN && UNREACHABLE.test(String(message) + JSON.stringify(extra.error ?? extra.stack ?? ''))) {
         const now = Date.now();
         if (now - lastUnreachable < UNREACHABLE_LOG_EVERY_MS) {

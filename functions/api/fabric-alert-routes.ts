@@ -33,7 +33,14 @@ export async function listFabrics(reader: IndexReader, configured: string[], hea
 
 const TYPES: readonly AlertKind[] = ALERT_KINDS;
 
-export async function listAlerts(reader: IndexReader, query: Record<string, string | undefined>, now = new Date()) {
+/**
+ * `startedAt`: when the running stack started (locally; undefined on AWS, where nothing restarts as a whole). An alert
+ * still active that was raised before it is kept as it is — the same rules clear it (a flap once quiet for
+ * flapQuietSeconds, re-evaluated at start) — and marked `raisedBeforeRestart`, so that a NOC can tell an alert carried
+ * over from the last run from one this run raised.
+ */
+export async function listAlerts(reader: IndexReader, query: Record<string, string | undefined>, now = new Date(), startedAt?: Date) {
+  const startedIso = startedAt?.toISOString();
   const type = query.type;
   if (type !== undefined && !TYPES.includes(type as AlertKind)) throw badRequest(`type must be one of ${TYPES.join(', ')}`);
   const since = query.since !== undefined ? parseTime(query.since, 'since') : new Date(now.getTime() - 7 * 86400_000);
@@ -67,6 +74,7 @@ export async function listAlerts(reader: IndexReader, query: Record<string, stri
       fabrics: a.fabrics,
       raisedAt: a.raisedAt,
       clearedAt: a.clearedAt ?? null,
+      raisedBeforeRestart: startedIso !== undefined && !a.clearedAt && a.raisedAt < startedIso,
       moveCount: a.moveCount,
       detail: a.detail,
       severity: a.severity ?? 'warning',

@@ -25,6 +25,8 @@ export interface ApiDeps {
   health?: { tableName: string } & HealthApiOptions;
   /** Extra readiness checks (locally: Kafka, the consumers). */
   readiness?: () => Promise<{ ready: boolean; detail?: string }>;
+  /** When the local stack started: active alerts raised before it are marked raisedBeforeRestart. */
+  startedAt?: Date;
   logger?: Logger;
 }
 
@@ -57,7 +59,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     { pattern: /^\/v1\/fabrics\/([^/]+)\/health$/, run: ([name]) => fabricHealth(healthReader, health, name!, indexFabrics) },
     { pattern: /^\/v1\/fabrics\/([^/]+)\/history$/, run: ([name], q) => fabricHistory(healthReader, health, name!, q, indexFabrics) },
     { pattern: /^\/v1\/fabrics\/([^/]+)\/vteps\/([^/]+)$/, run: ([name, ip]) => fabricVtep(healthReader, health, name!, ip!, indexFabrics) },
-    { pattern: /^\/v1\/alerts$/, run: (_p, q) => listAlerts(reader, q) },
+    { pattern: /^\/v1\/alerts$/, run: (_p, q) => listAlerts(reader, q, new Date(), deps.startedAt) },
     { pattern: /^\/healthz$/, run: async () => ({ status: 'ok' }) },
   ];
 

@@ -366,6 +366,10 @@ export const openApiDocument = {
           fabrics: { type: 'array', items: { type: 'string' } },
           raisedAt: { type: 'string', format: 'date-time' },
           clearedAt: { type: ['string', 'null'], format: 'date-time' },
+          raisedBeforeRestart: {
+            type: 'boolean',
+            description: 'still active and raised before the running local stack started (carried over from its last run; cleared by the same rules)',
+          },
           moveCount: { type: 'integer' },
           detail: { type: 'string' },
           severity: { type: 'string', enum: ['info', 'warning', 'critical'], description: 'critical when the locations span fabrics' },

@@ -30,6 +30,8 @@ export interface FunctionContextDeps {
   /** Where raised and cleared alerts go (evpn.alerts.v1); built on first use. */
   alertPublisher?: () => AlertPublisher;
   readiness?: ApiDeps['readiness'];
+  /** When the local stack started (the API marks alerts carried over from before it). */
+  startedAt?: Date;
   /** The store has no TTL (dynalite): the health tick deletes expired items itself. */
   sweepExpired?: boolean;
   /** Alert sinks with their secrets (default: resolved from process.env on first use). */
@@ -123,6 +125,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         health: { tableName: healthTable, ...healthView() },
         logger: d.logger.child({ fn: 'api' }),
         readiness: d.readiness,
+        startedAt: d.startedAt,
       }),
     ),
     indexReader: once(() => new IndexReader(d.ddb, indexTable)),

@@ -13,6 +13,7 @@
  * and l12 every `flapEverySeconds` (a live mac-flap alert).
  */
 import { join } from 'node:path';
+import { throwIfAborted, untilAborted } from '../local/abortable.js';
 import { LocalRuntimeError } from '../local/errors.js';
 import { FrrBgpd } from './frr.js';
 import { Gobgp } from './gobgp.js';
@@ -48,6 +49,8 @@ export interface DemoLabOptions {
   flapEverySeconds?: number;
   moveEverySeconds?: number;
   log?: (line: string) => void;
+  /** Cancels the start (Ctrl-C): the routers started so far are stopped and the start rejects with StartAbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface DemoLab {
@@ -87,6 +90,7 @@ function macArgs(l: Leaf, mac: string, vni: number, o: { ip?: string; esi?: stri
 
 export async function startDemoLab(o: DemoLabOptions): Promise<DemoLab> {
   const log = o.log ?? (() => undefined);
+  const signal = o.signal;
   const leafSpecs: Omit<Leaf, 'router'>[] = [
     { name: 'l11', fabric: 'dc1', n: 11 },
     { name: 'l12', fabric: 'dc1', n: 12 },
@@ -148,23 +152,29 @@ export async function startDemoLab(o: DemoLabOptions): Promise<DemoLab> {
   try {
     log('starting the demo routers: GoBGP exporter 127.0.4.1 (dc1), FRR exporter 127.0.4.2 (dc2), five GoBGP leaves');
     exporter2.start();
-    await Promise.all(all.map((r) => r.start()));
+    await Promise.all(all.map((r) => r.start(signal)));
     const byName = (n: string) => leaves.find((l) => l.name === n)!;
     const exporterOf = (l: Leaf) => (l.fabric === 'dc1' ? '127.0.4.1' : '127.0.4.2');
     let watching = true;
     const frrExited = async () => {
       while (watching) {
         await new Promise((r) => setTimeout(r, 500));
-        if (watching && exporter2.pid === undefined) {
+        // bgpd shares the terminal's process group: a Ctrl-C ends it too, which is no fault of the install.
+        if (watching && exporter2.pid === undefined && !signal?.aborted) {
           throw new LocalRuntimeError('FRR bgpd (the dc2 exporter) exited during start; is the frr package installed and are you root?');
         }
       }
     };
-    await Promise.race([Promise.all(leaves.map((l) => l.router.waitEstablished(exporterOf(l), 60_000))), frrExited()]).finally(() => (watching = false));
+    await untilAborted(
+      Promise.race([Promise.all(leaves.map((l) => l.router.waitEstablished(exporterOf(l), 60_000, signal))), frrExited()]),
+      signal,
+      'waiting for the demo BGP sessions',
+    ).finally(() => (watching = false));
     log('demo BGP sessions established; originating EVPN routes');
 
     // Every leaf: its inclusive multicast route per VNI (type 3) and three hosts per VNI (type 2).
     for (const l of leaves) {
+      throwIfAborted(signal, 'originating the demo routes');
       for (const vni of VNIS) {
         await l.router.evpn('add', [
           'multicast',
@@ -190,6 +200,7 @@ export async function startDemoLab(o: DemoLabOptions): Promise<DemoLab> {
       await l.router.evpn('add', macArgs(l, DEMO_HOSTS.dualHomed, 10100, { ip: '172.16.100.10', esi: DUAL_HOMED_ESI }));
     }
 
+    throwIfAborted(signal, 'originating the demo routes');
     // A host that moves between the data centers (l13 in dc1, l21 in dc2).
     let moverAt = byName('l13');
     const moverIp = '172.16.200.20';

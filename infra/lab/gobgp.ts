@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { delay, untilAborted } from '../local/abortable.js';
 import { stopChild } from './child-process.js';
 
 const run = promisify(execFile);
@@ -69,7 +70,8 @@ export class Gobgp {
     return `${lines.join('\n')}\n`;
   }
 
-  async start(): Promise<void> {
+  /** `signal` cancels the wait for its API (StartAbortedError); the process is left for stop() or dispose(). */
+  async start(signal?: AbortSignal): Promise<void> {
     const file = join(this.dir, `${this.o.name}.toml`);
     writeFileSync(file, this.config());
     this.child = spawn('gobgpd', ['-f', file, '--api-hosts', `${this.o.apiHost ?? '127.0.0.1'}:${this.o.apiPort}`, '-l', 'warn', '--pprof-disable'], {
@@ -78,11 +80,12 @@ export class Gobgp {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        await this.cli(['global']);
+        await untilAborted(this.cli(['global']), signal, `starting gobgpd ${this.o.name}`);
         return;
       } catch (err) {
+        if (signal?.aborted) throw err;
         if (Date.now() > deadline) throw new Error(`gobgpd ${this.o.name} did not start`, { cause: err });
-        await new Promise((r) => setTimeout(r, 200));
+        await delay(200, signal);
       }
     }
   }
@@ -97,13 +100,17 @@ export class Gobgp {
     return this.cli(['global', 'rib', '-a', 'evpn', op, ...args]);
   }
 
-  async waitEstablished(neighbor: string, timeoutMs = 30_000): Promise<void> {
+  async waitEstablished(neighbor: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const out = await this.cli(['neighbor', neighbor]).catch(() => '');
+      const out = await untilAborted(
+        this.cli(['neighbor', neighbor]).catch(() => ''),
+        signal,
+        `waiting for ${this.o.name}'s session with ${neighbor}`,
+      );
       if (/BGP state\s*=\s*ESTABLISHED/i.test(out)) return;
       if (Date.now() > deadline) throw new Error(`${this.o.name}: neighbor ${neighbor} not established: ${out.slice(0, 300)}`);
-      await new Promise((r) => setTimeout(r, 500));
+      await delay(500, signal);
     }
   }
 

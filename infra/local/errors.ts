@@ -15,3 +15,13 @@ export class PrerequisiteError extends LocalRuntimeError {
 export class BatchResponseError extends LocalRuntimeError {
   override readonly name: string = 'BatchResponseError';
 }
+
+/** A start cancelled by its abort signal (Ctrl-C, SIGTERM): what had started is stopped; not a failure of the install. */
+export class StartAbortedError extends LocalRuntimeError {
+  override readonly name: string = 'StartAbortedError';
+}
+
+/** A port the local stack needs is taken by another process (the message names it). */
+export class PortInUseError extends LocalRuntimeError {
+  override readonly name: string = 'PortInUseError';
+}

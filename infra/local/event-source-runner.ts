@@ -102,7 +102,8 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
     clientId: opts.clientId ?? 'evpn-lens-esm',
     brokers: opts.brokers,
     logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(opts.logger),
+    // After stop() a consumer still joining fails against the stopping broker: that is the stop, not an error.
+    logCreator: kafkaLogCreator(opts.logger, () => stopping.signal.aborted),
   });
   const groupPrefix = opts.groupPrefix ?? 'evpn-lens-';
   const backoff = opts.retryBackoffMs ?? { initial: 100, max: 5_000 };
@@ -159,7 +160,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       // A consumer a restart already replaced (disconnected mid-batch, it crashes with "Consumer group was not
       // initialized") is not the mapping's any more: restarting the mapping for it would throw away the replacement's
       // invocation in hand (its records delivered again in full).
-      if (!consumers.includes(entry)) return;
+      if (!consumers.includes(entry) || stopping.signal.aborted) return;
       const level = e.payload.restart ? 'info' : 'error';
       opts.logger?.[level](
         { mapping: m.name, err: e.payload.error.message },
@@ -170,6 +171,14 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
       if (!e.payload.restart) void restartMapping(entry);
     });
     await consumer.connect();
+    // A stop() while this consumer was still connecting (Ctrl-C during start-up) disconnected it too early to count:
+    // it must not go on to join its group against a broker about to stop, retrying in the background.
+    const stoppedMeanwhile = async () => {
+      if (running) return false;
+      await consumer.disconnect().catch(() => undefined);
+      return true;
+    };
+    if (await stoppedMeanwhile()) return;
     if (m.startingPosition === 'LATEST') {
       // The group coordinator may still be moving or loading right after the broker starts: retriable, so retry.
       for (let attempt = 0; ; attempt++) {
@@ -179,8 +188,10 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         } catch (err) {
           if (attempt >= 20 || (err as { retriable?: boolean }).retriable === false) throw err;
           await sleep(250);
+          if (!running) break;
         }
       }
+      if (await stoppedMeanwhile()) return;
     }
     for (const topic of m.topics) await consumer.subscribe({ topic, fromBeginning: (m.startingPosition ?? 'TRIM_HORIZON') === 'TRIM_HORIZON' });
     const assembler = new BatchAssembler({
@@ -208,6 +219,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         }
       },
     });
+    if (await stoppedMeanwhile()) return;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { LocalRuntimeError, PrerequisiteError } from './errors.js';
+import { LocalRuntimeError, PrerequisiteError, StartAbortedError } from './errors.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 export const KAFKA_POM = join(repoRoot, 'infra/kafka/pom.xml');
@@ -32,6 +32,8 @@ function hasJars(dir: string): boolean {
 
 export function assertCommand(cmd: string, args: string[], what: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  // Killed by a signal: the terminal's Ctrl-C reached it too (it shares our process group). Not a missing program.
+  if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') throw new StartAbortedError(`\`${cmd}\` interrupted by ${r.signal}`);
   if (r.error || r.status !== 0) {
     throw new PrerequisiteError(`${what} is required but \`${cmd}\` was not found or failed (${r.error?.message ?? `exit ${r.status}`}); install it and retry`);
   }

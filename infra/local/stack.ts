@@ -23,6 +23,7 @@ import { SCHEDULES } from '../catalog/schedules.js';
 import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
 import type { Config } from '../config/schema.js';
 import { resolveSinks } from '../config/sinks.js';
+import { throwIfAborted, untilAborted } from './abortable.js';
 import { resolveApiToken } from './api-auth.js';
 import { DASHBOARD_VENDOR_DIRS } from './dashboard-vendor.js';
 import { createDdbClient, createDocumentClient } from './ddb-client.js';
@@ -153,8 +154,15 @@ export function localMappings(cfg: Config, fns: FunctionContext, wrap: (fnId: st
   });
 }
 
-export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: StackTestHooks }): Promise<LocalStack> {
+/**
+ * `signal` cancels the start at any step (Ctrl-C during start-up): what has started is stopped, and the start rejects with
+ * StartAbortedError.
+ */
+export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: StackTestHooks; signal?: AbortSignal }): Promise<LocalStack> {
   const log = o.logger;
+  const signal = o.signal;
+  const startedAt = new Date();
+  const step = <T>(p: Promise<T>, what: string) => untilAborted(p, signal, what);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
@@ -182,7 +190,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       broker = await supervise({
         name: 'kafka broker',
         // A restart keeps the ports (every client has them) and the data.
-        start: (again) => startKafka(again && broker ? { ...opts, port: portOf(broker.current()), controllerPort: broker.current().controllerPort } : opts),
+        start: (again) =>
+          startKafka(again && broker ? { ...opts, port: portOf(broker.current()), controllerPort: broker.current().controllerPort } : { ...opts, signal }),
         exited: (k) => k.exited,
         stop: (k) => k.stop(),
         backoffMs: o.hooks?.brokerRestartBackoffMs,
@@ -192,13 +201,14 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       stops.push(() => b.stop());
       brokers = b.current().brokers;
     }
-    await ensureTopics(brokers, ALL_TOPICS, cfg.kafka.partitions);
+    await step(ensureTopics(brokers, ALL_TOPICS, cfg.kafka.partitions), 'creating the Kafka topics');
 
     // DynamoDB: an endpoint, or AWS when credentials are present, else dynalite on disk.
     let endpoint = cfg.dynamodb.endpoint;
     let storeOutage: ((ms: number) => Promise<void>) | undefined;
     const onAws = !endpoint && Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE);
     if (!endpoint && !onAws) {
+      throwIfAborted(signal, 'local stack start');
       const store = await startDynalite({ path: join(dataDir, 'dynamodb') });
       stops.push(store.stop);
       endpoint = store.endpoint;
@@ -207,12 +217,12 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     const ddbClient = createDdbClient({ endpoint, region: cfg.dynamodb.region });
     stops.push(async () => ddbClient.destroy());
     const doc = createDocumentClient(ddbClient);
-    await ensureTables(ddbClient, cfg.dynamodb.tablePrefix);
+    await step(ensureTables(ddbClient, cfg.dynamodb.tablePrefix), 'creating the DynamoDB tables');
     const indexTable = tableName(INDEX_TABLE_ID, cfg.dynamodb.tablePrefix);
-    await migrateIndex(doc, indexTable, log);
+    await step(migrateIndex(doc, indexTable, log), 'index migration');
 
     // Functions behind the event-source runner.
-    const alerts = await createKafkaAlertPublisher(brokers);
+    const alerts = await step(createKafkaAlertPublisher(brokers), 'connecting the alert publisher');
     stops.push(alerts.close);
     // The functions, built as the Lambda entry points build them (infra/catalog/context.ts).
     const registry = new Registry();
@@ -225,6 +235,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       ddb: doc,
       logger: log,
       alertPublisher: () => alerts,
+      startedAt,
       readiness: async () => {
         // What is down comes first: the consumers cannot join while the broker is away.
         const brokerDown = broker?.problem();
@@ -269,8 +280,9 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       logger: log.child({ component: 'event-source' }),
       mappings: localMappings(cfg, fns, wrap),
     });
-    await runner.start();
+    // Its stop is known before its start: consumers still joining when a signal comes are disconnected too.
     stops.push(runner.stop);
+    await step(runner.start(), 'joining the event-source consumer groups');
     // The periodic tasks (on AWS: EventBridge Scheduler) on timers; infra/catalog/schedules.ts lists them.
     for (const task of SCHEDULES) {
       if (task.only === 'aws') continue;
@@ -281,6 +293,13 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
+    // Alerts a stopped stack left active are re-evaluated at once, not a sweep period later: a flap that went quiet
+    // while the stack was down clears now; one that may still be going on stays active, marked raisedBeforeRestart.
+    const reevaluation = fns
+      .macIndex()
+      .sweep()
+      .catch((err: unknown) => log.warn({ err }, 'alert re-evaluation at start failed; the periodic sweep will do it'));
+    stops.push(() => withDeadline(reevaluation, 500));
     // DynamoDB's TTL, which dynalite lacks: expired move history and alerts are deleted (on AWS, DynamoDB does it).
     if (endpoint) stops.push(startTtlSweeps(ddbClient, cfg, log));
 
@@ -318,6 +337,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       await withDeadline(c.stop(), STOP_DEADLINE_MS.bmp);
       await c.publisher.close();
     };
+    throwIfAborted(signal, 'local stack start');
     let collector = await startStackCollector(cfg.collector.bmp.listen);
     // Stopped in dependency order (stops run in reverse): the BMP listener, its sessions and timers, then the publisher
     // (flushed with a deadline), then the consumers, then the broker and the store.
@@ -353,6 +373,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     });
     stops.push(http.close);
     apiUrl = http.url;
+    throwIfAborted(signal, 'local stack start');
 
     return {
       apiUrl: http.url,

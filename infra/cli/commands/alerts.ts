@@ -13,6 +13,8 @@ interface Alert {
   crossFabric?: boolean;
   raisedAt: string;
   clearedAt: string | null;
+  /** Still active, raised before the running stack started (carried over from its last run). */
+  raisedBeforeRestart?: boolean;
   detail: string;
 }
 
@@ -44,7 +46,7 @@ export function register(program: Command): void {
               a.vni === null || a.vni === undefined ? '-' : String(a.vni),
               a.crossFabric ? `${(a.fabrics ?? []).join('+')} (cross-fabric)` : (a.fabric ?? '-'),
               a.raisedAt,
-              a.clearedAt ?? 'active',
+              a.clearedAt ?? (a.raisedBeforeRestart ? 'active (raised before the restart)' : 'active'),
               a.detail ?? '',
             ]),
           )}\n`,

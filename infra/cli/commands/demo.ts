@@ -89,7 +89,7 @@ export function register(program: Command): void {
       process.exitCode = await runStack({
         config,
         logger,
-        onUp: async (stack) => {
+        onUp: async (stack, signal) => {
           say(`evpn-lens demo: stack up (dashboard ${stack.apiUrl}/), starting the routers...`);
           const lab = await startDemoLab({
             dir: resolve(config.dataDir, 'lab'),
@@ -97,6 +97,7 @@ export function register(program: Command): void {
             flapEverySeconds: positive(o.flapEvery, '--flap-every'),
             moveEverySeconds: positive(o.moveEvery, '--move-every'),
             log: (line) => logger.info(line),
+            signal,
           });
           const api = resolve(config.dataDir) === resolve(DEMO_DATA_DIR) ? '' : ` --api ${stack.apiUrl}`;
           say(

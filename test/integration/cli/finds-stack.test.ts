@@ -118,7 +118,7 @@ describe('the CLI finds the local stack', () => {
   it('removes stack.json and its lock on a clean stop', async () => {
     const { code } = await stack.stop('SIGTERM');
 
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
     expect(existsSync(join(dataDir, 'stack.lock'))).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Gobgp } from '../../../infra/lab/gobgp.js';
@@ -17,9 +17,26 @@ describe('decoder against tshark', () => {
     mkdirSync(out, { recursive: true });
     const port = await freePort();
     const file = join(out, `gobgp-bmp-${port}.pcap`);
-    const dumpcap = spawn('dumpcap', ['-q', '-i', 'lo', '-f', `tcp port ${port}`, '-w', file], { stdio: 'ignore' });
+    const dumpcap = spawn('dumpcap', ['-q', '-i', 'lo', '-f', `tcp port ${port}`, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let dumpcapSays = '';
+    dumpcap.stderr!.on('data', (b: Buffer) => (dumpcapSays += b.toString()));
     const sink = createServer((c) => c.resume()).listen(port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 1500)); // dumpcap needs a moment before it captures
+    // dumpcap captures once it says so, and its filter is on once a connection to the port (no payload) lands in the file.
+    await waitFor(() => dumpcapSays.includes('Capturing on') || undefined, 'dumpcap capturing', 30_000);
+    const sizeOf = () => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    const empty = sizeOf();
+    await waitFor(
+      async () => {
+        await new Promise<void>((res) => {
+          const probe = connect(port, '127.0.0.1', () => probe.end());
+          probe.on('close', () => res()).on('error', () => res());
+        });
+        return sizeOf() > empty || undefined;
+      },
+      'a probe connection in the capture',
+      30_000,
+      200,
+    );
     const r = new Gobgp({ name: 'cap', address: '127.0.0.91', routerId: '10.91.0.1', asn: 65091, apiPort: await freePort(), bmp: { host: '127.0.0.1', port } });
     try {
       await r.start();
@@ -110,10 +127,22 @@ describe('decoder against tshark', () => {
         'encap',
         'vxlan',
       ]);
-      await new Promise((res) => setTimeout(res, 3000));
+      // Until every route type is in the capture (read as it grows; a packet half written is read again next time).
+      await waitFor(
+        () => {
+          try {
+            const t = ourTuples(readFileSync(file), port);
+            return new Set(t.map((x) => x.type)).size === 5 && t.length >= 6 ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        'all five EVPN route types captured',
+        60_000,
+        200,
+      );
     } finally {
       await r.dispose();
-      await new Promise((res) => setTimeout(res, 1000));
       dumpcap.kill('SIGINT');
       await new Promise((res) => dumpcap.once('exit', res));
       sink.close();

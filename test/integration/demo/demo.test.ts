@@ -89,7 +89,7 @@ describe('evpn-lens demo', () => {
     expect(running.every((p) => processAlive(p.pid))).toBe(true);
     const { code, ms } = await d.stop('SIGINT');
 
-    expect(code).toBe(0);
+    expect(code).toBe(130);
     expect(ms).toBeLessThan(5_000);
     expect(errorLines(d.lines())).toEqual([]);
     expect(processesUsing(dataDir)).toEqual([]);

@@ -171,15 +171,19 @@ describe('event-source-runner batching window', () => {
     await producer.connect();
 
     // Act
+    const t0 = Date.now();
     for (let i = 0; i < 20; i++) {
       await producer.send({ topic, messages: [{ value: Buffer.from(String(i)) }] });
       await new Promise((r) => setTimeout(r, 100));
     }
+    const sendingMs = Date.now() - t0;
     await producer.disconnect();
-    await waitFor(() => (sizes.reduce((a, b) => a + b, 0) === 20 ? true : undefined), '20 records');
+    await waitFor(() => (sizes.reduce((a, b) => a + b, 0) === 20 ? true : undefined), '20 records', 60_000);
 
-    // Assert: a fetch is held for the window, so about one invocation per second rather than one per send.
-    expect(sizes.length).toBeLessThanOrEqual(5);
+    // Assert: a fetch is held for the window, so about one invocation per window (1 s) of sending rather than one per
+    // send. Measured against how long the sends took: a loaded machine sends slower, and then more windows pass.
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(sendingMs / 1000) + 2);
+    expect(sizes.length).toBeLessThan(10);
   });
 
   it('fails the whole batch when a partial batch response names a record that is not in it', async () => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,8 @@ import { parseHostPort } from '../../../infra/config/host-port.js';
 import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { processAlive, processesUsing } from '../../../infra/local/data-dir-lock.js';
 import { freePort } from '../../../infra/local/free-port.js';
-import { type CliProcess, cleanEnv, cli, errorLines, startCli } from '../support/cli-stack.js';
+import { readStackFile } from '../../../infra/local/stack-file.js';
+import { type CliProcess, cleanEnv, cli, errorLines, runCli, startCli } from '../support/cli-stack.js';
 import { waitFor } from '../support/env.js';
 
 // `evpn-lens start` as a process: shutdown within 5 s with no error line (also with a router's session just closed,
@@ -99,7 +101,7 @@ describe('evpn-lens start lifecycle', () => {
     const { code, ms } = await stack.stop('SIGTERM');
 
     expect(ms).toBeLessThan(5_000);
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(errorLines(stack.lines())).toEqual([]);
     expect(stack.lines().at(-1)).toContain('"msg":"stopped"');
     expect(existsSync(join(dir, 'data', 'stack.lock'))).toBe(false);
@@ -122,8 +124,47 @@ describe('evpn-lens start lifecycle', () => {
     expect(processAlive(orphans[0]!.pid)).toBe(false);
     const { code, ms } = await next.stop('SIGTERM');
     expect(ms).toBeLessThan(5_000);
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(errorLines(next.lines())).toEqual([]);
     expect(processesUsing(dir)).toEqual([]);
+  });
+
+  const portFree = (host: string, port: number) =>
+    new Promise<boolean>((r) => {
+      const srv = createServer();
+      srv.once('error', () => r(false));
+      srv.listen(port, host, () => srv.close(() => r(true)));
+    });
+
+  // A Ctrl-C at several moments of start-up: whatever has started stops, and the process exits, within 5 s.
+  it.each([
+    ['early (the data dir locked, the stack loading)', '"msg":"starting"'],
+    ['mid broker start', '"msg":"starting Kafka broker on'],
+    ['after the stack is ready', 'stack.json'],
+  ])('exits with 130 within 5 s of SIGINT sent %s, leaving no process and no bound port', async (_when, marker) => {
+    const dir = tempDir('sigint');
+    const p = runCli(['start', '--data-dir', dir, '--api-listen', '127.0.0.1:0', '--bmp-listen', '127.0.0.1:0', '--log-format', 'json'], { group: true });
+    procs.push(p);
+    await waitFor(
+      () => {
+        if (p.child.exitCode !== null) throw new Error(`evpn-lens start exited with ${p.child.exitCode}:\n${p.lines().join('\n')}`);
+        if (marker === 'stack.json') return readStackFile(dir)?.pid === p.pid || undefined;
+        return p.lines().some((l) => l.includes(marker)) || undefined;
+      },
+      marker,
+      120_000,
+      20,
+    );
+    const kafka = /starting Kafka broker on ([\d.]+):(\d+)/.exec(p.lines().join('\n'));
+
+    const { code, ms } = await p.stop('SIGINT');
+
+    expect(ms).toBeLessThan(5_000);
+    expect(code).toBe(130);
+    expect(errorLines(p.lines())).toEqual([]);
+    expect(processesUsing(dir)).toEqual([]);
+    expect(() => process.kill(-p.pid, 0)).toThrow(); // the whole process group is gone
+    if (kafka) expect(await portFree(kafka[1]!, Number(kafka[2]))).toBe(true);
+    expect(existsSync(join(dir, 'stack.lock'))).toBe(false);
   });
 });

@@ -1,9 +1,8 @@
-/** A local stack for a test file: the run's Kafka broker and dynalite, its own table prefix, free ports. */
+/** A local stack for a test file: the run's Kafka broker and dynalite, its own table prefix, ports the kernel picks. */
 
 import { Kafka, logLevel } from 'kafkajs';
 import { type Logger, pino } from 'pino';
 import { parseConfig } from '../../../infra/config/load-config.js';
-import { freePort } from '../../../infra/local/free-port.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
 import { type IRouteEvent, RouteEventBatch } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
@@ -17,8 +16,9 @@ export async function startTestStack(extra: Record<string, unknown> = {}, o: { l
     ],
     kafka: { brokers: brokers() },
     dynamodb: { endpoint: dynamodbEndpoint(), tablePrefix: `${uniqueName('t')}-` },
-    collector: { bmp: { listen: `127.0.0.1:${await freePort()}` } },
-    api: { listen: `127.0.0.1:${await freePort()}` },
+    // Port 0: each listener binds a port of the kernel's choice and the stack reports it (no window between a probe and the bind).
+    collector: { bmp: { listen: '127.0.0.1:0' } },
+    api: { listen: '127.0.0.1:0' },
     // Other test files publish to the same topics: start at the newest event, after the group has joined.
     eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
     ...extra,

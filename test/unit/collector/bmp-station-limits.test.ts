@@ -25,24 +25,45 @@ async function station(o: { host: string; allow?: string[]; maxSessions?: number
   return c;
 }
 
-/** Connects from `from`; resolves with whether the station kept the connection for `holdMs`. */
-function connectFrom(c: Collector, from: string, holdMs = 300): Promise<{ socket: Socket; kept: boolean }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: c.address.host, port: c.address.port, localAddress: from });
-    sockets.push(socket);
-    let closed = false;
-    socket.on('close', () => (closed = true));
-    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? (closed = true) : reject(err)));
-    socket.on('connect', () => setTimeout(() => resolve({ socket, kept: !closed }), holdMs));
-  });
-}
-
 /** evpnlens_bmp_sessions_total{result} as counted by the station. */
 async function sessionsCounted(c: Collector, result: string): Promise<number> {
   const line = (await c.registry.getSingleMetricAsString('evpnlens_bmp_sessions_total'))
     .split('\n')
     .find((l) => l.startsWith(`evpnlens_bmp_sessions_total{result="${result}"}`));
   return line ? Number(line.split(' ')[1]) : 0;
+}
+
+const decisions = async (c: Collector) =>
+  (await sessionsCounted(c, 'accepted')) + (await sessionsCounted(c, 'refused')) + (await sessionsCounted(c, 'refused_limit'));
+
+/** Polls `probe` until it holds; a generous deadline, so that a loaded machine only makes it slower. */
+async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Connects from `from` and waits for the station's decision (its sessions counter moves), not for a time window:
+ * `kept` is whether it accepted the connection.
+ */
+async function connectFrom(c: Collector, from: string): Promise<{ socket: Socket; kept: boolean }> {
+  const [before, acceptedBefore] = [await decisions(c), await sessionsCounted(c, 'accepted')];
+  const socket = connect({ host: c.address.host, port: c.address.port, localAddress: from });
+  sockets.push(socket);
+  let closed = false;
+  let failed: Error | undefined;
+  socket.on('close', () => (closed = true));
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET') failed = err;
+  });
+  await until(async () => {
+    if (failed) throw failed;
+    return (await decisions(c)) > before;
+  }, `the station's decision on a connection from ${from}`);
+  return { socket, kept: (await sessionsCounted(c, 'accepted')) > acceptedBefore && !closed };
 }
 
 // Loopback addresses of this helper's range (127.0.8.0/24) stand for routers on different hosts.
@@ -56,7 +77,7 @@ describe('BMP station limits', () => {
     expect(c.sessions()).toBe(2);
     expect(await sessionsCounted(c, 'refused_limit')).toBe(1);
     a.socket.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => c.sessions() === 1, 'the first session to end');
     expect((await connectFrom(c, '127.0.8.23')).kept).toBe(true);
   });
 
@@ -71,7 +92,7 @@ describe('BMP station limits', () => {
 
   it('closes a session announcing a message above collector.bmp.maxMessageBytes before buffering it', async () => {
     const c = await station({ host: '127.0.8.40', maxMessageBytes: 4096 });
-    const r = await connectFrom(c, '127.0.8.41', 50);
+    const r = await connectFrom(c, '127.0.8.41');
     expect(r.kept).toBe(true);
     // RFC 7854 §4.1 common header: version 3, message length 4097 (one byte over), type 0 (Route Monitoring).
     r.socket.write(Buffer.from([3, 0, 0, 0x10, 0x01, 0]));

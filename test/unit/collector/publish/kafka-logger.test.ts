@@ -17,4 +17,24 @@ describe('kafkaLogCreator', () => {
     expect(lines.find((l) => /Kafka unreachable/.test(l.msg))?.level).toBe(40);
     expect(lines.filter((l) => l.level === 50).map((l) => l.msg)).toEqual(['Response Produce(key: 0, version: 7)']);
   });
+
+  it('logs at debug once the client is stopping (a join cut short by the stop is no error)', () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    let stopping = false;
+    const log = kafkaLogCreator(logger, () => stopping)(logLevel.INFO);
+    const entry = (message: string) =>
+      log({
+        namespace: 'Consumer',
+        level: logLevel.ERROR,
+        label: 'ERROR',
+        log: { timestamp: '', logger: 'kafkajs', message, error: 'Failed to find group coordinator' },
+      });
+
+    entry('Crash: KafkaJSGroupCoordinatorNotFound');
+    stopping = true;
+    entry('Crash: KafkaJSGroupCoordinatorNotFound');
+
+    expect(lines.map((l) => l.level)).toEqual([50, 20]);
+  });
 });

@@ -36,14 +36,17 @@ describe('EMF exporter', () => {
     const { r, sessions } = registry();
     sessions.set(2);
     let received = '';
-    const server = createServer((s) => s.on('data', (b) => (received += b.toString())));
+    // The agent's side of the connection ends once the exporter has closed it: everything sent has arrived by then.
+    let ended: () => void = () => undefined;
+    const allReceived = new Promise<void>((res) => (ended = res));
+    const server = createServer((s) => s.on('data', (b) => (received += b.toString())).on('end', () => ended()));
     await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
     const port = (server.address() as { port: number }).port;
     const exporter = startEmfExporter({ registry: r, endpoint: `tcp://127.0.0.1:${port}`, namespace: 'N', fixed: {}, intervalMs: 60_000 });
 
     const sent = await exporter.exportNow();
     await exporter.stop();
-    await new Promise((res) => setTimeout(res, 50));
+    await allReceived;
     server.close();
 
     const lines = received
