@@ -1,0 +1,55 @@
+/**
+ * Both adapters of the store port, opened the same way, so that a suite can run against each (describe.each):
+ * DynamoDB through an in-process dynalite, and the embedded LMDB store in a temporary directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDbTableStore } from '../../functions/shared/store/dynamodb-table-store.js';
+import type { TableStore } from '../../functions/shared/store/table-store.js';
+import { LmdbStore } from '../../infra/local/lmdb-table-store.js';
+import { HEALTH_TABLE_ID, healthTable, INDEX_TABLE_ID, indexTable, type TableDefinition, tableName } from '../../schemas/tables/index.js';
+import { startTestStore } from './dynalite.js';
+
+export interface OpenedStore {
+  adapter: 'dynamodb' | 'lmdb';
+  index: TableStore;
+  health: TableStore;
+  table(def: TableDefinition): TableStore;
+  /** Makes every operation fail for `ms` (the embedded adapter only). */
+  refuseFor?: (ms: number) => void;
+  stop(): Promise<void>;
+}
+
+export type AdapterName = OpenedStore['adapter'];
+export const ADAPTERS: AdapterName[] = ['dynamodb', 'lmdb'];
+
+export async function openStore(adapter: AdapterName, o: { clock?: () => number } = {}): Promise<OpenedStore> {
+  if (adapter === 'dynamodb') {
+    const s = await startTestStore();
+    const table = (def: TableDefinition) => new DynamoDbTableStore(s.doc, tableName(def.id, s.prefix), def, o.clock);
+    return {
+      adapter,
+      index: table(indexTable),
+      health: table(healthTable),
+      table,
+      stop: s.stop,
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'evpn-lens-store-'));
+  const env = new LmdbStore({ path: dir, syncMs: 0, clock: o.clock });
+  const table = (def: TableDefinition) => env.table(def.id, def);
+  return {
+    adapter,
+    index: table(indexTable),
+    health: table(healthTable),
+    table,
+    refuseFor: (ms) => env.refuseFor(ms),
+    stop: async () => {
+      await env.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { HEALTH_TABLE_ID, INDEX_TABLE_ID };
