@@ -13,7 +13,7 @@ export function holds(cond: Condition | undefined, stored: Record<string, unknow
         return v === undefined;
       case 'eq':
         return v === c.value;
-      case 'lt':
+      default:
         return typeof v === typeof c.value && (v as number | string) < c.value;
     }
   });
