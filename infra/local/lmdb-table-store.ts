@@ -15,8 +15,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { ConditionFailedError, StoreUnavailableError } from '../../functions/shared/store/condition-failed-error.js';
 import { applyUpdate, holds } from '../../functions/shared/store/conditions.js';
+import { ConditionFailedError, InvalidCursorError, StoreUnavailableError } from '../../functions/shared/store/store-errors.js';
 import {
   type Condition,
   expired,
@@ -86,6 +86,11 @@ export class LmdbStore implements StoreFactory {
   /** The drill's store outage: every operation fails for `ms`. */
   refuseFor(ms: number): void {
     this.refuseUntil = Date.now() + ms;
+  }
+
+  /** What is wrong, for /readyz (undefined: serving). */
+  problem(): string | undefined {
+    return Date.now() < this.refuseUntil ? 'embedded store unavailable (outage drill)' : undefined;
   }
 
   /** @internal */
@@ -169,7 +174,7 @@ export class LmdbTableStore implements TableStore {
     this.env.check();
     const next = clean(item);
     this.write(item, (stored) => {
-      if (!holds(condition, stored)) throw new ConditionFailedError(`${this.name}: condition failed on ${item.pk} ${item.sk}`);
+      if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${item.pk} ${item.sk}`);
       return next;
     });
   }
@@ -177,7 +182,7 @@ export class LmdbTableStore implements TableStore {
   async update(key: Key, update: Update, condition?: Condition): Promise<void> {
     this.env.check();
     this.write(key, (stored) => {
-      if (!holds(condition, stored)) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
+      if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return applyUpdate(stored, { pk: key.pk, sk: key.sk }, update);
     });
   }
@@ -185,7 +190,7 @@ export class LmdbTableStore implements TableStore {
   async delete(key: Key, condition?: Condition): Promise<void> {
     this.env.check();
     this.write(key, (stored) => {
-      if (!holds(condition, stored)) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
+      if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return undefined;
     });
   }
@@ -218,6 +223,8 @@ export class LmdbTableStore implements TableStore {
       if (q.to !== undefined) hi = withByte(Buffer.concat([part, enc(q.to)]), SEP + 1);
     }
     const after = q.cursor ? Buffer.from(q.cursor, 'base64url') : undefined;
+    // A cursor is the last key of a page of this partition: anything else was not issued for this query.
+    if (after && (after.length <= part.length || !after.subarray(0, part.length).equals(part))) throw new InvalidCursorError('not a cursor of this query');
     const limit = q.limit ?? 1000;
     const items: T[] = [];
     let last: Buffer | undefined;

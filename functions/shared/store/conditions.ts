@@ -1,9 +1,13 @@
 /** Write conditions evaluated in code (the embedded adapter) and rendered as DynamoDB expressions (its adapter). */
-import type { Condition, Update } from './table-store.js';
+import { type Condition, expired, type Update } from './table-store.js';
 
-/** Whether `cond` holds on `stored` (undefined: no such item). DynamoDB's rules: a comparison with a missing attribute is false. */
-export function holds(cond: Condition | undefined, stored: Record<string, unknown> | undefined): boolean {
+/**
+ * Whether `cond` holds on `stored` (undefined: no such item). DynamoDB's rules: a comparison with a missing attribute
+ * is false. An expired item (`nowSec` given) counts as absent, as it does for reads.
+ */
+export function holds(cond: Condition | undefined, item: Record<string, unknown> | undefined, nowSec?: number): boolean {
   if (!cond || cond.length === 0) return true;
+  const stored = item && nowSec !== undefined && expired(item, nowSec) ? undefined : item;
   return cond.some((c) => {
     const v = stored?.[c.attr];
     switch (c.op) {
@@ -25,14 +29,24 @@ export interface Expression {
   values: Record<string, unknown>;
 }
 
-/** A condition as a DynamoDB ConditionExpression, its names and values prefixed by `p` (so several expressions combine). */
-export function conditionExpression(cond: Condition, p = 'c'): Expression {
+/**
+ * A condition as a DynamoDB ConditionExpression, its names and values prefixed by `p` (so several expressions
+ * combine). With `nowSec`, "no such item" also holds for an expired item that DynamoDB has not deleted yet (reads do
+ * not return it either).
+ */
+export function conditionExpression(cond: Condition, p = 'c', nowSec?: number): Expression {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const parts = cond.map((c, i) => {
     const n = `#${p}${i}`;
     names[n] = c.attr;
     if (c.op === 'exists') return `attribute_exists(${n})`;
+    if (c.op === 'notExists' && c.attr === 'pk' && nowSec !== undefined) {
+      names[`#${p}x`] = 'expiresAt';
+      values[`:${p}x`] = nowSec;
+      values[`:${p}z`] = 0;
+      return `(attribute_not_exists(${n}) OR (#${p}x <= :${p}x AND #${p}x > :${p}z))`;
+    }
     if (c.op === 'notExists') return `attribute_not_exists(${n})`;
     values[`:${p}${i}`] = c.value;
     return `${n} ${c.op === 'eq' ? '=' : '<'} :${p}${i}`;

@@ -17,8 +17,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { TableDefinition } from '../../../schemas/tables/table-definition.js';
-import { ConditionFailedError } from './condition-failed-error.js';
 import { conditionExpression, updateExpression } from './conditions.js';
+import { ConditionFailedError, InvalidCursorError } from './store-errors.js';
 import { type Condition, expired, type Item, type Key, nowSeconds, type Page, type QueryInput, type TableStore, type Update } from './table-store.js';
 
 const BATCH_GET = 100;
@@ -31,7 +31,25 @@ export function backoffMs(attempt: number, baseMs = 20, capMs = 2000): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const encodeCursor = (k: Record<string, unknown> | undefined) => (k ? Buffer.from(JSON.stringify(k)).toString('base64url') : undefined);
-const decodeCursor = (c: string | undefined) => (c ? (JSON.parse(Buffer.from(c, 'base64url').toString()) as Record<string, unknown>) : undefined);
+/** A cursor back into DynamoDB's start key, checked to be a key of exactly this partition (never a foreign start key). */
+function decodeCursor(c: string | undefined, names: string[], partition?: { attr: string; value: string }): Record<string, string> | undefined {
+  if (!c) return undefined;
+  let k: unknown;
+  try {
+    k = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+  } catch (err) {
+    throw new InvalidCursorError('not a cursor of this store', { cause: err });
+  }
+  const ok =
+    typeof k === 'object' &&
+    k !== null &&
+    !Array.isArray(k) &&
+    Object.keys(k).sort().join() === [...new Set(names)].sort().join() &&
+    Object.values(k).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024) &&
+    (!partition || (k as Record<string, string>)[partition.attr] === partition.value);
+  if (!ok) throw new InvalidCursorError('not a cursor of this query');
+  return k as Record<string, string>;
+}
 
 export class DynamoDbTableStore implements TableStore {
   /** Requests sent (each retry of unprocessed work counts). */
@@ -69,7 +87,7 @@ export class DynamoDbTableStore implements TableStore {
   }
 
   async put(item: Item, condition?: Condition): Promise<void> {
-    const c = condition?.length ? conditionExpression(condition) : undefined;
+    const c = condition?.length ? conditionExpression(condition, 'c', this.clock()) : undefined;
     await this.conditional(
       new PutCommand({
         TableName: this.name,
@@ -82,7 +100,7 @@ export class DynamoDbTableStore implements TableStore {
 
   async update(key: Key, update: Update, condition?: Condition): Promise<void> {
     const u = updateExpression(update);
-    const c = condition?.length ? conditionExpression(condition) : undefined;
+    const c = condition?.length ? conditionExpression(condition, 'c', this.clock()) : undefined;
     await this.conditional(
       new UpdateCommand({
         TableName: this.name,
@@ -97,7 +115,7 @@ export class DynamoDbTableStore implements TableStore {
   }
 
   async delete(key: Key, condition?: Condition): Promise<void> {
-    const c = condition?.length ? conditionExpression(condition) : undefined;
+    const c = condition?.length ? conditionExpression(condition, 'c', this.clock()) : undefined;
     await this.conditional(
       new DeleteCommand({
         TableName: this.name,
@@ -148,13 +166,16 @@ export class DynamoDbTableStore implements TableStore {
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.name,
-        ...(q.index ? { IndexName: q.index } : { ConsistentRead: true }), // a GSI has no consistent reads
+        ...(q.index ? { IndexName: q.index } : { ConsistentRead: q.consistent ?? true }), // a GSI has no consistent reads
         KeyConditionExpression: cond,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: vals,
         ScanIndexForward: !q.desc,
         Limit: q.limit,
-        ExclusiveStartKey: decodeCursor(q.cursor),
+        ExclusiveStartKey: decodeCursor(q.cursor, ['pk', 'sk', keyNames.pk, ...(q.index && keyNames.sk ? [keyNames.sk] : [])], {
+          attr: keyNames.pk,
+          value: q.pk,
+        }),
       }),
     );
     this.requests++;
@@ -163,7 +184,9 @@ export class DynamoDbTableStore implements TableStore {
   }
 
   async scan(cursor?: string, limit?: number): Promise<Page<Item>> {
-    const res = await this.doc.send(new ScanCommand({ TableName: this.name, ConsistentRead: true, Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }));
+    const res = await this.doc.send(
+      new ScanCommand({ TableName: this.name, ConsistentRead: true, Limit: limit, ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk']) }),
+    );
     this.requests++;
     const now = this.clock();
     return { items: ((res.Items ?? []) as Item[]).filter((it) => !expired(it, now)), cursor: encodeCursor(res.LastEvaluatedKey) };
@@ -180,7 +203,7 @@ export class DynamoDbTableStore implements TableStore {
           FilterExpression: 'expiresAt <= :now AND expiresAt > :z',
           ExpressionAttributeValues: { ':now': nowSec, ':z': 0 },
           ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: decodeCursor(cursor),
+          ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk']),
         }),
       );
       this.requests++;

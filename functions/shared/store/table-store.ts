@@ -46,6 +46,8 @@ export interface QueryInput {
   limit?: number;
   /** Where the previous page ended. */
   cursor?: string;
+  /** false: an eventually consistent read will do (half the price on DynamoDB; the embedded store reads consistently anyway). */
+  consistent?: boolean;
 }
 
 export interface Page<T> {

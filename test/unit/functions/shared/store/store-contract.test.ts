@@ -3,8 +3,8 @@
  * that the DynamoDB adapter and the embedded one cannot drift apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConditionFailedError } from '../../../../../functions/shared/store/condition-failed-error.js';
 import { queryAll } from '../../../../../functions/shared/store/query-all.js';
+import { ConditionFailedError } from '../../../../../functions/shared/store/store-errors.js';
 import type { Item, TableStore } from '../../../../../functions/shared/store/table-store.js';
 import { keys } from '../../../../../schemas/tables/index.js';
 import { ADAPTERS, type OpenedStore, openStore } from '../../../../support/store-adapters.js';

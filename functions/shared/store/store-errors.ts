@@ -1,4 +1,4 @@
-/** The one error of a write whose condition did not hold (a version conflict, an item that exists or does not). */
+/** The errors of the store port: a failed write condition, an unavailable store, a cursor it did not issue. */
 export class ConditionFailedError extends Error {
   override readonly name: string = 'ConditionFailedError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -10,6 +10,14 @@ export class ConditionFailedError extends Error {
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
   readonly retriable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A query's cursor that this store did not issue for this query (a client's forged or foreign cursor). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
