@@ -53,13 +53,18 @@ function dump(from: number, n: number, copies: 1 | 6, atMs: number): Timed[] {
   return out;
 }
 
+/** CPU seconds of this process in the last run (on a shared machine the wall clock also counts other processes' turns). */
+let cpuSecs = 0;
 async function run(handler: MskHandler, events: Timed[]): Promise<number> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const batch = PER_RECORD * RECORDS_PER_BATCH;
   for (let i = 0; i < events.length; i += batch) {
     const res = await handler(packedMskBatch(events.slice(i, i + batch), PER_RECORD));
     if (res && res.batchItemFailures.length) throw new Error(`batch failed: ${JSON.stringify(res.batchItemFailures)}`);
   }
+  const c = process.cpuUsage(c0);
+  cpuSecs = (c.user + c.system) / 1e6;
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
@@ -71,10 +76,10 @@ const health = createHealthHandler({ tables, fabrics: [{ name: 'dc1', expectedVt
 
 const line = (fn: string, what: string, n: number, secs: number, writes?: number) =>
   console.log(
-    `${fn}, ${what}: ${n.toLocaleString('en-US')} route events in ${secs.toFixed(1)} s = ${Math.round(n / secs).toLocaleString('en-US')} events/s${writes === undefined ? '' : `; ${(writes / n).toFixed(2)} item writes per event`}; RssAnon ${rssAnonMb()} MB`,
+    `${fn}, ${what}: ${n.toLocaleString('en-US')} route events in ${secs.toFixed(1)} s = ${Math.round(n / secs).toLocaleString('en-US')} events/s (${Math.round(n / cpuSecs).toLocaleString('en-US')} per CPU-second)${writes === undefined ? '' : `; ${(writes / n).toFixed(2)} item writes per event`}; RssAnon ${rssAnonMb()} MB`,
   );
 
-console.log(`embedded store (lmdb) in ${dir}; RssAnon at start ${rssAnonMb()} MB`);
+console.log(`embedded store (lmdb) in ${dir}; RssAnon at start ${rssAnonMb()} MB; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 const d6 = dump(0, MACS, 6, T0);
 let w = macIndex.store.writes;
 line('mac-index', `6-copy dump of ${MACS.toLocaleString('en-US')} MACs`, d6.length, await run(macIndex, d6), macIndex.store.writes - w);

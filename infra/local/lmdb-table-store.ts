@@ -55,6 +55,8 @@ export interface LmdbStoreOptions {
   /** How often the OS is told to write committed pages back (ms; 0: never beyond the OS's own). */
   syncMs?: number;
   clock?: () => number;
+  /** How many databases the environment may hold (each table takes one, plus one per secondary index). */
+  maxDbs?: number;
 }
 
 /** One LMDB environment holding the tables of a stack. */
@@ -66,7 +68,7 @@ export class LmdbStore implements StoreFactory {
 
   constructor(private readonly opts: LmdbStoreOptions) {
     mkdirSync(opts.path, { recursive: true });
-    this.root = open({ path: opts.path, noSync: true, maxDbs: 64, mapSize: 2 ** 34, keyEncoding: 'binary' });
+    this.root = open({ path: opts.path, noSync: true, maxDbs: opts.maxDbs ?? 64, mapSize: 2 ** 34, keyEncoding: 'binary' });
     const syncMs = opts.syncMs ?? 1000;
     if (syncMs > 0) {
       this.timer = setInterval(() => void this.flush(), syncMs);
