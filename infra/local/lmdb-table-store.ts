@@ -90,6 +90,19 @@ export class LmdbStore implements StoreFactory {
     this.refuseUntil = Date.now() + ms;
   }
 
+  /**
+   * Every operation of this store completes synchronously, so a handler awaiting thousands of them in a row would
+   * never give the event loop a turn: the consumers' heartbeats would stop and the broker would take their partitions
+   * away. An operation yields one turn (setImmediate) once 10 ms have passed since the last.
+   */
+  async pace(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastTurn < 10) return;
+    await new Promise((r) => setImmediate(r));
+    this.lastTurn = performance.now();
+  }
+  private lastTurn = performance.now();
+
   /** What is wrong, for /readyz (undefined: serving). */
   problem(): string | undefined {
     return Date.now() < this.refuseUntil ? 'embedded store unavailable (outage drill)' : undefined;
@@ -153,6 +166,7 @@ export class LmdbTableStore implements TableStore {
 
   async batchGet<T extends Key = Item>(keys: readonly Key[]): Promise<T[]> {
     this.env.check();
+    await this.env.pace();
     const now = this.clock();
     const seen = new Set<string>();
     const out: T[] = [];
@@ -168,12 +182,14 @@ export class LmdbTableStore implements TableStore {
 
   async get<T extends Key = Item>(key: Key): Promise<T | undefined> {
     this.env.check();
+    await this.env.pace();
     const it = this.items.get(join0(key.pk, key.sk)) as T | undefined;
     return it && !expired(it, this.clock()) ? it : undefined;
   }
 
   async put(item: Item, condition?: Condition): Promise<void> {
     this.env.check();
+    await this.env.pace();
     const next = clean(item);
     this.write(item, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${item.pk} ${item.sk}`);
@@ -183,6 +199,7 @@ export class LmdbTableStore implements TableStore {
 
   async update(key: Key, update: Update, condition?: Condition): Promise<void> {
     this.env.check();
+    await this.env.pace();
     this.write(key, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return applyUpdate(stored, { pk: key.pk, sk: key.sk }, update);
@@ -191,6 +208,7 @@ export class LmdbTableStore implements TableStore {
 
   async delete(key: Key, condition?: Condition): Promise<void> {
     this.env.check();
+    await this.env.pace();
     this.write(key, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return undefined;
@@ -199,6 +217,7 @@ export class LmdbTableStore implements TableStore {
 
   async batchWrite(writes: { put?: readonly Item[]; delete?: readonly Key[] }): Promise<void> {
     this.env.check();
+    await this.env.pace();
     const puts = (writes.put ?? []).map(clean);
     this.env.root.transactionSync(() => {
       for (const k of writes.delete ?? []) this.apply(k, undefined);
@@ -208,6 +227,7 @@ export class LmdbTableStore implements TableStore {
 
   async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
     this.env.check();
+    await this.env.pace();
     const now = this.clock();
     const index = q.index === undefined ? undefined : this.index(q.index);
     const db: Database<unknown, Buffer> = index ? index.db : this.items;
@@ -250,6 +270,7 @@ export class LmdbTableStore implements TableStore {
 
   async scan(cursor?: string, limit = 1000): Promise<Page<Item>> {
     this.env.check();
+    await this.env.pace();
     const now = this.clock();
     const items: Item[] = [];
     let last: Buffer | undefined;
@@ -268,6 +289,7 @@ export class LmdbTableStore implements TableStore {
 
   async sweepExpired(nowSec = this.clock()): Promise<number> {
     this.env.check();
+    await this.env.pace();
     const doomed: Item[] = [];
     for (const { value } of this.items.getRange({})) if (expired(value, nowSec)) doomed.push(value);
     // In chunks, each one transaction that checks the item is still expired (it may have been written again since).
