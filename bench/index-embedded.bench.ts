@@ -61,7 +61,7 @@ async function run(handler: MskHandler, events: Timed[]): Promise<number> {
   const batch = PER_RECORD * RECORDS_PER_BATCH;
   for (let i = 0; i < events.length; i += batch) {
     const res = await handler(packedMskBatch(events.slice(i, i + batch), PER_RECORD));
-    if (res && res.batchItemFailures.length) throw new Error(`batch failed: ${JSON.stringify(res.batchItemFailures)}`);
+    if (res?.batchItemFailures.length) throw new Error(`batch failed: ${JSON.stringify(res.batchItemFailures)}`);
   }
   const c = process.cpuUsage(c0);
   cpuSecs = (c.user + c.system) / 1e6;
