@@ -18,6 +18,7 @@ import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, Session
 import { toBigInt } from '../../schemas/long.js';
 import { healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { turns } from '../shared/event-loop-turns.js';
 import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import {
   type DecodedRecord,
@@ -136,7 +137,9 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
 
   async function handleRoutes(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
     const groups = new Map<string, { changes: RouteChange[]; records: Set<DecodedRecord<Uint8Array>> }>();
+    const turn = turns();
     for (const rec of records) {
+      await turn();
       let events: RouteEvent[];
       try {
         events = RouteEventBatch.decode(rec.value).events as RouteEvent[];

@@ -22,6 +22,7 @@ import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from
 import { toBigInt } from '../../schemas/long.js';
 import { indexTable, keys, type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { turns } from '../shared/event-loop-turns.js';
 import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
@@ -179,7 +180,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[] }>();
     const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
     const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[] }[] = [];
+    const turn = turns();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
+      await turn();
       stats.events++;
       if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
         // Only a completed resync matters here: the router's paths of older epochs are gone.
