@@ -6,9 +6,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type Logger, pino } from 'pino';
-import { HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
+import { HEALTH_TABLE_ID, healthTable, INDEX_TABLE_ID, indexTable } from '../../schemas/tables/index.js';
 import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import { DEFAULT_GNMI_INTERVAL_SECONDS, DEFAULT_STALE_AFTER_INTERVALS, DEFAULT_STATUS_RULES } from '../shared/fabric-health/status-rules.js';
+import { DynamoDbTableStore } from '../shared/store/dynamodb-table-store.js';
+import type { TableStore } from '../shared/store/table-store.js';
 import { listAlerts, listFabrics } from './fabric-alert-routes.js';
 import { fabricHealth, fabricHistory, fabricVtep, type HealthApiOptions } from './fabric-health-routes.js';
 import { getHost, hostsByIp, hostsByVni, hostsByVtep } from './hosts-routes.js';
@@ -16,19 +18,22 @@ import { IndexReader } from './index-reader.js';
 import { openApiDocument } from './openapi.js';
 import { ApiProblemError, json, notFound, problemResponse } from './problem.js';
 
-export interface ApiDeps {
-  ddb: DynamoDBDocumentClient;
-  tableName: string;
+/** The index table, and the health table beside it: through the store port, or a DynamoDB client and the names. */
+export type ApiTables =
+  | { tables: { index: TableStore; health: TableStore }; ddb?: undefined; tableName?: string }
+  | { tables?: undefined; ddb: DynamoDBDocumentClient; tableName: string };
+
+export type ApiDeps = ApiTables & {
   /** Fabrics from the configuration (listed even before any route was seen). */
   fabrics?: string[];
   /** The health table and the health view's options (status rules, staleness, expected VTEPs per fabric). */
-  health?: { tableName: string } & HealthApiOptions;
+  health?: { tableName?: string } & HealthApiOptions;
   /** Extra readiness checks (locally: Kafka, the consumers). */
   readiness?: () => Promise<{ ready: boolean; detail?: string }>;
   /** When the local stack started: active alerts raised before it are marked raisedBeforeRestart. */
   startedAt?: Date;
   logger?: Logger;
-}
+};
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 
@@ -39,15 +44,19 @@ interface Route {
 }
 
 export function createApiHandler(deps: ApiDeps): ApiHandler {
-  const reader = new IndexReader(deps.ddb, deps.tableName);
+  const tables = deps.tables ?? {
+    index: new DynamoDbTableStore(deps.ddb, deps.tableName, indexTable),
+    // Without health options: the health table beside the index table (same prefix).
+    health: new DynamoDbTableStore(deps.ddb, deps.health?.tableName ?? `${deps.tableName.slice(0, -INDEX_TABLE_ID.length)}${HEALTH_TABLE_ID}`, healthTable),
+  };
+  const reader = new IndexReader(tables.index);
   const log = deps.logger ?? pino({ name: 'api', level: 'warn' });
-  // Without health options: the health table beside the index table (same prefix), the default rules.
+  // Without health options: the default rules.
   const health = deps.health ?? {
-    tableName: `${deps.tableName.slice(0, -INDEX_TABLE_ID.length)}${HEALTH_TABLE_ID}`,
     view: { gnmiIntervalSeconds: DEFAULT_GNMI_INTERVAL_SECONDS, staleAfterIntervals: DEFAULT_STALE_AFTER_INTERVALS, rules: DEFAULT_STATUS_RULES },
     expectedVteps: {},
   };
-  const healthReader = new FabricHealthReader(deps.ddb, health.tableName, deps.tableName);
+  const healthReader = new FabricHealthReader(tables.health, tables.index);
   const indexFabrics = () => reader.fabricNames();
   const routes: Route[] = [
     { pattern: /^\/v1\/openapi\.json$/, run: async () => openApiDocument },

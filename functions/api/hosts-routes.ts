@@ -2,6 +2,7 @@
 import { isMultiHomedEsi } from '../../schemas/ethernet-segment.js';
 import type { CompetingAdvertisement, HistoryItem, MacItem, MacLocation } from '../../schemas/tables/index.js';
 import { keys } from '../../schemas/tables/index.js';
+import { InvalidCursorError } from '../shared/store/store-errors.js';
 import { type HostLocation, type IndexReader, toHostLocation } from './index-reader.js';
 import { decodeCursor, encodeCursor, parseIp, parseLimit, parseMac, parseTime, parseVni } from './input.js';
 import { badRequest, notFound } from './problem.js';
@@ -78,17 +79,11 @@ export async function hostsByIp(reader: IndexReader, query: Record<string, strin
 
 async function pageHosts(reader: IndexReader, index: 'gsi1' | 'gsi2', pkOf: (s: number) => string, query: Record<string, string | undefined>) {
   const limit = parseLimit(query.limit, 500, 50);
-  const pkName = index === 'gsi1' ? 'gsi1pk' : 'gsi2pk';
-  const skName = index === 'gsi1' ? 'gsi1sk' : 'gsi2sk';
-  // Exactly the key DynamoDB returned for this index and shard: anything else would reach DynamoDB as a bad start key.
-  const isOurs = (s: number, k: Record<string, string>) =>
-    Object.keys(k).sort().join() === ['pk', 'sk', pkName, skName].sort().join() &&
-    k[pkName] === pkOf(s) &&
-    /^MAC#[0-9a-f:]{17}$/.test(k.pk!) &&
-    /^VNI#\d{1,8}$/.test(k.sk!) &&
-    k[skName]!.length > 0;
-  const cursor = query.cursor !== undefined ? decodeCursor(query.cursor, isOurs) : undefined;
-  const page = await reader.page(index, pkOf, limit, cursor);
+  const cursor = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+  // The store checks that the cursor's key is one of this index partition's (never a foreign start key).
+  const page = await reader.page(index, pkOf, limit, cursor).catch((err: unknown) => {
+    throw err instanceof InvalidCursorError ? Object.assign(badRequest('cursor is not one this API issued'), { cause: err }) : err;
+  });
   const hosts = [];
   for (const it of page.items) hosts.push({ mac: it.mac, locations: await locationsOf(reader, [it]) });
   return { hosts, nextCursor: page.next ? encodeCursor(page.next) : null };

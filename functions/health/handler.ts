@@ -16,8 +16,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
 import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, SessionEvent } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
-import { healthKeys, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
+import { healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { turns } from '../shared/event-loop-turns.js';
 import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import {
   type DecodedRecord,
@@ -29,6 +30,8 @@ import {
   partitionsOf,
   type RecordPosition,
 } from '../shared/msk.js';
+import { DynamoDbTableStore } from '../shared/store/dynamodb-table-store.js';
+import type { TableStore } from '../shared/store/table-store.js';
 import { type CountedPart, HealthStore, keyOf } from './health-store.js';
 import { DEFAULT_HEALTH_OPTIONS, type FabricSpec, type HealthOptions } from './options.js';
 import { applyRouteChanges, type RouteChange, type RouteEffect, routeChangeOf } from './route-presence.js';
@@ -37,17 +40,18 @@ import { type AlertSink, StatusEvaluator } from './status-evaluator.js';
 import { applyDeviceSamples, type TelemetrySample } from './telemetry.js';
 import { telemetrySamplesOf } from './vtep-samples.js';
 
-export interface HealthDeps {
-  ddb: DynamoDBDocumentClient;
-  /** The health table and the index table (fabric-status alert items, MAC counts). */
-  tableName: string;
-  indexTableName: string;
+/** The health table and the index table (fabric-status alert items, MAC counts): through the store port, or DynamoDB. */
+export type HealthTables =
+  | { tables: { health: TableStore; index: TableStore }; ddb?: undefined }
+  | { tables?: undefined; ddb: DynamoDBDocumentClient; tableName: string; indexTableName: string };
+
+export type HealthDeps = HealthTables & {
   alertPublisher?: AlertSink;
   options?: Partial<HealthOptions>;
   fabrics?: FabricSpec[];
   logger?: Logger;
   now?: () => number;
-}
+};
 
 export interface HealthHandler extends MskHandler {
   store: HealthStore;
@@ -65,9 +69,15 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   const opts: HealthOptions = { ...DEFAULT_HEALTH_OPTIONS, ...deps.options, rules: { ...DEFAULT_HEALTH_OPTIONS.rules, ...deps.options?.rules } };
   const now = deps.now ?? Date.now;
   const log = deps.logger ?? pino({ name: 'health', level: 'warn' });
-  const store = new HealthStore(deps.ddb, deps.tableName);
-  const indexStore = new HealthStore(deps.ddb, deps.indexTableName);
-  const reader = new FabricHealthReader(deps.ddb, deps.tableName, deps.indexTableName);
+  // Expiry follows the function's clock (a test's fixed `now` included).
+  const clock = () => Math.floor(now() / 1000);
+  const tables = deps.tables ?? {
+    health: new DynamoDbTableStore(deps.ddb, deps.tableName, healthTable, clock),
+    index: new DynamoDbTableStore(deps.ddb, deps.indexTableName, indexTable, clock),
+  };
+  const store = new HealthStore(tables.health);
+  const indexStore = new HealthStore(tables.index);
+  const reader = new FabricHealthReader(tables.health, tables.index);
   const specs = new Map((deps.fabrics ?? []).map((f) => [f.name, f]));
   const evaluator = new StatusEvaluator(store, indexStore, reader, deps.alertPublisher ?? noSink, (fabric) => ({
     expectedVteps: specs.get(fabric)?.expectedVteps ?? [],
@@ -127,7 +137,9 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
 
   async function handleRoutes(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
     const groups = new Map<string, { changes: RouteChange[]; records: Set<DecodedRecord<Uint8Array>> }>();
+    const turn = turns();
     for (const rec of records) {
+      await turn();
       let events: RouteEvent[];
       try {
         events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
@@ -255,14 +267,13 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
         for (const fabric of new Set([a.fabric, ...a.fabrics].filter(Boolean))) {
           const key = healthKeys.macAlert(fabric, type, a.mac, a.vni);
           if (a.state === AlertState.ALERT_STATE_CLEARED) {
-            await store.updateIf(key, 'SET clearedAtMs = :c', 'raisedAtMs = :r', { ':c': Number(toBigInt(a.clearedAtMs)), ':r': raisedAtMs });
+            await store.updateIf(key, { clearedAtMs: Number(toBigInt(a.clearedAtMs)) }, [{ attr: 'raisedAtMs', op: 'eq', value: raisedAtMs }]);
           } else {
             // A newer episode replaces an older one; a replayed raise of the same episode changes nothing.
-            await store.putIf(
-              { ...key, fabric, type, mac: a.mac, vni: a.vni, alertId: a.id, raisedAtMs, moveCount: a.moveCount, detail: a.detail },
-              'attribute_not_exists(pk) OR raisedAtMs < :r',
-              { ':r': raisedAtMs },
-            );
+            await store.putIf({ ...key, fabric, type, mac: a.mac, vni: a.vni, alertId: a.id, raisedAtMs, moveCount: a.moveCount, detail: a.detail }, [
+              { attr: 'pk', op: 'notExists' },
+              { attr: 'raisedAtMs', op: 'lt', value: raisedAtMs },
+            ]);
           }
           await register(fabric);
           dirty.add(fabric);

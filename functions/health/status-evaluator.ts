@@ -12,7 +12,8 @@ import { type AlertItem, type FabricStatus, type FabricStatusItem, healthKeys, k
 import { buildFabricView, type FabricHealthView, type ViewOptions } from '../shared/fabric-health/fabric-view.js';
 import type { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import { evaluateStatus } from '../shared/fabric-health/status-rules.js';
-import { type HealthStore, HealthVersionConflictError } from './health-store.js';
+import { ConditionFailedError } from '../shared/store/store-errors.js';
+import type { HealthStore } from './health-store.js';
 
 export interface AlertSink {
   publish(alerts: { key: string; value: Uint8Array }[]): Promise<void>;
@@ -69,7 +70,7 @@ export class StatusEvaluator {
       try {
         return await this.evaluateOnce(fabric, nowMs);
       } catch (err) {
-        if (!(err instanceof HealthVersionConflictError) || attempt >= 3) throw err;
+        if (!(err instanceof ConditionFailedError) || attempt >= 3) throw err;
       }
     }
   }
@@ -124,7 +125,7 @@ export class StatusEvaluator {
     if (s.clearPending) {
       const c = s.clearPending;
       const clearedAtMs = Date.parse(s.since);
-      await this.indexStore.updateIf({ pk: c.pk, sk: c.sk }, 'SET clearedAt = :c', 'attribute_exists(pk)', { ':c': s.since });
+      await this.indexStore.updateIf({ pk: c.pk, sk: c.sk }, { clearedAt: s.since }, [{ attr: 'pk', op: 'exists' }]);
       messages.push(encodeFabricAlert({ fabric: s.fabric, raisedAtMs: c.raisedAtMs, clearedAtMs, status: s.status, reasons: s.reasons }));
     }
     if (s.alert && s.alertPublished === false) {

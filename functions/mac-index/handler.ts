@@ -17,27 +17,29 @@
  *
  * The Lambda entry point is infra/aws/lambda/mac-index.ts (configuration and clients built there, at cold start).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
 import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
-import { type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
+import { indexTable, keys, type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { turns } from '../shared/event-loop-turns.js';
 import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
+import { ConditionFailedError } from '../shared/store/store-errors.js';
+import { type TableDeps, tableOf } from '../shared/store/table-of.js';
+import type { Item } from '../shared/store/table-store.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { applyEvents, type MacRouteChange } from './apply-events.js';
-import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
+import { MacIndexStore, type SideEffects } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
-export interface MacIndexDeps {
-  ddb: DynamoDBDocumentClient;
-  tableName: string;
+/** The index table: through the store port (`table`), or a DynamoDB client and the table's name. */
+export type MacIndexDeps = TableDeps & {
   alertPublisher?: AlertPublisher;
   options?: Partial<MacIndexOptions>;
   logger?: Logger;
-}
+};
 
 export interface MacIndexHandler extends MskHandler {
   store: MacIndexStore;
@@ -52,7 +54,7 @@ const MAX_CONFLICT_RETRIES = 5;
 
 export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const opts: MacIndexOptions = { ...DEFAULT_OPTIONS, ...deps.options };
-  const store = new MacIndexStore(deps.ddb, deps.tableName);
+  const store = new MacIndexStore(tableOf(deps, indexTable));
   const publisher = deps.alertPublisher ?? noAlertPublisher;
   const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
   const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0, resyncs: 0, resyncScans: 0, resyncWithdrawn: 0 };
@@ -78,18 +80,21 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       if (!r.changed) return;
       const { item } = r;
       const atUs = String(BigInt(changes[changes.length - 1]!.atMs) * 1000n);
-      // Side effects first: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
-      for (const ip of r.ipsRemoved) await store.deleteIp(ip, item.mac, item);
-      for (const ip of r.ipsAdded) await store.putIp(ip, item.mac, item, item.location!.fabric, atUs);
-      for (const h of r.history) await store.putHistory(h);
-      for (const k of r.historyDeleted) await store.deleteHistory(k);
-      if (r.dupWatch) await store.setDupWatch(item, r.dupWatch === 'start');
+      // Side effects first, in one batch: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
+      const fx: SideEffects = { put: [], delete: [] };
+      for (const ip of r.ipsRemoved) fx.delete.push(keys.ip(ip, item.mac, item));
+      for (const ip of r.ipsAdded) fx.put.push(store.ipItem(ip, item.mac, item, item.location!.fabric, atUs) as unknown as Item);
+      for (const h of r.history) fx.put.push(h as unknown as Item);
+      for (const k of r.historyDeleted) fx.delete.push(k);
+      if (r.dupWatch === 'start') fx.put.push(store.dupWatchItem(item) as unknown as Item);
+      else if (r.dupWatch) fx.delete.push(keys.dupWatch(item.mac, item));
+      await store.writeSideEffects(fx);
       for (const a of r.alerts) await store.putAlert(a, opts.flapWindowSeconds);
       if (r.alerts.length) await publisher.publish(r.alerts.map((a) => encodeAlert(a, opts.flapWindowSeconds)));
       try {
         await store.putMacItem(item, current?.version);
       } catch (err) {
-        if (!(err instanceof VersionConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        if (!(err instanceof ConditionFailedError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
         stats.conflicts++;
         current = await store.getMacItem(item.mac, item);
         continue;
@@ -175,7 +180,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[] }>();
     const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
     const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[] }[] = [];
+    const turn = turns();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
+      await turn();
       stats.events++;
       if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
         // Only a completed resync matters here: the router's paths of older epochs are gone.

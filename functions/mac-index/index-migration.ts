@@ -9,10 +9,9 @@
  * (MAC alerts still open are cleared: the items that would clear them are gone), moves per minute and the fabric list
  * are kept. A marker item records the version, so this runs once.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from 'pino';
 import { keys } from '../../schemas/tables/index.js';
-
+import type { Key, TableStore } from '../shared/store/table-store.js';
 /** 1: MACs keyed by the label's value whatever the encapsulation; 2: VNI for VXLAN, EVI route target otherwise. */
 export const INDEX_SCHEMA_VERSION = 2;
 
@@ -29,47 +28,28 @@ function derivedFromRoutes(pk: string, sk: string): boolean {
   return pk.startsWith('FABRIC#') && (sk.startsWith('COUNT#') || sk.startsWith('VNI#') || sk.startsWith('VTEP#'));
 }
 
-export async function migrateIndex(doc: DynamoDBDocumentClient, table: string, log?: Logger, nowIso = new Date().toISOString()): Promise<MigrationResult> {
-  const marker = await doc.send(new GetCommand({ TableName: table, Key: keys.indexVersion, ConsistentRead: true }));
-  const from = Number(marker.Item?.version ?? 1);
+export async function migrateIndex(table: TableStore, log?: Logger, nowIso = new Date().toISOString()): Promise<MigrationResult> {
+  const marker = await table.get(keys.indexVersion);
+  const from = Number(marker?.version ?? 1);
   const result: MigrationResult = { from, to: INDEX_SCHEMA_VERSION, deleted: 0, alertsCleared: 0 };
   if (from >= INDEX_SCHEMA_VERSION) return result;
 
-  let doomed: { pk: string; sk: string }[] = [];
-  const flush = async () => {
-    let requests = doomed.map((k) => ({ DeleteRequest: { Key: k } }));
-    doomed = [];
-    while (requests.length > 0) {
-      const res = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (res.UnprocessedItems?.[table] ?? []) as typeof requests;
-    }
-  };
-  let start: Record<string, unknown> | undefined;
+  let cursor: string | undefined;
   do {
-    const page = await doc.send(
-      new ScanCommand({ TableName: table, ProjectionExpression: 'pk, sk, mac, clearedAt', ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    for (const it of (page.Items ?? []) as { pk: string; sk: string; mac?: string; clearedAt?: string }[]) {
-      if (derivedFromRoutes(it.pk, it.sk)) {
-        doomed.push({ pk: it.pk, sk: it.sk });
-        result.deleted++;
-        if (doomed.length === 25) await flush();
-      } else if (it.pk.startsWith('ALERT#') && it.mac && !it.clearedAt) {
-        await doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: it.pk, sk: it.sk },
-            UpdateExpression: 'SET clearedAt = :c',
-            ExpressionAttributeValues: { ':c': nowIso },
-          }),
-        );
+    const page = await table.scan(cursor, 500);
+    const doomed: Key[] = [];
+    for (const it of page.items as { pk: string; sk: string; mac?: string; clearedAt?: string }[]) {
+      if (derivedFromRoutes(it.pk, it.sk)) doomed.push({ pk: it.pk, sk: it.sk });
+      else if (it.pk.startsWith('ALERT#') && it.mac && !it.clearedAt) {
+        await table.update({ pk: it.pk, sk: it.sk }, { set: { clearedAt: nowIso } });
         result.alertsCleared++;
       }
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  await flush();
-  await doc.send(new PutCommand({ TableName: table, Item: { ...keys.indexVersion, version: INDEX_SCHEMA_VERSION, migratedAt: nowIso } }));
+    await table.batchWrite({ delete: doomed });
+    result.deleted += doomed.length;
+    cursor = page.cursor;
+  } while (cursor);
+  await table.put({ ...keys.indexVersion, version: INDEX_SCHEMA_VERSION, migratedAt: nowIso });
   if (result.deleted > 0 || result.alertsCleared > 0) {
     log?.warn(
       result,

@@ -1,15 +1,14 @@
 /**
- * DynamoDB I/O of the MAC index: single-item conditional writes only (no transactions: cheaper on AWS, and dynalite
- * has none). Every write is counted, because writes are what the index costs.
+ * Table I/O of the MAC index, through the store port (functions/shared/store): single-item conditional writes for the
+ * MAC items (no transactions: cheaper on AWS), unconditional side effects in batches. Every write is counted, because
+ * writes are what the index costs.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import {
   type AlertItem,
   asSegment,
   type DupWatchItem,
   GSI_SHARDS,
-  type HistoryItem,
   type IpItem,
   keys,
   type MacItem,
@@ -19,15 +18,17 @@ import {
   type SegmentRef,
   shardOf,
 } from '../../schemas/tables/index.js';
+import { pages, queryAll } from '../shared/store/query-all.js';
+import { ConditionFailedError } from '../shared/store/store-errors.js';
+import type { Item, Key, TableStore } from '../shared/store/table-store.js';
 import { alertId } from './alert-publisher.js';
 import type { AlertEffect } from './apply-events.js';
 import type { EsChange } from './route-changes.js';
 
-export class VersionConflictError extends Error {
-  override readonly name = 'VersionConflictError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+/** The side effects of one MAC group: unconditional puts and deletes, written together before the MAC item. */
+export interface SideEffects {
+  put: Item[];
+  delete: Key[];
 }
 
 export class MacIndexStore {
@@ -36,25 +37,14 @@ export class MacIndexStore {
   /** Of `writes`: router-segment items (what resyncs look through). */
   routerSegmentWrites = 0;
 
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    readonly table: string,
-  ) {}
+  constructor(readonly table: TableStore) {}
 
   /** The stored items of these MACs in these segments, by macSegmentId. */
   async getMacItems(ids: ({ mac: string } & Segment)[]): Promise<Map<string, MacItem>> {
     const out = new Map<string, MacItem>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [this.table]: { Keys: ids.slice(i, i + 100).map((x) => keys.mac(x.mac, x)) },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const res = await this.doc.send(new BatchGetCommand({ RequestItems: request, ConsistentRead: true } as never));
-        this.reads++;
-        for (const it of (res.Responses?.[this.table] ?? []) as MacItem[]) out.set(macSegmentId(it.mac, it), it);
-        request = res.UnprocessedKeys as typeof request;
-      }
-    }
+    if (ids.length === 0) return out;
+    for (const it of await this.table.batchGet<MacItem>(ids.map((x) => keys.mac(x.mac, x)))) out.set(macSegmentId(it.mac, it), it);
+    this.reads += Math.ceil(ids.length / 100);
     return out;
   }
 
@@ -78,51 +68,40 @@ export class MacIndexStore {
       delete next.gsi2sk;
     }
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: next,
-          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
-          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
-        }),
+      await this.table.put(
+        next as unknown as Item,
+        expectedVersion === undefined ? [{ attr: 'pk', op: 'notExists' }] : [{ attr: 'version', op: 'eq', value: expectedVersion }],
       );
-      this.writes++;
-      item.version = next.version;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException)
-        throw new VersionConflictError(`MAC ${item.mac} ${item.evi ? `EVI ${item.evi}` : `VNI ${item.vni}`} changed concurrently`, { cause: err });
+      if (err instanceof ConditionFailedError)
+        throw new ConditionFailedError(`MAC ${item.mac} ${item.evi ? `EVI ${item.evi}` : `VNI ${item.vni}`} changed concurrently`, { cause: err });
       throw err;
     }
+    this.writes++;
+    item.version = next.version;
   }
 
-  async putIp(ip: string, mac: string, seg: Segment, fabric: string, atUs: string): Promise<void> {
-    const item: IpItem = { ...keys.ip(ip, mac, seg), ip, mac, vni: seg.vni, ...(seg.evi ? { evi: seg.evi } : {}), fabric, atUs };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
-    this.writes++;
+  /** Side effects in one batch (one transaction on the embedded store, BatchWriteItem on DynamoDB). */
+  async writeSideEffects(fx: SideEffects): Promise<void> {
+    const n = fx.put.length + fx.delete.length;
+    if (n === 0) return;
+    await this.table.batchWrite(fx);
+    this.writes += n;
   }
 
-  async deleteIp(ip: string, mac: string, seg: Segment): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.ip(ip, mac, seg) }));
-    this.writes++;
+  ipItem(ip: string, mac: string, seg: Segment, fabric: string, atUs: string): IpItem {
+    return { ...keys.ip(ip, mac, seg), ip, mac, vni: seg.vni, ...(seg.evi ? { evi: seg.evi } : {}), fabric, atUs };
   }
 
-  async putHistory(h: HistoryItem): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: h }));
-    this.writes++;
-  }
-
-  async deleteHistory(key: { pk: string; sk: string }): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
-    this.writes++;
+  /** The sweep's watch of a MAC whose locations keep equal sequence numbers (a put to start it, a delete to end it). */
+  dupWatchItem(item: Pick<MacItem, 'mac' | 'vni' | 'evi' | 'dupSinceMs'>): DupWatchItem {
+    return { ...keys.dupWatch(item.mac, item), mac: item.mac, vni: item.vni, ...(item.evi ? { evi: item.evi } : {}), sinceMs: item.dupSinceMs ?? 0 };
   }
 
   /** Starts (or ends) the sweep's watch of a MAC whose locations keep equal sequence numbers. */
   async setDupWatch(item: Pick<MacItem, 'mac' | 'vni' | 'evi' | 'dupSinceMs'>, on: boolean): Promise<void> {
-    const key = keys.dupWatch(item.mac, item);
-    if (on) {
-      const w: DupWatchItem = { ...key, mac: item.mac, vni: item.vni, ...(item.evi ? { evi: item.evi } : {}), sinceMs: item.dupSinceMs ?? 0 };
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: w }));
-    } else await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key }));
+    if (on) await this.table.put(this.dupWatchItem(item) as unknown as Item);
+    else await this.table.delete(keys.dupWatch(item.mac, item));
     this.writes++;
   }
 
@@ -130,22 +109,10 @@ export class MacIndexStore {
   async dupWatches(sinceMs: number): Promise<DupWatchItem[]> {
     const out: DupWatchItem[] = [];
     for (let shard = 0; shard < GSI_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :p',
-            FilterExpression: 'sinceMs <= :s',
-            ExpressionAttributeValues: { ':p': keys.dupWatchPk(shard), ':s': sinceMs },
-            ExclusiveStartKey: start,
-            ConsistentRead: true,
-          }),
-        );
+      for await (const page of pages<DupWatchItem & Key>(this.table, { pk: keys.dupWatchPk(shard) })) {
         this.reads++;
-        out.push(...((res.Items ?? []) as DupWatchItem[]));
-        start = res.LastEvaluatedKey;
-      } while (start);
+        out.push(...page.filter((w) => w.sinceMs <= sinceMs));
+      }
     }
     return out;
   }
@@ -170,20 +137,12 @@ export class MacIndexStore {
         locations: a.locations,
         crossFabric: a.crossFabric,
       };
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+      await this.table.put(item as unknown as Item);
     } else {
-      await this.doc
-        .send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk: a.alertPk, sk: a.alertSk },
-            UpdateExpression: 'SET clearedAt = :c',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':c': new Date(a.clearedAtMs!).toISOString() },
-          }),
-        )
+      await this.table
+        .update({ pk: a.alertPk, sk: a.alertSk }, { set: { clearedAt: new Date(a.clearedAtMs!).toISOString() } }, [{ attr: 'pk', op: 'exists' }])
         .catch((err: unknown) => {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+          if (!(err instanceof ConditionFailedError)) throw err;
         });
     }
     this.writes++;
@@ -192,143 +151,95 @@ export class MacIndexStore {
   /** MACs per fabric and segment: sharded counter items, the deltas of a batch in one ADD per (fabric, segment). */
   async addFabricCount(fabric: string, seg: Segment, delta: number, salt: string): Promise<void> {
     if (delta === 0) return;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.fabricCount(fabric, seg, shardOf(salt) % GSI_SHARDS),
-        UpdateExpression: seg.evi ? 'ADD macs :d SET fabric = :f, evi = :e' : 'ADD macs :d SET fabric = :f, vni = :v',
-        ExpressionAttributeValues: seg.evi ? { ':d': delta, ':f': fabric, ':e': seg.evi } : { ':d': delta, ':f': fabric, ':v': seg.vni },
-      }),
-    );
+    await this.table.update(keys.fabricCount(fabric, seg, shardOf(salt) % GSI_SHARDS), {
+      add: { macs: delta },
+      set: seg.evi ? { fabric, evi: seg.evi } : { fabric, vni: seg.vni },
+    });
     this.writes++;
   }
 
   /** What a fabric has been seen with (for the fabric list and its VNI / VTEP counts): idempotent puts. */
   async markFabricSeen(fabric: string, vnis: Iterable<number>, vteps: Iterable<string>): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.fabricList(fabric), fabric } }));
-    this.writes++;
-    for (const vni of vnis) {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.fabricVni(fabric, vni), fabric, vni } }));
-      this.writes++;
-    }
-    for (const vtep of vteps) {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.fabricVtep(fabric, vtep), fabric, vtep } }));
-      this.writes++;
-    }
+    const put: Item[] = [{ ...keys.fabricList(fabric), fabric }];
+    for (const vni of vnis) put.push({ ...keys.fabricVni(fabric, vni), fabric, vni });
+    for (const vtep of vteps) put.push({ ...keys.fabricVtep(fabric, vtep), fabric, vtep });
+    await this.table.batchWrite({ put });
+    this.writes += put.length;
   }
 
   /** Moves per fabric per minute (kept for a day). */
   async addMoves(fabric: string, minuteIso: string, n: number): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.fabricMoves(fabric, minuteIso),
-        UpdateExpression: 'ADD moves :n SET fabric = :f, expiresAt = :e',
-        ExpressionAttributeValues: { ':n': n, ':f': fabric, ':e': Math.floor(Date.parse(`${minuteIso.slice(0, 16)}:00Z`) / 1000) + 86400 },
-      }),
-    );
+    await this.table.update(keys.fabricMoves(fabric, minuteIso), {
+      add: { moves: n },
+      set: { fabric, expiresAt: Math.floor(Date.parse(`${minuteIso.slice(0, 16)}:00Z`) / 1000) + 86400 },
+    });
     this.writes++;
   }
 
   /** RFC 7432 §8.2 per-ES A-D state of one VTEP on one segment; only a newer collector sequence replaces it. */
   async putEsMember(c: EsChange): Promise<void> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.esMember(c.esi, c.vtep), esi: c.esi, vtep: c.vtep, active: c.active, ord: c.ord, atUs: String(BigInt(c.atMs) * 1000n) },
-          ConditionExpression: 'attribute_not_exists(pk) OR ord < :o',
-          ExpressionAttributeValues: { ':o': c.ord },
-        }),
-      );
+      await this.table.put({ ...keys.esMember(c.esi, c.vtep), esi: c.esi, vtep: c.vtep, active: c.active, ord: c.ord, atUs: String(BigInt(c.atMs) * 1000n) }, [
+        { attr: 'pk', op: 'notExists' },
+        { attr: 'ord', op: 'lt', value: c.ord },
+      ]);
       this.writes++;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!(err instanceof ConditionFailedError)) throw err;
     }
   }
 
   /** Notes that these routers reported MACs in these segments (idempotent puts). */
   async putRouterSegments(entries: { router: string; seg: Segment }[]): Promise<void> {
-    for (const { router, seg } of entries) {
+    const put = entries.map(({ router, seg }): Item => {
       const item: RouterSegmentItem = { ...keys.routerSegment(router, seg), router, vni: seg.vni, ...(seg.evi ? { evi: seg.evi } : {}) };
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
-      this.writes++;
-      this.routerSegmentWrites++;
-    }
+      return item as unknown as Item;
+    });
+    await this.table.batchWrite({ put });
+    this.writes += put.length;
+    this.routerSegmentWrites += put.length;
   }
 
   /** Notes that these routers' events were indexed in these epochs (20-digit strings; '' for events without one). */
   async putRouterEpochs(entries: { router: string; epoch: string }[]): Promise<void> {
-    for (const { router, epoch } of entries) {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.routerEpoch(router, epoch), router, epoch } }));
-      this.writes++;
-      this.routerSegmentWrites++;
-    }
+    const put = entries.map(({ router, epoch }): Item => ({ ...keys.routerEpoch(router, epoch), router, epoch }));
+    await this.table.batchWrite({ put });
+    this.writes += put.length;
+    this.routerSegmentWrites += put.length;
   }
 
   /** The epochs (older than `below`) this router's events were indexed in. */
   async olderRouterEpochs(router: string, below: string): Promise<string[]> {
-    const res = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b',
-        ExpressionAttributeValues: { ':p': keys.routerPk(router), ':a': keys.routerEpoch(router, '').sk, ':b': keys.routerEpoch(router, below).sk },
-        ConsistentRead: true,
-      }),
-    );
+    const items = await queryAll(this.table, { pk: keys.routerPk(router), from: keys.routerEpoch(router, '').sk, to: keys.routerEpoch(router, below).sk });
     this.reads++;
-    return ((res.Items ?? []) as { sk: string }[]).map((i) => i.sk.slice('EPOCH#'.length)).filter((e) => e < below.padStart(20, '0'));
+    return items.map((i) => i.sk.slice('EPOCH#'.length)).filter((e) => e < below.padStart(20, '0'));
   }
 
   async deleteRouterEpochs(router: string, epochs: string[]): Promise<void> {
-    for (const e of epochs) {
-      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.routerEpoch(router, e) }));
-      this.writes++;
-    }
+    await this.table.batchWrite({ delete: epochs.map((e) => keys.routerEpoch(router, e)) });
+    this.writes += epochs.length;
   }
 
   /** The segments a router reported MACs in. */
   async routerSegments(router: string): Promise<Segment[]> {
     const out: Segment[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :p',
-          ExpressionAttributeValues: { ':p': keys.routerPk(router) },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
+    for await (const page of pages<RouterSegmentItem>(this.table, { pk: keys.routerPk(router) })) {
       this.reads++;
-      for (const it of (res.Items ?? []) as RouterSegmentItem[]) {
+      for (const it of page) {
         if (it.sk.startsWith('EPOCH#')) continue;
         out.push(it.evi ? { vni: 0, evi: it.evi } : { vni: it.vni });
       }
-      start = res.LastEvaluatedKey;
-    } while (start);
+    }
     return out;
   }
 
   /** Every located MAC item of a segment (gsi1, all shards; eventually consistent: a write conflict re-reads). */
   async *segmentItems(seg: Segment): AsyncGenerator<MacItem[]> {
     for (let shard = 0; shard < GSI_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': keys.segmentShardPk(seg, shard) },
-            ExclusiveStartKey: start,
-          }),
-        );
+      for await (const page of pages<MacItem>(this.table, { index: 'gsi1', pk: keys.segmentShardPk(seg, shard) })) {
         this.reads++;
-        yield (res.Items ?? []) as MacItem[];
-        start = res.LastEvaluatedKey;
-      } while (start);
+        yield page;
+      }
     }
   }
 
@@ -336,21 +247,10 @@ export class MacIndexStore {
   async activeAlerts(months: string[]): Promise<AlertItem[]> {
     const out: AlertItem[] = [];
     for (const m of months) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :p',
-            FilterExpression: 'attribute_not_exists(clearedAt)',
-            ExpressionAttributeValues: { ':p': keys.alertMonthPk(m) },
-            ExclusiveStartKey: start,
-          }),
-        );
+      for await (const page of pages<AlertItem>(this.table, { pk: keys.alertMonthPk(m) })) {
         this.reads++;
-        out.push(...((res.Items ?? []) as AlertItem[]));
-        start = res.LastEvaluatedKey;
-      } while (start);
+        out.push(...page.filter((a) => a.clearedAt === undefined));
+      }
     }
     return out;
   }

@@ -7,22 +7,22 @@
  * (the `mac-sweep` row of infra/catalog/schedules.ts, which repeats it every `sweepSeconds` within each minute). It writes as the batch handler does (alert first, the MAC item last under its version), so a
  * sweep racing the batch handler, or another sweep, finds the work done.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
+import { indexTable } from '../../schemas/tables/index.js';
+import { ConditionFailedError } from '../shared/store/store-errors.js';
+import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { type AlertEffect, clearQuiet, raiseHeldDuplicate, watched } from './apply-events.js';
-import { MacIndexStore, VersionConflictError } from './mac-index-store.js';
+import { MacIndexStore } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 
-export interface MacIndexSweepDeps {
-  ddb: DynamoDBDocumentClient;
-  tableName: string;
+export type MacIndexSweepDeps = TableDeps & {
   alertPublisher?: AlertPublisher;
   options?: Partial<MacIndexOptions>;
   logger?: Logger;
   /** Share the batch handler's store (and its write counters); else one of its own. */
   store?: MacIndexStore;
-}
+};
 
 export interface MacIndexSweep {
   /** Raises held duplicates; returns how many alerts were raised. */
@@ -35,7 +35,7 @@ export interface MacIndexSweep {
 
 export function createMacIndexSweep(deps: MacIndexSweepDeps): MacIndexSweep {
   const opts: MacIndexOptions = { ...DEFAULT_OPTIONS, ...deps.options };
-  const store = deps.store ?? new MacIndexStore(deps.ddb, deps.tableName);
+  const store = deps.store ?? new MacIndexStore(tableOf(deps, indexTable));
   const publisher = deps.alertPublisher ?? noAlertPublisher;
   const log = deps.logger ?? pino({ name: 'mac-index-sweep', level: 'warn' });
 
@@ -58,7 +58,7 @@ export function createMacIndexSweep(deps: MacIndexSweepDeps): MacIndexSweep {
       try {
         await store.putMacItem(item, item.version);
       } catch (err) {
-        if (!(err instanceof VersionConflictError)) throw err;
+        if (!(err instanceof ConditionFailedError)) throw err;
         continue; // a batch wrote the item meanwhile: the next sweep looks again (the alert's key is the same)
       }
       await store.setDupWatch(w, false);

@@ -19,13 +19,17 @@ import { createNotifyHandler, type NotifyHandler } from '../../functions/notify/
 import type { NotifyMetrics } from '../../functions/notify/notify-metrics.js';
 import type { Sink } from '../../functions/notify/sink-config.js';
 import type { MskHandler } from '../../functions/shared/msk.js';
-import { HEALTH_TABLE_ID, INDEX_TABLE_ID, tableName } from '../../schemas/tables/index.js';
+import { DynamoDbTableStore } from '../../functions/shared/store/dynamodb-table-store.js';
+import type { TableStore } from '../../functions/shared/store/table-store.js';
+import { HEALTH_TABLE_ID, healthTable as healthTableDef, INDEX_TABLE_ID, indexTable as indexTableDef, tableName } from '../../schemas/tables/index.js';
 import type { Config } from '../config/schema.js';
 import { resolveSinks } from '../config/sinks.js';
 
 export interface FunctionContextDeps {
   cfg: Config;
-  ddb: DynamoDBDocumentClient;
+  /** The tables through the store port (locally: the embedded store), or DynamoDB through this client. */
+  tables?: StoreTables;
+  ddb?: DynamoDBDocumentClient;
   logger: Logger;
   /** Where raised and cleared alerts go (evpn.alerts.v1); built on first use. */
   alertPublisher?: () => AlertPublisher;
@@ -43,8 +47,15 @@ export interface FunctionContextDeps {
   dashboardUrl?: () => string;
 }
 
+/** The stack's two tables. */
+export interface StoreTables {
+  index: TableStore;
+  health: TableStore;
+}
+
 export interface FunctionContext {
   readonly cfg: Config;
+  readonly tables: StoreTables;
   readonly logger: Logger;
   readonly indexTable: string;
   readonly healthTable: string;
@@ -59,6 +70,11 @@ export interface FunctionContext {
   notifiers(): NotifyHandler[];
   /** The MSK handler of a catalog row that consumes (and of its sink, for a per-sink row). */
   consumer(rowId: string, sink?: string): MskHandler;
+}
+
+function dynamoTables(ddb: DynamoDBDocumentClient | undefined, index: string, health: string): StoreTables {
+  if (!ddb) throw new Error('createFunctionContext needs tables or a DynamoDB client');
+  return { index: new DynamoDbTableStore(ddb, index, indexTableDef), health: new DynamoDbTableStore(ddb, health, healthTableDef) };
 }
 
 function once<T>(make: () => T): () => T {
@@ -76,12 +92,11 @@ function once<T>(make: () => T): () => T {
 export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
   const indexTable = tableName(INDEX_TABLE_ID, d.cfg.dynamodb.tablePrefix);
   const healthTable = tableName(HEALTH_TABLE_ID, d.cfg.dynamodb.tablePrefix);
+  const tables: StoreTables = d.tables ?? dynamoTables(d.ddb, indexTable, healthTable);
   const fabricSpecs = d.cfg.fabrics.map((f) => ({ name: f.name, expectedVteps: f.expectedVteps }));
   const health = once(() =>
     createHealthHandler({
-      ddb: d.ddb,
-      tableName: healthTable,
-      indexTableName: indexTable,
+      tables,
       alertPublisher: d.alertPublisher?.(),
       options: d.cfg.health,
       fabrics: fabricSpecs,
@@ -96,6 +111,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
   );
   const ctx: FunctionContext = {
     cfg: d.cfg,
+    tables,
     logger: d.logger,
     indexTable,
     healthTable,
@@ -110,8 +126,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
     healthView,
     macIndex: once(() =>
       createMacIndexHandler({
-        ddb: d.ddb,
-        tableName: indexTable,
+        table: tables.index,
         alertPublisher: d.alertPublisher?.(),
         options: macIndexOptions(d.cfg.macIndex),
         logger: d.logger.child({ fn: 'mac-index' }),
@@ -119,8 +134,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
     ),
     api: once(() =>
       createApiHandler({
-        ddb: d.ddb,
-        tableName: indexTable,
+        tables,
         fabrics: d.cfg.fabrics.map((f) => f.name),
         health: { tableName: healthTable, ...healthView() },
         logger: d.logger.child({ fn: 'api' }),
@@ -128,10 +142,10 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         startedAt: d.startedAt,
       }),
     ),
-    indexReader: once(() => new IndexReader(d.ddb, indexTable)),
+    indexReader: once(() => new IndexReader(tables.index)),
     notifiers: once(() => {
       const sinks = d.sinks ?? resolveSinks(d.cfg, process.env);
-      const store = indexAlertStore(d.ddb, indexTable);
+      const store = indexAlertStore(tables.index);
       const deadLetter = sinks.length ? d.deadLetter?.() : undefined;
       return sinks.map((sink) =>
         createNotifyHandler({

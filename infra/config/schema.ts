@@ -90,6 +90,12 @@ export const configSchema = z
           .default('evpn-lens-'),
         /** dynalite has no TTL: the local stack deletes items whose TTL attribute (expiresAt) has passed this often. */
         ttlSweepMinutes: z.number().positive().max(1_440).default(60),
+        /**
+         * The store of a local stack without an endpoint or AWS credentials: the embedded one (LMDB under dataDir/store),
+         * or dynalite (the DynamoDB API over HTTP, under dataDir/dynamodb; slower, for tools that read the tables through
+         * a DynamoDB client).
+         */
+        local: z.enum(['embedded', 'dynalite']).default('embedded'),
       })
       .prefault({}),
     collector: z

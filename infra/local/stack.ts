@@ -1,22 +1,21 @@
 /**
- * The whole evpn-lens stack on one machine: a real Kafka broker (or KAFKA_BROKERS), the DynamoDB API from dynalite
- * persisted under dataDir (or DYNAMODB_ENDPOINT / AWS), the MAC-index function behind the local event-source runner,
- * the BMP collector, and the API + dashboard. Same handlers as on AWS; only the wiring differs.
+ * The whole evpn-lens stack on one machine: a real Kafka broker (or KAFKA_BROKERS), the embedded store (LMDB under
+ * dataDir/store; or DynamoDB: DYNAMODB_ENDPOINT, dynamodb.endpoint, AWS credentials, or dynalite with
+ * dynamodb.local: dynalite), the functions behind the local event-source runner, the BMP collector, and the API +
+ * dashboard. Same handlers as on AWS, through the same store port; only the wiring differs.
  *
  * The stack supervises what it started (supervisor.ts): a broker that dies is started again with back-off, on the same
  * ports and data, and /readyz names what is down ("kafka broker down, restarting (attempt 3)", "DynamoDB store
  * unreachable at …") before it looks at the consumers.
  */
 import { join, resolve } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Collector, createKafkaPublisher, startCollector } from '../../collector/index.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import type { MskHandler } from '../../functions/shared/msk.js';
-import { INDEX_TABLE_ID, TABLES, tableName } from '../../schemas/tables/index.js';
-import { ALL_TOPICS } from '../../schemas/topics.js';
+import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
 import { consumerMappings } from '../catalog/consumers.js';
 import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
@@ -26,9 +25,6 @@ import { resolveSinks } from '../config/sinks.js';
 import { throwIfAborted, untilAborted } from './abortable.js';
 import { resolveApiToken } from './api-auth.js';
 import { DASHBOARD_VENDOR_DIRS } from './dashboard-vendor.js';
-import { createDdbClient, createDocumentClient } from './ddb-client.js';
-import { startDynalite } from './dynalite-store.js';
-import { ensureTables } from './ensure-tables.js';
 import { createEventSourceRunner, type EventSourceMapping, type EventSourceRunner } from './event-source-runner.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { startHttpServer } from './http-server.js';
@@ -37,8 +33,8 @@ import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from './kaf
 import { type KafkaBroker, type StartKafkaOptions, startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
 import { createNotifyMetrics } from './notify-metrics.js';
+import { openStackStore } from './stack-store.js';
 import { type BackoffMs, type Supervisor, supervise } from './supervisor.js';
-import { sweepExpired } from './ttl-sweeper.js';
 
 /** What tests and fault drills may reach inside a stack (never configuration: code that embeds the stack only). */
 export interface StackTestHooks {
@@ -82,18 +78,18 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 const STOP_DEADLINE_MS = { bmp: 500, publisherFlush: 1_500, broker: 2_000 } as const;
 
 /**
- * dynalite (or another endpoint without TTL): expired items are deleted a minute after start, then every
+ * A store without TTL (the embedded one, dynalite): expired items are deleted a minute after start, then every
  * dynamodb.ttlSweepMinutes. Returns the stop function.
  */
-function startTtlSweeps(client: DynamoDBClient, cfg: Config, log: Logger): () => Promise<void> {
+function startTtlSweeps(sweep: (signal: AbortSignal) => Promise<unknown>, cfg: Config, log: Logger): () => Promise<void> {
   const abort = new AbortController();
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout;
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
       const t0 = Date.now();
-      running = sweepExpired(client, { tables: TABLES, prefix: cfg.dynamodb.tablePrefix, signal: abort.signal })
-        .then((r) => log.debug({ ...r, ms: Date.now() - t0 }, 'TTL sweep: expired items deleted'))
+      running = sweep(abort.signal)
+        .then((r) => log.debug({ result: r, ms: Date.now() - t0 }, 'TTL sweep: expired items deleted'))
         .catch((err: unknown) => {
           if (!abort.signal.aborted) log.warn({ err }, 'TTL sweep failed; trying again at the next one');
         })
@@ -203,23 +199,12 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     }
     await step(ensureTopics(brokers, ALL_TOPICS, cfg.kafka.partitions), 'creating the Kafka topics');
 
-    // DynamoDB: an endpoint, or AWS when credentials are present, else dynalite on disk.
-    let endpoint = cfg.dynamodb.endpoint;
-    let storeOutage: ((ms: number) => Promise<void>) | undefined;
-    const onAws = !endpoint && Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE);
-    if (!endpoint && !onAws) {
-      throwIfAborted(signal, 'local stack start');
-      const store = await startDynalite({ path: join(dataDir, 'dynamodb') });
-      stops.push(store.stop);
-      endpoint = store.endpoint;
-      storeOutage = store.outage;
-    }
-    const ddbClient = createDdbClient({ endpoint, region: cfg.dynamodb.region });
-    stops.push(async () => ddbClient.destroy());
-    const doc = createDocumentClient(ddbClient);
-    await step(ensureTables(ddbClient, cfg.dynamodb.tablePrefix), 'creating the DynamoDB tables');
-    const indexTable = tableName(INDEX_TABLE_ID, cfg.dynamodb.tablePrefix);
-    await step(migrateIndex(doc, indexTable, log), 'index migration');
+    // The store: DynamoDB at an endpoint, or on AWS when credentials are present, else the embedded store on disk.
+    throwIfAborted(signal, 'local stack start');
+    const store = await openStackStore(cfg, dataDir, log);
+    stops.push(store.stop);
+    const { endpoint, tables } = store;
+    await step(migrateIndex(tables.index, log), 'index migration');
 
     // Functions behind the event-source runner.
     const alerts = await step(createKafkaAlertPublisher(brokers), 'connecting the alert publisher');
@@ -232,7 +217,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     let apiUrl = `http://${cfg.api.listen.host}:${cfg.api.listen.port}`;
     const fns = createFunctionContext({
       cfg,
-      ddb: doc,
+      tables,
       logger: log,
       alertPublisher: () => alerts,
       startedAt,
@@ -240,7 +225,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
         // What is down comes first: the consumers cannot join while the broker is away.
         const brokerDown = broker?.problem();
         if (brokerDown) return { ready: false, detail: brokerDown };
-        const storeDown = await probeStore();
+        const storeDown = await store.probe();
         if (storeDown) return { ready: false, detail: storeDown };
         return runner.isReady() ? { ready: true } : { ready: false, detail: 'the event-source consumers have not joined their group yet' };
       },
@@ -248,26 +233,10 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       deadLetter: () => deadLetter,
       notifyMetrics: createNotifyMetrics(registry),
       dashboardUrl: () => cfg.alerts.dashboardUrl ?? apiUrl,
-      // dynalite has no TTL: the health tick deletes expired minute items and counter buckets itself.
-      sweepExpired: !onAws,
+      // Only DynamoDB on AWS has TTL: elsewhere the health tick deletes expired minute items and counter buckets itself.
+      sweepExpired: !store.onAws,
     });
     const wrap = o.hooks?.wrapHandler ?? ((_m: string, h: MskHandler) => h);
-    // The store's reachability for /readyz: one attempt, a short timeout (the functions' client retries for long).
-    const probeClient = new DynamoDBClient({
-      region: cfg.dynamodb.region,
-      ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: 1_000, connectionTimeout: 1_000 },
-    });
-    stops.push(async () => probeClient.destroy());
-    const probeStore = async (): Promise<string | undefined> => {
-      try {
-        await probeClient.send(new DescribeTableCommand({ TableName: indexTable }));
-        return undefined;
-      } catch (err) {
-        return `DynamoDB store unreachable at ${endpoint ?? 'AWS'} (${err instanceof Error ? err.message || err.name : String(err)})`;
-      }
-    };
     const runner = createEventSourceRunner({
       brokers,
       retryBackoffMs: o.hooks?.retryBackoffMs,
@@ -300,8 +269,9 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       .sweep()
       .catch((err: unknown) => log.warn({ err }, 'alert re-evaluation at start failed; the periodic sweep will do it'));
     stops.push(() => withDeadline(reevaluation, 500));
-    // DynamoDB's TTL, which dynalite lacks: expired move history and alerts are deleted (on AWS, DynamoDB does it).
-    if (endpoint) stops.push(startTtlSweeps(ddbClient, cfg, log));
+    // DynamoDB's TTL, which the embedded store and dynalite lack: expired move history and alerts are deleted (on AWS,
+    // DynamoDB does it).
+    if (store.sweepExpired) stops.push(startTtlSweeps(store.sweepExpired, cfg, log));
 
     // The collector has a registry of its own, so that a restarted one (a fault drill) registers its metrics afresh.
     const registries = [registry, new Registry()];
@@ -354,7 +324,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
 
     registerIndexMetrics(
       registry,
-      new IndexReader(doc, indexTable),
+      new IndexReader(tables.index),
       cfg.fabrics.map((f) => f.name),
     );
     registerHealthMetrics(registry, fns.health().reader, fns.healthView(), () => cfg.fabrics.map((f) => f.name));
@@ -379,7 +349,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       apiUrl: http.url,
       bmpAddress: `${collector.address.host}:${collector.address.port}`,
       kafkaBrokers: brokers,
-      dynamodbEndpoint: endpoint ?? 'aws',
+      dynamodbEndpoint: endpoint ?? (store.onAws ? 'aws' : 'embedded'),
       get collector() {
         return collector;
       },
@@ -387,7 +357,7 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       fns,
       broker,
       faults: {
-        storeOutage,
+        storeOutage: store.outage,
         async restartCollector(whileDown) {
           const address = collector.address;
           await stopCollector(collector);

@@ -2,46 +2,25 @@
  * Read side of fabric health: the fabric's items in the health table, its minute history, its counter buckets, and
  * the MAC index's figures of the fabric (MAC counts, moves per minute) from the index table. Queries only.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type CounterBucketItem, type FabricStatusItem, type HealthMinuteItem, healthKeys, keys, minuteOf } from '../../../schemas/tables/index.js';
+import { pages } from '../store/query-all.js';
+import type { Key, QueryInput, TableStore } from '../store/table-store.js';
 import type { FabricSnapshot } from './fabric-view.js';
 
 export class FabricHealthReader {
   reads = 0;
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    readonly healthTable: string,
-    readonly indexTable: string,
+    readonly healthTable: TableStore,
+    readonly indexTable: TableStore,
   ) {}
 
-  private async queryAll<T>(table: string, pk: string, range?: { from?: string; to?: string }, consistent = false): Promise<T[]> {
+  private async queryAll<T>(table: TableStore, pk: string, range?: Pick<QueryInput, 'from' | 'to'>, consistent = false): Promise<T[]> {
     const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    const values: Record<string, unknown> = { ':p': pk };
-    let cond = 'pk = :p';
-    if (range?.from !== undefined && range.to !== undefined) {
-      cond += ' AND sk BETWEEN :a AND :b';
-      values[':a'] = range.from;
-      values[':b'] = range.to;
-    } else if (range?.from !== undefined) {
-      cond += ' AND sk >= :a';
-      values[':a'] = range.from;
-    }
-    do {
-      const res = await this.doc.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: cond,
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: start,
-          ConsistentRead: consistent,
-        }),
-      );
+    for await (const page of pages<Key>(table, { pk, ...range, consistent })) {
       this.reads++;
-      out.push(...((res.Items ?? []) as T[]));
-      start = res.LastEvaluatedKey;
-    } while (start);
+      out.push(...(page as T[]));
+    }
     return out;
   }
 

@@ -94,7 +94,9 @@ describe('evpn-lens demo', () => {
     expect(errorLines(d.lines())).toEqual([]);
     expect(processesUsing(dataDir)).toEqual([]);
     expect(running.filter((p) => processAlive(p.pid))).toEqual([]);
-    const ports = [info.api.replace('http://', ''), info.bmp, ...info.kafkaBrokers, info.dynamodbEndpoint.replace('http://', '')].map((a) => parseHostPort(a)!);
+    // The embedded store listens nowhere ("embedded"); a DynamoDB endpoint is a port to free.
+    const storePorts = info.dynamodbEndpoint.startsWith('http://') ? [info.dynamodbEndpoint.replace('http://', '')] : [];
+    const ports = [info.api.replace('http://', ''), info.bmp, ...info.kafkaBrokers, ...storePorts].map((a) => parseHostPort(a)!);
     for (const n of [1, 2, 11, 12, 13, 21, 22]) ports.push({ host: `127.0.4.${n}`, port: 10179 });
     for (const n of [1, 11, 12, 13, 21, 22]) ports.push({ host: `127.0.4.${n}`, port: 50051 });
     for (const p of ports) expect(await free(p.host, p.port), `${p.host}:${p.port}`).toBe(true);

@@ -171,10 +171,14 @@ describe('health tick', () => {
     await h(mskEventOf(TOPICS.vtepTelemetry, [{ offset: 0, timestamp: now, value: encodeSamples(samples) }]));
     const minutes = async () => (await h.reader.minutes('f9', '2000-01-01T00:00')).map((m) => m.sk);
     const buckets = async () => (await h.reader.buckets('f9', 'leaf9', '2000-01-01T00:00')).map((b) => b.sk);
-    expect(await buckets()).toHaveLength(4);
-    expect(await minutes()).toHaveLength(4);
+    // Reads never return an expired item (the store port's rule); the sweep deletes what is still stored.
+    expect(await buckets()).toHaveLength(2);
+    expect(await minutes()).toHaveLength(2);
+    const stored = async () => (await h.store.table.scan(undefined, 10_000)).items.length; // live items
+    const before = await stored();
     const r = await createHealthTick(h, [], { sweepExpired: true })(now);
     expect(r.swept).toBeGreaterThanOrEqual(4); // two old minute items and two old buckets here (and old minutes of other fabrics)
+    expect(await stored()).toBe(before); // only expired items were deleted
     expect(await minutes()).toEqual([minuteOf(now - 120_000), minuteOf(now - 60_000)]);
     expect(await buckets()).toEqual([minuteOf(now - 120_000), minuteOf(now - 60_000)]);
   });

@@ -1,18 +1,15 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler } from '../../../../functions/mac-index/handler.js';
+import type { TableStore } from '../../../../functions/shared/store/table-store.js';
 import { ZERO_ESI } from '../../../../schemas/ethernet-segment.js';
 import { RibView } from '../../../../schemas/events.js';
-import { startTestStore } from '../../../support/dynalite.js';
+import { indexTable } from '../../../../schemas/tables/index.js';
 import { mulberry32 } from '../../../support/rng.js';
 import { macRoute, mskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
+import { ADAPTERS, type OpenedStore, openStore, scanAll } from '../../../support/store-adapters.js';
 
-let store: Awaited<ReturnType<typeof startTestStore>>;
-beforeAll(async () => {
-  store = await startTestStore();
-});
-afterAll(async () => store?.stop());
+let store: OpenedStore;
 
 const MACS = ['02:aa:00:00:00:01', '02:aa:00:00:00:02', '02:aa:00:00:00:03'];
 const VTEPS = [
@@ -35,8 +32,8 @@ const step = fc.record({
  * What a reader sees: every item, without the bookkeeping of one particular delivery (item versions, the sequence
  * marks used to recognise repeats, write times), and with the sharded fabric counters summed per fabric.
  */
-async function snapshot(table: string) {
-  const items = (await store.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+async function snapshot(table: TableStore) {
+  const items = await scanAll(table);
   const counters = new Map<string, number>();
   const rest = [];
   for (const it of items) {
@@ -127,20 +124,26 @@ function journeyEvents(mac: string, j: Journey, partition: number, flip: boolean
   return { events: out.map((e, offset) => ({ ...e, offset })), expected };
 }
 
-describe('mac-index convergence', () => {
+describe.each(ADAPTERS)('mac-index convergence (%s store)', (adapter) => {
+  beforeAll(async () => {
+    store = await openStore(adapter);
+  });
+  afterAll(async () => store?.stop());
+
   it('finds each pair as one move (or none at the same VTEP) whichever comes first, across batches, with duplicates', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(journey, { minLength: 1, maxLength: 2 }), fc.integer({ min: 1, max: 5 }), fc.integer(), async (journeys, batchSize, seed) => {
         run++;
-        const histories = async (table: string, macs: string[]) => {
+        const histories = async (table: TableStore, macs: string[]) => {
           const out: string[][] = [];
           for (const mac of macs) {
-            const items = (await store.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+            const items = await scanAll(table);
             out.push(
               items
                 .filter((i) => i.pk === `HIST#${mac}`)
                 .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+                .map((h) => h as unknown as { kind: string; from?: { vtep: string }; to?: { vtep: string } })
                 .map((h) => `${h.kind} ${h.from?.vtep ?? '-'}>${h.to?.vtep ?? '-'}`),
             );
           }
@@ -171,9 +174,7 @@ describe('mac-index convergence', () => {
         // Flap alerts (5 moves in 180 s) follow the moves, and say whether they crossed fabrics.
         for (const [i, mac] of macs.entries()) {
           const moves = asIs.expected[i]!.filter((x) => x.startsWith('move'));
-          const alerts = ((await store.doc.send(new ScanCommand({ TableName: reversed.table }))).Items ?? []).filter(
-            (a) => String(a.pk).startsWith('ALERT#') && a.mac === mac && a.type === 'mac-flap',
-          );
+          const alerts = (await scanAll(reversed.table)).filter((a) => String(a.pk).startsWith('ALERT#') && a.mac === mac && a.type === 'mac-flap');
           expect(alerts.length).toBe(moves.length >= 5 ? 1 : 0);
           if (alerts.length) {
             const fabrics = new Set(
@@ -246,9 +247,6 @@ async function deliverMessily(h: (e: ReturnType<typeof mskBatch>) => Promise<unk
 }
 
 async function startTableHandler(_tag: string) {
-  const { ensureTables } = await import('../../../../infra/local/ensure-tables.js');
-  const prefix = `p${Math.random().toString(36).slice(2, 8)}-`;
-  await ensureTables(store.client, prefix);
-  const table = `${prefix}index`;
-  return { table, h: createMacIndexHandler({ ddb: store.doc, tableName: table }) };
+  const table = await store.freshTable(indexTable);
+  return { table, h: createMacIndexHandler({ table }) };
 }

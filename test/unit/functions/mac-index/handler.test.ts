@@ -1,43 +1,31 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler, type MacIndexHandler } from '../../../../functions/mac-index/handler.js';
+import { queryAll } from '../../../../functions/shared/store/query-all.js';
 import { Alert, RibView } from '../../../../schemas/events.js';
 import { type AlertItem, type HistoryItem, keys, type MacItem } from '../../../../schemas/tables/index.js';
-import { startTestStore } from '../../../support/dynalite.js';
 import { macRoute, mskBatch, packedMskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
+import { ADAPTERS, type OpenedStore, openStore, scanAll } from '../../../support/store-adapters.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
-let store: Awaited<ReturnType<typeof startTestStore>>;
-beforeAll(async () => {
-  store = await startTestStore();
-});
-afterAll(async () => store?.stop());
+let store: OpenedStore;
 
 function newHandler(published: Uint8Array[] = []): MacIndexHandler {
   return createMacIndexHandler({
-    ddb: store.doc,
-    tableName: store.indexTable,
+    table: store.index,
     alertPublisher: { publish: async (a) => void published.push(...a.map((x) => x.value)) },
   });
 }
 const get = async (h: MacIndexHandler, mac: string, vni = 10100) => h.store.getMacItem(mac, { vni });
 const at = (s: number) => T0 + s * 1000;
-const alertsFor = async (mac: string) =>
-  (
-    (
-      await store.doc.send(
-        new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.alertMonthPk('2026-11') } }),
-      )
-    ).Items as AlertItem[]
-  ).filter((a) => a.mac === mac);
-const historyOf = async (mac: string) =>
-  (
-    await store.doc.send(
-      new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.historyPk(mac) } }),
-    )
-  ).Items as HistoryItem[];
+const alertsFor = async (mac: string) => (await queryAll<AlertItem>(store.index, { pk: keys.alertMonthPk('2026-11') })).filter((a) => a.mac === mac);
+const historyOf = async (mac: string) => queryAll<HistoryItem>(store.index, { pk: keys.historyPk(mac) });
 
-describe('mac-index handler', () => {
+describe.each(ADAPTERS)('mac-index handler (%s store)', (adapter) => {
+  beforeAll(async () => {
+    store = await openStore(adapter);
+  });
+  afterAll(async () => store?.stop());
+
   it('locates hosts in two fabrics', async () => {
     const h = newHandler();
     await h(
@@ -127,10 +115,8 @@ describe('mac-index handler', () => {
         { ev: perEsAd({ esi, vtep: '10.1.0.12', fabric: 'dc1', withdraw: true }), atMs: at(10) },
       ]),
     );
-    const es = await store.doc.send(
-      new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.esPk(esi) } }),
-    );
-    expect(es.Items).toEqual([expect.objectContaining({ vtep: '10.1.0.12', active: false })]);
+    const es = await queryAll(store.index, { pk: keys.esPk(esi) });
+    expect(es).toEqual([expect.objectContaining({ vtep: '10.1.0.12', active: false })]);
   });
 
   it('removes a withdrawn host', async () => {
@@ -141,10 +127,7 @@ describe('mac-index handler', () => {
     const item = (await get(h, mac))!;
     expect(item.location).toBeUndefined();
     expect(item.gsi1pk).toBeUndefined();
-    const ip = await store.doc.send(
-      new QueryCommand({ TableName: store.indexTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.ipPk('192.168.5.1') } }),
-    );
-    expect(ip.Items).toEqual([]);
+    expect(await queryAll(store.index, { pk: keys.ipPk('192.168.5.1') })).toEqual([]);
     expect((await historyOf(mac)).map((x) => x.kind)).toEqual(['disappear']);
   });
 
@@ -245,7 +228,7 @@ describe('mac-index handler', () => {
     // Per move: the MAC item and its history entry (a separate item so that it can expire by TTL); registry and
     // per-minute counters are per batch, not per move.
     expect(churnWrites / 50).toBeLessThanOrEqual(2.3);
-    const all = (await store.doc.send(new ScanCommand({ TableName: store.indexTable }))).Items as MacItem[];
+    const all = (await scanAll(store.index)) as unknown as MacItem[];
     expect(all.filter((i) => i.pk?.startsWith('MAC#02:00:00:10')).every((i) => i.location)).toBe(true);
   });
 });

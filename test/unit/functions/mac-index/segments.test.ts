@@ -1,14 +1,15 @@
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../../functions/api/handler.js';
 import { createMacIndexHandler } from '../../../../functions/mac-index/handler.js';
 import { INDEX_SCHEMA_VERSION, migrateIndex } from '../../../../functions/mac-index/index-migration.js';
 import { macChangeOf, segmentOf } from '../../../../functions/mac-index/route-changes.js';
+import type { Item } from '../../../../functions/shared/store/table-store.js';
 import { Encapsulation, RouteEvent } from '../../../../schemas/events.js';
 import { keys, segmentKey } from '../../../../schemas/tables/index.js';
 import { startTestStore } from '../../../support/dynalite.js';
 import { macRoute, mskBatch } from '../../../support/route-events.js';
+import { ADAPTERS, type OpenedStore, openStore } from '../../../support/store-adapters.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const event = (h: Parameters<typeof macRoute>[0]) => RouteEvent.fromObject(macRoute(h));
@@ -95,15 +96,15 @@ describe('MAC index: hosts learnt from routes without a VNI', () => {
   });
 });
 
-describe('opening an index written by an earlier version', () => {
-  let store: Awaited<ReturnType<typeof startTestStore>>;
+describe.each(ADAPTERS)('opening an index written by an earlier version (%s)', (adapter) => {
+  let store: OpenedStore;
   beforeAll(async () => {
-    store = await startTestStore();
+    store = await openStore(adapter);
   });
   afterAll(async () => store?.stop());
 
   it('drops what route events built under the old meaning, keeps history, segments and alerts, and runs once', async () => {
-    const put = (item: Record<string, unknown>) => store.doc.send(new PutCommand({ TableName: store.indexTable, Item: item }));
+    const put = (item: Record<string, unknown>) => store.index.put(item as Item);
     // Version 1 items: an MPLS MAC stored under its label as a "VNI", its IP binding, counters and registry.
     await put({ ...keys.mac('02:00:00:00:f1:01', { vni: 384032 }), mac: '02:00:00:00:f1:01', vni: 384032, paths: {} });
     await put({ ...keys.ip('10.0.0.1', '02:00:00:00:f1:01', { vni: 384032 }), ip: '10.0.0.1' });
@@ -121,15 +122,15 @@ describe('opening an index written by an earlier version', () => {
     const open = keys.alert('2026-11-24T10:00:00.000Z', 'mac-flap', keys.macSubject('02:00:00:00:f1:01', 384032));
     await put({ ...open, mac: '02:00:00:00:f1:01', type: 'mac-flap' });
 
-    const first = await migrateIndex(store.doc, store.indexTable, undefined, '2026-11-25T00:00:00.000Z');
+    const first = await migrateIndex(store.index, undefined, '2026-11-25T00:00:00.000Z');
     expect(first).toEqual({ from: 1, to: INDEX_SCHEMA_VERSION, deleted: 6, alertsCleared: 1 });
-    const left = ((await store.doc.send(new ScanCommand({ TableName: store.indexTable }))).Items ?? []) as { pk: string; sk: string; clearedAt?: string }[];
+    const left = (await store.index.scan()).items as { pk: string; sk: string; clearedAt?: string }[];
     expect(left.map((i) => `${i.pk} ${i.sk}`).sort()).toEqual([...kept, open, keys.indexVersion].map((k) => `${k.pk} ${k.sk}`).sort());
     expect(left.find((i) => i.pk === open.pk)?.clearedAt).toBe('2026-11-25T00:00:00.000Z');
 
     // Written by this version: nothing to do (one read of the marker).
     await put({ ...keys.mac('02:00:00:00:f1:02', { vni: 10100 }), mac: '02:00:00:00:f1:02', vni: 10100, paths: {} });
-    expect(await migrateIndex(store.doc, store.indexTable)).toEqual({ from: 2, to: 2, deleted: 0, alertsCleared: 0 });
-    expect(await store.doc.send(new GetCommand({ TableName: store.indexTable, Key: keys.mac('02:00:00:00:f1:02', { vni: 10100 }) }))).toHaveProperty('Item');
+    expect(await migrateIndex(store.index)).toEqual({ from: 2, to: 2, deleted: 0, alertsCleared: 0 });
+    expect(await store.index.get(keys.mac('02:00:00:00:f1:02', { vni: 10100 }))).toBeDefined();
   });
 });

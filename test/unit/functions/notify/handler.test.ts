@@ -120,7 +120,7 @@ describe('notify handler', () => {
       await store.doc.send(new PutCommand({ TableName: store.indexTable, Item: it }));
     const h = createNotifyHandler({
       sink: sink({ type: 'alertmanager', url: rx.url }),
-      store: indexAlertStore(store.doc, store.indexTable),
+      store: indexAlertStore(store.index),
       dashboardUrl: 'http://d/',
       timing: FAST,
       logger,

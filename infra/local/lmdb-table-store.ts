@@ -1,0 +1,356 @@
+/**
+ * The embedded adapter of the store port (functions/shared/store/table-store.ts) for one machine: LMDB through the
+ * `lmdb` package (its binary ships in the npm package). One environment under the data dir; per table one database
+ * of items and one per secondary index, kept in step inside the same write transaction.
+ *
+ * Keys are bytes, `pk \0 sk` (UTF-8: byte order is DynamoDB's order of string keys), an index entry
+ * `ipk \0 isk \0 pk \0 sk` → the item's key (the item is read from the table: an index copies no item).
+ *
+ * Every write is one synchronous LMDB transaction (read, check the condition, write the item and its index entries),
+ * so a condition can never race another write. The environment runs with `noSync`: a commit is in the OS page cache
+ * when it returns, so a crash of the process loses nothing; a crash of the machine can lose the last commits before
+ * the OS writes them back (the periodic `flush` bounds that to `syncMs`). LMDB's file pages are memory-mapped: they
+ * count as the process's RssFile, not RssAnon.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import { applyUpdate, holds } from '../../functions/shared/store/conditions.js';
+import { ConditionFailedError, InvalidCursorError, StoreUnavailableError } from '../../functions/shared/store/store-errors.js';
+import {
+  type Condition,
+  expired,
+  type Item,
+  type Key,
+  nowSeconds,
+  type Page,
+  type QueryInput,
+  type StoreFactory,
+  type TableStore,
+  type Update,
+} from '../../functions/shared/store/table-store.js';
+import type { TableDefinition } from '../../schemas/tables/table-definition.js';
+
+const SEP = 0x00;
+const HIGH = 0xff; // never in UTF-8: past every key with this prefix
+
+const enc = (s: string) => Buffer.from(s, 'utf8');
+const join0 = (...parts: string[]) => enc(parts.join('\u0000'));
+const withByte = (b: Buffer, byte: number) => Buffer.concat([b, Buffer.of(byte)]);
+
+/** Removes undefined attributes, at every depth (what the DynamoDB adapter's `removeUndefinedValues` does). */
+function clean<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(clean) as T;
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = clean(x);
+    return out as T;
+  }
+  return v;
+}
+
+export interface LmdbStoreOptions {
+  /** Directory of the environment (created when missing). */
+  path: string;
+  /** How often the OS is told to write committed pages back (ms; 0: never beyond the OS's own). */
+  syncMs?: number;
+  clock?: () => number;
+  /** How many databases the environment may hold (each table takes one, plus one per secondary index). */
+  maxDbs?: number;
+}
+
+/** One LMDB environment holding the tables of a stack. */
+export class LmdbStore implements StoreFactory {
+  readonly root: RootDatabase;
+  private readonly tables = new Map<string, LmdbTableStore>();
+  private refuseUntil = 0;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: LmdbStoreOptions) {
+    mkdirSync(opts.path, { recursive: true });
+    this.root = open({ path: opts.path, noSync: true, maxDbs: opts.maxDbs ?? 64, mapSize: 2 ** 34, keyEncoding: 'binary' });
+    const syncMs = opts.syncMs ?? 1000;
+    if (syncMs > 0) {
+      this.timer = setInterval(() => void this.flush(), syncMs);
+      this.timer.unref();
+    }
+  }
+
+  table(name: string, def?: Pick<TableDefinition, 'globalIndexes'>): LmdbTableStore {
+    let t = this.tables.get(name);
+    if (!t) {
+      t = new LmdbTableStore(this, name, def ?? { globalIndexes: [] }, this.opts.clock ?? nowSeconds);
+      this.tables.set(name, t);
+    }
+    return t;
+  }
+
+  /** The drill's store outage: every operation fails for `ms`. */
+  refuseFor(ms: number): void {
+    this.refuseUntil = Date.now() + ms;
+  }
+
+  /**
+   * Every operation of this store completes synchronously, so a handler awaiting thousands of them in a row would
+   * never give the event loop a turn: the consumers' heartbeats would stop and the broker would take their partitions
+   * away. An operation yields one turn (setImmediate) once 10 ms have passed since the last.
+   */
+  async pace(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastTurn < 10) return;
+    await new Promise((r) => setImmediate(r));
+    this.lastTurn = performance.now();
+  }
+  private lastTurn = performance.now();
+
+  /** What is wrong, for /readyz (undefined: serving). */
+  problem(): string | undefined {
+    return Date.now() < this.refuseUntil ? 'embedded store unavailable (outage drill)' : undefined;
+  }
+
+  /** @internal */
+  check(): void {
+    if (Date.now() < this.refuseUntil) throw new StoreUnavailableError('store unavailable (outage drill)');
+  }
+
+  /** Writes committed pages back to disk (a noSync environment otherwise leaves that to the OS). */
+  flush(): Promise<void> {
+    // lmdb's root database has sync(cb) (mdb_env_sync, off the main thread); its typings do not name it.
+    return new Promise((resolve) => {
+      try {
+        (this.root as unknown as { sync(cb: (err?: unknown) => void): void }).sync(() => resolve());
+      } catch {
+        resolve(); // closed meanwhile
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+    await this.root.close();
+  }
+
+  /** Bytes the environment's data file spans. */
+  stat(): { entries: number; mapSize: number } {
+    const s = this.root.getStats() as { entryCount?: number; mapSize?: number };
+    return { entries: s.entryCount ?? 0, mapSize: s.mapSize ?? 0 };
+  }
+}
+
+interface IndexDb {
+  name: string;
+  pkAttr: string;
+  skAttr: string;
+  db: Database<Buffer, Buffer>;
+}
+
+export class LmdbTableStore implements TableStore {
+  private readonly items: Database<Item, Buffer>;
+  private readonly indexes: IndexDb[];
+
+  constructor(
+    private readonly env: LmdbStore,
+    readonly name: string,
+    def: Pick<TableDefinition, 'globalIndexes'>,
+    private readonly clock: () => number,
+  ) {
+    this.items = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' });
+    this.indexes = def.globalIndexes.map((g) => ({
+      name: g.indexName,
+      pkAttr: g.partitionKey.name,
+      skAttr: g.sortKey?.name ?? '',
+      db: env.root.openDB<Buffer, Buffer>({ name: `${name}/${g.indexName}`, keyEncoding: 'binary', encoding: 'binary' }),
+    }));
+  }
+
+  async batchGet<T extends Key = Item>(keys: readonly Key[]): Promise<T[]> {
+    this.env.check();
+    await this.env.pace();
+    const now = this.clock();
+    const seen = new Set<string>();
+    const out: T[] = [];
+    for (const k of keys) {
+      const id = `${k.pk}\u0000${k.sk}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const it = this.items.get(join0(k.pk, k.sk)) as T | undefined;
+      if (it && !expired(it, now)) out.push(it);
+    }
+    return out;
+  }
+
+  async get<T extends Key = Item>(key: Key): Promise<T | undefined> {
+    this.env.check();
+    await this.env.pace();
+    const it = this.items.get(join0(key.pk, key.sk)) as T | undefined;
+    return it && !expired(it, this.clock()) ? it : undefined;
+  }
+
+  async put(item: Item, condition?: Condition): Promise<void> {
+    this.env.check();
+    await this.env.pace();
+    const next = clean(item);
+    this.write(item, (stored) => {
+      if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${item.pk} ${item.sk}`);
+      return next;
+    });
+  }
+
+  async update(key: Key, update: Update, condition?: Condition): Promise<void> {
+    this.env.check();
+    await this.env.pace();
+    this.write(key, (stored) => {
+      if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
+      return applyUpdate(stored, { pk: key.pk, sk: key.sk }, update);
+    });
+  }
+
+  async delete(key: Key, condition?: Condition): Promise<void> {
+    this.env.check();
+    await this.env.pace();
+    this.write(key, (stored) => {
+      if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
+      return undefined;
+    });
+  }
+
+  async batchWrite(writes: { put?: readonly Item[]; delete?: readonly Key[] }): Promise<void> {
+    this.env.check();
+    await this.env.pace();
+    const puts = (writes.put ?? []).map(clean);
+    this.env.root.transactionSync(() => {
+      for (const k of writes.delete ?? []) this.apply(k, undefined);
+      for (const it of puts) this.apply(it, it);
+    });
+  }
+
+  async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
+    this.env.check();
+    await this.env.pace();
+    const now = this.clock();
+    const index = q.index === undefined ? undefined : this.index(q.index);
+    const db: Database<unknown, Buffer> = index ? index.db : this.items;
+    const base = enc(q.pk);
+    const part = withByte(base, SEP);
+    // [lo, hi): the keys of the partition, or of its sort-key range.
+    let lo = part;
+    let hi = withByte(base, SEP + 1);
+    if (q.prefix !== undefined) {
+      lo = Buffer.concat([part, enc(q.prefix)]);
+      hi = withByte(lo, HIGH);
+    } else {
+      if (q.from !== undefined) lo = Buffer.concat([part, enc(q.from)]);
+      // Inclusive `to`: every key whose sort key is `to` continues with \0 (an index key) or ends there.
+      if (q.to !== undefined) hi = withByte(Buffer.concat([part, enc(q.to)]), SEP + 1);
+    }
+    const after = q.cursor ? Buffer.from(q.cursor, 'base64url') : undefined;
+    // A cursor is the last key of a page of this partition: anything else was not issued for this query.
+    if (after && (after.length <= part.length || !after.subarray(0, part.length).equals(part))) throw new InvalidCursorError('not a cursor of this query');
+    const limit = q.limit ?? 1000;
+    const items: T[] = [];
+    let last: Buffer | undefined;
+    let more = false;
+    const range = q.desc
+      ? db.getRange({ start: after ?? hi, reverse: true }) // no end: lmdb's end is exclusive, and lo is in the range
+      : db.getRange({ start: after ? withByte(after, SEP) : lo, end: hi });
+    for (const { key, value } of range) {
+      if (q.desc && (key.compare(hi) >= 0 || (after && key.compare(after) >= 0))) continue; // reverse starts at or past the bound
+      if (q.desc && key.compare(lo) < 0) break;
+      if (items.length >= limit) {
+        more = true;
+        break;
+      }
+      last = key;
+      const item = (index ? this.items.get(value as Buffer) : value) as T | undefined;
+      if (item && !expired(item, now)) items.push(item);
+    }
+    return { items, ...(more && last ? { cursor: last.toString('base64url') } : {}) };
+  }
+
+  async scan(cursor?: string, limit = 1000): Promise<Page<Item>> {
+    this.env.check();
+    await this.env.pace();
+    const now = this.clock();
+    const items: Item[] = [];
+    let last: Buffer | undefined;
+    let more = false;
+    const start = cursor ? withByte(Buffer.from(cursor, 'base64url'), SEP) : undefined;
+    for (const { key, value } of this.items.getRange(start ? { start } : {})) {
+      if (items.length >= limit) {
+        more = true;
+        break;
+      }
+      last = key;
+      if (!expired(value, now)) items.push(value);
+    }
+    return { items, ...(more && last ? { cursor: last.toString('base64url') } : {}) };
+  }
+
+  async sweepExpired(nowSec = this.clock()): Promise<number> {
+    this.env.check();
+    await this.env.pace();
+    const doomed: Item[] = [];
+    for (const { value } of this.items.getRange({})) if (expired(value, nowSec)) doomed.push(value);
+    // In chunks, each one transaction that checks the item is still expired (it may have been written again since).
+    let deleted = 0;
+    for (let i = 0; i < doomed.length; i += 500) {
+      this.env.root.transactionSync(() => {
+        for (const k of doomed.slice(i, i + 500)) {
+          const stored = this.items.get(join0(k.pk, k.sk));
+          if (stored && expired(stored, nowSec)) {
+            this.apply(k, undefined, stored);
+            deleted++;
+          }
+        }
+      });
+    }
+    return deleted;
+  }
+
+  /** Every item, for tests and the contract suite. */
+  count(): number {
+    return this.items.getCount();
+  }
+
+  private index(name: string): IndexDb {
+    const i = this.indexes.find((x) => x.name === name);
+    if (!i) throw new Error(`table ${this.name} has no index ${name}`);
+    return i;
+  }
+
+  /** One read-check-write transaction on one item. */
+  private write(key: Key, next: (stored: Item | undefined) => Item | undefined): void {
+    this.env.root.transactionSync(() => {
+      const stored = this.items.get(join0(key.pk, key.sk));
+      this.apply(key, next(stored), stored);
+    });
+  }
+
+  /** Inside a transaction: replaces (or deletes) an item and its index entries. */
+  private apply(key: Key, item: Item | undefined, stored: Item | undefined = this.items.get(join0(key.pk, key.sk))): void {
+    const k = join0(key.pk, key.sk);
+    for (const ix of this.indexes) {
+      const was = indexKey(ix, stored);
+      const now = indexKey(ix, item);
+      const same = was !== undefined && now !== undefined && was.equals(now);
+      if (was && !same) ix.db.removeSync(was);
+      if (now && !same) ix.db.putSync(now, k);
+    }
+    if (item) this.items.putSync(k, item);
+    else if (stored) this.items.removeSync(k);
+  }
+}
+
+function indexKey(ix: IndexDb, item: Item | undefined): Buffer | undefined {
+  if (!item) return undefined;
+  const p = item[ix.pkAttr];
+  const s = ix.skAttr ? item[ix.skAttr] : '';
+  if (typeof p !== 'string' || typeof s !== 'string') return undefined; // not in this (sparse) index
+  return join0(p, s, item.pk, item.sk);
+}
+
+/** The embedded store of a data dir. */
+export function openLmdbStore(dataDir: string, o: Omit<LmdbStoreOptions, 'path'> = {}): LmdbStore {
+  return new LmdbStore({ ...o, path: join(dataDir, 'store') });
+}
