@@ -12,6 +12,7 @@ import { attrs, bmpMsg, evpn, open, type2Update, update } from '../../fixtures/b
 import { mutate } from '../../fixtures/bmp/mutate.js';
 import { mulberry32 } from '../../support/rng.js';
 import { closeBmp, openBmp, write } from '../support/bmp-feed.js';
+import type { DrillFaults } from '../support/drill-faults.js';
 import { check, type DrillResult } from '../support/drill-result.js';
 import { DRILL_FABRICS, drillRouterId } from '../support/drill-stack.js';
 import { newResult } from '../support/route-flow.js';
@@ -68,7 +69,7 @@ function seeds(bgpId: string): Buffer[] {
   ];
 }
 
-export async function fuzzDrill(o: { messages: number; sessions: number; healthyRoutes: number; seed: number }): Promise<DrillResult> {
+export async function fuzzDrill(o: { messages: number; sessions: number; healthyRoutes: number; seed: number }, _faults?: DrillFaults): Promise<DrillResult> {
   const t0 = Date.now();
   const r = newResult(8, 'fuzz', `${o.messages.toLocaleString('en-US')} mutated BMP messages over ${o.sessions} sessions + 1 healthy session`);
   const healthyRouter = { bgpId: drillRouterId(8, 1), views: ['post' as const] };
