@@ -68,7 +68,9 @@ export async function scaleDrill(o: ScaleOptions, faults?: DrillFaults): Promise
     r.eventsOut = ds.delivery.delivered;
     r.duplicates = ds.delivery.delivered - ds.delivery.distinct.size;
     r.figures.timeToIndex = `${(indexedMs / 1000).toFixed(0)} s (sessions fed in ${(fedMs / 1000).toFixed(0)} s) = ${Math.round(r.eventsIn / (indexedMs / 1000)).toLocaleString('en-US')} events/s`;
-    r.figures.writesPerEvent = `${(writes / r.eventsIn).toFixed(3)} (${writes.toLocaleString('en-US')} writes, of which ${store.routerSegmentWrites} router segment/epoch items)`;
+    // Every function that consumes the route events writes: the health function's writes count too.
+    const healthWrites = ds.stack.fns.health().store.writes;
+    r.figures.writesPerEvent = `${((writes + healthWrites) / r.eventsIn).toFixed(3)} every function (mac-index ${(writes / r.eventsIn).toFixed(3)}: ${writes.toLocaleString('en-US')} writes, of which ${store.routerSegmentWrites} router segment/epoch items; health ${(healthWrites / r.eventsIn).toFixed(3)})`;
     r.figures.peakRss = `${(peakRss / 1048576).toFixed(0)} MB (stack process: collector, runner, handlers, API, dynalite)`;
     r.figures.collectorRoutesHeld = ds.stack.collector.state.routeCount().toLocaleString('en-US');
     // Every MAC sent, read through the API (every VNI, every page): in its fabric, at its VTEP, with its IP.
