@@ -29,6 +29,8 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   { drill: drill(5), name: DROPS, faults: dropper },
   { drill: drill(5), name: SKIPS, faults: skipper },
   { drill: drill(6), name: DROPS, faults: dropper },
+  // The fuzz routes have no expected state: the break drops from the healthy session's VNI (10800), which is judged.
+  { drill: drill(8), name: `${DROPS} of the healthy session`, faults: () => ({ dropOneIn: 1_000, dropVni: 10800, lost: [] }) },
 ];
 
 /** The variant's row: passed when the drill failed naming something the break lost; its own failures otherwise. */

@@ -12,6 +12,8 @@ import { TOPICS } from '../../../schemas/topics.js';
 export interface DrillFaults {
   /** The MAC-index handler drops route event number k·dropOneIn + DROP_OFFSET (1-based), k = 0, 1, … */
   dropOneIn?: number;
+  /** Only events of this VNI are counted and dropped (the fuzz drill judges its healthy session's VNI only). */
+  dropVni?: number;
   /** The collector does not publish its first withdrawal of a MAC/IP route. */
   skipWithdrawal?: boolean;
   /** MACs whose event a break dropped or skipped, as `mac|VNI#vni`. */
@@ -38,6 +40,7 @@ export function droppingHandler(inner: MskHandler, f: DrillFaults & { dropOneIn:
         if (!drop) {
           drop = [];
           batch.events.forEach((ev, k) => {
+            if (f.dropVni !== undefined && ev.vni !== f.dropVni) return;
             if (++seen % f.dropOneIn === DROP_OFFSET % f.dropOneIn) {
               drop!.push(k);
               f.lost.push(lostKey(ev));
