@@ -1,4 +1,4 @@
-/** Drill sizes and timers: full (`npm run drills`) and short (`npm test`); DRILL_<NAME> environment variables override. */
+/** Drill sizes and timers: full (`npm run drills`) and short (`npm run drills -- --short`, in CI); DRILL_<NAME> environment variables override. */
 const n = (name: string, dflt: number) => Number(process.env[`DRILL_${name}`] ?? dflt);
 
 export type Size = 'full' | 'short';
@@ -27,7 +27,7 @@ export const SIZES = {
     routerRestart: { hosts: n('ROUTER_RESTART_HOSTS', 20), withdrawnWhileDown: 5, resyncQuietSeconds: 3 },
     storeOutage: { routes: n('STORE_OUTAGE_ROUTES', 3_000), outageMs: n('STORE_OUTAGE_MS', 4_000) },
     slowConsumer: { macs: 500, overloadRate: n('SLOW_CONSUMER_RATE', 3_000), churnSeconds: n('SLOW_CONSUMER_SECONDS', 3), sustainRate: 100, latencySeconds: 4 },
-    // Not in npm test (the issue keeps it to npm run drills); `DRILLS_SIZE=short npm run drills -- 7` runs it small.
+    // Not in --short (the issue keeps it to npm run drills); `DRILLS_SIZE=short npm run drills -- 7` runs it small.
     scale: { macs: n('SCALE_MACS', 20_000), fabrics: 10, apiClients: 32, apiSeconds: 5 },
     fuzz: { messages: n('FUZZ_MESSAGES', 20_000), sessions: 10, healthyRoutes: 1_000, seed: 8 },
   },
