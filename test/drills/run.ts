@@ -29,8 +29,8 @@ const only = program.args.map(Number).filter(Boolean);
 const size: Size = opts.short || opts.broken || process.env.DRILLS_SIZE === 'short' ? 'short' : 'full';
 
 /** A drill run whose throw becomes a failed row, as a drill that did not complete. */
-async function runOne(id: number, name: string, run: () => Promise<DrillResult>): Promise<DrillResult> {
-  process.stderr.write(`drill ${id} (${name}, ${size}) started ${new Date().toISOString()}\n`);
+async function runOne(id: number, name: string, at: Size, run: () => Promise<DrillResult>): Promise<DrillResult> {
+  process.stderr.write(`drill ${id} (${name}, ${at}) started ${new Date().toISOString()}\n`);
   const t0 = Date.now();
   let r: DrillResult;
   try {
@@ -54,12 +54,12 @@ async function runOne(id: number, name: string, run: () => Promise<DrillResult>)
   return r;
 }
 
-const drill = (d: Drill) => runOne(d.id, d.name, () => d.run(size));
+const drill = (d: Drill) => runOne(d.id, d.name, size, () => d.run(size));
 /** A broken variant passes when its drill failed and named what the break lost (brokenVerdict). */
 const broken = async (b: BrokenVariant) => {
   const faults = b.faults();
   // At the 'broken' sizes (sizes.ts): a variant only has to lose an event and fail.
-  const r = await runOne(b.drill.id, `${b.drill.name}, broken: ${b.name}`, () => b.drill.run('broken', faults));
+  const r = await runOne(b.drill.id, `${b.drill.name}, broken: ${b.name}`, 'broken', () => b.drill.run('broken', faults));
   return brokenVerdict(r, b, faults);
 };
 
