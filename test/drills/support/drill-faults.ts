@@ -14,6 +14,11 @@ export interface DrillFaults {
   dropOneIn?: number;
   /** Only events of this VNI are counted and dropped (the fuzz drill judges its healthy session's VNI only). */
   dropVni?: number;
+  /**
+   * Counts distinct MACs instead of events and drops every event of MAC number k·dropOneIn + DROP_OFFSET: a lost host
+   * (drill 4's router reports each route in several RIB views, so one lost copy leaves the location unchanged).
+   */
+  dropWholeMac?: boolean;
   /** The collector does not publish its first withdrawal of a MAC/IP route. */
   skipWithdrawal?: boolean;
   /** MACs whose event a break dropped or skipped, as `mac|VNI#vni`. */
@@ -28,6 +33,7 @@ const lostKey = (ev: { mac?: string | null; vni?: number | null }) => `${ev.mac}
 /** The mac-index handler with every dropOneIn-th route event removed from its batches before it runs. */
 export function droppingHandler(inner: MskHandler, f: DrillFaults & { dropOneIn: number }): MskHandler {
   let seen = 0;
+  const macNo = new Map<string, number>();
   // A redelivered record must lose the same event again (else a retry would heal the break): keyed by record.
   const dropped = new Map<string, number[]>();
   return async (event, ctx) => {
@@ -41,9 +47,12 @@ export function droppingHandler(inner: MskHandler, f: DrillFaults & { dropOneIn:
           drop = [];
           batch.events.forEach((ev, k) => {
             if (f.dropVni !== undefined && ev.vni !== f.dropVni) return;
-            if (++seen % f.dropOneIn === DROP_OFFSET % f.dropOneIn) {
+            const key = lostKey(ev);
+            if (f.dropWholeMac && !macNo.has(key)) macNo.set(key, ++seen);
+            const n = f.dropWholeMac ? macNo.get(key)! : ++seen;
+            if (n % f.dropOneIn === DROP_OFFSET % f.dropOneIn) {
               drop!.push(k);
-              f.lost.push(lostKey(ev));
+              if (!f.lost.includes(key)) f.lost.push(key);
             }
           });
           dropped.set(id, drop);

@@ -29,6 +29,8 @@ export interface RouterStream {
   eor: Buffer;
   /** What this router leaves indexed: `mac|VNI#vni` → state. */
   expected: IndexSnapshot;
+  /** The MACs it advertised and then withdrew: each must have been indexed, then withdrawn (its history says so). */
+  withdrawn: string[];
   /** Route events its stream makes the collector publish (advertisements and withdrawals). */
   events: number;
 }
@@ -44,11 +46,11 @@ export function twoRouterStreams(routes: number): RouterStream[] {
     const adv = routerRoutes(router, { from, to, vtepOf });
     const expected: IndexSnapshot = new Map();
     const wd: Buffer[] = [];
-    let withdrawn = 0;
+    const withdrawn: string[] = [];
     for (let i = from; i < to; i++) {
       if (i % WITHDRAW_EVERY === WITHDRAW_AT) {
         wd.push(routerRoutes(router, { from: i, to: i + 1, vtepOf, withdraw: true }).stream);
-        withdrawn++;
+        withdrawn.push(macOf(i));
         continue;
       }
       const vtep = vtepOf(i);
@@ -61,7 +63,8 @@ export function twoRouterStreams(routes: number): RouterStream[] {
       withdrawals: Buffer.concat(wd),
       eor: routerEndOfRib(router),
       expected,
-      events: adv.events + withdrawn,
+      withdrawn,
+      events: adv.events + withdrawn.length,
     };
   });
 }
@@ -101,12 +104,34 @@ export async function settleAndCompare(ds: DrillStack, r: DrillResult, streams: 
   const expected: IndexSnapshot = new Map(streams.flatMap((s) => [...s.expected]));
   const diffs = diffSnapshots(expected, await snapshotIndex(ds.stack.apiUrl, [FLOW_VNI]));
   const kinds = classify(diffs);
-  r.indexDiffs = diffs.length;
-  r.figures.lost = `${kinds.lost.length} of ${expected.size.toLocaleString('en-US')} MACs expected (every MAC compared with what was sent)`;
+  // A withdrawn MAC leaves no location: its advertisement's effect is its history (a disappearance), read through the API.
+  const withdrawn = streams.flatMap((s) => s.withdrawn);
+  const neverIndexed = await withoutDisappearance(ds.stack.apiUrl, withdrawn);
+  r.indexDiffs = diffs.length + neverIndexed.length;
+  r.figures.lost = `${kinds.lost.length + neverIndexed.length} of ${(expected.size + withdrawn.length).toLocaleString('en-US')} MACs sent (every MAC compared with what was sent; ${withdrawn.length} of them withdrawn)`;
   r.figures.ghosts = String(kinds.ghosts.length);
   check(r, diffs.length === 0, `index equals what was sent (${describeDifferences(diffs)})`);
+  check(
+    r,
+    neverIndexed.length === 0,
+    `every withdrawn MAC was indexed, then withdrawn (${neverIndexed.length} lost, history without a disappearance: ${neverIndexed.slice(0, 5).join(', ')})`,
+  );
   return drainedAt;
 }
+/** Of `macs`, those whose /v1/hosts answer has no disappearance in its history (`mac|VNI#vni`), 16 requests at a time. */
+async function withoutDisappearance(apiUrl: string, macs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let k = 0; k < macs.length; k += 16)
+    await Promise.all(
+      macs.slice(k, k + 16).map(async (mac) => {
+        const res = await fetch(`${apiUrl}/v1/hosts/${mac}`);
+        const body = res.status === 200 ? ((await res.json()) as { history?: { kind: string; vni: number }[] }) : undefined;
+        if (!body?.history?.some((h) => h.kind === 'disappear' && h.vni === FLOW_VNI)) out.push(`${mac}|VNI#${FLOW_VNI}`);
+      }),
+    );
+  return out.sort();
+}
+
 /** Route events the stack's collector emitted (its evpnlens_evpn_routes_total, all types and actions). */
 export async function collectorRouteEvents(ds: DrillStack): Promise<number> {
   const m = await ds.stack.collector.registry.getSingleMetric('evpnlens_evpn_routes_total')?.get();

@@ -88,3 +88,21 @@ describe('broken-variant verdict', () => {
     expect(brokenVerdict(failed('x'), variant, { lost: [] }).failures[0]).toMatch(/lost nothing/);
   });
 });
+
+describe('drill faults: a lost host', () => {
+  it('drops every copy of the 10th MAC it sees, whichever RIB view or batch it comes in', async () => {
+    const inner = recording();
+    const faults: DrillFaults & { dropOneIn: number } = { dropOneIn: 1_000, dropWholeMac: true, lost: [] };
+    const h = droppingHandler(inner.handler, faults);
+    // The second copies come on another partition (another RIB view's records), not as a redelivery.
+    await h(packedMskBatch(events(12), 4));
+    await h(
+      packedMskBatch(
+        events(12).map((e) => ({ ...e, partition: 1 })),
+        4,
+      ),
+    );
+    expect(faults.lost).toEqual([`${mac(9)}|VNI#10100`]);
+    expect(inner.macs.filter((m) => m === mac(9))).toEqual([]);
+  });
+});
