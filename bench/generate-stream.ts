@@ -58,7 +58,7 @@ export interface SyntheticRoutes {
   seq?: number;
 }
 
-const ipOf = (i: number) => `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;
+export const ipOf = (i: number) => `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;
 
 /** The session opening of a synthetic router: Initiation and a Peer Up for each Adj-RIB-In / Loc-RIB view. */
 export function routerOpening(r: SyntheticRouter): Buffer {

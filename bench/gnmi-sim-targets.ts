@@ -2,7 +2,8 @@
  * Simulated gNMI targets for bench/gnmi.bench.ts, in their own process so that the collector's CPU is measured alone:
  * one grpc-js server; every Subscribe (any prefix target) gets the target's COUNTERS OpenConfig VTEP peer counters
  * (10 per peer: 9 counters and peer-state) at once, sync_response, then all of them again every INTERVAL_MS, starting
- * at a random phase. "burst N" on stdin makes every open stream send N rounds back to back. Prints "READY <port>".
+ * at a random phase. "pause" on stdin stops the periodic rounds (prints "PAUSED"), so that a burst is measured alone;
+ * "burst N" makes every open stream send N rounds back to back. Prints "READY <port>".
  */
 import { createInterface } from 'node:readline';
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
@@ -34,7 +35,9 @@ interface Stream {
   target: string;
   round: number;
   timer?: NodeJS.Timeout;
+  phase?: NodeJS.Timeout;
 }
+let paused = false;
 const streams = new Set<Stream>();
 
 /** One round: a notification per peer, its counters grown by the round number, until COUNTERS leaves are sent. */
@@ -67,14 +70,15 @@ server.register<Buffer, Buffer>(
       streams.add(s);
       sendRound(s);
       call.write(Buffer.from(SubscribeResponse.encode({ syncResponse: true }).finish()));
-      setTimeout(() => {
-        s.timer = setInterval(() => sendRound(s), INTERVAL_MS);
+      s.phase = setTimeout(() => {
+        if (!paused) s.timer = setInterval(() => sendRound(s), INTERVAL_MS);
       }, Math.random() * INTERVAL_MS);
     });
     const end = () => {
       for (const s of streams)
         if (s.call === call) {
           clearInterval(s.timer);
+          clearTimeout(s.phase);
           streams.delete(s);
         }
     };
@@ -91,6 +95,15 @@ server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, port) 
 });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'pause') {
+    paused = true;
+    for (const s of streams) {
+      clearInterval(s.timer);
+      clearTimeout(s.phase);
+    }
+    console.log('PAUSED');
+    return;
+  }
   const m = /^burst (\d+)$/.exec(line.trim());
   if (!m) return;
   for (let r = 0; r < Number(m[1]); r++) for (const s of streams) sendRound(s);

@@ -183,7 +183,18 @@ if (process.env.BENCH_SKIP_KAFKA !== '1') {
       `collector CPU ${((100 * (cpuSteady.user + cpuSteady.system)) / 1e6 / steadySecs).toFixed(1)} % of a core`,
   );
 
-  // Burst: every target sends BURST_ROUNDS rounds back to back.
+  // Burst: every target sends BURST_ROUNDS rounds back to back, the periodic rounds stopped first and everything they
+  // sent received and acknowledged, so the figure counts the burst alone (not the steady traffic beside it).
+  sim.stdin!.write('pause\n');
+  while ((await nextSimLine()) !== 'PAUSED');
+  // Settled: neither what the collector received nor what Kafka acknowledged moved for 500 ms.
+  const counts = async () => `${collector.sessions.reduce((a, s) => a + s.updates, 0)}/${await produced()}`;
+  for (let last = ''; ; ) {
+    const now = await counts();
+    if (now === last) break;
+    last = now;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   const burst = TARGETS * COUNTERS * BURST_ROUNDS;
   const produced2 = await produced();
   const cpu2 = process.cpuUsage();

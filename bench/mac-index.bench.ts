@@ -5,29 +5,50 @@
  *    post-policy, Loc-RIB) from two route reflectors, and for steady churn (hosts moving between VTEPs);
  *  - writes per move advertise-first (the new route, then the old one withdrawn) and withdraw-first (across data
  *    centers: the old route withdrawn 10 ms before the new one, no sequence numbers), the pair in one batch or split.
+ * Writes are counted on the DynamoDB client (write-counter.ts), for every function that consumes evpn.routes.v1: the
+ * health function gets the same batches as the MAC index (as in the stack), and both figures are given, with the sum.
+ * Events per second are the MAC index's alone.
  */
+import { createHealthHandler } from '../functions/health/handler.js';
 import { createMacIndexHandler } from '../functions/mac-index/handler.js';
 import { RibView } from '../schemas/events.js';
 import { startTestStore } from '../test/support/dynalite.js';
 import { macRoute, mskBatch, type Timed } from '../test/support/route-events.js';
+import { countWrites } from './write-counter.js';
 
 const MACS = Number(process.env.BENCH_MACS ?? 5_000);
 const BATCH = 500;
 const store = await startTestStore();
 const handler = createMacIndexHandler({ ddb: store.doc, tableName: store.indexTable });
+const health = createHealthHandler({ ddb: store.doc, tableName: `${store.prefix}health`, indexTableName: store.indexTable });
+const counter = countWrites(store.client);
 const mac = (i: number) =>
   `02:be:${((i >> 24) & 0xff).toString(16).padStart(2, '0')}:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 
-async function run(events: Timed[]): Promise<{ secs: number; writes: number }> {
-  const w0 = handler.store.writes;
-  const t0 = process.hrtime.bigint();
+/** `writes`: the MAC index's; `healthWrites`: the health function's, for the same batches; `secs`: the MAC index's time. */
+async function run(events: Timed[]): Promise<{ secs: number; writes: number; healthWrites: number }> {
+  let ns = 0n;
+  let writes = 0;
+  let healthWrites = 0;
   for (let i = 0; i < events.length; i += BATCH) {
     // Kafka keys type-2 events by MAC: one MAC's copies arrive together on one partition.
-    await handler(mskBatch(events.slice(i, i + BATCH).map((e, j) => ({ ...e, partition: 0, offset: i + j }))));
+    const batch = mskBatch(events.slice(i, i + BATCH).map((e, j) => ({ ...e, partition: 0, offset: i + j })));
+    const w0 = counter.writes;
+    const t0 = process.hrtime.bigint();
+    await handler(batch);
+    ns += process.hrtime.bigint() - t0;
+    writes += counter.writes - w0;
+    const w1 = counter.writes;
+    await health(batch);
+    healthWrites += counter.writes - w1;
   }
-  return { secs: Number(process.hrtime.bigint() - t0) / 1e9, writes: handler.store.writes - w0 };
+  return { secs: Number(ns) / 1e9, writes, healthWrites };
 }
+
+/** Writes per route event: every function's, then each one's. */
+const perEvent = (r: { writes: number; healthWrites: number }, events: number) =>
+  `${((r.writes + r.healthWrites) / events).toFixed(2)} DynamoDB writes per route event, every function (mac-index ${(r.writes / events).toFixed(2)} + health ${(r.healthWrites / events).toFixed(2)})`;
 
 // Initial dump: every MAC through 2 route reflectors × 3 RIB views = 6 copies, 40 VTEPs, 1 IP per MAC.
 const dump: Timed[] = [];
@@ -48,7 +69,7 @@ for (let i = 0; i < MACS; i++) {
 }
 const d = await run(dump);
 console.log(
-  `initial dump: ${dump.length.toLocaleString()} route events (${MACS.toLocaleString()} MACs × 3 views × 2 RRs) in ${d.secs.toFixed(1)} s = ${Math.round(dump.length / d.secs).toLocaleString()} events/s; ${((1000 * d.writes) / dump.length).toFixed(0)} writes per 1,000 events (${(d.writes / dump.length).toFixed(2)} per event)`,
+  `initial dump: ${dump.length.toLocaleString()} route events (${MACS.toLocaleString()} MACs × 3 views × 2 RRs) in ${d.secs.toFixed(1)} s = ${Math.round(dump.length / d.secs).toLocaleString()} events/s (mac-index); ${perEvent(d, dump.length)}`,
 );
 
 // Steady churn: 10% of the MACs move to another VTEP (new route with sequence+1, then the old one withdrawn), via both RRs.
@@ -83,12 +104,14 @@ for (let i = 0; i < movers; i++) {
 }
 const c = await run(churn);
 console.log(
-  `churn: ${movers.toLocaleString()} moves, ${churn.length.toLocaleString()} route events in ${c.secs.toFixed(1)} s = ${Math.round(churn.length / c.secs).toLocaleString()} events/s; ${((1000 * c.writes) / churn.length).toFixed(0)} writes per 1,000 events, ${(c.writes / movers).toFixed(2)} writes per move (MAC item + history entry)`,
+  `churn: ${movers.toLocaleString()} moves, ${churn.length.toLocaleString()} route events in ${c.secs.toFixed(1)} s = ${Math.round(churn.length / c.secs).toLocaleString()} events/s (mac-index); ${perEvent(c, churn.length)}; ${((c.writes + c.healthWrites) / movers).toFixed(2)} writes per move, every function (mac-index ${(c.writes / movers).toFixed(2)}: MAC item + history entry)`,
 );
 
 // Replayed batch: a duplicate delivery of the churn costs nothing.
 const r = await run(churn);
-console.log(`redelivered churn: ${r.writes} writes for ${churn.length.toLocaleString()} duplicate events`);
+console.log(
+  `redelivered churn: ${r.writes + r.healthWrites} writes (mac-index ${r.writes}, health ${r.healthWrites}) for ${churn.length.toLocaleString()} duplicate events`,
+);
 
 // Withdraw-first moves across data centers: the MAC leaves a dc1 VTEP (withdrawn) and 10 ms later appears at a dc2
 // VTEP (advertised, sequence 0 as re-originated by a DCI gateway), via both RRs. A second round moves the same MACs
@@ -144,12 +167,12 @@ const moves0 = await moveCount();
 const w1 = await run(wf(0, false));
 const moves1 = await moveCount();
 console.log(
-  `withdraw-first moves, pair in one batch: ${movers.toLocaleString()} moves (${moves1 - moves0} recorded as moves) in ${w1.secs.toFixed(1)} s; ${(w1.writes / movers).toFixed(2)} writes per move`,
+  `withdraw-first moves, pair in one batch: ${movers.toLocaleString()} moves (${moves1 - moves0} recorded as moves) in ${w1.secs.toFixed(1)} s; ${((w1.writes + w1.healthWrites) / movers).toFixed(2)} writes per move, every function (mac-index ${(w1.writes / movers).toFixed(2)})`,
 );
 const w2 = await run(wf(1, true));
 const moves2 = await moveCount();
 console.log(
-  `withdraw-first moves, pair split across batches: ${movers.toLocaleString()} moves (${moves2 - moves1} recorded as moves) in ${w2.secs.toFixed(1)} s; ${(w2.writes / movers).toFixed(2)} writes per move (disappearance written, then turned into the move)`,
+  `withdraw-first moves, pair split across batches: ${movers.toLocaleString()} moves (${moves2 - moves1} recorded as moves) in ${w2.secs.toFixed(1)} s; ${((w2.writes + w2.healthWrites) / movers).toFixed(2)} writes per move, every function (mac-index ${(w2.writes / movers).toFixed(2)}: disappearance written, then turned into the move)`,
 );
 
 async function moveCount(): Promise<number> {

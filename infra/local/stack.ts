@@ -11,7 +11,7 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { type Collector, createKafkaPublisher, startCollector } from '../../collector/index.js';
+import { type Collector, createKafkaPublisher, type EventPublisher, startCollector } from '../../collector/index.js';
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import type { MskHandler } from '../../functions/shared/msk.js';
@@ -40,6 +40,8 @@ import { type BackoffMs, type Supervisor, supervise } from './supervisor.js';
 export interface StackTestHooks {
   /** Wraps a function's handler, by function id ('mac-index', 'notify-<sink>'), once for all its mappings (drills inject handler failures). */
   wrapHandler?: (mapping: string, handler: MskHandler) => MskHandler;
+  /** Wraps the collector's publisher (drills' broken variants skip an event). */
+  wrapPublisher?: (publisher: EventPublisher) => EventPublisher;
   /** Back-off of the broker's restarts. */
   brokerRestartBackoffMs?: BackoffMs;
   /** Back-off of the event-source runner's retries of a failed batch. */
@@ -288,17 +290,19 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
         gnmi: gnmiCollectorConfig(cfg.collector.gnmi),
         registry: own,
         logger: log.child({ component: 'collector' }),
-        publisher: (metrics) =>
-          createKafkaPublisher({
-            brokers: brokers!,
-            clientId: `${cfg.kafka.clientId}-collector`,
-            maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
-            maxRecordBytes: cfg.kafka.maxRecordBytes,
-            compression: cfg.kafka.compression,
-            closeTimeoutMs: STOP_DEADLINE_MS.publisherFlush,
-            metrics,
-            logger: log.child({ component: 'kafka-publisher' }),
-          }),
+        publisher: async (metrics) =>
+          (o.hooks?.wrapPublisher ?? ((p: EventPublisher) => p))(
+            await createKafkaPublisher({
+              brokers: brokers!,
+              clientId: `${cfg.kafka.clientId}-collector`,
+              maxEventsPerRecord: cfg.kafka.maxEventsPerRecord,
+              maxRecordBytes: cfg.kafka.maxRecordBytes,
+              compression: cfg.kafka.compression,
+              closeTimeoutMs: STOP_DEADLINE_MS.publisherFlush,
+              metrics,
+              logger: log.child({ component: 'kafka-publisher' }),
+            }),
+          ),
       });
       registries[1] = own;
       return c;

@@ -4,17 +4,21 @@
  * skipped and the index equals the undisturbed run's.
  */
 import { mulberry32 } from '../../support/rng.js';
+import type { DrillFaults } from '../support/drill-faults.js';
 import { check, type DrillResult } from '../support/drill-result.js';
 import { startDrillStack } from '../support/drill-stack.js';
 import { flowWithFault, newResult, settleAndCompare, twoRouterStreams } from '../support/route-flow.js';
 
-export async function handlerCrashDrill(o: {
-  routes: number;
-  failureRate: number;
-  batchSize: number;
-  eventsPerRecord: number;
-  seed: number;
-}): Promise<DrillResult> {
+export async function handlerCrashDrill(
+  o: {
+    routes: number;
+    failureRate: number;
+    batchSize: number;
+    eventsPerRecord: number;
+    seed: number;
+  },
+  faults?: DrillFaults,
+): Promise<DrillResult> {
   const t0 = Date.now();
   const r = newResult(
     2,
@@ -22,6 +26,7 @@ export async function handlerCrashDrill(o: {
     `MAC-index handler throws on ${(o.failureRate * 100).toFixed(0)} % of batches, ${o.routes.toLocaleString('en-US')} routes`,
   );
   const ds = await startDrillStack({
+    faults,
     name: 'handler-crash',
     handlerFailureRate: o.failureRate,
     random: mulberry32(o.seed),
@@ -31,7 +36,7 @@ export async function handlerCrashDrill(o: {
   try {
     const streams = twoRouterStreams(o.routes);
     const sockets = await flowWithFault(ds, streams, 0, async () => {});
-    const drainedAt = await settleAndCompare(ds, r, streams, o.routes, sockets);
+    const drainedAt = await settleAndCompare(ds, r, streams, sockets);
     r.recoverMs = undefined;
     r.figures.batches = String(ds.delivery.batches);
     r.figures.thrown = String(ds.delivery.thrown);

@@ -3,19 +3,20 @@
  * it) while routes flow. The event-source runner backs off, lag grows, /readyz says the store is unreachable; when the
  * store is back the lag drains with nothing lost, and the index equals the undisturbed run's.
  */
+import type { DrillFaults } from '../support/drill-faults.js';
 import { check, type DrillResult } from '../support/drill-result.js';
 import { startDrillStack } from '../support/drill-stack.js';
 import { flowWithFault, newResult, settleAndCompare, twoRouterStreams } from '../support/route-flow.js';
 import { sleep } from '../support/wait.js';
 
-export async function storeOutageDrill(o: { routes: number; outageMs: number }): Promise<DrillResult> {
+export async function storeOutageDrill(o: { routes: number; outageMs: number }, faults?: DrillFaults): Promise<DrillResult> {
   const t0 = Date.now();
   const r = newResult(
     5,
     'store outage',
     `DynamoDB store unavailable ${(o.outageMs / 1000).toFixed(0)} s while ${o.routes.toLocaleString('en-US')} routes flow`,
   );
-  const ds = await startDrillStack({ name: 'store-outage' });
+  const ds = await startDrillStack({ faults, name: 'store-outage' });
   try {
     const streams = twoRouterStreams(o.routes);
     let downAt = 0;
@@ -41,7 +42,7 @@ export async function storeOutageDrill(o: { routes: number; outageMs: number }):
     r.figures.maxLag = `${maxLag.toLocaleString('en-US')} records`;
     check(r, maxLag > 0, `lag grew while the store was down (max ${maxLag})`);
     r.figures.failedBatches = String(Object.entries(ds.stack.runner.stats()).reduce((n, [m, x]) => (m.startsWith('mac-index.') ? n + x.failures : n), 0));
-    const drainedAt = await settleAndCompare(ds, r, streams, o.routes, sockets);
+    const drainedAt = await settleAndCompare(ds, r, streams, sockets);
     r.recoverMs = drainedAt - (downAt + o.outageMs);
     const ready = await fetch(`${ds.stack.apiUrl}/readyz`);
     check(r, ready.status === 200, `/readyz ready again after the outage (got ${ready.status})`);

@@ -1,7 +1,8 @@
 /**
- * What reached the MAC-index handler: every route event delivered (redeliveries included) and the distinct ones, by
- * (router, route key, RIB view, session epoch, collector sequence). Optionally makes the handler throw on a share of
- * batches, before it runs (drill 2).
+ * What reached the MAC-index handler: every route event delivered (redeliveries, and retries of batches that threw,
+ * included) and the distinct ones, by (router, route key, RIB view, session epoch, collector sequence). Optionally makes
+ * the handler throw on a share of batches, before it runs (drill 2). What was lost is not counted here: a drill reads
+ * it from the store (the index compared with what it sent).
  */
 
 import type { MskHandler } from '../../../functions/shared/msk.js';
@@ -36,12 +37,8 @@ export function countingHandler(inner: MskHandler, o: { failureRate?: number; ra
   const random = o.random ?? Math.random;
   const handler: MskHandler = async (event, ctx) => {
     count.batches++;
-    if (o.failureRate && random() < o.failureRate) {
-      count.thrown++;
-      throw new HandlerFaultError('drill: the MAC index handler throws on this batch');
-    }
-    const res = await inner(event, ctx);
-    // Counted once the handler returned: what it reports failed comes again and is counted again (a duplicate).
+    // Every delivery counts, before the handler runs: a batch that throws, or whose records the handler reports failed,
+    // comes again and its second delivery is a duplicate (delivered - distinct).
     for (const [tp, records] of Object.entries(event.records)) {
       if (!tp.startsWith(TOPICS.routes)) continue;
       for (const r of records) {
@@ -51,7 +48,11 @@ export function countingHandler(inner: MskHandler, o: { failureRate?: number; ra
         }
       }
     }
-    return res;
+    if (o.failureRate && random() < o.failureRate) {
+      count.thrown++;
+      throw new HandlerFaultError('drill: the MAC index handler throws on this batch');
+    }
+    return inner(event, ctx);
   };
   return { handler, count };
 }

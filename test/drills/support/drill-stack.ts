@@ -6,21 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { EventPublisher } from '../../../collector/index.js';
 import type { MskHandler } from '../../../functions/shared/msk.js';
 import { parseConfig } from '../../../infra/config/load-config.js';
 import type { Config } from '../../../infra/config/schema.js';
-import { createDdbClient, createDocumentClient } from '../../../infra/local/ddb-client.js';
 import { freePort } from '../../../infra/local/free-port.js';
 import { type LocalStack, type StackTestHooks, startLocalStack } from '../../../infra/local/stack.js';
-import { INDEX_TABLE_ID, tableName } from '../../../schemas/tables/index.js';
 import { countingHandler, type DeliveryCount } from './delivery-count.js';
+import { type DrillFaults, droppingHandler, skippingPublisher } from './drill-faults.js';
 import { waitUntil } from './wait.js';
 
 export interface DrillStack {
   stack: LocalStack;
   cfg: Config;
-  doc: ReturnType<typeof createDocumentClient>;
-  indexTable: string;
   bmpPort: number;
   /** What reached the MAC-index handler (delivery-count.ts). */
   delivery: DeliveryCount;
@@ -46,6 +44,8 @@ export async function startDrillStack(o: {
   /** Share of MAC-index batches that throw before the handler runs (drill 2). */
   handlerFailureRate?: number;
   random?: () => number;
+  /** A broken variant's breaks (drill-faults.ts); none in a drill proper. */
+  faults?: DrillFaults;
   /** Events per evpn.routes.v1 record and records per invocation (drill 2 wants many small batches). */
   maxEventsPerRecord?: number;
   batchSize?: number;
@@ -53,7 +53,10 @@ export async function startDrillStack(o: {
   let delivery: DeliveryCount | undefined;
   const wrapHandler = (mapping: string, h: MskHandler): MskHandler => {
     if (mapping !== 'mac-index') return h;
-    const c = countingHandler(h, { failureRate: o.handlerFailureRate, random: o.random });
+    const f = o.faults;
+    const inner = f?.dropOneIn ? droppingHandler(h, { ...f, dropOneIn: f.dropOneIn }) : h;
+    // Counted outermost: a delivery counts whatever the handler (or a break) then does with it.
+    const c = countingHandler(inner, { failureRate: o.handlerFailureRate, random: o.random });
     delivery = c.count;
     return c.handler;
   };
@@ -76,24 +79,31 @@ export async function startDrillStack(o: {
       retryBackoffMs: { initial: 50, max: 2_000 },
       consumerStallMs: 10_000,
       wrapHandler,
+      ...(o.faults?.skipWithdrawal ? { wrapPublisher: (p: EventPublisher) => skippingPublisher(p, o.faults!) } : {}),
       ...o.hooks,
     },
   });
   await waitUntil(async () => (await fetch(`${stack.apiUrl}/readyz`)).status === 200, 'the drill stack to be ready', 120_000);
-  const client = createDdbClient({ endpoint: stack.dynamodbEndpoint });
   return {
     stack,
     cfg,
-    doc: createDocumentClient(client),
-    indexTable: tableName(INDEX_TABLE_ID, cfg.dynamodb.tablePrefix),
     bmpPort: stack.collector.address.port,
     delivery: delivery!,
     async stop() {
-      client.destroy();
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * True once `events` distinct route events reached the MAC index and every mapping's lag is 0: the index will not change
+ * any more, so a host still missing is lost (not late).
+ */
+export async function settled(ds: DrillStack, events: number): Promise<boolean> {
+  if (ds.delivery.distinct.size < events) return false;
+  const lag = await ds.stack.runner.lag().catch(() => undefined);
+  return lag !== undefined && Object.values(lag).every((n) => n === 0);
 }
 
 /** Waits until every mapping has consumed everything (lag 0 twice in a row), returns how long it took. */

@@ -1,11 +1,9 @@
 /**
- * "Identical index": every MAC (per segment) has the same current location (fabric, VTEP, VTEPs, ESI), IPs and alert
- * state in two indexes; times may differ. A MAC item without a location counts as absent (a withdrawn host).
+ * "Identical index": every MAC (per VNI) has the same current location (fabric, VTEP, VTEPs, ESI), IPs and competing
+ * locations in two indexes; times may differ. Read through the stack's HTTP API (`/v1/vnis/{vni}/hosts`, every page),
+ * so a drill checks what a user would see, whatever store is behind it. A MAC without a location counts as absent (a
+ * withdrawn host).
  */
-
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { MacItem } from '../../../schemas/tables/index.js';
 
 export interface MacState {
   fabric: string;
@@ -13,33 +11,43 @@ export interface MacState {
   vteps: string[];
   esi: string;
   ips: string[];
-  alerts: string[];
+  /** VTEPs of other locations still advertised (a withdrawal that never took effect leaves one here). */
+  competing: string[];
 }
 
 export type IndexSnapshot = Map<string, MacState>;
 
-export async function snapshotIndex(doc: DynamoDBDocumentClient, table: string): Promise<IndexSnapshot> {
+interface HostsPage {
+  hosts: {
+    mac: string;
+    locations: { fabric: string; vni: number; vtep: string; vteps: string[]; esi: string; ips: string[]; competing?: { vtep: string }[] }[];
+  }[];
+  nextCursor: string | null;
+}
+
+/** Every MAC of the given VNIs, page by page (500 a page), keyed `mac|VNI#vni`. */
+export async function snapshotIndex(apiUrl: string, vnis: Iterable<number>): Promise<IndexSnapshot> {
   const out: IndexSnapshot = new Map();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await doc.send(
-      new ScanCommand({ TableName: table, FilterExpression: 'begins_with(pk, :m)', ExpressionAttributeValues: { ':m': 'MAC#' }, ExclusiveStartKey: start }),
-    );
-    for (const it of (res.Items ?? []) as MacItem[]) {
-      const alerts = Object.keys(it.activeAlerts ?? {}).sort();
-      const l = it.location;
-      if (!l && alerts.length === 0) continue;
-      out.set(`${it.mac}|${it.sk}`, {
-        fabric: l?.fabric ?? '',
-        vtep: l?.vtep ?? '',
-        vteps: [...(l?.vteps ?? [])].sort(),
-        esi: l?.esi ?? '',
-        ips: [...(l?.ips ?? [])].sort(),
-        alerts,
-      });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start);
+  for (const vni of new Set(vnis)) {
+    let cursor: string | null = null;
+    do {
+      const url = `${apiUrl}/v1/vnis/${vni}/hosts?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await fetch(url);
+      if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+      const page = (await res.json()) as HostsPage;
+      for (const h of page.hosts)
+        for (const l of h.locations)
+          out.set(`${h.mac}|VNI#${l.vni}`, {
+            fabric: l.fabric,
+            vtep: l.vtep,
+            vteps: [...l.vteps].sort(),
+            esi: l.esi,
+            ips: [...l.ips].sort(),
+            competing: (l.competing ?? []).map((c) => c.vtep).sort(),
+          });
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
   return out;
 }
 
@@ -49,27 +57,41 @@ export interface IndexDifference {
   actual: MacState | undefined;
 }
 
+const canonical = (m: MacState | undefined) => (m ? JSON.stringify([m.fabric, m.vtep, m.vteps, m.esi, m.ips, m.competing]) : '');
+
 export function diffSnapshots(expected: IndexSnapshot, actual: IndexSnapshot): IndexDifference[] {
   const out: IndexDifference[] = [];
   for (const key of new Set([...expected.keys(), ...actual.keys()])) {
     const e = expected.get(key);
     const a = actual.get(key);
-    if (JSON.stringify(e) !== JSON.stringify(a)) out.push({ key, expected: e, actual: a });
+    if (canonical(e) !== canonical(a)) out.push({ key, expected: e, actual: a });
   }
   return out.sort((x, y) => x.key.localeCompare(y.key));
 }
 
-/** A snapshot of what should be indexed, from (MAC, segment key, state) triples the drill knows. */
-export function expectedSnapshot(entries: Iterable<[mac: string, segmentKey: string, state: MacState]>): IndexSnapshot {
-  const out: IndexSnapshot = new Map();
-  for (const [mac, sk, s] of entries) out.set(`${mac}|${sk}`, s);
-  return out;
+/** Differences by kind: expected MACs absent (lost), MACs indexed but not expected (ghosts), and the rest (wrong). */
+export function classify(diffs: IndexDifference[]): { lost: string[]; ghosts: string[]; wrong: IndexDifference[] } {
+  return {
+    lost: diffs.filter((d) => d.expected && !d.actual).map((d) => d.key),
+    ghosts: diffs.filter((d) => !d.expected && d.actual).map((d) => d.key),
+    wrong: diffs.filter((d) => d.expected && d.actual),
+  };
 }
 
-/** A short account of differences for logs and failures. */
+/** A short account of differences for logs and failures: every kind, naming up to `max` MACs of each. */
 export function describeDifferences(diffs: IndexDifference[], max = 5): string {
-  return diffs
-    .slice(0, max)
-    .map((d) => `${d.key}: expected ${JSON.stringify(d.expected)} got ${JSON.stringify(d.actual)}`)
+  const c = classify(diffs);
+  const names = (keys: string[]) => `${keys.slice(0, max).join(', ')}${keys.length > max ? ', …' : ''}`;
+  return [
+    c.lost.length ? `${c.lost.length} lost (${names(c.lost)})` : '',
+    c.ghosts.length ? `${c.ghosts.length} ghosts (${names(c.ghosts)})` : '',
+    c.wrong.length
+      ? `${c.wrong.length} wrong (${c.wrong
+          .slice(0, max)
+          .map((d) => `${d.key}: expected ${JSON.stringify(d.expected)} got ${JSON.stringify(d.actual)}`)
+          .join('; ')})`
+      : '',
+  ]
+    .filter(Boolean)
     .join('; ');
 }

@@ -215,7 +215,9 @@ describe('function bundles in the local stack', () => {
   it('builds the same table with every consumer bundle', async () => {
     for (const def of TABLES) {
       const [a, b] = await Promise.all([tableView(tableName(def.id, source.prefix)), tableView(tableName(def.id, bundle.prefix))]);
-      expect(Object.keys(b).sort(), def.id).toEqual(Object.keys(a).sort());
+      expect(Object.keys(a).length, def.id).toBeGreaterThan(0);
+      // Items and their values, not only their keys (times blanked: each run's clock stamps its own).
+      expect(blankClock(b), def.id).toEqual(blankClock(a));
     }
   });
 

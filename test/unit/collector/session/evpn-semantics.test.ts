@@ -159,6 +159,8 @@ describe('session event timestamps', () => {
     const at = { sec: 1_764_000_000, usec: 250_000 };
     h.session.handle(bmpMsg.peerUp({ peer: { ...PEER, ...at }, sent: open({ asn: 65000, bgpId: '10.1.0.1' }) }));
     h.session.handle(bmpMsg.peerDown({ peer: { ...PEER, ...at }, reason: 4 }));
+    // Both events, by kind: a harness that published none would pass the loop below.
+    expect(h.sessions().map((e) => e.kind)).toEqual(['SESSION_EVENT_KIND_PEER_UP', 'SESSION_EVENT_KIND_PEER_DOWN']);
     for (const ev of h.sessions()) {
       expect(ev.timestampUs).toBe('1764000000250000');
       expect(ev.receivedUs).toBe(String(HARNESS_NOW_US));

@@ -101,7 +101,10 @@ describe('health routes under at-least-once delivery', () => {
             await messy.h(mskEventOf(TOPICS.routes, done.slice(Math.floor(rnd() * done.length))));
           }
         }
-        expect(await contents(messy.table)).toEqual(await contents(inOrder.table));
+        const want = await contents(inOrder.table);
+        // Not two empty tables: an advertisement leaves its VTEP and its counters, whatever came after.
+        if (steps.some((s) => !s.withdraw)) expect(want.length).toBeGreaterThan(0);
+        expect(await contents(messy.table)).toEqual(want);
         const now = T0 + 600_000;
         const opts = { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals: 3, rules: inOrder.h.options.rules };
         const view = async (h: typeof inOrder.h) => {

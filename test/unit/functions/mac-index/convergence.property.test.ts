@@ -169,7 +169,9 @@ describe.each(ADAPTERS)('mac-index convergence (%s store)', (adapter) => {
 
         const messy = await startTableHandler('');
         await deliverMessily(messy.h, asIs.events, batchSize, seed);
-        expect(await snapshot(messy.table)).toEqual(await snapshot(inOrder.table));
+        const want = await snapshot(inOrder.table);
+        expect(want.items.filter((i) => String(i.pk).startsWith('MAC#')).length).toBe(macs.length); // not two empty tables
+        expect(await snapshot(messy.table)).toEqual(want);
 
         // Flap alerts (5 moves in 180 s) follow the moves, and say whether they crossed fabrics.
         for (const [i, mac] of macs.entries()) {
@@ -222,7 +224,10 @@ describe.each(ADAPTERS)('mac-index convergence (%s store)', (adapter) => {
 
         const messy = await startTableHandler(`${tag}b`);
         await deliverMessily(messy.h, events, batchSize, seed);
-        expect(await snapshot(messy.table)).toEqual(await snapshot(inOrder.table));
+        const want = await snapshot(inOrder.table);
+        // Not two empty tables: a MAC advertised leaves its item (withdrawn later, its history) whatever came after.
+        if (steps.some((s) => !s.ad && !s.withdraw)) expect(want.items.some((i) => String(i.pk).startsWith('MAC#'))).toBe(true);
+        expect(await snapshot(messy.table)).toEqual(want);
       }),
       { numRuns: 40 },
     );
