@@ -30,6 +30,8 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   { drill: drill(5), name: DROPS, faults: dropper },
   { drill: drill(5), name: SKIPS, faults: skipper },
   { drill: drill(6), name: DROPS, faults: dropper },
+  // Every MAC comes in 2 RRs × 3 RIB views: as in drill 4, one lost copy changes nothing, so the break loses a host.
+  { drill: drill(7), name: 'MAC-index handler drops every event of 1 MAC in 1,000', faults: () => ({ dropOneIn: 1_000, dropWholeMac: true, lost: [] }) },
   // The fuzz routes have no expected state: the break drops from the healthy session's VNI (10800), which is judged.
   { drill: drill(8), name: `${DROPS} of the healthy session`, faults: () => ({ dropOneIn: 1_000, dropVni: 10800, lost: [] }) },
 ];

@@ -38,6 +38,7 @@ const broken = {
   brokerCrash: { routes: 600 },
   handlerCrash: { ...short.handlerCrash, routes: 600 },
   storeOutage: { ...short.storeOutage, routes: 600 },
+  scale: { macs: 2_000, fabrics: 10, apiClients: 4, apiSeconds: 2 },
   fuzz: { ...short.fuzz, messages: 5_000 },
 };
 
