@@ -71,7 +71,7 @@ export async function scaleDrill(o: ScaleOptions, faults?: DrillFaults): Promise
     // Every function that consumes the route events writes: the health function's writes count too.
     const healthWrites = ds.stack.fns.health().store.writes;
     r.figures.writesPerEvent = `${((writes + healthWrites) / r.eventsIn).toFixed(3)} every function (mac-index ${(writes / r.eventsIn).toFixed(3)}: ${writes.toLocaleString('en-US')} writes, of which ${store.routerSegmentWrites} router segment/epoch items; health ${(healthWrites / r.eventsIn).toFixed(3)})`;
-    r.figures.peakRss = `${(peakRss / 1048576).toFixed(0)} MB (stack process: collector, runner, handlers, API, dynalite)`;
+    r.figures.peakRss = `${(peakRss / 1048576).toFixed(0)} MB (stack process: collector, runner, handlers, API, embedded store)`;
     r.figures.collectorRoutesHeld = ds.stack.collector.state.routeCount().toLocaleString('en-US');
     // Every MAC sent, read through the API (every VNI, every page): in its fabric, at its VTEP, with its IP.
     const expectedIndex: IndexSnapshot = new Map();

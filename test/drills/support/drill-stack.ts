@@ -1,5 +1,5 @@
 /**
- * A whole local stack for one fault drill: its own Kafka broker and dynalite under a temporary data directory (a drill
+ * A whole local stack for one fault drill: its own Kafka broker and store (the embedded one by default) under a temporary data directory (a drill
  * kills and starves them; nothing else may share them), free ports on 127.0.0.1, timers shortened for drills.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
