@@ -47,7 +47,7 @@ it('starts from its bundle, reports healthy, serves metrics, exports EMF and exi
     const health = await waitFor(
       async () => {
         const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`).catch(() => undefined);
-        return res?.ok ? ((await res.json()) as { status: string }) : undefined;
+        return res?.ok ? ((await res.json()) as { healthy: boolean; state: string }) : undefined;
       },
       `the collector's health check (stderr: ${stderr})`,
       60_000,
@@ -57,7 +57,7 @@ it('starts from its bundle, reports healthy, serves metrics, exports EMF and exi
     child.kill('SIGTERM');
 
     // Assert
-    expect(health.status).toBe('ok');
+    expect(health).toMatchObject({ healthy: true, state: 'publishing' });
     expect(metrics).toContain('evpnlens_bmp_sessions');
     expect(await exited).toBe(0);
     const docs = emf

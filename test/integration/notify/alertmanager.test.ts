@@ -83,11 +83,11 @@ describe('notifier → Alertmanager', () => {
     const lastEndsAt = new Date(ours(await am.alerts())[0]!.endsAt).getTime();
     await new Promise((r) => setTimeout(r, 1_100));
     await publishRoutes([macRoute({ mac: MAC, vni: 10150, vtep: '10.15.1.1', fabric: 'dc1', router: '10.15.1.1', seq: 4 })]);
-    await waitFor(async () => (ours(await am.alerts()).length === 0 ? true : undefined), 'the alert resolved in Alertmanager', 30_000);
+    await waitFor(async () => (ours(await am.alerts()).length === 0 ? true : undefined), 'the alert resolved in Alertmanager', 60_000);
     expect(Date.now()).toBeLessThan(lastEndsAt - 1_000);
     // The fabric-status alert of the health function reached Alertmanager too, labelled by fabric and severity only,
     // and resolves once the fabric is ok again.
-    await waitFor(() => (fabricAlerts.size > 0 ? true : undefined), 'a fabric-status alert in Alertmanager', 30_000);
+    await waitFor(() => (fabricAlerts.size > 0 ? true : undefined), 'a fabric-status alert in Alertmanager', 90_000);
     clearInterval(watch);
     const [fabricAlert] = fabricAlerts.values();
     expect(fabricAlert!.labels).toEqual({ alertname: 'EvpnLensFabricStatus', fabric: expect.stringMatching(/^dc[12]$/), severity: 'warning' });
