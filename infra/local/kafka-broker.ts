@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -142,6 +143,19 @@ export function storageFormatArgs(clusterId: string, propsFile: string): string[
   return ['format', `--cluster-id=${clusterId}`, '-c', propsFile, '--standalone'];
 }
 
+/** The first of these ports another process listens on now (`HOST:PORT`), or undefined. */
+async function heldPort(host: string, ports: number[]): Promise<string | undefined> {
+  for (const port of ports) {
+    const held = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+      probe.listen(port, host, () => probe.close(() => resolve(false)));
+    });
+    if (held) return `${host}:${port}`;
+  }
+  return undefined;
+}
+
 /** The address a broker's log says it could not bind (SocketServer: "Socket server failed to bind to HOST:PORT: …"). */
 export function bindFailure(logText: string): string | undefined {
   return /failed to bind to (\S+?:\d+)/.exec(logText)?.[1];
@@ -251,7 +265,9 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
       }
       const broker = await launchBroker({ host, port, controllerPort, dataDir, props, log4j, classpath, logFile, opts, log, temporary });
       if (broker.ok) return broker.broker;
-      const taken = broker.bindFailure;
+      // The log names the address it could not bind; when the JVM died of that bind before it logged it (its shutdown
+      // can race the log manager's start-up), a port someone else holds now says the same.
+      const taken = broker.bindFailure ?? (await heldPort(host, [port, controllerPort]));
       if (taken === undefined) throw new LocalRuntimeError(`Kafka broker exited during start (${broker.exit}); end of ${logFile}:\n${logTail(broker.logText)}`);
       if (fixed || attempt >= BIND_ATTEMPTS) {
         throw new PortInUseError(`Kafka broker could not listen on ${taken}: the port is in use by another process; see ${logFile}`);
