@@ -23,12 +23,22 @@ import { toBigInt } from '../../schemas/long.js';
 import { indexTable, keys, type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { turns } from '../shared/event-loop-turns.js';
-import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
+import {
+  decodeRecords,
+  describeRecord,
+  type MSKEvent,
+  type MskBatchResponse,
+  type MskHandler,
+  PartitionFailures,
+  type RecordPosition,
+  topicPartitionOf,
+} from '../shared/msk.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import type { Item } from '../shared/store/table-store.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { applyEvents, type MacRouteChange } from './apply-events.js';
+import { CountLedger, positionOf, ResyncStoppedError } from './fabric-counts.js';
 import { MacIndexStore, type SideEffects } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
@@ -65,20 +75,26 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const registered = new Set<string>();
 
   interface BatchTally {
-    /** fabric → segment id → the segment and its change in MAC count */
-    fabricDelta: Map<string, Map<string, { seg: Segment; delta: number }>>;
+    /** What the batch's writes (and the items they found) owe the fabric counters (./fabric-counts.ts). */
+    ledger: CountLedger;
     /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
     seen: Map<string, { vnis: Set<number>; vteps: Set<string> }>;
     /** fabric|minute → moves */
     moves: Map<string, number>;
   }
 
-  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, tally: BatchTally): Promise<void> {
+  /** `at`: the source partition and position of the write, recorded on the item for the fabric counters. */
+  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, tally: BatchTally, at: { src: string; pos: string }): Promise<void> {
     let current = stored;
+    tally.ledger.note(stored);
     for (let attempt = 0; ; attempt++) {
       const r = applyEvents(current, changes, opts);
-      if (!r.changed) return;
+      if (!r.changed) {
+        tally.ledger.note(current);
+        return;
+      }
       const { item } = r;
+      CountLedger.mark(item, at.src, at.pos, current?.location?.fabric);
       const atUs = String(BigInt(changes[changes.length - 1]!.atMs) * 1000n);
       // Side effects first, in one batch: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
       const fx: SideEffects = { put: [], delete: [] };
@@ -97,16 +113,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         if (!(err instanceof ConditionFailedError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
         stats.conflicts++;
         current = await store.getMacItem(item.mac, item);
+        tally.ledger.note(current);
         continue;
       }
-      for (const [fabric, delta] of Object.entries(r.fabricDelta)) {
-        let bySeg = tally.fabricDelta.get(fabric);
-        if (!bySeg) tally.fabricDelta.set(fabric, (bySeg = new Map()));
-        const id = macSegmentId('', item);
-        const t = bySeg.get(id) ?? { seg: { vni: item.vni, evi: item.evi }, delta: 0 };
-        t.delta += delta;
-        bySeg.set(id, t);
-      }
+      tally.ledger.note(item);
       const loc = item.location;
       if (loc && (!current?.location || current.location.vtep !== loc.vtep || current.location.fabric !== loc.fabric)) {
         let s = tally.seen.get(loc.fabric);
@@ -124,17 +134,20 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   }
 
   /** A resync completed in `epoch`: the router's paths of older epochs are withdrawn (at the start of that epoch). */
-  async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally): Promise<void> {
+  async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally, src: string, offset: number): Promise<void> {
     stats.resyncs++;
     const floor = epochFloor(epoch);
     const older = await store.olderRouterEpochs(router, String(epoch));
     if (older.length === 0) return; // the router's first epoch here (its first dump): nothing can be older
     stats.resyncScans++;
     let macs = 0;
+    let sweepPos = positionOf(offset);
     for (const seg of await store.routerSegments(router))
       for await (const page of store.segmentItems(seg))
         for (const item of page) {
           macs++;
+          // The sweep's fixed order (segment, shard, MAC) places each MAC's write within the record (fabric-counts.ts).
+          sweepPos = positionOf(offset, `${item.gsi1pk ?? ''}|${item.mac}`);
           await withdrawOlder(item);
         }
     await store.deleteRouterEpochs(router, older);
@@ -163,9 +176,16 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
           routerMs: 0,
         });
       }
-      if (changes.length === 0) return;
+      if (changes.length === 0) {
+        tally.ledger.note(item);
+        return;
+      }
       stats.resyncWithdrawn += changes.length;
-      await commitGroup(changes, item, tally);
+      try {
+        await commitGroup(changes, item, tally, { src, pos: sweepPos });
+      } catch (err) {
+        throw new ResyncStoppedError(sweepPos, err);
+      }
     }
   }
 
@@ -177,20 +197,25 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const handler = (async (event: MSKEvent): Promise<MskBatchResponse | void> => {
     // Units of work: one per MAC/VNI (and per ES member), each remembering the first record of each partition it came
     // from. A failed unit fails those records; the response names the first failed record of every partition.
-    const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[] }>();
+    const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[]; last: RecordPosition }>();
     const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
-    const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[] }[] = [];
+    const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[]; rec: RecordPosition }[] = [];
+    // Where each source partition starts in this batch: the fabric counters' ledger looks no further back.
+    const firstPos = new Map<string, string>();
     const turn = turns();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
       await turn();
       stats.events++;
+      const src = topicPartitionOf(rec);
+      const pos = positionOf(rec.offset);
+      if (!firstPos.has(src) || pos < firstPos.get(src)!) firstPos.set(src, pos);
       if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
         // Only a completed resync matters here: the router's paths of older epochs are gone.
         try {
           const s = SessionEvent.decode(rec.value);
           const epoch = toBigInt(s.sessionEpoch as never);
           if (s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address)
-            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec] });
+            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec], rec });
         } catch (err) {
           log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a session event that does not decode');
         }
@@ -216,8 +241,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
           }
           const key = macSegmentId(change.mac, change);
           let g = groups.get(key);
-          if (!g) groups.set(key, (g = { changes: [], origins: [] }));
+          if (!g) groups.set(key, (g = { changes: [], origins: [], last: rec }));
           noteOrigin(g.origins, rec);
+          g.last = rec;
           g.changes.push(change);
         } else {
           const c = esChangeOf(ev, rec.timestamp);
@@ -233,7 +259,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
     const failures = new PartitionFailures();
-    const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
+    const tally: BatchTally = { ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
     // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
     // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
     const fresh = new Map<string, { router: string; seg: Segment }>();
@@ -258,22 +284,34 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
     for (const [key, g] of groups) {
       try {
-        await commitGroup(g.changes, stored.get(key), tally);
+        await commitGroup(g.changes, stored.get(key), tally, { src: topicPartitionOf(g.last), pos: positionOf(Number(g.last.offset)) });
       } catch (err) {
         failures.add(g.origins, err);
       }
     }
+    // Where each partition's first failure sits: contributions from there on wait for the redelivery (fabric-counts.ts).
+    const failedAt = new Map<string, string>();
+    for (const f of failures.partitions()) failedAt.set(f.partition, positionOf(f.offset));
     for (const r of resyncs) {
       try {
-        await resync(r.router, r.epoch, r.atMs, tally);
+        await resync(r.router, r.epoch, r.atMs, tally, topicPartitionOf(r.rec), Number(r.rec.offset));
       } catch (err) {
         failures.add(r.origins, err);
+        const src = topicPartitionOf(r.rec);
+        const at = err instanceof ResyncStoppedError ? err.pos : positionOf(Number(r.rec.offset));
+        if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
       }
     }
-    // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
-    const salt = Object.keys(event.records)[0] ?? '';
-    for (const [fabric, bySeg] of tally.fabricDelta) {
-      for (const { seg, delta } of bySeg.values()) if (delta !== 0) await store.addFabricCount(fabric, seg, delta, `${salt}${stats.events}`);
+    // Counters: per counter item one conditional update with the contributions it does not hold yet.
+    const due = tally.ledger.due(failedAt);
+    try {
+      await store.addCounts(due);
+    } catch (err) {
+      // Not added: every partition with a due contribution is redelivered from its first one (the items still owe them).
+      for (const c of due) {
+        const [topic, partition] = [c.src.slice(0, c.src.lastIndexOf('-')), Number(c.src.slice(c.src.lastIndexOf('-') + 1))];
+        failures.add([{ topic, partition, offset: Number(c.pos.slice(0, 20)) }], err);
+      }
     }
     for (const [fabric, s] of tally.seen) {
       const fresh = (k: string) => !registered.has(`${fabric}|${k}`);
