@@ -24,6 +24,8 @@ import { indexTable, keys, type MacItem, macSegmentId, type Segment } from '../.
 import { TOPICS } from '../../schemas/topics.js';
 import { turns } from '../shared/event-loop-turns.js';
 import {
+  type Context,
+  DeadlineHandBackError,
   decodeRecords,
   describeRecord,
   type MSKEvent,
@@ -31,6 +33,7 @@ import {
   type MskHandler,
   PartitionFailures,
   type RecordPosition,
+  remainingMs,
   topicPartitionOf,
 } from '../shared/msk.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
@@ -194,7 +197,13 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     if (!origins.some((o) => o.topic === rec.topic && o.partition === rec.partition)) origins.push(rec);
   };
 
-  const handler = (async (event: MSKEvent): Promise<MskBatchResponse | void> => {
+  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | void> => {
+    const failures = new PartitionFailures();
+    // Finishing before the deadline: no new unit of work starts with less than the reserve left, nor past the event
+    // budget; what is left is handed back (its partition's checkpoint) and comes again at once.
+    const outOfTime = () => remainingMs(context) < opts.deadlineReserveMs;
+    const handedBack = new Set<string>();
+    let taken = 0;
     // Units of work: one per MAC/VNI (and per ES member), each remembering the first record of each partition it came
     // from. A failed unit fails those records; the response names the first failed record of every partition.
     const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[]; last: RecordPosition }>();
@@ -205,8 +214,17 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const turn = turns();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
       await turn();
-      stats.events++;
       const src = topicPartitionOf(rec);
+      if (handedBack.has(src)) {
+        failures.add([rec], new DeadlineHandBackError('an earlier record of the partition was handed back'));
+        continue;
+      }
+      if (taken > 0 && outOfTime()) {
+        handedBack.add(src);
+        failures.add([rec], new DeadlineHandBackError('too little time left'));
+        continue;
+      }
+      stats.events++;
       const pos = positionOf(rec.offset);
       if (!firstPos.has(src) || pos < firstPos.get(src)!) firstPos.set(src, pos);
       if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
@@ -214,6 +232,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         try {
           const s = SessionEvent.decode(rec.value);
           const epoch = toBigInt(s.sessionEpoch as never);
+          taken++;
           if (s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address)
             resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec], rec });
         } catch (err) {
@@ -231,6 +250,12 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
         continue;
       }
+      if (taken > 0 && taken + events.length > opts.maxEventsPerInvocation) {
+        handedBack.add(src);
+        failures.add([rec], new DeadlineHandBackError(`more than ${opts.maxEventsPerInvocation} events`));
+        continue;
+      }
+      taken += events.length;
       for (const ev of events) {
         stats.routeEvents++;
         if (ev.routeType === 2 && ev.mac) {
@@ -258,7 +283,6 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       }
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
-    const failures = new PartitionFailures();
     const tally: BatchTally = { ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
     // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
     // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
@@ -283,6 +307,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       groups.clear();
     }
     for (const [key, g] of groups) {
+      if (outOfTime()) {
+        failures.add(g.origins, new DeadlineHandBackError('too little time left'));
+        continue;
+      }
       try {
         await commitGroup(g.changes, stored.get(key), tally, { src: topicPartitionOf(g.last), pos: positionOf(Number(g.last.offset)) });
       } catch (err) {
@@ -293,6 +321,13 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const failedAt = new Map<string, string>();
     for (const f of failures.partitions()) failedAt.set(f.partition, positionOf(f.offset));
     for (const r of resyncs) {
+      if (outOfTime()) {
+        failures.add(r.origins, new DeadlineHandBackError('too little time left'));
+        const src = topicPartitionOf(r.rec);
+        const at = positionOf(Number(r.rec.offset));
+        if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
+        continue;
+      }
       try {
         await resync(r.router, r.epoch, r.atMs, tally, topicPartitionOf(r.rec), Number(r.rec.offset));
       } catch (err) {
@@ -327,6 +362,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       await store.addMoves(fabric, minute, n);
     }
     for (const { change, origins } of es.values()) {
+      if (outOfTime()) {
+        failures.add(origins, new DeadlineHandBackError('too little time left'));
+        continue;
+      }
       try {
         await store.putEsMember(change);
       } catch (err) {
@@ -336,8 +375,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const response = failures.response();
     if (response) {
       // Each failed partition is redelivered from its first failed record (re-applying is idempotent); the others are done.
-      for (const p of failures.partitions())
-        log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'MAC index writes failed; reporting a partial batch failure');
+      for (const p of failures.partitions()) {
+        if (p.err instanceof DeadlineHandBackError) log.info({ partition: p.partition, offset: p.offset }, p.err.message);
+        else log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'MAC index writes failed; reporting a partial batch failure');
+      }
       return response;
     }
   }) as MacIndexHandler;
