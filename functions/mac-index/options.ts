@@ -37,6 +37,11 @@ export const macIndexConfigSchema = z.strictObject({
   maxEventsPerInvocation: z.number().int().min(1).default(20_000),
   /** With less time than this left (the Lambda context's), no new MAC group starts: the rest is handed back. */
   deadlineReserveMs: z.number().int().min(0).default(10_000),
+  /**
+   * Distinct MACs applied at once per invocation (each MAC's own events stay in order, applied by one worker): on AWS
+   * each write is a round trip, so the pool hides their latency.
+   */
+  concurrency: z.number().int().min(1).max(1024).default(32),
 });
 
 export type MacIndexConfig = z.output<typeof macIndexConfigSchema>;
@@ -54,6 +59,7 @@ export interface MacIndexOptions {
   tombstoneSeconds: number;
   maxEventsPerInvocation: number;
   deadlineReserveMs: number;
+  concurrency: number;
 }
 
 export function macIndexOptions(c: MacIndexConfig): MacIndexOptions {
