@@ -18,7 +18,7 @@ import {
   type SegmentRef,
   shardOf,
 } from '../../schemas/tables/index.js';
-import { pages, queryAll } from '../shared/store/query-all.js';
+import { itemsBehind, pages, queryAll } from '../shared/store/query-all.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import type { Item, Key, TableStore } from '../shared/store/table-store.js';
 import { alertId } from './alert-publisher.js';
@@ -266,12 +266,13 @@ export class MacIndexStore {
     return out;
   }
 
-  /** Every located MAC item of a segment (gsi1, all shards; eventually consistent: a write conflict re-reads). */
+  /** Every located MAC item of a segment (gsi1, all shards: keys only; the items read from the table by key). */
   async *segmentItems(seg: Segment): AsyncGenerator<MacItem[]> {
     for (let shard = 0; shard < GSI_SHARDS; shard++) {
-      for await (const page of pages<MacItem>(this.table, { index: 'gsi1', pk: keys.segmentShardPk(seg, shard) })) {
-        this.reads++;
-        yield page;
+      const pk = keys.segmentShardPk(seg, shard);
+      for await (const page of pages(this.table, { index: 'gsi1', pk })) {
+        this.reads += 1 + Math.ceil(page.length / 100);
+        yield await itemsBehind<MacItem>(this.table, page, 'gsi1pk', pk);
       }
     }
   }
