@@ -18,6 +18,7 @@ import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, Session
 import { toBigInt } from '../../schemas/long.js';
 import { healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
 import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import {
@@ -181,7 +182,8 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       for (const f of fabrics) await register(f);
       await applyEffects(effects, dirty);
       // Route items last: a crash before them leaves the counters right and these to be written again.
-      for (const w of writes) await store.putVersioned(w.item, w.version);
+      // Distinct routes at once, through a bounded pool (each write its own item).
+      await runBounded(writes, opts.concurrency, (w) => store.putVersioned(w.item, w.version));
     } catch (err) {
       failures.add(records, err);
     }
@@ -215,10 +217,11 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
         if (e.kind !== 'vni') dirty.add(e.fabric);
       }
     }
-    for (const a of acc.values()) {
+    // Distinct counters at once (each update conditional on its own watermark attribute).
+    await runBounded(acc.values(), opts.concurrency, async (a) => {
       const parts: CountedPart[] = [...a.parts].sort(([x], [y]) => x - y).map(([offset, add]) => ({ offset, add }));
       await store.addOnce(a.key, a.watermark, parts, a.set);
-    }
+    });
   }
 
   async function handleTelemetry(

@@ -12,7 +12,10 @@ export interface PoolStats {
 
 export const newPoolStats = (): PoolStats => ({ items: 0, busyItemMs: 0, busyMs: 0 });
 
-/** Calls `fn` for every item, `limit` at a time, started in the items' order; `fn` handles its own errors (a throw rejects the run). */
+/**
+ * Calls `fn` for every item, `limit` at a time, started in the items' order. When one throws, no further item starts;
+ * the run waits for those in flight (nothing is left running after it returns) and rejects with the first error.
+ */
 export async function runBounded<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>, stats?: PoolStats): Promise<void> {
   const it = items[Symbol.iterator]();
   let inFlight = 0;
@@ -25,13 +28,16 @@ export async function runBounded<T>(items: Iterable<T>, limit: number, fn: (item
     }
     since = now;
   };
+  let failed: { err: unknown } | undefined;
   const worker = async () => {
-    for (let next = it.next(); !next.done; next = it.next()) {
+    for (let next = it.next(); !failed && !next.done; next = it.next()) {
       tick();
       inFlight++;
       if (stats) stats.items++;
       try {
         await fn(next.value);
+      } catch (err) {
+        failed ??= { err };
       } finally {
         tick();
         inFlight--;
@@ -39,4 +45,5 @@ export async function runBounded<T>(items: Iterable<T>, limit: number, fn: (item
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
+  if (failed) throw failed.err;
 }

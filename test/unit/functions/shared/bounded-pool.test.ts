@@ -33,6 +33,18 @@ describe('runBounded', () => {
     expect(stats.busyItemMs / stats.busyMs).toBeLessThanOrEqual(8);
   });
 
+  it('starts no item after one threw, waits for those in flight, then rejects with the error', async () => {
+    const finished: number[] = [];
+    const run = runBounded([1, 2, 3, 4, 5, 6], 2, async (i) => {
+      await new Promise((r) => setTimeout(r, i === 1 ? 1 : 20));
+      if (i === 1) throw new Error('boom');
+      finished.push(i);
+    });
+    await expect(run).rejects.toThrow('boom');
+    // 1 threw while 2 was in flight: 2 finished before the run settled, 3..6 never started.
+    expect(finished).toEqual([2]);
+  });
+
   it('starts items in the order given', async () => {
     const started: number[] = [];
     await runBounded([1, 2, 3, 4, 5], 2, async (i) => {
