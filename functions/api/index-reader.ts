@@ -10,7 +10,7 @@ import {
   type MacLocation,
   type Segment,
 } from '../../schemas/tables/index.js';
-import { queryAll } from '../shared/store/query-all.js';
+import { itemsBehind, queryAll } from '../shared/store/query-all.js';
 import type { Key, QueryInput, TableStore } from '../shared/store/table-store.js';
 
 /** A location as the API answers it (the index's location without its internal sticky flag), with the EVI of a MAC without a VNI. */
@@ -57,8 +57,9 @@ export class IndexReader {
     let shard = cursor?.s ?? 0;
     let start: string | undefined = cursor?.k;
     while (shard < GSI_SHARDS && items.length < limit) {
-      const res = await this.table.query<MacItem>({ index, pk: pkOf(shard), limit: limit - items.length, cursor: start });
-      items.push(...res.items);
+      // The indexes project keys only: the items are read from the table by key.
+      const res = await this.table.query({ index, pk: pkOf(shard), limit: limit - items.length, cursor: start });
+      items.push(...(await itemsBehind<MacItem>(this.table, res.items, `${index}pk`, pkOf(shard))));
       if (res.cursor) return { items, next: { s: shard, k: res.cursor } };
       shard++;
       start = undefined;

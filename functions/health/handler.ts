@@ -18,9 +18,12 @@ import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, Session
 import { toBigInt } from '../../schemas/long.js';
 import { healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
 import { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import {
+  type Context,
+  DeadlineHandBackError,
   type DecodedRecord,
   decodeRecord,
   type MSKEvent,
@@ -29,6 +32,7 @@ import {
   PartitionFailures,
   partitionsOf,
   type RecordPosition,
+  remainingMs,
 } from '../shared/msk.js';
 import { DynamoDbTableStore } from '../shared/store/dynamodb-table-store.js';
 import type { TableStore } from '../shared/store/table-store.js';
@@ -178,7 +182,8 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       for (const f of fabrics) await register(f);
       await applyEffects(effects, dirty);
       // Route items last: a crash before them leaves the counters right and these to be written again.
-      for (const w of writes) await store.putVersioned(w.item, w.version);
+      // Distinct routes at once, through a bounded pool (each write its own item).
+      await runBounded(writes, opts.concurrency, (w) => store.putVersioned(w.item, w.version));
     } catch (err) {
       failures.add(records, err);
     }
@@ -212,13 +217,19 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
         if (e.kind !== 'vni') dirty.add(e.fabric);
       }
     }
-    for (const a of acc.values()) {
+    // Distinct counters at once (each update conditional on its own watermark attribute).
+    await runBounded(acc.values(), opts.concurrency, async (a) => {
       const parts: CountedPart[] = [...a.parts].sort(([x], [y]) => x - y).map(([offset, add]) => ({ offset, add }));
       await store.addOnce(a.key, a.watermark, parts, a.set);
-    }
+    });
   }
 
-  async function handleTelemetry(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
+  async function handleTelemetry(
+    records: DecodedRecord<Uint8Array>[],
+    failures: PartitionFailures,
+    dirty: Set<string>,
+    outOfTime: () => boolean,
+  ): Promise<void> {
     const byDevice = new Map<string, { samples: TelemetrySample[]; records: DecodedRecord<Uint8Array>[] }>();
     for (const rec of records) {
       let samples: TelemetrySample[];
@@ -239,6 +250,10 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       }
     }
     for (const g of byDevice.values()) {
+      if (outOfTime()) {
+        failures.add(g.records, new DeadlineHandBackError('too little time left'));
+        continue;
+      }
       try {
         await register(g.samples[0]!.fabric);
         const r = await applyDeviceSamples(store, g.samples, opts);
@@ -285,27 +300,35 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
     }
   }
 
-  const handler = (async (event: MSKEvent): Promise<MskBatchResponse | undefined> => {
+  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | undefined> => {
     const failures = new PartitionFailures();
     const dirty = new Set<string>();
+    // The invocation's deadline: the Lambda context's (the local runner passes the same contract).
+    const outOfTime = () => remainingMs(context) < opts.deadlineReserveMs;
+    let started = 0;
     for (const [, list] of partitionsOf(event)) {
+      // No new partition starts with too little time left: it is handed back whole (its first record), not failed.
+      if (started++ > 0 && outOfTime() && list[0]) {
+        failures.add([list[0]], new DeadlineHandBackError('too little time left'));
+        continue;
+      }
       const records = list.map((r) => decodeRecord(r, (b) => b));
       stats.records += records.length;
       const topic = records[0]?.topic ?? '';
       if (topic === TOPICS.sessions) await handleSessions(records, failures, dirty);
       else if (topic === TOPICS.routes) await handleRoutes(records, failures, dirty);
-      else if (topic === TOPICS.vtepTelemetry) await handleTelemetry(records, failures, dirty);
+      else if (topic === TOPICS.vtepTelemetry) await handleTelemetry(records, failures, dirty, outOfTime);
       else if (topic === TOPICS.alerts) await handleAlerts(records, failures, dirty);
     }
     const t = now();
     for (const fabric of dirty) {
-      if (t - (lastEvaluated.get(fabric) ?? 0) < 1000) continue;
+      if (t - (lastEvaluated.get(fabric) ?? 0) < 1000 || outOfTime()) continue; // the tick evaluates it
       lastEvaluated.set(fabric, t);
       // The tick evaluates again: a failure here must not fail the batch (its records are applied).
       await evaluator.evaluate(fabric, t).catch((err: unknown) => log.warn({ err, fabric }, 'status evaluation failed; the tick retries'));
     }
     const response = failures.response();
-    if (response)
+    if (response && failures.partitions().some((p) => !(p.err instanceof DeadlineHandBackError)))
       log.error(
         { failed: failures.size, partitions: failures.partitions().map((p) => p.partition), err: failures.partitions()[0]?.err },
         'health writes failed; reporting a partial batch failure',

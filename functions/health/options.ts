@@ -52,6 +52,10 @@ export const healthOptionsSchema = z.strictObject({
   maxGapMinutes: z.number().int().min(1).max(60).default(5),
   /** Counter buckets (device samples per minute) are kept this long; history (rates, churn) for 24 hours. */
   bucketRetentionMinutes: z.number().int().min(10).max(1440).default(120),
+  /** With less time than this left (the Lambda context's), no new partition or device starts: the rest is handed back. */
+  deadlineReserveMs: z.number().int().min(0).default(10_000),
+  /** Distinct route items and counter items written at once per partition (each a round trip on AWS). */
+  concurrency: z.number().int().min(1).max(1024).default(32),
 });
 
 export type HealthOptions = z.output<typeof healthOptionsSchema>;

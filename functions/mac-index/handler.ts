@@ -22,13 +22,27 @@ import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from
 import { toBigInt } from '../../schemas/long.js';
 import { indexTable, keys, type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
+import { newPoolStats, type PoolStats, runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
-import { decodeRecords, describeRecord, type MSKEvent, type MskBatchResponse, type MskHandler, PartitionFailures, type RecordPosition } from '../shared/msk.js';
+import {
+  type Context,
+  DeadlineHandBackError,
+  decodeRecords,
+  describeRecord,
+  type MSKEvent,
+  type MskBatchResponse,
+  type MskHandler,
+  PartitionFailures,
+  type RecordPosition,
+  remainingMs,
+  topicPartitionOf,
+} from '../shared/msk.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import type { Item } from '../shared/store/table-store.js';
 import { type AlertPublisher, encodeAlert, noAlertPublisher } from './alert-publisher.js';
 import { applyEvents, type MacRouteChange } from './apply-events.js';
+import { CountLedger, positionOf, ResyncStoppedError } from './fabric-counts.js';
 import { MacIndexStore, type SideEffects } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
@@ -43,6 +57,8 @@ export type MacIndexDeps = TableDeps & {
 
 export interface MacIndexHandler extends MskHandler {
   store: MacIndexStore;
+  /** The MAC pool's occupancy over this handler's invocations (the bench reports it). */
+  pool: PoolStats;
   stats: { events: number; routeEvents: number; skipped: number; conflicts: number; resyncs: number; resyncScans: number; resyncWithdrawn: number };
   /** Clears alerts that have been quiet long enough (run periodically: locally a timer, on AWS a schedule). */
   sweepAlerts(nowMs?: number): Promise<number>;
@@ -57,6 +73,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const store = new MacIndexStore(tableOf(deps, indexTable));
   const publisher = deps.alertPublisher ?? noAlertPublisher;
   const log = deps.logger ?? pino({ name: 'mac-index', level: 'warn' });
+  const pool = newPoolStats();
   const stats = { events: 0, routeEvents: 0, skipped: 0, conflicts: 0, resyncs: 0, resyncScans: 0, resyncWithdrawn: 0 };
   // Router-segment items this warm instance wrote (idempotent: the cache only saves writes).
   const knownRouterSegments = new Set<string>();
@@ -65,20 +82,26 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const registered = new Set<string>();
 
   interface BatchTally {
-    /** fabric → segment id → the segment and its change in MAC count */
-    fabricDelta: Map<string, Map<string, { seg: Segment; delta: number }>>;
+    /** What the batch's writes (and the items they found) owe the fabric counters (./fabric-counts.ts). */
+    ledger: CountLedger;
     /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
     seen: Map<string, { vnis: Set<number>; vteps: Set<string> }>;
     /** fabric|minute → moves */
     moves: Map<string, number>;
   }
 
-  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, tally: BatchTally): Promise<void> {
+  /** `at`: the source partition and position of the write, recorded on the item for the fabric counters. */
+  async function commitGroup(changes: MacRouteChange[], stored: MacItem | undefined, tally: BatchTally, at: { src: string; pos: string }): Promise<void> {
     let current = stored;
+    tally.ledger.note(stored);
     for (let attempt = 0; ; attempt++) {
       const r = applyEvents(current, changes, opts);
-      if (!r.changed) return;
+      if (!r.changed) {
+        tally.ledger.note(current);
+        return;
+      }
       const { item } = r;
+      CountLedger.mark(item, at.src, at.pos, current?.location?.fabric);
       const atUs = String(BigInt(changes[changes.length - 1]!.atMs) * 1000n);
       // Side effects first, in one batch: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
       const fx: SideEffects = { put: [], delete: [] };
@@ -97,16 +120,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         if (!(err instanceof ConditionFailedError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
         stats.conflicts++;
         current = await store.getMacItem(item.mac, item);
+        tally.ledger.note(current);
         continue;
       }
-      for (const [fabric, delta] of Object.entries(r.fabricDelta)) {
-        let bySeg = tally.fabricDelta.get(fabric);
-        if (!bySeg) tally.fabricDelta.set(fabric, (bySeg = new Map()));
-        const id = macSegmentId('', item);
-        const t = bySeg.get(id) ?? { seg: { vni: item.vni, evi: item.evi }, delta: 0 };
-        t.delta += delta;
-        bySeg.set(id, t);
-      }
+      tally.ledger.note(item);
       const loc = item.location;
       if (loc && (!current?.location || current.location.vtep !== loc.vtep || current.location.fabric !== loc.fabric)) {
         let s = tally.seen.get(loc.fabric);
@@ -124,17 +141,20 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   }
 
   /** A resync completed in `epoch`: the router's paths of older epochs are withdrawn (at the start of that epoch). */
-  async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally): Promise<void> {
+  async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally, src: string, offset: number): Promise<void> {
     stats.resyncs++;
     const floor = epochFloor(epoch);
     const older = await store.olderRouterEpochs(router, String(epoch));
     if (older.length === 0) return; // the router's first epoch here (its first dump): nothing can be older
     stats.resyncScans++;
     let macs = 0;
+    let sweepPos = positionOf(offset);
     for (const seg of await store.routerSegments(router))
       for await (const page of store.segmentItems(seg))
         for (const item of page) {
           macs++;
+          // The sweep's fixed order (segment, shard, MAC) places each MAC's write within the record (fabric-counts.ts).
+          sweepPos = positionOf(offset, `${item.gsi1pk ?? ''}|${item.mac}`);
           await withdrawOlder(item);
         }
     await store.deleteRouterEpochs(router, older);
@@ -163,9 +183,16 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
           routerMs: 0,
         });
       }
-      if (changes.length === 0) return;
+      if (changes.length === 0) {
+        tally.ledger.note(item);
+        return;
+      }
       stats.resyncWithdrawn += changes.length;
-      await commitGroup(changes, item, tally);
+      try {
+        await commitGroup(changes, item, tally, { src, pos: sweepPos });
+      } catch (err) {
+        throw new ResyncStoppedError(sweepPos, err);
+      }
     }
   }
 
@@ -174,23 +201,44 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     if (!origins.some((o) => o.topic === rec.topic && o.partition === rec.partition)) origins.push(rec);
   };
 
-  const handler = (async (event: MSKEvent): Promise<MskBatchResponse | void> => {
+  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | void> => {
+    const failures = new PartitionFailures();
+    // Finishing before the deadline: no new unit of work starts with less than the reserve left, nor past the event
+    // budget; what is left is handed back (its partition's checkpoint) and comes again at once.
+    const outOfTime = () => remainingMs(context) < opts.deadlineReserveMs;
+    const handedBack = new Set<string>();
+    let taken = 0;
     // Units of work: one per MAC/VNI (and per ES member), each remembering the first record of each partition it came
     // from. A failed unit fails those records; the response names the first failed record of every partition.
-    const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[] }>();
+    const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[]; last: RecordPosition }>();
     const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
-    const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[] }[] = [];
+    const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[]; rec: RecordPosition }[] = [];
+    // Where each source partition starts in this batch: the fabric counters' ledger looks no further back.
+    const firstPos = new Map<string, string>();
     const turn = turns();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
       await turn();
+      const src = topicPartitionOf(rec);
+      if (handedBack.has(src)) {
+        failures.add([rec], new DeadlineHandBackError('an earlier record of the partition was handed back'));
+        continue;
+      }
+      if (taken > 0 && outOfTime()) {
+        handedBack.add(src);
+        failures.add([rec], new DeadlineHandBackError('too little time left'));
+        continue;
+      }
       stats.events++;
+      const pos = positionOf(rec.offset);
+      if (!firstPos.has(src) || pos < firstPos.get(src)!) firstPos.set(src, pos);
       if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
         // Only a completed resync matters here: the router's paths of older epochs are gone.
         try {
           const s = SessionEvent.decode(rec.value);
           const epoch = toBigInt(s.sessionEpoch as never);
+          taken++;
           if (s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address)
-            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec] });
+            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec], rec });
         } catch (err) {
           log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a session event that does not decode');
         }
@@ -206,6 +254,12 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
         continue;
       }
+      if (taken > 0 && taken + events.length > opts.maxEventsPerInvocation) {
+        handedBack.add(src);
+        failures.add([rec], new DeadlineHandBackError(`more than ${opts.maxEventsPerInvocation} events`));
+        continue;
+      }
+      taken += events.length;
       for (const ev of events) {
         stats.routeEvents++;
         if (ev.routeType === 2 && ev.mac) {
@@ -216,8 +270,9 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
           }
           const key = macSegmentId(change.mac, change);
           let g = groups.get(key);
-          if (!g) groups.set(key, (g = { changes: [], origins: [] }));
+          if (!g) groups.set(key, (g = { changes: [], origins: [], last: rec }));
           noteOrigin(g.origins, rec);
+          g.last = rec;
           g.changes.push(change);
         } else {
           const c = esChangeOf(ev, rec.timestamp);
@@ -232,8 +287,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       }
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
-    const failures = new PartitionFailures();
-    const tally: BatchTally = { fabricDelta: new Map(), seen: new Map(), moves: new Map() };
+    const tally: BatchTally = { ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
     // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
     // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
     const fresh = new Map<string, { router: string; seg: Segment }>();
@@ -256,24 +310,53 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       for (const g of groups.values()) failures.add(g.origins, err);
       groups.clear();
     }
-    for (const [key, g] of groups) {
-      try {
-        await commitGroup(g.changes, stored.get(key), tally);
-      } catch (err) {
-        failures.add(g.origins, err);
-      }
-    }
+    // Distinct MACs at once, through a bounded pool: each group is one MAC's events, applied in order by one worker.
+    await runBounded(
+      groups,
+      opts.concurrency,
+      async ([key, g]) => {
+        if (outOfTime()) {
+          failures.add(g.origins, new DeadlineHandBackError('too little time left'));
+          return;
+        }
+        try {
+          await commitGroup(g.changes, stored.get(key), tally, { src: topicPartitionOf(g.last), pos: positionOf(Number(g.last.offset)) });
+        } catch (err) {
+          failures.add(g.origins, err);
+        }
+      },
+      pool,
+    );
+    // Where each partition's first failure sits: contributions from there on wait for the redelivery (fabric-counts.ts).
+    const failedAt = new Map<string, string>();
+    for (const f of failures.partitions()) failedAt.set(f.partition, positionOf(f.offset));
     for (const r of resyncs) {
+      if (outOfTime()) {
+        failures.add(r.origins, new DeadlineHandBackError('too little time left'));
+        const src = topicPartitionOf(r.rec);
+        const at = positionOf(Number(r.rec.offset));
+        if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
+        continue;
+      }
       try {
-        await resync(r.router, r.epoch, r.atMs, tally);
+        await resync(r.router, r.epoch, r.atMs, tally, topicPartitionOf(r.rec), Number(r.rec.offset));
       } catch (err) {
         failures.add(r.origins, err);
+        const src = topicPartitionOf(r.rec);
+        const at = err instanceof ResyncStoppedError ? err.pos : positionOf(Number(r.rec.offset));
+        if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
       }
     }
-    // Counters: one ADD per fabric per batch (on a shard chosen by the batch), not one per MAC.
-    const salt = Object.keys(event.records)[0] ?? '';
-    for (const [fabric, bySeg] of tally.fabricDelta) {
-      for (const { seg, delta } of bySeg.values()) if (delta !== 0) await store.addFabricCount(fabric, seg, delta, `${salt}${stats.events}`);
+    // Counters: per counter item one conditional update with the contributions it does not hold yet.
+    const due = tally.ledger.due(failedAt);
+    try {
+      await store.addCounts(due);
+    } catch (err) {
+      // Not added: every partition with a due contribution is redelivered from its first one (the items still owe them).
+      for (const c of due) {
+        const [topic, partition] = [c.src.slice(0, c.src.lastIndexOf('-')), Number(c.src.slice(c.src.lastIndexOf('-') + 1))];
+        failures.add([{ topic, partition, offset: Number(c.pos.slice(0, 20)) }], err);
+      }
     }
     for (const [fabric, s] of tally.seen) {
       const fresh = (k: string) => !registered.has(`${fabric}|${k}`);
@@ -289,6 +372,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       await store.addMoves(fabric, minute, n);
     }
     for (const { change, origins } of es.values()) {
+      if (outOfTime()) {
+        failures.add(origins, new DeadlineHandBackError('too little time left'));
+        continue;
+      }
       try {
         await store.putEsMember(change);
       } catch (err) {
@@ -298,14 +385,17 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     const response = failures.response();
     if (response) {
       // Each failed partition is redelivered from its first failed record (re-applying is idempotent); the others are done.
-      for (const p of failures.partitions())
-        log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'MAC index writes failed; reporting a partial batch failure');
+      for (const p of failures.partitions()) {
+        if (p.err instanceof DeadlineHandBackError) log.info({ partition: p.partition, offset: p.offset }, p.err.message);
+        else log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'MAC index writes failed; reporting a partial batch failure');
+      }
       return response;
     }
   }) as MacIndexHandler;
 
   handler.store = store;
   handler.stats = stats;
+  handler.pool = pool;
   const sweeper = createMacIndexSweep({ ...deps, options: opts, store, alertPublisher: publisher, logger: log });
   handler.sweepAlerts = sweeper.sweepAlerts;
   handler.sweep = sweeper.sweep;

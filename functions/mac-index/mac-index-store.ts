@@ -18,17 +18,24 @@ import {
   type SegmentRef,
   shardOf,
 } from '../../schemas/tables/index.js';
-import { pages, queryAll } from '../shared/store/query-all.js';
+import { itemsBehind, pages, queryAll } from '../shared/store/query-all.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import type { Item, Key, TableStore } from '../shared/store/table-store.js';
 import { alertId } from './alert-publisher.js';
 import type { AlertEffect } from './apply-events.js';
+import type { Contribution } from './fabric-counts.js';
 import type { EsChange } from './route-changes.js';
 
 /** The side effects of one MAC group: unconditional puts and deletes, written together before the MAC item. */
 export interface SideEffects {
   put: Item[];
   delete: Key[];
+}
+
+/** Counter shard of a source partition (`topic-partition`): one partition's updates never contend with another's. */
+export function shardOfSource(src: string): number {
+  const m = /-(\d+)$/.exec(src);
+  return m ? Number(m[1]) % GSI_SHARDS : shardOf(src) % GSI_SHARDS;
 }
 
 export class MacIndexStore {
@@ -148,14 +155,40 @@ export class MacIndexStore {
     this.writes++;
   }
 
-  /** MACs per fabric and segment: sharded counter items, the deltas of a batch in one ADD per (fabric, segment). */
-  async addFabricCount(fabric: string, seg: Segment, delta: number, salt: string): Promise<void> {
-    if (delta === 0) return;
-    await this.table.update(keys.fabricCount(fabric, seg, shardOf(salt) % GSI_SHARDS), {
-      add: { macs: delta },
-      set: seg.evi ? { fabric, evi: seg.evi } : { fabric, vni: seg.vni },
-    });
-    this.writes++;
+  /**
+   * MACs per fabric and segment: counter items sharded by source partition, each contribution added once
+   * (./fabric-counts.ts): per counter item, one read of its watermark and one update conditioned on it.
+   */
+  async addCounts(contributions: readonly Contribution[]): Promise<void> {
+    const byCounter = new Map<string, { key: Key; fabric: string; seg: Segment; src: string; list: Contribution[] }>();
+    for (const c of contributions) {
+      const key = keys.fabricCount(c.fabric, c.seg, shardOfSource(c.src));
+      const id = `${key.pk}\u0000${key.sk}\u0000${c.src}`;
+      let e = byCounter.get(id);
+      if (!e) byCounter.set(id, (e = { key, fabric: c.fabric, seg: c.seg, src: c.src, list: [] }));
+      e.list.push(c);
+    }
+    if (byCounter.size === 0) return;
+    const stored = new Map<string, Item>();
+    for (const it of await this.table.batchGet([...byCounter.values()].map((e) => e.key))) stored.set(`${it.pk}\u0000${it.sk}`, it);
+    this.reads += Math.ceil(byCounter.size / 100);
+    for (const e of byCounter.values()) {
+      const wmAttr = `wm:${e.src}`;
+      const wm = stored.get(`${e.key.pk}\u0000${e.key.sk}`)?.[wmAttr];
+      const fresh = e.list.filter((c) => typeof wm !== 'string' || c.pos > wm);
+      if (fresh.length === 0) continue;
+      const delta = fresh.reduce((n, c) => n + c.delta, 0);
+      const top = fresh
+        .map((c) => c.pos)
+        .sort()
+        .at(-1)!;
+      await this.table.update(
+        e.key,
+        { add: { macs: delta }, set: { [wmAttr]: top, fabric: e.fabric, ...(e.seg.evi ? { evi: e.seg.evi } : { vni: e.seg.vni }) } },
+        typeof wm === 'string' ? [{ attr: wmAttr, op: 'eq', value: wm }] : [{ attr: wmAttr, op: 'notExists' }],
+      );
+      this.writes++;
+    }
   }
 
   /** What a fabric has been seen with (for the fabric list and its VNI / VTEP counts): idempotent puts. */
@@ -233,12 +266,13 @@ export class MacIndexStore {
     return out;
   }
 
-  /** Every located MAC item of a segment (gsi1, all shards; eventually consistent: a write conflict re-reads). */
+  /** Every located MAC item of a segment (gsi1, all shards: keys only; the items read from the table by key). */
   async *segmentItems(seg: Segment): AsyncGenerator<MacItem[]> {
     for (let shard = 0; shard < GSI_SHARDS; shard++) {
-      for await (const page of pages<MacItem>(this.table, { index: 'gsi1', pk: keys.segmentShardPk(seg, shard) })) {
-        this.reads++;
-        yield page;
+      const pk = keys.segmentShardPk(seg, shard);
+      for await (const page of pages(this.table, { index: 'gsi1', pk })) {
+        this.reads += 1 + Math.ceil(page.length / 100);
+        yield await itemsBehind<MacItem>(this.table, page, 'gsi1pk', pk);
       }
     }
   }

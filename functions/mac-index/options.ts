@@ -30,6 +30,18 @@ export const macIndexConfigSchema = z.strictObject({
   sweepSeconds: z.number().min(0.1).max(3600).default(5),
   /** Withdrawn-path tombstones older than this are dropped. */
   tombstoneSeconds: z.number().int().min(1).default(3600),
+  /**
+   * Route events one invocation takes at most (a packed record carries up to 2,000); the rest is handed back as a
+   * checkpoint and comes again at once. Bounds an invocation's work whatever the record count.
+   */
+  maxEventsPerInvocation: z.number().int().min(1).default(20_000),
+  /** With less time than this left (the Lambda context's), no new MAC group starts: the rest is handed back. */
+  deadlineReserveMs: z.number().int().min(0).default(10_000),
+  /**
+   * Distinct MACs applied at once per invocation (each MAC's own events stay in order, applied by one worker): on AWS
+   * each write is a round trip, so the pool hides their latency.
+   */
+  concurrency: z.number().int().min(1).max(1024).default(32),
 });
 
 export type MacIndexConfig = z.output<typeof macIndexConfigSchema>;
@@ -45,6 +57,9 @@ export interface MacIndexOptions {
   sweepSeconds: number;
   historyRetentionDays: number;
   tombstoneSeconds: number;
+  maxEventsPerInvocation: number;
+  deadlineReserveMs: number;
+  concurrency: number;
 }
 
 export function macIndexOptions(c: MacIndexConfig): MacIndexOptions {

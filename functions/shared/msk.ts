@@ -31,6 +31,27 @@ export interface KafkaItemIdentifier {
 
 export interface MskBatchResponse {
   batchItemFailures: { itemIdentifier: KafkaItemIdentifier }[];
+  /**
+   * The partitions (`event.records` keys) whose checkpoint is a deadline hand-back, not a failure: the handler stopped
+   * before its deadline and the rest comes again. Lambda reads only batchItemFailures; the local runner re-polls such
+   * a partition at once, without back-off, and does not count it as a failure.
+   */
+  handedBack?: string[];
+}
+
+/** Records handed back unapplied because the invocation's time or event budget ran out (a checkpoint, not a failure). */
+export class DeadlineHandBackError extends Error {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`handed back before the deadline: ${reason}`, options);
+  }
+}
+
+/**
+ * The time an invocation has left: the Lambda context's (the local runner passes the same contract), or none known.
+ */
+export function remainingMs(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number {
+  const ms = context?.getRemainingTimeInMillis?.();
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
 }
 
 export type MskHandler = (event: MSKEvent, context?: Context) => Promise<void | MskBatchResponse>;
@@ -90,7 +111,7 @@ export class PartitionFailures {
     return this.#count;
   }
 
-  /** The partitions that failed, each with its first failed offset and that record's error. */
+  /** The partitions that failed (hand-backs included), each with its first failed offset and that record's error. */
   partitions(): { partition: string; offset: number; err: unknown }[] {
     return [...this.#first].map(([partition, f]) => ({ partition, ...f }));
   }
@@ -98,7 +119,11 @@ export class PartitionFailures {
   /** `undefined` when nothing failed (success), else one identifier per failed partition. */
   response(): MskBatchResponse | undefined {
     if (this.#first.size === 0) return undefined;
-    return { batchItemFailures: [...this.#first].map(([partition, f]) => ({ itemIdentifier: { partition, offset: f.offset } })) };
+    const handedBack = [...this.#first].filter(([, f]) => f.err instanceof DeadlineHandBackError).map(([p]) => p);
+    return {
+      batchItemFailures: [...this.#first].map(([partition, f]) => ({ itemIdentifier: { partition, offset: f.offset } })),
+      ...(handedBack.length ? { handedBack } : {}),
+    };
   }
 }
 

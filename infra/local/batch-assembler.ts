@@ -14,7 +14,7 @@ import { type PartitionMessages, toMskEvent } from './msk-event.js';
 
 export type PartitionOutcome =
   /** `taken` were delivered; those before `checkpoint` (all of them when undefined) are done. */
-  | { kind: 'done'; taken: KafkaMessage[]; checkpoint?: number }
+  | { kind: 'done'; taken: KafkaMessage[]; checkpoint?: number; handedBack?: boolean }
   /** The handler threw or answered with an identifier naming no record of the batch: none of `taken` is done. */
   | { kind: 'failed'; taken: KafkaMessage[]; err: unknown };
 
@@ -59,14 +59,22 @@ export class BatchAssembler {
   async #run(parts: Part[]): Promise<void> {
     const event = toMskEvent(parts, this.opts.brokers);
     let checkpoints: Map<string, number>;
+    let handedBack: Set<string>;
     try {
-      checkpoints = checkpointsOf(event, await this.opts.invoke(event));
+      const response = await this.opts.invoke(event);
+      checkpoints = checkpointsOf(event, response);
+      // A deadline hand-back (functions/shared/msk.ts) is progress, not a failure.
+      const hb = (response as { handedBack?: unknown } | undefined)?.handedBack;
+      handedBack = new Set(Array.isArray(hb) ? hb.filter((x): x is string => typeof x === 'string') : []);
     } catch (err) {
       this.opts.onInvoked?.(event, { ok: false, err });
       for (const p of parts) p.resolve({ kind: 'failed', taken: p.messages, err });
       return;
     }
-    this.opts.onInvoked?.(event, { ok: true, failedPartitions: checkpoints.size });
-    for (const p of parts) p.resolve({ kind: 'done', taken: p.messages, checkpoint: checkpoints.get(`${p.topic}-${p.partition}`) });
+    this.opts.onInvoked?.(event, { ok: true, failedPartitions: [...checkpoints.keys()].filter((k) => !handedBack.has(k)).length });
+    for (const p of parts) {
+      const key = `${p.topic}-${p.partition}`;
+      p.resolve({ kind: 'done', taken: p.messages, checkpoint: checkpoints.get(key), handedBack: handedBack.has(key) });
+    }
   }
 }

@@ -19,7 +19,7 @@
 import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
-import type { MskHandler } from '../../functions/shared/msk.js';
+import type { Context, MskHandler } from '../../functions/shared/msk.js';
 import { BatchAssembler } from './batch-assembler.js';
 
 export interface EventSourceMapping {
@@ -28,6 +28,8 @@ export interface EventSourceMapping {
   handler: MskHandler;
   batchSize?: number;
   batchingWindowMs?: number;
+  /** The invocation's time limit, passed to the handler as the Lambda context's getRemainingTimeInMillis (default 120 s). */
+  timeoutMs?: number;
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /**
    * Partitions handled at once, and so gathered into one invocation at most (each still strictly in order); default 4.
@@ -79,6 +81,8 @@ export interface EventSourceRunner {
 }
 
 const HEARTBEAT_MS = 3_000;
+/** An invocation's time limit when the mapping names none: the deployed functions' Lambda timeout. */
+const DEFAULT_TIMEOUT_MS = 120_000;
 /** Heartbeat errors after which this member must rejoin (Kafka protocol error names, as kafkajs types them). */
 const GROUP_GONE = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
 
@@ -202,7 +206,9 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         // An invocation in flight is progress (a handler may take long); the watchdog looks for none at all.
         inFlight.set(m.name, (inFlight.get(m.name) ?? 0) + 1);
         try {
-          return await m.handler(event);
+          // The Lambda context's deadline contract: the handler hands back what it cannot finish in time.
+          const deadline = Date.now() + (m.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+          return await m.handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() } as Context);
         } finally {
           inFlight.set(m.name, (inFlight.get(m.name) ?? 1) - 1);
           progressAt.set(m.name, Date.now());
@@ -253,7 +259,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
             await backOff();
             continue;
           }
-          const { taken, checkpoint } = outcome;
+          const { taken, checkpoint, handedBack } = outcome;
           const done = checkpoint === undefined ? taken : taken.filter((x) => Number(x.offset) < checkpoint);
           if (done.length > 0) {
             const next = (BigInt(done[done.length - 1]!.offset) + 1n).toString();
@@ -263,10 +269,11 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
             st.records += done.length;
           }
           pending = pending.slice(done.length);
-          if (checkpoint !== undefined) {
+          if (checkpoint !== undefined && !handedBack) {
             await backOff(); // then redeliver from the failed record
             continue;
           }
+          // Done, or handed back before the deadline (progress): the rest is polled again at once.
           attempt = 0;
           await heartbeat(); // throws on a rebalance: kafkajs rejoins, uncommitted records are fetched again
         }

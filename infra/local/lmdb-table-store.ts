@@ -142,7 +142,17 @@ interface IndexDb {
   name: string;
   pkAttr: string;
   skAttr: string;
+  /** The attributes a query of the index returns (DynamoDB's projection): undefined = ALL. */
+  projected?: string[];
   db: Database<Buffer, Buffer>;
+}
+
+/** An item as a query of this index returns it: the table's and the index's keys, and what the projection includes. */
+function project<T>(item: T, index: IndexDb): T {
+  if (!index.projected) return item;
+  const out: Record<string, unknown> = {};
+  for (const a of index.projected) if ((item as Record<string, unknown>)[a] !== undefined) out[a] = (item as Record<string, unknown>)[a];
+  return out as T;
 }
 
 export class LmdbTableStore implements TableStore {
@@ -160,6 +170,11 @@ export class LmdbTableStore implements TableStore {
       name: g.indexName,
       pkAttr: g.partitionKey.name,
       skAttr: g.sortKey?.name ?? '',
+      ...(g.projection === 'ALL'
+        ? {}
+        : {
+            projected: ['pk', 'sk', g.partitionKey.name, ...(g.sortKey ? [g.sortKey.name] : []), ...(g.projection === 'KEYS_ONLY' ? [] : g.projection.include)],
+          }),
       db: env.root.openDB<Buffer, Buffer>({ name: `${name}/${g.indexName}`, keyEncoding: 'binary', encoding: 'binary' }),
     }));
   }
@@ -263,7 +278,7 @@ export class LmdbTableStore implements TableStore {
       }
       last = key;
       const item = (index ? this.items.get(value as Buffer) : value) as T | undefined;
-      if (item && !expired(item, now)) items.push(item);
+      if (item && !expired(item, now)) items.push(index ? project(item, index) : item);
     }
     return { items, ...(more && last ? { cursor: last.toString('base64url') } : {}) };
   }

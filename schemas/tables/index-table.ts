@@ -35,9 +35,12 @@ export const indexTable: TableDefinition = {
   description: 'MAC/VNI locations, IP bindings, move history, Ethernet segments, alerts and fabric counters',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
+  // KEYS_ONLY: a query of either index needs only the MACs' keys and reads the items from the table by key (a
+  // consistent read); a MAC-item write then copies ~100 bytes into each index instead of the whole item
+  // (docs/table-design.md: the write units, and the migration of a table deployed with ALL).
   globalIndexes: [
-    { indexName: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' }, projection: 'ALL' },
-    { indexName: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' }, projection: 'ALL' },
+    { indexName: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' }, projection: 'KEYS_ONLY' },
+    { indexName: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' }, projection: 'KEYS_ONLY' },
   ],
   ttlAttribute: 'expiresAt',
 };

@@ -78,6 +78,19 @@ export interface MacItem {
   competing?: CompetingAdvertisement[];
   /** When the item was last written (ms, event time). */
   updatedMs: number;
+  /**
+   * The fabric counters' ledger: per source partition (`topic-partition`), the last change of fabric a write from it
+   * made and the position (offset, then place in the record) of the record behind it. Written in the item's own conditional write, so a redelivered batch
+   * finds the contribution it owes the counters even when the item itself has nothing left to change
+   * (functions/mac-index/fabric-counts.ts).
+   */
+  counted?: Record<string, FabricChange>;
+}
+
+export interface FabricChange {
+  from?: string;
+  to?: string;
+  pos: string;
 }
 
 export interface VanishedLocation {

@@ -92,12 +92,25 @@ function mskRecord(topic: string, partition: number, offset: number, timestamp: 
 const mskEvent = (records: Record<string, unknown[]>) =>
   ({ eventSource: 'aws:kafka', eventSourceArn: 'arn:test', bootstrapServers: 'test', records }) as unknown as MSKEvent;
 
+/**
+ * Offsets given to records that do not name one: they only grow, per partition, across batches (as Kafka's do; the
+ * fabric counters' ledger relies on it: functions/mac-index/fabric-counts.ts). Redeliver a batch by passing the same event.
+ * (packedMskBatch numbers its records from 0 each call: a call repeated is a redelivery.)
+ */
+const nextOffsets = new Map<string, number>();
+function nextOffset(topic: string, partition: number): number {
+  const k = `${topic}-${partition}`;
+  const o = nextOffsets.get(k) ?? 0;
+  nextOffsets.set(k, o + 1);
+  return o;
+}
+
 /** One MSK batch of one event per record, grouped per partition in the given order. */
 export function mskBatch(items: Timed[], topic: string = TOPICS.routes): MSKEvent {
   const records: Record<string, unknown[]> = {};
-  items.forEach((t, i) => {
+  items.forEach((t) => {
     const p = t.partition ?? 0;
-    (records[`${topic}-${p}`] ??= []).push(mskRecord(topic, p, t.offset ?? i, t.atMs, t.ev.mac || t.ev.routeKey || '', [t.ev]));
+    (records[`${topic}-${p}`] ??= []).push(mskRecord(topic, p, t.offset ?? nextOffset(topic, p), t.atMs, t.ev.mac || t.ev.routeKey || '', [t.ev]));
   });
   return mskEvent(records);
 }

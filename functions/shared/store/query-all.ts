@@ -22,3 +22,20 @@ export async function queryAll<T extends Key = Item>(store: TableStore, q: Query
   }
   return out;
 }
+
+/**
+ * The table's items behind a page of a KEYS_ONLY (or INCLUDE) index, in the page's order, read by key (consistent):
+ * an item whose index key changed since the index was read (`attr` no longer `value`) is left out, as the index
+ * itself would leave it out a moment later.
+ */
+export async function itemsBehind<T extends Key = Item>(store: TableStore, page: readonly Key[], attr: string, value: string): Promise<T[]> {
+  if (page.length === 0) return [];
+  const byKey = new Map<string, T>();
+  for (const it of await store.batchGet<T>(page)) byKey.set(`${it.pk}\u0000${it.sk}`, it);
+  const out: T[] = [];
+  for (const k of page) {
+    const it = byKey.get(`${k.pk}\u0000${k.sk}`);
+    if (it && (it as Record<string, unknown>)[attr] === value) out.push(it);
+  }
+  return out;
+}

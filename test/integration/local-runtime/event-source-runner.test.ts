@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeRecords, itemIdentifierOf, type MskBatchResponse, recordsOf } from '../../../functions/shared/msk.js';
+import { type Context, decodeRecords, itemIdentifierOf, type MskBatchResponse, recordsOf } from '../../../functions/shared/msk.js';
 import { ensureTables } from '../../../infra/local/ensure-tables.js';
 import { createEventSourceRunner, type EventSourceRunner } from '../../../infra/local/event-source-runner.js';
 import { RouteAction, RouteEvent } from '../../../schemas/events.js';
@@ -129,6 +129,44 @@ describe('event-source-runner', () => {
     await waitFor(() => (deliveries.flat().filter((o) => o === 5).length >= 1 && deliveries.length >= 2 ? true : undefined), 'redelivery');
     expect(deliveries[0]).toEqual([0, 1, 2, 3, 4, 5]);
     expect(deliveries[1]).toEqual([3, 4, 5]);
+    await waitFor(async () => ((await committedOffset(`evpn-lens-${name}`, topic, 0)) === 6 ? true : undefined), 'offset 6 committed');
+  });
+
+  it('passes the deadline contract and re-polls a deadline hand-back at once: no back-off, no failure counted', async () => {
+    // Arrange: 6 records; the handler applies one record per invocation and hands the rest back. A failure would wait
+    // the back-off (20 s here) each time; a hand-back is polled again at once.
+    const topic = uniqueName('handback');
+    await createTopics([topic], 1);
+    const name = uniqueName('m');
+    await produce(
+      topic,
+      Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)), partition: 0 })),
+    );
+    const applied: number[] = [];
+    const remaining: number[] = [];
+    const handler = async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | void> => {
+      remaining.push(context?.getRemainingTimeInMillis() ?? -1);
+      const [first, next] = [...recordsOf(event)];
+      if (first) applied.push(first.offset);
+      if (next) return { batchItemFailures: [{ itemIdentifier: itemIdentifierOf(next) }], handedBack: [`${next.topic}-${next.partition}`] };
+    };
+    const runner = createEventSourceRunner({
+      brokers: brokers(),
+      retryBackoffMs: { initial: 20_000, max: 20_000 },
+      mappings: [{ name, topics: [topic], handler, batchSize: 10, timeoutMs: 60_000 }],
+    });
+    runners.push(runner);
+    await runner.start();
+    const started = Date.now();
+
+    // Act
+    await waitFor(() => (applied.length >= 6 ? true : undefined), 'every record applied, one per invocation', 60_000);
+
+    // Assert: in order, each once, well inside one back-off; the deadline passed on; no failure counted.
+    expect(applied).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(remaining.every((ms) => ms > 50_000 && ms <= 60_000)).toBe(true);
+    expect(runner.stats()[name]).toMatchObject({ invocations: 6, failures: 0 });
     await waitFor(async () => ((await committedOffset(`evpn-lens-${name}`, topic, 0)) === 6 ? true : undefined), 'offset 6 committed');
   });
 

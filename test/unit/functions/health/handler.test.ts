@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthHandler, type HealthHandler } from '../../../../functions/health/handler.js';
 import { createHealthTick } from '../../../../functions/health/tick.js';
 import { buildFabricView } from '../../../../functions/shared/fabric-health/fabric-view.js';
+import type { Context } from '../../../../functions/shared/msk.js';
 import { Alert, AlertState, AlertType, RibView, RouteEventBatch } from '../../../../schemas/events.js';
 import { u64 } from '../../../../schemas/long.js';
 import { minuteOf } from '../../../../schemas/tables/index.js';
@@ -81,6 +82,38 @@ describe('health handler', () => {
     expect(v.sessions.up).toBe(0);
     expect(v.sessions.down.map((s) => s.state)).toEqual(['unknown', 'unknown']);
     expect(v.freshness.sources).toEqual([expect.objectContaining({ kind: 'bmp', state: 'stale' })]);
+  });
+
+  it('starts no new partition with too little time left: hands the rest back, and the redelivery completes it', async () => {
+    // Arrange: three routers' sessions on three partitions; the first invocation is out of time from the start.
+    const now = T0;
+    const h = handlerFor(() => now);
+    const routers = [1, 2, 3].map((i) => ({ fabric: 'f1', bgpId: `10.9.1.${i}` }));
+    const event = mskEventOf(
+      TOPICS.sessions,
+      routers.map((r, i) => ({ partition: i, offset: 7, timestamp: T0, value: encodeSession(peerUp(r, `127.0.6.${i + 1}`, T0)) })),
+    );
+    const late = { getRemainingTimeInMillis: () => 0 } as Context;
+    const ample = { getRemainingTimeInMillis: () => 120_000 } as Context;
+
+    // Act
+    const first = await h(event, late);
+    const rest = {
+      ...event,
+      records: Object.fromEntries(first!.batchItemFailures.map((f) => [f.itemIdentifier.partition, event.records[f.itemIdentifier.partition]!])),
+    };
+    const afterFirst = (await view(h, now)).sessions.up;
+    const second = await h(rest, ample);
+
+    // Assert: one partition applied, two handed back (not failed) at their first record; then all three.
+    expect(afterFirst).toBe(1);
+    expect(first?.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      { partition: `${TOPICS.sessions}-1`, offset: 7 },
+      { partition: `${TOPICS.sessions}-2`, offset: 7 },
+    ]);
+    expect(first?.handedBack).toEqual([`${TOPICS.sessions}-1`, `${TOPICS.sessions}-2`]);
+    expect(second).toBeUndefined();
+    expect((await view(h, now)).sessions.up).toBe(3);
   });
 
   it('counts routes by type and VTEPs from type-3 routes exactly once under redelivery', async () => {

@@ -22,6 +22,14 @@ describe('EvpnLensDataStack', () => {
     }
   });
 
+  it('projects no secondary index ALL: every index write copies only what its queries read', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const gsis = tables.flatMap((t) => (t.Properties.GlobalSecondaryIndexes ?? []) as { IndexName: string; Projection: { ProjectionType: string } }[]);
+    expect(gsis.length).toBeGreaterThan(0);
+    for (const g of gsis) expect({ index: g.IndexName, projection: g.Projection.ProjectionType }).not.toEqual({ index: g.IndexName, projection: 'ALL' });
+    expect(gsis.map((g) => g.Projection.ProjectionType)).toEqual(['KEYS_ONLY', 'KEYS_ONLY']);
+  });
+
   it('passes the cdk-nag AWS Solutions checks without suppressions', () => {
     const nagged = new App();
     new EvpnLensDataStack(nagged, 'Nagged', { tablePrefix: 'x-' });

@@ -54,6 +54,28 @@ describe('BatchAssembler', () => {
     expect(outcomes.map((o) => (o.kind === 'done' ? o.checkpoint : o.kind))).toEqual([1, undefined, 20]);
   });
 
+  it('tells a deadline hand-back from a failure: the partition it names is progress, not a failed partition', async () => {
+    const invoked: number[] = [];
+    const a = new BatchAssembler({
+      batchSize: 100,
+      gatherMs: 5,
+      brokers: ['b:1'],
+      invoke: async () => ({
+        batchItemFailures: [{ itemIdentifier: { partition: 'r-0', offset: 1 } }, { itemIdentifier: { partition: 'r-1', offset: 2 } }],
+        handedBack: ['r-1'],
+      }),
+      onInvoked: (_e, o) => void invoked.push(o.ok ? o.failedPartitions : -1),
+    });
+
+    const [p0, p1] = await Promise.all([a.submit('r', 0, msgs(0, 3)), a.submit('r', 1, msgs(0, 3))]);
+
+    expect([p0, p1].map((o) => (o.kind === 'done' ? [o.checkpoint, o.handedBack] : o.kind))).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(invoked).toEqual([1]);
+  });
+
   it('fails every partition of the invocation when the handler throws or names a record not in the batch', async () => {
     const responses: (() => unknown)[] = [
       () => {
