@@ -15,7 +15,7 @@ import { type Collector, createKafkaPublisher, type EventPublisher, startCollect
 import { IndexReader } from '../../functions/api/index-reader.js';
 import { migrateIndex } from '../../functions/mac-index/index-migration.js';
 import type { MskHandler } from '../../functions/shared/msk.js';
-import { ALL_TOPICS, TOPICS } from '../../schemas/topics.js';
+import { ALL_TOPICS } from '../../schemas/topics.js';
 import { consumerMappings } from '../catalog/consumers.js';
 import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
