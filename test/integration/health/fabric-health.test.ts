@@ -58,8 +58,9 @@ describe('fabric health from real routers and a gNMI target', () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}; the last view: ${JSON.stringify(last)}`);
     });
-  const imet = (r: Gobgp, vtep: string, rd: string, op: 'add' | 'del') =>
-    r.evpn(op, ['multicast', vtep, 'etag', '0', 'rd', rd, 'rt', '65000:100', 'encap', 'vxlan', 'pmsi', 'ingress-repl', '10100', vtep]);
+  /** A type-3 (IMET) route of a VNI (route target 65000:<vni - 10000>), originated or withdrawn. */
+  const imet = (r: Gobgp, vtep: string, rd: string, op: 'add' | 'del', vni = 10100) =>
+    r.evpn(op, ['multicast', vtep, 'etag', '0', 'rd', rd, 'rt', `65000:${vni - 10000}`, 'encap', 'vxlan', 'pmsi', 'ingress-repl', String(vni), vtep]);
   const vniCounters = (vni: number, counters: [string, bigint][], timestampNs?: bigint) => {
     const n = notification(
       `openconfig:${OC_VXLAN}/endpoint-vnis/endpoint-vni[vni=${vni}]/state`,
@@ -275,22 +276,7 @@ describe('fabric health from real routers and a gNMI target', () => {
       return { update: notificationJson({ ...n, timestamp: null }) };
     };
     // BMP: g1 advertises VNIs 10100 and 10200, g2 10100. gNMI: leaf3 serves 10100 and has a tunnel to g1 only.
-    await g1.evpn('add', [
-      'multicast',
-      VTEP.g1,
-      'etag',
-      '0',
-      'rd',
-      `${R.g1}:200`,
-      'rt',
-      '65000:200',
-      'encap',
-      'vxlan',
-      'pmsi',
-      'ingress-repl',
-      '10200',
-      VTEP.g1,
-    ]);
+    await imet(g1, VTEP.g1, `${R.g1}:200`, 'add', 10200);
     await target.send(
       state('endpoint-vnis/endpoint-vni[vni=10100]', 'vni-state', 'UP'),
       state(`endpoint-peers/endpoint-peer[peer-address=${VTEP.g1}]`, 'peer-state', 'UP'),
@@ -322,22 +308,7 @@ describe('fabric health from real routers and a gNMI target', () => {
     } finally {
       // Whatever failed above, the later tests start from a fabric whose planes agree.
       await target.send(state(`endpoint-peers/endpoint-peer[peer-address=${VTEP.g2}]`, 'peer-state', 'UP'));
-      await g1.evpn('del', [
-        'multicast',
-        VTEP.g1,
-        'etag',
-        '0',
-        'rd',
-        `${R.g1}:200`,
-        'rt',
-        '65000:200',
-        'encap',
-        'vxlan',
-        'pmsi',
-        'ingress-repl',
-        '10200',
-        VTEP.g1,
-      ]);
+      await imet(g1, VTEP.g1, `${R.g1}:200`, 'del', 10200);
     }
   });
 
