@@ -2,7 +2,7 @@
  * Read side of fabric health: the fabric's items in the health table, its minute history, its counter buckets, and
  * the MAC index's figures of the fabric (MAC counts, moves per minute) from the index table. Queries only.
  */
-import { type CounterBucketItem, type FabricStatusItem, type HealthMinuteItem, healthKeys, keys, minuteOf } from '../../../schemas/tables/index.js';
+import { type CounterBucketItem, type FabricStatusItem, HEALTH_SK, type HealthMinuteItem, healthKeys, keys, minuteOf } from '../../../schemas/tables/index.js';
 import { pages } from '../store/query-all.js';
 import type { Key, QueryInput, TableStore } from '../store/table-store.js';
 import type { FabricSnapshot } from './fabric-view.js';
@@ -30,7 +30,7 @@ export class FabricHealthReader {
   }
 
   async status(fabric: string): Promise<FabricStatusItem | undefined> {
-    const items = await this.queryAll<FabricStatusItem>(this.healthTable, healthKeys.fabricPk(fabric), { from: 'STATUS', to: 'STATUS' });
+    const items = await this.queryAll<FabricStatusItem>(this.healthTable, healthKeys.fabricPk(fabric), { from: HEALTH_SK.status, to: HEALTH_SK.status });
     return items[0];
   }
 
