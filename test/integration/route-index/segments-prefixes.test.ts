@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gobgp } from '../../../infra/lab/gobgp.js';
 import { freePort } from '../../../infra/local/free-port.js';
@@ -6,6 +9,9 @@ import { attrs, evpn, ext, update } from '../../fixtures/bmp/builders.js';
 import { BgpSpeaker } from '../support/bgp-speaker.js';
 import { waitFor } from '../support/env.js';
 import { startTestStack } from '../support/stack.js';
+
+const cli = join(resolve(import.meta.dirname, '../../..'), 'bin/evpn-lens.mjs');
+const evpnLens = async (...args: string[]) => (await promisify(execFile)(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 })).stdout;
 
 // Issue 25 with real routers: two GoBGP speakers (Debian's gobgpd), one per fabric, export their Loc-RIB over BMP.
 // dc1 originates type-5 routes in two IP-VRFs and the type-4 / type-1 routes of two Ethernet segments on behalf of
@@ -139,6 +145,10 @@ describe('segments and prefixes from GoBGP routes (type 1, 4, 5) through BMP to 
     expect(m[2].nextHops[0]).toMatchObject({ vtep: '10.25.1.3', gatewayIp: '10.25.2.254' });
     expect((await get('/v1/prefixes?ip=10.99.0.1')).status).toBe(404);
     expect((await get('/v1/hosts?ip=10.25.2.9')).body).toMatchObject({ match: 'prefix', hosts: [] });
+    // The CLI shows the fallback: no host route, the covering subnets per VRF and fabric.
+    const where = await evpnLens('where', '10.25.2.9', '--api', stack.apiUrl);
+    expect(where).toContain('match: prefix');
+    expect(where).toMatch(/50001\s+dc2\s+10\.25\.2\.0\/24\s+10\.25\.2\.1\s+10\.25\.2\.1\s+02:25:00:00:00:01/);
     // Withdrawn everywhere: the /25 disappears.
     await waitFor(
       async () => ((await get('/v1/prefixes?ip=10.25.2.200')).body.matches?.some((x: any) => x.prefix === '10.25.2.128/25') ? true : undefined),
@@ -206,6 +216,9 @@ describe('segments and prefixes from GoBGP routes (type 1, 4, 5) through BMP to 
       [ESI_AA.esi, 'all-active'],
       [ESI_SA.esi, 'single-active'],
     ]);
+
+    const cliList = await evpnLens('segments', '--api', stack.apiUrl);
+    expect(cliList).toMatch(new RegExp(`${ESI_SA.esi}\\s+dc1\\s+single-active\\s+100\\s+10\\.25\\.1\\.4,10\\.25\\.1\\.20`));
 
     // 10.25.1.3 leaves segment A (its ES route withdrawn): two candidates, and the DF of some VLANs changes.
     await dc1.evpn('del', esRoute(ESI_AA, '10.25.1.3'));
