@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../../functions/api/handler.js';
 import { createMacIndexHandler } from '../../../../functions/mac-index/handler.js';
 import { createRouteIndexHandler, type RouteIndexHandler } from '../../../../functions/route-index/handler.js';
-import { type IRouteEvent, RibView, RouteAction, SessionEvent, SessionEventKind } from '../../../../schemas/events.js';
+import { type IRouteEvent, SessionEvent, SessionEventKind } from '../../../../schemas/events.js';
 import { u64 } from '../../../../schemas/long.js';
 import { keys } from '../../../../schemas/tables/index.js';
 import { TOPICS } from '../../../../schemas/topics.js';
