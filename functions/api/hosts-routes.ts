@@ -25,8 +25,10 @@ async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<(Host
   for (const it of items) {
     if (!it.location) continue;
     const detached = isMultiHomedEsi(it.location.esi) ? await reader.detachedVteps(it.location.esi) : new Set<string>();
-    // A multi-homed location links to its Ethernet segment (members, mode, designated forwarders).
-    const segment = isMultiHomedEsi(it.location.esi) ? { segment: `/v1/segments/${it.location.esi}` } : {};
+    // A multi-homed location links to its Ethernet segment (members, mode, designated forwarders) and says its mode:
+    // behind a single-active segment the MAC is at the member advertising it (RFC 7432 §14.1.1: only the DF forwards).
+    const mode = isMultiHomedEsi(it.location.esi) ? await reader.segmentMode(it.location.esi) : undefined;
+    const segment = isMultiHomedEsi(it.location.esi) ? { segment: `/v1/segments/${it.location.esi}`, ...(mode ? { redundancy: mode } : {}) } : {};
     out.push({ ...toHostLocation(it.location, detached, it.evi), ...segment, competing: (it.competing ?? []).map(competingView) });
   }
   return out;

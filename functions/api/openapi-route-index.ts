@@ -65,7 +65,18 @@ export const routeIndexSchemas = {
         items: {
           type: 'object',
           required: ['kind'],
-          properties: { kind: { enum: ['ad-per-evi-without-es-route', 'es-route-without-ad-routes', 'mode-mismatch'] }, vtep: { type: 'string' } },
+          properties: {
+            kind: { enum: ['ad-per-evi-without-es-route', 'es-route-without-ad-routes', 'mode-mismatch', 'single-active-macs-on-several-members'] },
+            vtep: { type: 'string' },
+            macs: {
+              type: 'array',
+              description: 'single-active-macs-on-several-members: up to 20 of them, with the members advertising each',
+              items: {
+                type: 'object',
+                properties: { mac: { type: 'string' }, segment: { type: 'string' }, members: { type: 'array', items: { type: 'string' } } },
+              },
+            },
+          },
         },
       },
     },

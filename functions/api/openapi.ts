@@ -24,6 +24,10 @@ const location = {
       description: 'other advertisements of the MAC in this VNI (current locations only, not with ?at=)',
     },
     segment: { type: 'string', description: 'a multi-homed location: its Ethernet segment, /v1/segments/{esi}' },
+    redundancy: {
+      enum: ['all-active', 'single-active', 'unknown'],
+      description: 'a multi-homed location: its segment’s mode; single-active: vtep is the member advertising the MAC (RFC 7432 §14.1.1)',
+    },
   },
 };
 const competing = {

@@ -25,9 +25,14 @@ export interface VrfInfo {
 export class RouteIndexReader {
   constructor(readonly table: TableStore) {}
 
+  /** The segment's route items, and a sample (≤ 20) of the MACs more than one member advertises (markers). */
   async segment(esi: string): Promise<SegmentView | undefined> {
-    const items = await queryAll<SegmentRouteItem>(this.table, { pk: routeIndexKeys.segmentPk(esi), consistent: false });
-    return segmentView(esi, items);
+    const pk = routeIndexKeys.segmentPk(esi);
+    const [items, multi] = await Promise.all([
+      queryAll<SegmentRouteItem>(this.table, { pk, prefix: 'R#', consistent: false }),
+      this.table.query<Key & { mac: string; segment: string; members: string[] }>({ pk, prefix: 'MULTI#', limit: 20, consistent: false }),
+    ]);
+    return segmentView(esi, items, multi.items);
   }
 
   async segmentPage(limit: number, cursor?: string): Promise<Page<Key & { esi: string }>> {

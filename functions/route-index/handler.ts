@@ -3,6 +3,7 @@
  * the MACs (docs/table-design.md, "Segments and prefixes"):
  *  - Ethernet segments from type-4 (ES) and type-1 (Ethernet A-D per ES and per EVI) routes, one item per route;
  *  - IP prefixes from type-5 routes (RFC 9136), one item per (IP-VRF, prefix) holding every route of it;
+ *  - the members advertising each MAC behind a multi-homed segment (type 2 with its ESI), for the segment's flags;
  * and sweeps a router's older-epoch paths from both when its resync completes (as the MAC index does for MACs), which
  * also detaches the MAC index's per-ES A-D member items that resync withdrew (RFC 7432 §8.2).
  *
@@ -14,7 +15,7 @@ import { type Logger, pino } from 'pino';
 import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
 import { indexTable } from '../../schemas/tables/index-table.js';
-import { type PrefixHistoryEntry, type PrefixItem, type RoutePath, routeIndexKeys } from '../../schemas/tables/route-index-items.js';
+import { type PrefixHistoryEntry, type PrefixItem, type RoutePath, routeIndexKeys, type SegmentMacItem } from '../../schemas/tables/route-index-items.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { runBounded } from '../shared/bounded-pool.js';
 import {
@@ -77,6 +78,7 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
         live: false,
         version: 0,
       };
+    if (c.kind === 'mac') return { ...c.key, esi: c.esi, mac: c.mac, segment: c.segment, paths: {}, live: false, members: [], version: 0 };
     return { ...c.key, vrf: c.vrf, prefix: c.prefix, paths: {}, live: false, fabrics: [], version: 0 };
   }
 
@@ -97,6 +99,7 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
       if (next.live) delete next.expiresAt;
       else next.expiresAt = Math.floor(lastAt / 1000) + opts.tombstoneSeconds;
       if (first.kind === 'prefix') await prefixSideEffects(first, stored as PrefixItem | undefined, next as PrefixItem, lastAt);
+      else if (first.kind === 'mac') await macSideEffects(first, stored as SegmentMacItem | undefined, next as SegmentMacItem);
       else if (next.live) await once(`seg|${first.esi}`, () => store.putSegmentListed(first.esi, changes[0]!.fabric));
       try {
         await store.putVersioned(next, stored?.version);
@@ -151,13 +154,23 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
     }
   }
 
+  /** A marker in the segment's partition while more than one member advertises the MAC (the segment view's flag). */
+  async function macSideEffects(c: Extract<RouteIndexChange, { kind: 'mac' }>, before: SegmentMacItem | undefined, next: SegmentMacItem) {
+    next.members = [...new Set(livePaths(next.paths).map((p) => p.a!.vtep))].sort();
+    const was = (before?.live ? before.members : []).length > 1;
+    const now = next.members.length > 1;
+    if (now)
+      await store.putAll([{ ...routeIndexKeys.segmentMulti(c.esi, c.mac, c.segment), esi: c.esi, mac: c.mac, segment: c.segment, members: next.members }]);
+    else if (was) await store.table.delete(routeIndexKeys.segmentMulti(c.esi, c.mac, c.segment));
+  }
+
   /** Notes what each router reported (where its resync sweeps), before the items. */
   async function noteRouters(groups: Iterable<Group>): Promise<void> {
     const put: Item[] = [];
     for (const g of groups)
       for (const c of g.changes) {
         if (!c.advertise) continue;
-        const what = g.first.kind === 'segment' ? { esi: g.first.esi } : { vrf: g.first.vrf };
+        const what = g.first.kind === 'prefix' ? { vrf: g.first.vrf } : { esi: g.first.esi };
         const key = routeIndexKeys.routerNote(c.router, what);
         const id = `note|${key.pk}|${key.sk}`;
         if (written.has(id)) continue;
@@ -181,22 +194,24 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
     const floor = ordOf(0n, epoch);
     for await (const notes of store.partition<{ pk: string; sk: string; esi?: string; vrf?: string }>(routeIndexKeys.routerNotesPk(router)))
       for (const n of notes) {
-        const pk = n.esi ? routeIndexKeys.segmentPk(n.esi) : routeIndexKeys.vrfPk(n.vrf ?? '');
-        for await (const items of store.partition<RouteItem>(pk))
-          for (const item of items) {
-            const changes: PathChange[] = [];
-            for (const [pathKey, p] of Object.entries(item.paths))
-              if (!p.w && p.r === router && p.o < floor) changes.push({ pathKey, router, fabric: p.f, advertise: false, ord: floor, atMs });
-            if (!changes.length) continue;
-            stats.resyncWithdrawn += changes.length;
-            const first = itemChange(item);
-            const r = await commit(first, changes);
-            // RFC 7432 §8.2: a per-ES A-D route gone with the resync detaches its member in the MAC index's view too.
-            if (r && !r.after.live && first.kind === 'segment' && first.routeType === 1 && first.ethernetTag === MAX_ET) {
-              const vtep = Object.values(item.paths).find((p) => p.a)?.a?.vtep;
-              if (vtep) await store.detachEsMember(first.esi, vtep, floor, atMs);
+        const pks = n.esi ? [routeIndexKeys.segmentPk(n.esi), routeIndexKeys.segmentMacPk(n.esi)] : [routeIndexKeys.vrfPk(n.vrf ?? '')];
+        for (const pk of pks)
+          for await (const items of store.partition<RouteItem>(pk))
+            for (const item of items) {
+              if (!item.paths) continue; // a marker, not a route item
+              const changes: PathChange[] = [];
+              for (const [pathKey, p] of Object.entries(item.paths))
+                if (!p.w && p.r === router && p.o < floor) changes.push({ pathKey, router, fabric: p.f, advertise: false, ord: floor, atMs });
+              if (!changes.length) continue;
+              stats.resyncWithdrawn += changes.length;
+              const first = itemChange(item);
+              const r = await commit(first, changes);
+              // RFC 7432 §8.2: a per-ES A-D route gone with the resync detaches its member in the MAC index's view too.
+              if (r && !r.after.live && first.kind === 'segment' && first.routeType === 1 && first.ethernetTag === MAX_ET) {
+                const vtep = Object.values(item.paths).find((p) => p.a)?.a?.vtep;
+                if (vtep) await store.detachEsMember(first.esi, vtep, floor, atMs);
+              }
             }
-          }
       }
     log.info({ router, epoch: String(epoch) }, 'resync complete: segment and prefix paths of older session epochs withdrawn');
   }
@@ -204,6 +219,7 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
   /** The change descriptor of a stored item (a resync's withdrawals). */
   function itemChange(item: RouteItem): RouteIndexChange {
     const dummy: PathChange = { pathKey: '', router: '', fabric: '', advertise: false, ord: '', atMs: 0 };
+    if ('mac' in item) return { kind: 'mac', key: { pk: item.pk, sk: item.sk }, esi: item.esi, mac: item.mac, segment: item.segment, change: dummy };
     if ('esi' in item)
       return {
         kind: 'segment',
@@ -255,7 +271,8 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
         continue;
       }
       for (const ev of events) {
-        if (ev.routeType !== 1 && ev.routeType !== 4 && ev.routeType !== 5) continue;
+        if (ev.routeType < 1 || ev.routeType > 5 || ev.routeType === 3) continue;
+        if (ev.routeType === 2 && (!ev.esi || ev.esi === '00:00:00:00:00:00:00:00:00:00')) continue; // single-homed: the MAC index's alone
         const c = routeIndexChangeOf(ev, rec.timestamp);
         if (!c) {
           stats.skipped++;

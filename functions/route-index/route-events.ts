@@ -31,6 +31,7 @@ function pathKeyOf(ev: RouteEvent): string {
 }
 
 export type RouteIndexChange =
+  | { kind: 'mac'; key: { pk: string; sk: string }; esi: string; mac: string; segment: string; change: PathChange }
   | {
       kind: 'segment';
       key: { pk: string; sk: string };
@@ -95,6 +96,19 @@ export function routeIndexChangeOf(ev: RouteEvent, recordTimestampMs: number): R
       rd: ev.rd,
       ...(ev.routeType === 4 && ev.originatorIp ? { originator: ev.originatorIp } : {}),
       change: { ...base, ...(attrs ? { attrs } : {}) },
+    };
+  }
+  // A MAC behind a multi-homed segment: which members advertise it (the ESI is in the type-2 NLRI, withdrawals too).
+  if (ev.routeType === 2 && ev.mac && isMultiHomedEsi(ev.esi)) {
+    const segment = ev.vni > 0 ? `VNI#${ev.vni}` : ev.evi ? `EVI#${ev.evi}` : undefined;
+    if (!segment || (advertise && !ev.nextHop)) return undefined;
+    return {
+      kind: 'mac',
+      key: routeIndexKeys.segmentMac(ev.esi, ev.mac, segment),
+      esi: ev.esi,
+      mac: ev.mac,
+      segment,
+      change: { ...base, ...(advertise ? { attrs: { vtep: ev.nextHop } } : {}) },
     };
   }
   if (ev.routeType === 5 && ev.ipPrefix) {

@@ -5,12 +5,18 @@
  * retried batch finds them in place.
  */
 import { keys } from '../../schemas/tables/index-table.js';
-import { type PrefixHistoryEntry, type PrefixItem, routeIndexKeys, type SegmentRouteItem } from '../../schemas/tables/route-index-items.js';
+import {
+  type PrefixHistoryEntry,
+  type PrefixItem,
+  routeIndexKeys,
+  type SegmentMacItem,
+  type SegmentRouteItem,
+} from '../../schemas/tables/route-index-items.js';
 import { pages } from '../shared/store/query-all.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import type { Item, Key, TableStore } from '../shared/store/table-store.js';
 
-export type RouteItem = SegmentRouteItem | PrefixItem;
+export type RouteItem = SegmentRouteItem | PrefixItem | SegmentMacItem;
 
 export class RouteIndexStore {
   writes = 0;

@@ -10,6 +10,8 @@
  * | VRF list        | VRFS                 | <vrf>              | `len:<family><length>` attributes: the prefix lengths present |
  * | prefix history  | PHIST#<vrf>#<prefix> | <ISO time>         | a prefix moving between fabrics (data centers)                |
  * | router note     | RIDX#<router>        | SEG#<esi>, VRF#<vrf> | what a router reported: where its resync sweeps             |
+ * | segment MAC     | SEGMAC#<esi>         | <mac>#<VNI#n|EVI#rt> | a MAC behind the segment: the members advertising it        |
+ * | several members | SEG#<esi>            | MULTI#<mac>#<seg>  | while more than one member advertises that MAC              |
  *
  * `<vrf>` is the L3 VNI of a VXLAN IP-VRF (RFC 9136 §3.1: the label field of a type-5 route), or the route target
  * naming it for MPLS. The segment partition is not the MAC index's `ES#<esi>` (its per-ES A-D member state).
@@ -64,6 +66,22 @@ export interface SegmentRouteItem {
   expiresAt?: number;
 }
 
+/** A MAC behind a multi-homed segment (type-2 routes with its ESI): which members advertise it. */
+export interface SegmentMacItem {
+  pk: string;
+  sk: string;
+  esi: string;
+  mac: string;
+  /** `VNI#<vni>` or `EVI#<rt>`. */
+  segment: string;
+  paths: Record<string, RoutePath>;
+  live: boolean;
+  /** Members (VTEPs) with a live path. */
+  members: string[];
+  version: number;
+  expiresAt?: number;
+}
+
 export interface PrefixHistoryEntry {
   pk: string;
   sk: string;
@@ -105,6 +123,10 @@ export const routeIndexKeys = {
   segmentRoute: (esi: string, routeKey: string) => ({ pk: `SEG#${esi}`, sk: `R#${routeKey}` }),
   segmentPk: (esi: string) => `SEG#${esi}`,
   segmentList: (esi: string) => ({ pk: 'SEGMENTS', sk: esi }),
+  segmentMac: (esi: string, mac: string, segment: string) => ({ pk: `SEGMAC#${esi}`, sk: `${mac}#${segment}` }),
+  segmentMacPk: (esi: string) => `SEGMAC#${esi}`,
+  /** Present while more than one member advertises the MAC (a single-active segment's anomaly, RFC 7432 §8.5 / §14.1.1). */
+  segmentMulti: (esi: string, mac: string, segment: string) => ({ pk: `SEG#${esi}`, sk: `MULTI#${mac}#${segment}` }),
   segmentsPk: 'SEGMENTS',
   prefix: (vrf: string, prefix: string) => ({ pk: `VRF#${vrf}`, sk: `PFX#${prefix}` }),
   vrfPk: (vrf: string) => `VRF#${vrf}`,

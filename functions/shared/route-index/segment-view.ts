@@ -38,7 +38,9 @@ export interface SegmentEvi {
 export type SegmentFlag =
   | { kind: 'ad-per-evi-without-es-route'; vtep: string }
   | { kind: 'es-route-without-ad-routes'; vtep: string }
-  | { kind: 'mode-mismatch'; singleActive: string[]; allActive: string[] };
+  | { kind: 'mode-mismatch'; singleActive: string[]; allActive: string[] }
+  /** RFC 7432 §14.1.1: behind a single-active segment only the DF forwards, so a MAC is advertised by one member. */
+  | { kind: 'single-active-macs-on-several-members'; macs: { mac: string; segment: string; members: string[] }[] };
 
 export interface SegmentView {
   esi: string;
@@ -57,7 +59,11 @@ export interface SegmentView {
 }
 
 /** The view of one ESI's route items; undefined when none is live (the segment is gone). */
-export function segmentView(esi: string, items: readonly SegmentRouteItem[]): SegmentView | undefined {
+export function segmentView(
+  esi: string,
+  items: readonly SegmentRouteItem[],
+  severalMembers: readonly { mac: string; segment: string; members: string[] }[] = [],
+): SegmentView | undefined {
   const members = new Map<string, SegmentMember & { dfAlg: number | undefined }>();
   const member = (vtep: string, fabric: string) => {
     let m = members.get(vtep);
@@ -118,6 +124,8 @@ export function segmentView(esi: string, items: readonly SegmentRouteItem[]): Se
     if (m.evis > 0 && !m.esRoute) flags.push({ kind: 'ad-per-evi-without-es-route', vtep: m.vtep });
     if (m.esRoute && !m.adPerEs && m.evis === 0) flags.push({ kind: 'es-route-without-ad-routes', vtep: m.vtep });
   }
+  if (single.length && severalMembers.length)
+    flags.push({ kind: 'single-active-macs-on-several-members', macs: severalMembers.map((m) => ({ mac: m.mac, segment: m.segment, members: m.members })) });
   if (single.length && allActive.length) flags.push({ kind: 'mode-mismatch', singleActive: orderedMembers(single), allActive: orderedMembers(allActive) });
   const labels = new Set(all.flatMap((m) => (m.esiLabel === undefined ? [] : [m.esiLabel])));
   const ordered = orderedMembers(all.map((m) => m.vtep));

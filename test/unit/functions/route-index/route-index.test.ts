@@ -115,6 +115,37 @@ describe.each(ADAPTERS)('route index on the %s store', (adapter) => {
     ]);
   });
 
+  it('locates a MAC behind the single-active segment at its advertising member, and flags it advertised by two', async () => {
+    const mac = createMacIndexHandler({ table: store.index });
+    const m = '02:5a:00:00:00:01';
+    const from = (vtep: string, withdraw = false) => macRoute({ mac: m, vtep, fabric: 'dc1', esi: ESI_SA, withdraw });
+    const both = async (evs: ReturnType<typeof macRoute>[]) => {
+      await mac(batch(evs));
+      await h(batch(evs));
+    };
+    const flagsOf = async () => (await get(`/v1/segments/${ESI_SA}`)).body.flags.map((f: { kind: string }) => f.kind);
+    await both([from('10.0.1.1')]);
+    expect((await get(`/v1/hosts/${m}`)).body.locations[0]).toMatchObject({
+      vtep: '10.0.1.1',
+      vteps: ['10.0.1.1'],
+      redundancy: 'single-active',
+      segment: `/v1/segments/${ESI_SA}`,
+    });
+    expect(await flagsOf()).not.toContain('single-active-macs-on-several-members');
+    await both([from('10.0.1.2')]);
+    expect((await get(`/v1/segments/${ESI_SA}`)).body.flags).toContainEqual({
+      kind: 'single-active-macs-on-several-members',
+      macs: [{ mac: m, segment: 'VNI#10100', members: ['10.0.1.1', '10.0.1.2'] }],
+    });
+    await both([from('10.0.1.2', true)]);
+    expect(await flagsOf()).not.toContain('single-active-macs-on-several-members');
+    // Behind the all-active segment the same MAC from two members is one location, as before.
+    const aa = '02:5a:00:00:00:02';
+    await both(['10.0.0.2', '10.0.0.10'].map((vtep) => macRoute({ mac: aa, vtep, fabric: 'dc1', esi: ESI_AA })));
+    expect((await get(`/v1/hosts/${aa}`)).body.locations[0]).toMatchObject({ vteps: ['10.0.0.2', '10.0.0.10'], redundancy: 'all-active' });
+    expect((await get(`/v1/segments/${ESI_AA}`)).body.flags.map((f: { kind: string }) => f.kind)).not.toContain('single-active-macs-on-several-members');
+  });
+
   it('reports HRW (RFC 8584 DF Type 1) as not supported, with no DF guessed', async () => {
     const esi = '00:33:33:33:33:33:33:33:33:03';
     await h(batch(['10.0.3.1', '10.0.3.2'].flatMap((m) => [esRoute(esi, m, { dfAlg: 1 }), adRoute(esi, m, 10100)])));
