@@ -10,11 +10,13 @@ export interface Origin {
   router: string;
   epoch?: number;
   withdraw?: boolean;
+  /** RIB view (default Loc-RIB). */
+  view?: number;
 }
 const ctx = (o: Origin): IRouteEvent => ({
   fabric: o.fabric,
   router: { address: o.router, bgpId: o.router },
-  peer: { address: '0.0.0.0', ribView: RibView.RIB_VIEW_LOC_RIB, bgpId: o.router },
+  peer: { address: '0.0.0.0', ribView: o.view ?? RibView.RIB_VIEW_LOC_RIB, bgpId: o.router },
   collectorSeq: u64(++seq),
   ...(o.epoch ? { sessionEpoch: u64(BigInt(o.epoch)) } : {}),
   action: o.withdraw ? RouteAction.ROUTE_ACTION_WITHDRAW : RouteAction.ROUTE_ACTION_ADVERTISE,
