@@ -100,7 +100,12 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
       else next.expiresAt = Math.floor(lastAt / 1000) + opts.tombstoneSeconds;
       if (first.kind === 'prefix') await prefixSideEffects(first, stored as PrefixItem | undefined, next as PrefixItem, lastAt);
       else if (first.kind === 'mac') await macSideEffects(first, stored as SegmentMacItem | undefined, next as SegmentMacItem);
-      else if (next.live) await once(`seg|${first.esi}`, () => store.putSegmentListed(first.esi, changes[0]!.fabric));
+      else if (next.live) {
+        // A route coming alive lists its segment even when this instance's cache says listed: another instance may
+        // have dropped the list entry when the segment's last route went.
+        if (!stored?.live) written.delete(`seg|${first.esi}`);
+        await once(`seg|${first.esi}`, () => store.putSegmentListed(first.esi, changes[0]!.fabric));
+      }
       try {
         await store.putVersioned(next, stored?.version);
       } catch (err) {
