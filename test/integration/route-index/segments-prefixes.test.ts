@@ -145,10 +145,6 @@ describe('segments and prefixes from GoBGP routes (type 1, 4, 5) through BMP to 
     expect(m[2].nextHops[0]).toMatchObject({ vtep: '10.25.1.3', gatewayIp: '10.25.2.254' });
     expect((await get('/v1/prefixes?ip=10.99.0.1')).status).toBe(404);
     expect((await get('/v1/hosts?ip=10.25.2.9')).body).toMatchObject({ match: 'prefix', hosts: [] });
-    // The CLI shows the fallback: no host route, the covering subnets per VRF and fabric.
-    const where = await evpnLens('where', '10.25.2.9', '--api', stack.apiUrl);
-    expect(where).toContain('match: prefix');
-    expect(where).toMatch(/50001\s+dc2\s+10\.25\.2\.0\/24\s+10\.25\.2\.1\s+10\.25\.2\.1\s+02:25:00:00:00:01/);
     // Withdrawn everywhere: the /25 disappears.
     await waitFor(
       async () => ((await get('/v1/prefixes?ip=10.25.2.200')).body.matches?.some((x: any) => x.prefix === '10.25.2.128/25') ? true : undefined),
@@ -217,8 +213,11 @@ describe('segments and prefixes from GoBGP routes (type 1, 4, 5) through BMP to 
       [ESI_SA.esi, 'single-active'],
     ]);
 
-    const cliList = await evpnLens('segments', '--api', stack.apiUrl);
+    // The CLI, both commands at once (each is a Node start): `segments`, and `where` showing an IP's prefix fallback.
+    const [cliList, where] = await Promise.all([evpnLens('segments', '--api', stack.apiUrl), evpnLens('where', '10.25.2.9', '--api', stack.apiUrl)]);
     expect(cliList).toMatch(new RegExp(`${ESI_SA.esi}\\s+dc1\\s+single-active\\s+100\\s+10\\.25\\.1\\.4,10\\.25\\.1\\.20`));
+    expect(where).toContain('match: prefix');
+    expect(where).toMatch(/50001\s+dc2\s+10\.25\.2\.0\/24\s+10\.25\.2\.1\s+10\.25\.2\.1\s+02:25:00:00:00:01/);
 
     // 10.25.1.3 leaves segment A (its ES route withdrawn): two candidates, and the DF of some VLANs changes.
     await dc1.evpn('del', esRoute(ESI_AA, '10.25.1.3'));
