@@ -1,6 +1,7 @@
 // evpn-lens NOC dashboard: plain ES module, no build step. Talks only to the query API (same origin, or ?api=URL).
 import { authHeaders, signInAgain } from './auth.js';
 import { showFabric, statusBadge } from './fabric.js';
+import { prefixMatchTable, showSegment, showSegments, showVrf, showVrfs } from './route-index.js';
 
 const API = new URLSearchParams(location.search).get('api') ?? '';
 const view = document.getElementById('view');
@@ -51,7 +52,7 @@ const isIp = (q) => /^\d{1,3}(\.\d{1,3}){3}$/.test(q) || (q.includes(':') && !/^
 
 const locationRow = (mac, vni, l, time, state, cls) =>
   `<tr class="${cls}"><td><a href="#/host/${esc(mac)}">${esc(mac)}</a></td><td>${esc(l.fabric)}</td><td><a href="#/vni/${vni}">${vni}</a></td>
-      <td>${l.vteps.map((v) => `<a href="#/vtep/${esc(v)}">${esc(v)}</a>`).join(', ')}</td><td>${l.esi === ZERO_ESI ? '<span class="muted">single-homed</span>' : esc(l.esi)}</td>
+      <td>${l.vteps.map((v) => `<a href="#/vtep/${esc(v)}">${esc(v)}</a>`).join(', ')}</td><td>${l.esi === ZERO_ESI ? '<span class="muted">single-homed</span>' : `<a href="#/segment/${esc(l.esi)}">${esc(l.esi)}</a>`}</td>
       <td>${esc(l.ips.join(', ') || '—')}</td><td>${l.sequence}</td><td>${esc(time)}</td><td>${state}</td></tr>`;
 
 // The chosen location, then (on a host's page) the MAC's other advertisements in that VNI: conflicting (equal
@@ -109,8 +110,13 @@ async function showHost(mac) {
 async function showIp(ip) {
   view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1><p class="muted">loading…</p>`;
   try {
-    const { hosts } = await api(`/v1/hosts?ip=${encodeURIComponent(ip)}`);
-    view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1>${hosts.length ? locationTable(hosts.map((h) => locationRows(h.mac, h.locations)).join('')) : '<p class="muted">No host has this IP now.</p>'}`;
+    const { hosts, match, prefixes } = await api(`/v1/hosts?ip=${encodeURIComponent(ip)}`);
+    // No MAC/IP route knows the address: the type-5 prefixes that cover it (match: prefix).
+    const fallback =
+      match === 'prefix'
+        ? `<p class="muted">No host route; covered by these prefixes (match: prefix):</p>${prefixMatchTable(prefixes)}`
+        : '<p class="muted">No host has this IP now.</p>';
+    view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1>${hosts.length ? locationTable(hosts.map((h) => locationRows(h.mac, h.locations)).join('')) : fallback}`;
   } catch (err) {
     view.innerHTML = `<h1>Hosts with IP ${esc(ip)}</h1><p class="error">${esc(err.message)}</p>`;
   }
@@ -142,7 +148,12 @@ async function showPaged(title, path) {
 }
 
 function route() {
-  const [, kind, arg] = decodeURIComponent(location.hash).match(/^#\/(host|ip|vni|vtep|fabric)\/(.+)$/) ?? [];
+  const hash = decodeURIComponent(location.hash);
+  if (hash === '#/segments') return showSegments(view, api);
+  if (hash === '#/vrfs') return showVrfs(view, api);
+  const [, kind, arg] = hash.match(/^#\/(host|ip|vni|vtep|fabric|segment|vrf)\/(.+)$/) ?? [];
+  if (kind === 'segment') return showSegment(view, api, arg);
+  if (kind === 'vrf') return showVrf(view, api, arg);
   if (kind === 'fabric') return showFabric(view, api, arg);
   if (kind === 'host') return showHost(arg);
   if (kind === 'ip') return showIp(arg);

@@ -16,7 +16,10 @@ import { fabricHealth, fabricHistory, fabricVtep, type HealthApiOptions } from '
 import { getHost, hostsByIp, hostsByVni, hostsByVtep } from './hosts-routes.js';
 import { IndexReader } from './index-reader.js';
 import { openApiDocument } from './openapi.js';
+import { listVrfs, matchPrefixes, prefixesByIp, vrfPrefixes } from './prefix-routes.js';
 import { ApiProblemError, json, notFound, problemResponse } from './problem.js';
+import { RouteIndexReader } from './route-index-reader.js';
+import { getSegment, listSegments } from './segment-routes.js';
 
 /** The index table, and the health table beside it: through the store port, or a DynamoDB client and the names. */
 export type ApiTables =
@@ -50,6 +53,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     health: new DynamoDbTableStore(deps.ddb, deps.health?.tableName ?? `${deps.tableName.slice(0, -INDEX_TABLE_ID.length)}${HEALTH_TABLE_ID}`, healthTable),
   };
   const reader = new IndexReader(tables.index);
+  const routeIndex = new RouteIndexReader(tables.index);
   const log = deps.logger ?? pino({ name: 'api', level: 'warn' });
   // Without health options: the default rules.
   const health = deps.health ?? {
@@ -61,7 +65,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   const routes: Route[] = [
     { pattern: /^\/v1\/openapi\.json$/, run: async () => openApiDocument },
     { pattern: /^\/v1\/hosts\/([^/]+)$/, run: ([mac], q) => getHost(reader, mac!, q) },
-    { pattern: /^\/v1\/hosts$/, run: (_p, q) => hostsByIp(reader, q) },
+    // An address no MAC/IP route knows falls back to its covering prefixes (type 5), marked match: prefix.
+    { pattern: /^\/v1\/hosts$/, run: (_p, q) => hostsByIp(reader, q, (ip) => matchPrefixes(routeIndex, ip)) },
+    { pattern: /^\/v1\/segments$/, run: (_p, q) => listSegments(routeIndex, q) },
+    { pattern: /^\/v1\/segments\/([^/]+)$/, run: ([esi]) => getSegment(routeIndex, esi!) },
+    { pattern: /^\/v1\/prefixes$/, run: (_p, q) => prefixesByIp(routeIndex, q) },
+    { pattern: /^\/v1\/vrfs$/, run: () => listVrfs(routeIndex) },
+    { pattern: /^\/v1\/vrfs\/([^/]+)\/prefixes$/, run: ([id], q) => vrfPrefixes(routeIndex, id!, q) },
     { pattern: /^\/v1\/vnis\/([^/]+)\/hosts$/, run: ([vni], q) => hostsByVni(reader, vni!, q) },
     { pattern: /^\/v1\/vteps\/([^/]+)\/hosts$/, run: ([ip], q) => hostsByVtep(reader, ip!, q) },
     { pattern: /^\/v1\/fabrics$/, run: () => listFabrics(reader, deps.fabrics ?? [], healthReader) },

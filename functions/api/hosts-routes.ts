@@ -25,7 +25,11 @@ async function locationsOf(reader: IndexReader, items: MacItem[]): Promise<(Host
   for (const it of items) {
     if (!it.location) continue;
     const detached = isMultiHomedEsi(it.location.esi) ? await reader.detachedVteps(it.location.esi) : new Set<string>();
-    out.push({ ...toHostLocation(it.location, detached, it.evi), competing: (it.competing ?? []).map(competingView) });
+    // A multi-homed location links to its Ethernet segment (members, mode, designated forwarders) and says its mode:
+    // behind a single-active segment the MAC is at the member advertising it (RFC 7432 §14.1.1: only the DF forwards).
+    const mode = isMultiHomedEsi(it.location.esi) ? await reader.segmentMode(it.location.esi) : undefined;
+    const segment = isMultiHomedEsi(it.location.esi) ? { segment: `/v1/segments/${it.location.esi}`, ...(mode ? { redundancy: mode } : {}) } : {};
+    out.push({ ...toHostLocation(it.location, detached, it.evi), ...segment, competing: (it.competing ?? []).map(competingView) });
   }
   return out;
 }
@@ -65,7 +69,8 @@ export async function getHost(reader: IndexReader, macText: string, query: Recor
   return { mac, locations, history: history.map(historyView) };
 }
 
-export async function hostsByIp(reader: IndexReader, query: Record<string, string | undefined>) {
+/** `prefixes`: the longest-prefix match of an address no MAC/IP route knows (the route index's type-5 prefixes). */
+export async function hostsByIp(reader: IndexReader, query: Record<string, string | undefined>, prefixes?: (ip: string) => Promise<{ matches: unknown[] }>) {
   if (query.ip === undefined) throw badRequest('query parameter ip is required (e.g. /v1/hosts?ip=10.0.0.1)');
   const ip = parseIp(query.ip);
   const bindings = await reader.ipBindings(ip);
@@ -74,7 +79,11 @@ export async function hostsByIp(reader: IndexReader, query: Record<string, strin
   for (const it of items) byMac.set(it.mac, [...(byMac.get(it.mac) ?? []), it]);
   const hosts = [];
   for (const [mac, list] of [...byMac].sort()) hosts.push({ mac, locations: await locationsOf(reader, list) });
-  return { ip, hosts };
+  if (hosts.length === 0 && prefixes) {
+    const { matches } = await prefixes(ip);
+    if (matches.length) return { ip, match: 'prefix', hosts, prefixes: matches };
+  }
+  return { ip, match: hosts.length ? 'host' : 'none', hosts };
 }
 
 async function pageHosts(reader: IndexReader, index: 'gsi1' | 'gsi2', pkOf: (s: number) => string, query: Record<string, string | undefined>) {

@@ -10,6 +10,8 @@ import {
   type MacLocation,
   type Segment,
 } from '../../schemas/tables/index.js';
+import { routeIndexKeys, type SegmentRouteItem } from '../../schemas/tables/route-index-items.js';
+import { type SegmentView, segmentView } from '../shared/route-index/segment-view.js';
 import { itemsBehind, queryAll } from '../shared/store/query-all.js';
 import type { Key, QueryInput, TableStore } from '../shared/store/table-store.js';
 
@@ -44,6 +46,12 @@ export class IndexReader {
   async detachedVteps(esi: string): Promise<Set<string>> {
     const items = await this.queryAll<EsMemberItem>({ pk: keys.esPk(esi) });
     return new Set(items.filter((i) => !i.active).map((i) => i.vtep));
+  }
+
+  /** The redundancy mode of an Ethernet segment, from the route index's items (undefined: no live route of it). */
+  async segmentMode(esi: string): Promise<SegmentView['mode'] | undefined> {
+    const items = await this.queryAll<SegmentRouteItem>({ pk: routeIndexKeys.segmentPk(esi), prefix: 'R#' });
+    return segmentView(esi, items)?.mode;
   }
 
   /** One page of a sharded GSI partition family (VNI#n#ss or VTEP#ip#ss), shard by shard; `k` is the store's cursor. */

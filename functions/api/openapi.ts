@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 description of the query API, served at GET /v1/openapi.json. */
 import { ALERT_KINDS, FABRIC_STATUSES } from '../../schemas/tables/index.js';
+import { routeIndexPaths, routeIndexSchemas } from './openapi-route-index.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
 const location = {
@@ -21,6 +22,11 @@ const location = {
       type: 'array',
       items: { $ref: '#/components/schemas/CompetingAdvertisement' },
       description: 'other advertisements of the MAC in this VNI (current locations only, not with ?at=)',
+    },
+    segment: { type: 'string', description: 'a multi-homed location: its Ethernet segment, /v1/segments/{esi}' },
+    redundancy: {
+      enum: ['all-active', 'single-active', 'unknown'],
+      description: 'a multi-homed location: its segment’s mode; single-active: vtep is the member advertising the MAC (RFC 7432 §14.1.1)',
     },
   },
 };
@@ -111,7 +117,7 @@ export const openApiDocument = {
     '/v1/hosts': {
       get: {
         operationId: 'findHostsByIp',
-        summary: 'Hosts bound to an IP address (from MAC/IP routes)',
+        summary: 'Hosts bound to an IP address (from MAC/IP routes); else the covering prefixes (type 5), match: prefix',
         parameters: [{ name: 'ip', in: 'query', required: true, schema: { type: 'string' } }],
         responses: {
           '200': {
@@ -121,7 +127,12 @@ export const openApiDocument = {
                 schema: {
                   type: 'object',
                   required: ['hosts'],
-                  properties: { ip: { type: 'string' }, hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } } },
+                  properties: {
+                    ip: { type: 'string' },
+                    match: { enum: ['host', 'prefix', 'none'], description: 'prefix: no MAC/IP route knows the address; prefixes are its longest matches' },
+                    hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } },
+                    prefixes: { type: 'array', items: { $ref: '#/components/schemas/PrefixMatch' } },
+                  },
                 },
               },
             },
@@ -311,6 +322,7 @@ export const openApiDocument = {
         },
       },
     },
+    ...routeIndexPaths,
     '/v1/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
     '/readyz': {
@@ -323,6 +335,7 @@ export const openApiDocument = {
   },
   components: {
     schemas: {
+      ...routeIndexSchemas,
       Mac: { type: 'string', pattern: '^([0-9a-f]{2}:){5}[0-9a-f]{2}$' },
       Location: location,
       CompetingAdvertisement: competing,

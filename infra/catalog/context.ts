@@ -18,6 +18,7 @@ import type { DeadLetterPublisher } from '../../functions/notify/dead-letter.js'
 import { createNotifyHandler, type NotifyHandler } from '../../functions/notify/handler.js';
 import type { NotifyMetrics } from '../../functions/notify/notify-metrics.js';
 import type { Sink } from '../../functions/notify/sink-config.js';
+import { createRouteIndexHandler, type RouteIndexHandler } from '../../functions/route-index/handler.js';
 import type { MskHandler } from '../../functions/shared/msk.js';
 import { DynamoDbTableStore } from '../../functions/shared/store/dynamodb-table-store.js';
 import type { TableStore } from '../../functions/shared/store/table-store.js';
@@ -60,6 +61,8 @@ export interface FunctionContext {
   readonly indexTable: string;
   readonly healthTable: string;
   macIndex(): MacIndexHandler;
+  /** Segments and prefixes (functions/route-index). */
+  routeIndex(): RouteIndexHandler;
   /** Fabric health: the MSK handler, its scheduled tick, and the view options the API and metrics share. */
   health(): HealthHandler;
   healthTick(): HealthTick;
@@ -132,6 +135,17 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
         logger: d.logger.child({ fn: 'mac-index' }),
       }),
     ),
+    routeIndex: once(() =>
+      createRouteIndexHandler({
+        table: tables.index,
+        options: {
+          moveGapSeconds: d.cfg.macIndex.moveGapSeconds + d.cfg.macIndex.clockSkewSeconds,
+          tombstoneSeconds: d.cfg.macIndex.tombstoneSeconds,
+          historyRetentionDays: d.cfg.macIndex.historyRetentionDays,
+        },
+        logger: d.logger.child({ fn: 'route-index' }),
+      }),
+    ),
     api: once(() =>
       createApiHandler({
         tables,
@@ -162,6 +176,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
     consumer(rowId, sink) {
       if (rowId === 'mac-index') return ctx.macIndex();
       if (rowId === 'health') return ctx.health();
+      if (rowId === 'route-index') return ctx.routeIndex();
       const notifier = rowId === 'notify' ? ctx.notifiers().find((n) => n.sink.name === sink) : undefined;
       if (notifier) return notifier;
       throw new Error(`no handler for the consumer ${rowId}${sink ? ` (sink ${sink})` : ''}: add it to infra/catalog/context.ts`);

@@ -8,6 +8,7 @@ import { createApiHandler } from '../../functions/api/handler.js';
 import { createHealthHandler } from '../../functions/health/handler.js';
 import { createMacIndexHandler } from '../../functions/mac-index/handler.js';
 import { createNotifyHandler } from '../../functions/notify/handler.js';
+import { createRouteIndexHandler } from '../../functions/route-index/handler.js';
 import { HEALTH_TABLE_ID, INDEX_TABLE_ID } from '../../schemas/tables/index.js';
 import { TOPICS, type TopicName } from '../../schemas/topics.js';
 
@@ -76,6 +77,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     tables: { [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
     memoryMb: 1024,
+    timeoutSeconds: 120,
+  },
+  {
+    id: 'route-index',
+    description: 'Ethernet segments (type 1/4, DF election) and IP prefixes (type 5) from evpn.routes.v1 (RESYNC_COMPLETE from evpn.sessions.v1)',
+    source: 'functions/route-index',
+    factory: createRouteIndexHandler,
+    entry: 'infra/aws/lambda/route-index.ts',
+    consumes: {
+      // Sessions too: RESYNC_COMPLETE sweeps the router's segment and prefix paths of older epochs.
+      topics: [TOPICS.routes, TOPICS.sessions],
+      delivery: { kind: 'lossless' },
+      batchSize: 500,
+      batchingWindowSeconds: 1,
+      startingPosition: 'TRIM_HORIZON',
+      pollers: { min: 1, max: 2 },
+    },
+    tables: { [INDEX_TABLE_ID]: 'read-write' },
+    memoryMb: 512,
     timeoutSeconds: 120,
   },
   {

@@ -11,3 +11,4 @@ export * from './segment.js';
 export * from './table-definition.js';
 
 export const TABLES: readonly TableDefinition[] = [indexTable, healthTable];
+export * from './route-index-items.js';

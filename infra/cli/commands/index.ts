@@ -7,6 +7,7 @@ import { register as registerFabrics } from './fabrics.js';
 import { register as registerGnmi } from './gnmi.js';
 import { register as registerHosts } from './hosts.js';
 import { register as registerReplay } from './replay.js';
+import { register as registerSegments } from './segments.js';
 import { register as registerStart } from './start.js';
 import { register as registerTail } from './tail.js';
 import { register as registerWhere } from './where.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerHosts(program);
   registerFabrics(program);
   registerGnmi(program);
+  registerSegments(program);
 }

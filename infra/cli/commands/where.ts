@@ -17,6 +17,12 @@ interface Loc {
   since: string;
   competing?: (Omit<Loc, 'since' | 'vni'> & { lastSeen: string; conflicting: boolean })[];
 }
+interface PrefixMatch {
+  vrf: string;
+  fabric: string;
+  prefix: string;
+  nextHops: { vtep: string; gatewayIp: string | null; routerMac: string | null }[];
+}
 interface Host {
   mac: string;
   locations: Loc[];
@@ -62,11 +68,29 @@ export function register(program: Command): void {
     .option('-c, --config <file>', "find the local stack in this configuration's data dir")
     .action(async (what: string, o: { at?: string; json?: boolean; api?: string; config?: string }) => {
       const api = resolveApiUrl(o);
-      const hosts: Host[] = isIP(what)
-        ? (await apiGet<{ hosts: Host[] }>(api, `v1/hosts?ip=${encodeURIComponent(what)}`)).hosts
+      const byIp = isIP(what)
+        ? await apiGet<{ hosts: Host[]; match?: string; prefixes?: PrefixMatch[] }>(api, `v1/hosts?ip=${encodeURIComponent(what)}`)
+        : undefined;
+      const hosts: Host[] = byIp
+        ? byIp.hosts
         : [await apiGet<Host>(api, `v1/hosts/${encodeURIComponent(what)}${o.at ? `?at=${encodeURIComponent(o.at)}` : ''}`)];
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(isIP(what) ? { hosts } : hosts[0], null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(byIp ?? hosts[0], null, 2)}\n`);
+        return;
+      }
+      // No MAC/IP route knows the address: the subnets (type-5 prefixes) that cover it, per VRF and fabric.
+      if (byIp?.match === 'prefix' && byIp.prefixes?.length) {
+        const rows = byIp.prefixes.map((p) => [
+          p.vrf,
+          p.fabric,
+          p.prefix,
+          p.nextHops.map((n) => n.vtep).join(','),
+          [...new Set(p.nextHops.map((n) => n.gatewayIp ?? '-'))].join(','),
+          [...new Set(p.nextHops.map((n) => n.routerMac ?? '-'))].join(','),
+        ]);
+        process.stdout.write(
+          `${what}: no host route; covered by (match: prefix)\n${table(['VRF', 'FABRIC', 'PREFIX', 'VTEP(S)', 'GATEWAY', 'ROUTER MAC'], rows)}\n`,
+        );
         return;
       }
       const rows = hosts.flatMap(rowsOf);

@@ -171,6 +171,7 @@ describe('function bundles in the local stack', () => {
     const byId = {
       'mac-index': () => source.ctx.macIndex(),
       health: () => source.ctx.health(),
+      'route-index': () => source.ctx.routeIndex(),
       // No alert sink is configured here: the notifier takes its records and delivers nothing (tested in test/integration/notify).
       notify: () => async () => undefined,
     } as Record<string, () => MskHandler>;
