@@ -46,6 +46,7 @@ import { CountLedger, positionOf, ResyncStoppedError } from './fabric-counts.js'
 import { MacIndexStore, type SideEffects } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
+import { SideEffectBatcher } from './side-effect-batcher.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
 /** The index table: through the store port (`table`), or a DynamoDB client and the table's name. */
@@ -82,6 +83,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const registered = new Set<string>();
 
   interface BatchTally {
+    /** Side effects of the invocation's concurrent groups, written together (./side-effect-batcher.ts). */
+    fx: SideEffectBatcher;
     /** What the batch's writes (and the items they found) owe the fabric counters (./fabric-counts.ts). */
     ledger: CountLedger;
     /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
@@ -111,7 +114,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       for (const k of r.historyDeleted) fx.delete.push(k);
       if (r.dupWatch === 'start') fx.put.push(store.dupWatchItem(item) as unknown as Item);
       else if (r.dupWatch) fx.delete.push(keys.dupWatch(item.mac, item));
-      await store.writeSideEffects(fx);
+      await tally.fx.write(fx);
       for (const a of r.alerts) await store.putAlert(a, opts.flapWindowSeconds);
       if (r.alerts.length) await publisher.publish(r.alerts.map((a) => encodeAlert(a, opts.flapWindowSeconds)));
       try {
@@ -316,7 +319,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       }
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
-    const tally: BatchTally = { ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
+    const tally: BatchTally = { fx: new SideEffectBatcher(store), ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
     // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
     // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
     const fresh = new Map<string, { router: string; seg: Segment }>();

@@ -866,7 +866,7 @@ describe('findings of the AWS review', () => {
         Dimensions: [{ Name: 'service', Value: fnId }],
       });
     // Memory sized for the client CPU the concurrency needs: at least one vCPU (1,769 MB) for the stream consumers.
-    for (const fnId of ['mac-index', 'health']) expect(fnNamed(`evpn-lens-${fnId}`)?.[1].Properties!.MemorySize).toBeGreaterThanOrEqual(1769);
+    for (const fnId of ['mac-index', 'health']) expect(fnNamed(`evpn-lens-${fnId}`)?.[1].Properties?.MemorySize).toBeGreaterThanOrEqual(1769);
   });
 
   it('9: stops the synthesis on a BMP listener on loopback or a table prefix AWS names reject', async () => {
