@@ -175,12 +175,13 @@ const cpuPerEvent = conc.cpuSecs / conc.events;
 const latencyBound = conc.reqOccupancy / (reqPerEvent * (AWS_RTT_MS / 1000));
 const cpuBound = 1 / cpuPerEvent;
 const modelled = Math.min(latencyBound, cpuBound);
-// Memory: the vCPU share that carries the client CPU at the modelled rate, with 30% headroom, in 64 MB steps; at least
-// 1,769 MB (a full vCPU) once the CPU needed passes 0.7 of one.
+// Memory (infra/catalog/functions.ts, README "Deploying to AWS"): the vCPU share that carries the client CPU at the
+// modelled rate with 30% headroom; once that passes 0.7 of a vCPU, one full vCPU (1,769 MB): one Node thread cannot use
+// a second one, so more memory buys no rate.
 const vcpuNeeded = modelled * cpuPerEvent;
-const memoryMb = Math.min(10_240, Math.max(128, Math.ceil(((vcpuNeeded / 0.7) * MB_PER_VCPU) / 64) * 64));
+const memoryMb = vcpuNeeded > 0.7 ? MB_PER_VCPU : Math.max(128, Math.ceil(((vcpuNeeded / 0.7) * MB_PER_VCPU) / 64) * 64);
 console.log(
-  `model per invocation on AWS (${AWS_RTT_MS} ms round trips): latency bound ${fmt(conc.reqOccupancy, 1)} requests in flight / (${reqPerEvent.toFixed(3)} requests per event × ${AWS_RTT_MS} ms) = ${fmt(latencyBound)} events/s; CPU bound (one Node thread, ≤ 1 vCPU) 1 / ${(cpuPerEvent * 1e6).toFixed(0)} µs per event = ${fmt(cpuBound)} events/s; modelled ${fmt(modelled)} new-MAC events/s per invocation (goal 5,000: ${modelled >= 5000 ? 'met' : 'NOT met'}); client CPU at that rate ${vcpuNeeded.toFixed(2)} vCPU → Lambda memory ${fmt(memoryMb)} MB (vCPU = MB / 1,769, 30% headroom)`,
+  `model per invocation on AWS (${AWS_RTT_MS} ms round trips): latency bound ${fmt(conc.reqOccupancy, 1)} requests in flight / (${reqPerEvent.toFixed(3)} requests per event × ${AWS_RTT_MS} ms) = ${fmt(latencyBound)} events/s; CPU bound (one Node thread, ≤ 1 vCPU) 1 / ${(cpuPerEvent * 1e6).toFixed(0)} µs per event = ${fmt(cpuBound)} events/s; modelled ${fmt(modelled)} new-MAC events/s per invocation (goal 5,000: ${modelled >= 5000 ? 'met' : 'NOT met'}); client CPU at that rate ${vcpuNeeded.toFixed(2)} vCPU → Lambda memory ${fmt(memoryMb)} MB (vCPU = MB / 1,769; 30% headroom, at most the one vCPU a Node thread uses)`,
 );
 await store.stop();
 
