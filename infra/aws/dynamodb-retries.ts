@@ -39,7 +39,8 @@ export function countDynamoDbRetries(client: Pick<DynamoDBClient, 'middlewareSta
     },
     { step: 'initialize', name: 'evpnLensRetryCounter' },
   );
-  // Inside it: every attempt's error.
+  // Inside the retry loop (finalizeRequest, below the retry middleware's high priority) and outside the deserializer
+  // (which turns the response into the error): every attempt's error.
   client.middlewareStack.add(
     (next) => async (args) => {
       try {
@@ -49,7 +50,7 @@ export function countDynamoDbRetries(client: Pick<DynamoDBClient, 'middlewareSta
         throw err;
       }
     },
-    { step: 'deserialize', name: 'evpnLensThrottleCounter' },
+    { step: 'finalizeRequest', priority: 'low', name: 'evpnLensThrottleCounter' },
   );
   return counter;
 }
