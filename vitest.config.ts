@@ -8,6 +8,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // dynalite per run, started by the global setup on free ports (so two runs on one machine do not collide).
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the CPUs: one on this 2-core CI machine, so the unit files ran one at a
+    // time before the integration chain (which runs alone, after them, whatever this says). Two halves their wall time.
+    maxWorkers: 2,
     projects: [
       {
         test: {

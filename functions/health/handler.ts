@@ -16,7 +16,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
 import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, SessionEvent } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
-import { healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
+import { HEALTH_SK, healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
@@ -124,7 +124,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       const state: SessionState = { routers: new Map(), sessions: new Map(), dirty: new Set(), fabrics: new Set() };
       for (const [k, v] of found) {
         const item = v as { sk: string };
-        if (item.sk.startsWith('ROUTER#')) state.routers.set(k, v);
+        if (item.sk.startsWith(HEALTH_SK.router)) state.routers.set(k, v);
         else state.sessions.set(k, v);
       }
       for (const { ev, rec } of events) applySessionEvent(state, ev, rec.timestamp);

@@ -3,7 +3,6 @@
  * Every rule names the status it imposes when it fires (`off` disables it); a fabric's status is the worst of its rules.
  */
 import { z } from 'zod';
-import type { FabricStatus } from '../../schemas/tables/index.js';
 import { DEFAULT_STATUS_RULES as D, DEFAULT_GNMI_INTERVAL_SECONDS, DEFAULT_STALE_AFTER_INTERVALS } from '../shared/fabric-health/status-rules.js';
 
 const ruleStatus = z.enum(['off', 'degraded', 'critical']);
@@ -67,6 +66,3 @@ export interface FabricSpec {
   name: string;
   expectedVteps: string[];
 }
-
-export const STATUS_RANK: Record<FabricStatus, number> = { ok: 0, degraded: 1, critical: 2 };
-export const worst = (a: FabricStatus, b: FabricStatus): FabricStatus => (STATUS_RANK[b] > STATUS_RANK[a] ? b : a);

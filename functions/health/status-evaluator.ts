@@ -8,7 +8,7 @@
  */
 import { Alert, AlertSeverity, AlertState, AlertType, type IAlert } from '../../schemas/events.js';
 import { u64 } from '../../schemas/long.js';
-import { type AlertItem, type FabricStatus, type FabricStatusItem, healthKeys, keys } from '../../schemas/tables/index.js';
+import { type AlertItem, type FabricStatus, type FabricStatusItem, HEALTH_SK, healthKeys, keys } from '../../schemas/tables/index.js';
 import { buildFabricView, type FabricHealthView, type ViewOptions } from '../shared/fabric-health/fabric-view.js';
 import type { FabricHealthReader } from '../shared/fabric-health/health-reader.js';
 import { evaluateStatus } from '../shared/fabric-health/status-rules.js';
@@ -77,9 +77,9 @@ export class StatusEvaluator {
 
   private async evaluateOnce(fabric: string, nowMs: number): Promise<FabricHealthView> {
     const snap = await this.reader.snapshot(fabric, nowMs, true);
-    const stored = snap.items.find((i) => i.sk === 'STATUS') as StoredStatus | undefined;
+    const stored = snap.items.find((i) => i.sk === HEALTH_SK.status) as StoredStatus | undefined;
     const opts = this.viewOptions(fabric);
-    const view = buildFabricView({ ...snap, items: snap.items.filter((i) => i.sk !== 'STATUS') }, opts, nowMs);
+    const view = buildFabricView({ ...snap, items: snap.items.filter((i) => i.sk !== HEALTH_SK.status) }, opts, nowMs);
     const live = evaluateStatus(view, opts.rules);
     const nowIso = new Date(nowMs).toISOString();
     const changed = stored?.status !== live.status;

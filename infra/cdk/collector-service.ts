@@ -47,8 +47,15 @@ export const BMP_PORT = 11019;
 /** What the collector produces to. */
 export const COLLECTOR_TOPICS = [TOPICS.routes, TOPICS.sessions, TOPICS.vtepTelemetry] as const;
 export const HEALTH_PORT = 8080;
-/** The CloudWatch agent image when collector.agentImage is not given (by tag: see the synth warning). */
-export const DEFAULT_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300064.1b1344';
+/**
+ * The CloudWatch agent image when collector.agentImage is not given, pinned by digest (the tag is kept for the reader;
+ * the digest decides). No registry is reachable from here: this digest is the one a running pod of this tag reported
+ * (`Image ID`) in a public EKS troubleshooting log, the newest agent digest this project could verify offline. Its EMF
+ * listener (TCP 25888) is all the collector uses. To move to a newer agent, give `collector.agentImage` by digest
+ * (`crane digest public.ecr.aws/cloudwatch-agent/cloudwatch-agent:<tag>`).
+ */
+export const DEFAULT_AGENT_IMAGE =
+  'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.247360.0b252689@sha256:888fed6f7fb12948ec015ee4bdbbb759f044a569f5d2d49fb4dd0e49e747df31';
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 /** The CloudWatch agent's EMF listener inside the task. */
 const EMF_AGENT_PORT = 25888;
@@ -86,12 +93,11 @@ export class CollectorService extends Construct {
       retention: p.retention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // A tag can be moved to another image; a digest cannot. No digest is looked up at synth (it stays offline): the
-    // deployer gives one, or is warned.
-    if (!c.agentImage || !DIGEST.test(c.agentImage))
-      Annotations.of(this).addWarning(
-        `collector.agentImage: ${c.agentImage ?? DEFAULT_AGENT_IMAGE} is pinned by tag; give it by digest (<repository>@sha256:<64 hex>)`,
-      );
+    // A tag can be moved to another image; a digest cannot. No digest is looked up at synth (it stays offline): an image
+    // given by tag only is warned about.
+    const agentImage = c.agentImage ?? DEFAULT_AGENT_IMAGE;
+    if (!DIGEST.test(agentImage))
+      Annotations.of(this).addWarning(`collector.agentImage: ${agentImage} is pinned by tag; give it by digest (<repository>@sha256:<64 hex>)`);
     /**
      * A task definition: the collector (EVPN_LENS_GNMI_SHARD: `off`, or the `index/count` share of the gNMI targets
      * it dials) and the agent; its role reads the configuration and produces to the topics.

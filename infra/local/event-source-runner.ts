@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../../collector/publish/kafka-logger.js';
 import type { Context, MskHandler } from '../../functions/shared/msk.js';
 import { BatchAssembler } from './batch-assembler.js';
+import { commitGroupOffsets } from './kafka-group-offsets.js';
 
 export interface EventSourceMapping {
   name: string;
@@ -133,7 +134,7 @@ export function createEventSourceRunner(opts: EventSourceRunnerOptions): EventSo
         const known = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
         const ends = await admin.fetchTopicOffsets(topic);
         const partitions = ends.filter((e) => (known.get(e.partition) ?? -1) < 0).map((e) => ({ partition: e.partition, offset: e.high }));
-        if (partitions.length) await admin.setOffsets({ groupId, topic, partitions });
+        await commitGroupOffsets(kafka, groupId, topic, partitions);
       }
     } finally {
       await admin.disconnect();

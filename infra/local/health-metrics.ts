@@ -6,8 +6,8 @@ import { Gauge, type Registry } from 'prom-client';
 import type { HealthApiOptions } from '../../functions/api/fabric-health-routes.js';
 import { buildFabricView, type FabricHealthView } from '../../functions/shared/fabric-health/fabric-view.js';
 import type { FabricHealthReader } from '../../functions/shared/fabric-health/health-reader.js';
+import { statusRank } from '../../schemas/tables/index.js';
 
-const STATUS_VALUE = { ok: 0, degraded: 1, critical: 2 } as const;
 const RATE_FIGURES = ['encapPps', 'encapBps', 'decapPps', 'decapBps', 'bumPps', 'dropsPps'] as const;
 
 export function registerHealthMetrics(registry: Registry, reader: FabricHealthReader, o: HealthApiOptions, configured: () => string[]): void {
@@ -37,7 +37,7 @@ export function registerHealthMetrics(registry: Registry, reader: FabricHealthRe
       },
     });
   gauge('evpnlens_fabric_status', 'Fabric status: 0 ok, 1 degraded, 2 critical', ['fabric'], (g, vs) => {
-    for (const v of vs) g.set({ fabric: v.fabric }, STATUS_VALUE[v.status]);
+    for (const v of vs) g.set({ fabric: v.fabric }, statusRank(v.status));
   });
   gauge('evpnlens_fabric_sessions', 'BGP EVPN sessions by state (unknown: the reporting router is not connected)', ['fabric', 'state'], (g, vs) => {
     for (const v of vs) {

@@ -1,7 +1,10 @@
 /** The item shapes of the health table, shared by the health function (writer) and the API (reader). */
 
+/** Fabric statuses, best first: a status's position is its rank (the worst rule wins; the metrics export the rank). */
 export const FABRIC_STATUSES = ['ok', 'degraded', 'critical'] as const;
 export type FabricStatus = (typeof FABRIC_STATUSES)[number];
+export const statusRank = (s: FabricStatus): number => FABRIC_STATUSES.indexOf(s);
+export const worstStatus = (a: FabricStatus, b: FabricStatus): FabricStatus => (statusRank(b) > statusRank(a) ? b : a);
 
 /** The fabric's status as the health function last evaluated it, and the alert of the current non-ok episode. */
 export interface FabricStatusItem {

@@ -50,17 +50,33 @@ export function minuteMs(minute: string): number {
   return Date.parse(`${minute}:00.000Z`);
 }
 
+/**
+ * The sort keys (or their prefixes) of the items under a fabric's `F#<fabric>` key: the writers build keys with
+ * `healthKeys`, the readers pick item kinds out of one fabric query with these, so neither spells them again.
+ */
+export const HEALTH_SK = {
+  status: 'STATUS',
+  router: 'ROUTER#',
+  session: 'SESSION#',
+  count: 'COUNT#',
+  vtep: 'VTEP#',
+  device: 'DEV#',
+  macAlert: 'MACALERT#',
+} as const;
+
+const fabricPk = (fabric: string) => `F#${fabric}`;
+
 export const healthKeys = {
   fabricsPk: 'FABRICS',
   fabricList: (fabric: string) => ({ pk: 'FABRICS', sk: fabric }),
-  fabricPk: (fabric: string) => `F#${fabric}`,
-  status: (fabric: string) => ({ pk: `F#${fabric}`, sk: 'STATUS' }),
-  router: (fabric: string, router: string) => ({ pk: `F#${fabric}`, sk: `ROUTER#${router}` }),
-  session: (fabric: string, router: string, peer: string, rd: string) => ({ pk: `F#${fabric}`, sk: `SESSION#${router}#${peer}#${rd}` }),
-  count: (fabric: string, source: string) => ({ pk: `F#${fabric}`, sk: `COUNT#${source}` }),
-  vtep: (fabric: string, vtep: string) => ({ pk: `F#${fabric}`, sk: `VTEP#${vtep}` }),
-  device: (fabric: string, device: string) => ({ pk: `F#${fabric}`, sk: `DEV#${device}` }),
-  macAlert: (fabric: string, type: string, mac: string, vni: number) => ({ pk: `F#${fabric}`, sk: `MACALERT#${type}#${mac}#${vni}` }),
+  fabricPk,
+  status: (fabric: string) => ({ pk: fabricPk(fabric), sk: HEALTH_SK.status }),
+  router: (fabric: string, router: string) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.router}${router}` }),
+  session: (fabric: string, router: string, peer: string, rd: string) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.session}${router}#${peer}#${rd}` }),
+  count: (fabric: string, source: string) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.count}${source}` }),
+  vtep: (fabric: string, vtep: string) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.vtep}${vtep}` }),
+  device: (fabric: string, device: string) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.device}${device}` }),
+  macAlert: (fabric: string, type: string, mac: string, vni: number) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.macAlert}${type}#${mac}#${vni}` }),
   historyPk: (fabric: string) => `F#${fabric}#H`,
   ratesPk: (fabric: string, shard: number) => `F#${fabric}#R#${pad2(shard)}`,
   /** One device's rates of one minute (functions/health/telemetry.ts writes, health-reader.ts merges per minute). */

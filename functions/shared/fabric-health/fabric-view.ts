@@ -7,6 +7,7 @@ import {
   type DeviceMinuteRates,
   type FabricStatus,
   type FabricStatusItem,
+  HEALTH_SK,
   type HealthMinuteItem,
   type MacAlertRefItem,
   minuteMs,
@@ -140,18 +141,18 @@ export const RECENT_MINUTES = 5;
 
 export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: number): FabricHealthView {
   const bySk = (prefix: string) => snap.items.filter((i) => String(i.sk).startsWith(prefix));
-  const status = snap.items.find((i) => i.sk === 'STATUS') as FabricStatusItem | undefined;
-  const routerItems = (bySk('ROUTER#') as unknown as RouterItem[]).sort((a, b) => a.router.localeCompare(b.router));
-  const sessionItems = (bySk('SESSION#') as unknown as SessionItem[]).sort((a, b) => `${a.router}${a.peer}`.localeCompare(`${b.router}${b.peer}`));
-  const counts = bySk('COUNT#') as unknown as RouteCountItem[];
-  const vtepItems = bySk('VTEP#') as unknown as VtepRouteItem[];
+  const status = snap.items.find((i) => i.sk === HEALTH_SK.status) as FabricStatusItem | undefined;
+  const routerItems = (bySk(HEALTH_SK.router) as unknown as RouterItem[]).sort((a, b) => a.router.localeCompare(b.router));
+  const sessionItems = (bySk(HEALTH_SK.session) as unknown as SessionItem[]).sort((a, b) => `${a.router}${a.peer}`.localeCompare(`${b.router}${b.peer}`));
+  const counts = bySk(HEALTH_SK.count) as unknown as RouteCountItem[];
+  const vtepItems = bySk(HEALTH_SK.vtep) as unknown as VtepRouteItem[];
   // A gNMI device silent beyond the retention is gone (removed from the configuration, decommissioned): it no longer
   // keeps the fabric degraded as a stale source.
   const retentionMs = o.gnmiRetentionMs ?? DEFAULT_GNMI_RETENTION_MS;
-  const devices = (bySk('DEV#') as unknown as DeviceItem[])
+  const devices = (bySk(HEALTH_SK.device) as unknown as DeviceItem[])
     .filter((d) => !(d.lastRxMs > 0 && nowMs - d.lastRxMs > retentionMs))
     .sort((a, b) => a.device.localeCompare(b.device));
-  const macAlerts = bySk('MACALERT#') as unknown as MacAlertRefItem[];
+  const macAlerts = bySk(HEALTH_SK.macAlert) as unknown as MacAlertRefItem[];
 
   const routers = routerItems.map((r) => ({
     router: r.router,

@@ -6,6 +6,7 @@ import {
   type CounterBucketItem,
   type DeviceRatesItem,
   type FabricStatusItem,
+  HEALTH_SK,
   type HealthMinuteItem,
   healthKeys,
   keys,
@@ -39,7 +40,7 @@ export class FabricHealthReader {
   }
 
   async status(fabric: string): Promise<FabricStatusItem | undefined> {
-    const items = await this.queryAll<FabricStatusItem>(this.healthTable, healthKeys.fabricPk(fabric), { from: 'STATUS', to: 'STATUS' });
+    const items = await this.queryAll<FabricStatusItem>(this.healthTable, healthKeys.fabricPk(fabric), { from: HEALTH_SK.status, to: HEALTH_SK.status });
     return items[0];
   }
 

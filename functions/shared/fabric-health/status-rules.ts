@@ -2,7 +2,7 @@
  * The status of a fabric from its view and the configured rules (`health.rules`): every rule that fires adds its
  * reasons and imposes its status; the fabric's status is the worst of them, `ok` when none fires.
  */
-import type { FabricStatus } from '../../../schemas/tables/index.js';
+import { type FabricStatus, worstStatus } from '../../../schemas/tables/index.js';
 import type { FabricHealthView } from './fabric-view.js';
 
 export type RuleStatus = 'off' | 'degraded' | 'critical';
@@ -36,7 +36,6 @@ export const DEFAULT_STATUS_RULES: StatusRules = {
 export const DEFAULT_GNMI_INTERVAL_SECONDS = 10;
 export const DEFAULT_STALE_AFTER_INTERVALS = 3;
 
-const RANK: Record<FabricStatus, number> = { ok: 0, degraded: 1, critical: 2 };
 /** At most this many reasons are listed; the rest are counted. */
 export const MAX_REASONS = 20;
 
@@ -48,7 +47,7 @@ export function evaluateStatus(
   const reasons: string[] = [];
   const fire = (rule: RuleStatus, lines: string[]) => {
     if (rule === 'off' || lines.length === 0) return;
-    if (RANK[rule] > RANK[status]) status = rule;
+    status = worstStatus(status, rule);
     reasons.push(...lines);
   };
 

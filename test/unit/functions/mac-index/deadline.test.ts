@@ -84,37 +84,39 @@ describe.each(ADAPTERS)('mac-index invocations that finish before their deadline
   afterAll(async () => store?.stop());
 
   it('returns before the deadline with the rest handed back, and redelivery completes with nothing lost or applied twice', async () => {
-    // Arrange: 240 new MACs over 3 partitions, 10 ms per write, 2 at once: ~1.2 s of writes against a 1 s deadline.
+    // Arrange: 480 new MACs over 3 partitions, 10 ms per write, 2 at once: ~2.4 s of writes against a 2.5 s deadline
+    // with 1.5 s kept in reserve. The reserve is wide because a loaded CI machine can stretch one group's write to
+    // several hundred ms; the handler must still stop in time.
     const base = await store.freshTable(indexTable);
     const { table, macWrites } = slowStore(base, 10);
-    const h = createMacIndexHandler({ table, logger: silent, options: { deadlineReserveMs: 400, concurrency: 2 } });
-    const batch = mskBatch(hosts(240, 3));
+    const h = createMacIndexHandler({ table, logger: silent, options: { deadlineReserveMs: 1_500, concurrency: 2 } });
+    const batch = mskBatch(hosts(480, 3));
 
     // Act: the first invocation, then redeliveries from the checkpoints, each with its own deadline.
     const started = Date.now();
-    const first = await h(batch, contextFor(1_000));
+    const first = await h(batch, contextFor(2_500));
     const elapsed = Date.now() - started;
     let again = redelivery(batch, first);
     let invocations = 1;
-    while (again && invocations < 20) {
-      const res = await h(again, contextFor(1_000));
+    while (again && invocations < 60) {
+      const res = await h(again, contextFor(2_500));
       invocations++;
       again = redelivery(again, res);
     }
 
     // Assert: the first one stopped in time and said the rest was handed back, not failed…
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeLessThan(2_500);
     expect(first?.batchItemFailures.length).toBeGreaterThan(0);
     expect(first?.handedBack?.sort()).toEqual(first?.batchItemFailures.map((f) => f.itemIdentifier.partition).sort());
     expect(invocations).toBeGreaterThan(1);
     expect(again).toBeUndefined();
     // …and the redeliveries completed it: every MAC indexed, each item written once, the counters exact.
     const after = await countsOf(base);
-    expect(after.located).toBe(240);
-    expect(macWrites.size).toBe(240);
+    expect(after.located).toBe(480);
+    expect(macWrites.size).toBe(480);
     expect([...macWrites.values()].every((n) => n === 1)).toBe(true);
     expect(after.counters).toEqual(after.derived);
-    expect(after.derived).toEqual({ 'FABRIC#dc1': 120, 'FABRIC#dc2': 120 });
+    expect(after.derived).toEqual({ 'FABRIC#dc1': 240, 'FABRIC#dc2': 240 });
   });
 
   it('takes at most maxEventsPerInvocation route events (packed records) and hands the rest back', async () => {

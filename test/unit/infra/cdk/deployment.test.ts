@@ -893,9 +893,17 @@ describe('findings of the AWS review', () => {
     expect(service.DependsOn, serviceId).toContain(topicsId);
   });
 
-  it('9: runs the CloudWatch agent by the digest given, and warns when it is pinned by tag only', async () => {
-    const warnings = Annotations.fromStack(main.stack).findWarning('*', Match.stringLikeRegexp('collector.agentImage: .* is pinned by tag'));
-    expect(warnings).toHaveLength(1);
+  it('9: runs the CloudWatch agent by digest, by default or as given, and warns when it is pinned by tag only', async () => {
+    const agentOf = (stack: Deployment['stack']) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))[0]!.Properties.ContainerDefinitions.find(
+        (c: { Name: string }) => c.Name === 'cloudwatch-agent',
+      ).Image as string;
+    expect(agentOf(main.stack)).toMatch(/^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent(:[\w.-]+)?@sha256:[0-9a-f]{64}$/);
+    expect(Annotations.fromStack(main.stack).findWarning('*', Match.stringLikeRegexp('agentImage'))).toHaveLength(0);
+    const byTag = await synthDeployment({
+      collector: { bmpAllowedCidrs: ['10.1.0.0/16'], agentImage: 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest' },
+    });
+    expect(Annotations.fromStack(byTag.stack).findWarning('*', Match.stringLikeRegexp('collector.agentImage: .* is pinned by tag'))).toHaveLength(1);
     const image = `public.ecr.aws/cloudwatch-agent/cloudwatch-agent@sha256:${'0'.repeat(64)}`;
     const d = await synthDeployment({ collector: { bmpAllowedCidrs: ['10.1.0.0/16'], agentImage: image } });
     const td = Object.values(Template.fromStack(d.stack).findResources('AWS::ECS::TaskDefinition'))[0]!;
