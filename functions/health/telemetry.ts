@@ -13,9 +13,9 @@
  * (the latest CONNECTED before it, by collector sequence) and its scope's latest `last-clear` at its time. A chain
  * never joins two epochs, so a reboot or a clear followed by regrowth past the old value is not read as an increase.
  */
-import { type CounterBucketItem, type DeviceItem, healthKeys, minuteMs, minuteOf } from '../../schemas/tables/index.js';
+import { type CounterBucketItem, type DeviceItem, type DeviceRatesItem, healthKeys, minuteMs, minuteOf } from '../../schemas/tables/index.js';
 import { deviceMinuteRates, deviceTimeNs, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
-import type { HealthStore } from './health-store.js';
+import type { HealthStore, Key } from './health-store.js';
 
 /** A telemetry sample as the health function uses it (decoded from a VtepSample). */
 export interface TelemetrySample {
@@ -249,11 +249,17 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
       return undefined;
     };
     const rates = deviceMinuteRates(dev.vtep || b.vtep, b.s, prevLastOf, o);
-    await store.set(healthKeys.history(fabric, m), {
+    // One item per device and minute (a put: this device's partition has one writer at a time), never a shared
+    // fabric item that grows with the devices and takes all their writes on one key.
+    const item: DeviceRatesItem = {
+      ...healthKeys.rates(fabric, device, m),
       fabric,
+      device,
+      minute: m,
       expiresAt: Math.floor(minuteMs(m) / 1000) + HISTORY_TTL_SECONDS,
-      [`d:${device}`]: rates,
-    });
+      rates,
+    };
+    await store.put(item as unknown as Key & Record<string, unknown>);
   }
   return { statusInputChanged };
 }

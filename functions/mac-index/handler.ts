@@ -20,7 +20,7 @@
 import { type Logger, pino } from 'pino';
 import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
-import { indexTable, keys, type MacItem, macSegmentId, type Segment } from '../../schemas/tables/index.js';
+import { indexTable, keys, type MacItem, macSegmentId, type Segment, segmentKey } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
 import { newPoolStats, type PoolStats, runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
@@ -46,6 +46,7 @@ import { CountLedger, positionOf, ResyncStoppedError } from './fabric-counts.js'
 import { MacIndexStore, type SideEffects } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
 import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
+import { SideEffectBatcher } from './side-effect-batcher.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
 /** The index table: through the store port (`table`), or a DynamoDB client and the table's name. */
@@ -82,6 +83,8 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const registered = new Set<string>();
 
   interface BatchTally {
+    /** Side effects of the invocation's concurrent groups, written together (./side-effect-batcher.ts). */
+    fx: SideEffectBatcher;
     /** What the batch's writes (and the items they found) owe the fabric counters (./fabric-counts.ts). */
     ledger: CountLedger;
     /** fabric → VNIs and VTEPs it was seen with in this batch (first time each batch: idempotent registry puts). */
@@ -111,7 +114,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       for (const k of r.historyDeleted) fx.delete.push(k);
       if (r.dupWatch === 'start') fx.put.push(store.dupWatchItem(item) as unknown as Item);
       else if (r.dupWatch) fx.delete.push(keys.dupWatch(item.mac, item));
-      await store.writeSideEffects(fx);
+      await tally.fx.write(fx);
       for (const a of r.alerts) await store.putAlert(a, opts.flapWindowSeconds);
       if (r.alerts.length) await publisher.publish(r.alerts.map((a) => encodeAlert(a, opts.flapWindowSeconds)));
       try {
@@ -140,26 +143,55 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
   }
 
-  /** A resync completed in `epoch`: the router's paths of older epochs are withdrawn (at the start of that epoch). */
-  async function resync(router: string, epoch: bigint, atMs: number, tally: BatchTally, src: string, offset: number): Promise<void> {
+  /**
+   * A resync completed in `epoch`: the router's paths of older epochs are withdrawn (at the start of that epoch).
+   * Bounded and resumable: before each MAC it asks `stop()` (the invocation's deadline or event budget); when told to
+   * stop it throws a ResyncStoppedError whose cause is a DeadlineHandBackError, the record is handed back, and the
+   * handler persists `progress.after` (the sweep position of the last MAC finished) once the counters owed up to it
+   * are added. The redelivery resumes after that position: the MACs before it are neither read nor written again.
+   */
+  async function resync(
+    r: { router: string; epoch: bigint; atMs: number },
+    tally: BatchTally,
+    src: string,
+    offset: number,
+    stop: () => string | undefined,
+    progress: { after?: string; done: boolean },
+  ): Promise<void> {
+    const { router, epoch, atMs } = r;
     stats.resyncs++;
     const floor = epochFloor(epoch);
-    const older = await store.olderRouterEpochs(router, String(epoch));
-    if (older.length === 0) return; // the router's first epoch here (its first dump): nothing can be older
+    const epochKey = String(epoch);
+    const older = await store.olderRouterEpochs(router, epochKey);
+    if (older.length === 0) {
+      progress.done = true;
+      return; // the router's first epoch here (its first dump), or a sweep already finished: nothing can be older
+    }
     stats.resyncScans++;
+    const resumeAfter = await store.resyncCursor(router, epochKey);
+    progress.after = resumeAfter;
     let macs = 0;
     let sweepPos = positionOf(offset);
-    for (const seg of await store.routerSegments(router))
-      for await (const page of store.segmentItems(seg))
+    for (const seg of await store.routerSegments(router)) {
+      // Segments sort as their sweep positions do (segment key, then shard, then MAC): one before the cursor's is done.
+      if (resumeAfter !== undefined && `${segmentKey(seg)}#` < resumeAfter.slice(0, resumeAfter.lastIndexOf('#') + 1)) continue;
+      for await (const page of store.segmentItems(seg, resumeAfter))
         for (const item of page) {
-          macs++;
           // The sweep's fixed order (segment, shard, MAC) places each MAC's write within the record (fabric-counts.ts).
-          sweepPos = positionOf(offset, `${item.gsi1pk ?? ''}|${item.mac}`);
+          const within = `${item.gsi1pk ?? ''}|${item.mac}`;
+          sweepPos = positionOf(offset, within);
+          const why = stop();
+          if (why !== undefined) throw new ResyncStoppedError(sweepPos, new DeadlineHandBackError(`resync sweep: ${why}`));
+          macs++;
           await withdrawOlder(item);
+          progress.after = within;
         }
+    }
     await store.deleteRouterEpochs(router, older);
+    if (resumeAfter !== undefined || progress.after !== undefined) await store.deleteResyncCursor(router, epochKey);
+    progress.done = true;
     for (const e of older) knownRouterSegments.delete(`${router}|E${e === '00000000000000000000' ? '' : e}`);
-    log.info({ router, epoch: String(epoch), macs }, 'resync complete: paths of older session epochs withdrawn');
+    log.info({ router, epoch: epochKey, macs, resumedAfter: resumeAfter }, 'resync complete: paths of older session epochs withdrawn');
 
     async function withdrawOlder(item: MacItem): Promise<void> {
       const changes: MacRouteChange[] = [];
@@ -287,7 +319,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       }
     }
     const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
-    const tally: BatchTally = { ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
+    const tally: BatchTally = { fx: new SideEffectBatcher(store), ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
     // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
     // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
     const fresh = new Map<string, { router: string; seg: Segment }>();
@@ -330,27 +362,46 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     // Where each partition's first failure sits: contributions from there on wait for the redelivery (fabric-counts.ts).
     const failedAt = new Map<string, string>();
     for (const f of failures.partitions()) failedAt.set(f.partition, positionOf(f.offset));
+    // Resync sweeps: bounded by the deadline and by what is left of the event budget (each MAC swept counts as one).
+    const cursors: { router: string; epoch: string; after: string }[] = [];
+    let swept = 0;
     for (const r of resyncs) {
-      if (outOfTime()) {
-        failures.add(r.origins, new DeadlineHandBackError('too little time left'));
-        const src = topicPartitionOf(r.rec);
-        const at = positionOf(Number(r.rec.offset));
+      const src = topicPartitionOf(r.rec);
+      const fail = (at: string, err: unknown) => {
+        failures.add(r.origins, err);
         if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
+      };
+      if (failedAt.has(src)) {
+        // An earlier record of the partition failed or was handed back: this one waits for the redelivery.
+        fail(positionOf(Number(r.rec.offset)), new DeadlineHandBackError('an earlier record of the partition was handed back'));
         continue;
       }
+      if (outOfTime()) {
+        fail(positionOf(Number(r.rec.offset)), new DeadlineHandBackError('too little time left'));
+        continue;
+      }
+      const progress: { after?: string; done: boolean } = { done: false };
+      const stop = () => {
+        if (outOfTime()) return 'too little time left';
+        if (taken + swept >= opts.maxEventsPerInvocation) return `more than ${opts.maxEventsPerInvocation} events and swept MACs`;
+        swept++;
+        return undefined;
+      };
       try {
-        await resync(r.router, r.epoch, r.atMs, tally, topicPartitionOf(r.rec), Number(r.rec.offset));
+        await resync(r, tally, src, Number(r.rec.offset), stop, progress);
       } catch (err) {
-        failures.add(r.origins, err);
-        const src = topicPartitionOf(r.rec);
-        const at = err instanceof ResyncStoppedError ? err.pos : positionOf(Number(r.rec.offset));
-        if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
+        const handBack = err instanceof ResyncStoppedError && err.cause instanceof DeadlineHandBackError;
+        fail(err instanceof ResyncStoppedError ? err.pos : positionOf(Number(r.rec.offset)), handBack ? err.cause : err);
+        if (!progress.done && progress.after !== undefined) cursors.push({ router: r.router, epoch: String(r.epoch), after: progress.after });
       }
     }
     // Counters: per counter item one conditional update with the contributions it does not hold yet.
     const due = tally.ledger.due(failedAt);
     try {
       await store.addCounts(due);
+      // Only now is a stopped sweep's progress kept: the counters hold what the MACs before it owed (a cursor written
+      // before them would let the redelivery skip MACs whose contributions were never added).
+      for (const c of cursors) await store.putResyncCursor(c.router, c.epoch, c.after, Date.now());
     } catch (err) {
       // Not added: every partition with a due contribution is redelivered from its first one (the items still owe them).
       for (const c of due) {

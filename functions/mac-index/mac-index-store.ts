@@ -259,22 +259,49 @@ export class MacIndexStore {
     for await (const page of pages<RouterSegmentItem>(this.table, { pk: keys.routerPk(router) })) {
       this.reads++;
       for (const it of page) {
-        if (it.sk.startsWith('EPOCH#')) continue;
+        if (it.sk.startsWith('EPOCH#') || it.sk.startsWith('RESYNC#')) continue;
         out.push(it.evi ? { vni: 0, evi: it.evi } : { vni: it.vni });
       }
     }
     return out;
   }
 
-  /** Every located MAC item of a segment (gsi1, all shards: keys only; the items read from the table by key). */
-  async *segmentItems(seg: Segment): AsyncGenerator<MacItem[]> {
+  /**
+   * Every located MAC item of a segment (gsi1, all shards: keys only; the items read from the table by key), in the
+   * index's order (shard, MAC). `after` (a sweep position `<gsi1pk>|<mac>`): only the items that sort after it, the
+   * shards before it not read at all.
+   */
+  async *segmentItems(seg: Segment, after?: string): AsyncGenerator<MacItem[]> {
+    const cut = after === undefined ? -1 : after.lastIndexOf('|');
+    const [afterPk, afterMac] = cut < 0 ? ['', ''] : [after!.slice(0, cut), after!.slice(cut + 1)];
     for (let shard = 0; shard < GSI_SHARDS; shard++) {
       const pk = keys.segmentShardPk(seg, shard);
-      for await (const page of pages(this.table, { index: 'gsi1', pk })) {
+      if (pk < afterPk) continue;
+      const from = pk === afterPk ? afterMac : undefined;
+      for await (const page of pages(this.table, { index: 'gsi1', pk, ...(from ? { from } : {}) })) {
         this.reads += 1 + Math.ceil(page.length / 100);
-        yield await itemsBehind<MacItem>(this.table, page, 'gsi1pk', pk);
+        const keysAfter = from ? page.filter((k) => String((k as Record<string, unknown>).gsi1sk) > from) : page;
+        yield await itemsBehind<MacItem>(this.table, keysAfter, 'gsi1pk', pk);
       }
     }
+  }
+
+  /** Where an unfinished resync sweep of this router and epoch stopped (a sweep position), if one did. */
+  async resyncCursor(router: string, epoch: string): Promise<string | undefined> {
+    const it = await this.table.get(keys.resyncCursor(router, epoch));
+    this.reads++;
+    return typeof it?.after === 'string' ? it.after : undefined;
+  }
+
+  /** Notes where the sweep stopped (kept a week at most: a sweep never resumed is superseded by a later resync). */
+  async putResyncCursor(router: string, epoch: string, after: string, nowMs: number): Promise<void> {
+    await this.table.put({ ...keys.resyncCursor(router, epoch), router, epoch, after, expiresAt: Math.floor(nowMs / 1000) + 7 * 86_400 });
+    this.writes++;
+  }
+
+  async deleteResyncCursor(router: string, epoch: string): Promise<void> {
+    await this.table.delete(keys.resyncCursor(router, epoch));
+    this.writes++;
   }
 
   /** Alerts not cleared yet, raised in the given months ("2026-11"). */

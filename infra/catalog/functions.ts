@@ -58,6 +58,9 @@ export interface FunctionSpec {
   perSink?: boolean;
 }
 
+/** Lambda allocates CPU in proportion to memory: one vCPU at 1,769 MB (AWS Lambda Developer Guide, "Memory and computing power"). */
+export const LAMBDA_MB_PER_VCPU = 1769;
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     id: 'mac-index',
@@ -76,7 +79,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     tables: { [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
-    memoryMb: 1024,
+    // One full vCPU (Lambda: 1 vCPU per 1,769 MB): the bench (npm run bench -- index-aws-model) measures the handler
+    // and its SDK client using one CPU-second per ~450-1,000 new-MAC events, so one Node thread's vCPU is the limit
+    // before the 5 ms round trips are; more memory would buy a second vCPU that one thread cannot use (README, AWS).
+    memoryMb: LAMBDA_MB_PER_VCPU,
     timeoutSeconds: 120,
   },
   {
@@ -115,7 +121,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // Its own table, and fabric-status alerts in the index table.
     tables: { [HEALTH_TABLE_ID]: 'read-write', [INDEX_TABLE_ID]: 'read-write' },
     produces: [TOPICS.alerts],
-    memoryMb: 1024,
+    // The same rule as the MAC index's (the same pool and SDK client per invocation): one full vCPU.
+    memoryMb: LAMBDA_MB_PER_VCPU,
     timeoutSeconds: 120,
   },
   {

@@ -146,6 +146,25 @@ export class Monitoring extends Construct {
         3,
       );
     }
+    for (const fnId of new Set(p.functions.mappings.map((m) => m.fnId))) {
+      // Which function the table throttles (the table's own alarm below does not say): its SDK client counts the
+      // throttling errors it retried (infra/aws/dynamodb-retries.ts). Throttled three 5-minute periods in a row is
+      // sustained: the SDK's retry bucket empties, groups fail and are redelivered, and the partitions fall behind.
+      const throttled = new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'DynamoDbThrottles',
+        dimensionsMap: { service: fnId },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+      alarm(
+        `${fnId}-ddb-throttled`,
+        throttled,
+        0,
+        `${fnId}: DynamoDB throttled its requests for 15 minutes (on-demand capacity below its concurrent writes; it retries, lag grows).`,
+        3,
+      );
+    }
     for (const [id, f] of all) {
       // A run close to its timeout is about to be cut off (and retried from the start).
       const timeoutMs = (f.fn.timeout ?? Duration.seconds(3)).toMilliseconds();

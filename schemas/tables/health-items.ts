@@ -150,6 +150,22 @@ export interface DeviceMinuteRates {
  * One fabric minute: route churn per source partition (`c:<source>`, with `o:<source>` the last record counted) and the
  * VXLAN rates of each device (`d:<device>`). Expires after a day.
  */
+/** One device's rates of one minute (healthKeys.rates): an item per device, so none grows with the fabric. */
+export interface DeviceRatesItem {
+  pk: string;
+  sk: string;
+  fabric: string;
+  device: string;
+  minute: string;
+  expiresAt: number;
+  rates: DeviceMinuteRates;
+}
+
+/**
+ * A fabric's minute: route churn per source partition (`c:`, with its offset watermark `o:`). The `d:<device>` rates
+ * are no longer stored here (they were, in one item per fabric and minute that grew with the devices); the reader
+ * puts each device's DeviceRatesItem of the minute there, so readers see the same shape.
+ */
 export interface HealthMinuteItem {
   pk: string;
   sk: string;

@@ -14,9 +14,11 @@
  * | gNMI device          | F#<fabric>                | DEV#<device>                         |
  * | MAC alert (flapping) | F#<fabric>                | MACALERT#<type>#<mac>#<vni>          |
  * | minute history       | F#<fabric>#H              | <yyyy-mm-ddThh:mm>                   |
+ * | device minute rates  | F#<fabric>#R#<shard 00-15>| <yyyy-mm-ddThh:mm>#<device>          |
  * | route presence       | RT#<fabric>#<route key>   | R                                    |
  * | counter bucket       | D#<fabric>#<device>       | <yyyy-mm-ddThh:mm> (device time)     |
  */
+import { shardOf } from './index-table.js';
 import type { TableDefinition } from './table-definition.js';
 
 export const HEALTH_TABLE_ID = 'health';
@@ -29,6 +31,14 @@ export const healthTable: TableDefinition = {
   globalIndexes: [],
   ttlAttribute: 'expiresAt',
 };
+
+/**
+ * Device rate items are spread over this many partitions per fabric (by a hash of the device name): one item per
+ * device and minute, so no item grows with the number of devices, and no partition takes every device's writes. The
+ * fabric history reads them with one key query per shard (sort keys from the first minute asked), never a scan.
+ */
+export const RATE_SHARDS = 16;
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** A minute as a sort key: "2026-11-24T10:07" (UTC), from ms since the epoch. */
 export function minuteOf(ms: number): string {
@@ -68,6 +78,9 @@ export const healthKeys = {
   device: (fabric: string, device: string) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.device}${device}` }),
   macAlert: (fabric: string, type: string, mac: string, vni: number) => ({ pk: fabricPk(fabric), sk: `${HEALTH_SK.macAlert}${type}#${mac}#${vni}` }),
   historyPk: (fabric: string) => `F#${fabric}#H`,
+  ratesPk: (fabric: string, shard: number) => `F#${fabric}#R#${pad2(shard)}`,
+  /** One device's rates of one minute (functions/health/telemetry.ts writes, health-reader.ts merges per minute). */
+  rates: (fabric: string, device: string, minute: string) => ({ pk: `F#${fabric}#R#${pad2(shardOf(device) % RATE_SHARDS)}`, sk: `${minute}#${device}` }),
   history: (fabric: string, minute: string) => ({ pk: `F#${fabric}#H`, sk: minute }),
   route: (fabric: string, routeKey: string) => ({ pk: `RT#${fabric}#${routeKey}`, sk: 'R' }),
   bucketPk: (fabric: string, device: string) => `D#${fabric}#${device}`,

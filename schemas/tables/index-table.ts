@@ -12,6 +12,7 @@
  * | dup watch    | DUPWATCH#<shard>       | <mac>#<vni> (or #EVI#<rt>)         |                                |                                |
  * | router segment | ROUTER#<router>      | VNI#<vni> (or EVI#<rt>)            |                                |                                |
  * | router epoch | ROUTER#<router>        | EPOCH#<epoch, 20 digits>           |                                |                                |
+ * | resync cursor| ROUTER#<router>        | RESYNC#<epoch, 20 digits>          |                                |                                |
  * | fabric count | FABRIC#<name>          | COUNT#<vni>#<shard>, COUNTEVI#<rt>#<shard> |                        |                                |
  * | fabric seen  | FABRIC#<name>          | VNI#<vni> / VTEP#<ip>              |                                |                                |
  * | moves/minute | FABRIC#<name>          | MOVES#<yyyy-mm-ddThh:mm>           |                                |                                |
@@ -86,6 +87,11 @@ export const keys = {
   routerPk: (router: string) => `ROUTER#${router}`,
   /** A session epoch this router's events were indexed in ('' = events without one): a resync scans only when older ones exist. */
   routerEpoch: (router: string, epoch: string) => ({ pk: `ROUTER#${router}`, sk: `EPOCH#${epoch.padStart(20, '0')}` }),
+  /**
+   * Where a RESYNC_COMPLETE sweep of this router for this epoch stopped (the sweep position of the last MAC it
+   * finished): a sweep larger than one invocation resumes from it (functions/mac-index/handler.ts).
+   */
+  resyncCursor: (router: string, epoch: string) => ({ pk: `ROUTER#${router}`, sk: `RESYNC#${epoch.padStart(20, '0')}` }),
   segmentShardPk: (s: SegmentRef, shard: number) => `${segmentKey(s)}#${pad2(shard)}`,
   /** MACs per fabric and segment; an EVI's counter is kept apart so that it never counts as a VNI. */
   fabricCount: (fabric: string, ref: SegmentRef, shard: number) => {

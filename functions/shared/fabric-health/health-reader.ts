@@ -2,7 +2,17 @@
  * Read side of fabric health: the fabric's items in the health table, its minute history, its counter buckets, and
  * the MAC index's figures of the fabric (MAC counts, moves per minute) from the index table. Queries only.
  */
-import { type CounterBucketItem, type FabricStatusItem, HEALTH_SK, type HealthMinuteItem, healthKeys, keys, minuteOf } from '../../../schemas/tables/index.js';
+import {
+  type CounterBucketItem,
+  type DeviceRatesItem,
+  type FabricStatusItem,
+  HEALTH_SK,
+  type HealthMinuteItem,
+  healthKeys,
+  keys,
+  minuteOf,
+  RATE_SHARDS,
+} from '../../../schemas/tables/index.js';
 import { pages } from '../store/query-all.js';
 import type { Key, QueryInput, TableStore } from '../store/table-store.js';
 import type { FabricSnapshot } from './fabric-view.js';
@@ -34,9 +44,24 @@ export class FabricHealthReader {
     return items[0];
   }
 
-  /** Minute items of the fabric from `sinceMinute` on. */
+  /**
+   * Minute items of the fabric from `sinceMinute` on, each with its devices' rates (`d:<device>`): key queries only,
+   * one of the minute partition and one per rate shard (RATE_SHARDS), all from `sinceMinute`, run at once.
+   */
   async minutes(fabric: string, sinceMinute: string, consistent = false): Promise<HealthMinuteItem[]> {
-    return this.queryAll<HealthMinuteItem>(this.healthTable, healthKeys.historyPk(fabric), { from: sinceMinute }, consistent);
+    const [items, ...shards] = await Promise.all([
+      this.queryAll<HealthMinuteItem>(this.healthTable, healthKeys.historyPk(fabric), { from: sinceMinute }, consistent),
+      ...Array.from({ length: RATE_SHARDS }, (_, s) =>
+        this.queryAll<DeviceRatesItem>(this.healthTable, healthKeys.ratesPk(fabric, s), { from: sinceMinute }, consistent),
+      ),
+    ]);
+    const byMinute = new Map(items.map((m) => [m.sk, m]));
+    for (const r of shards.flat()) {
+      let m = byMinute.get(r.minute);
+      if (!m) byMinute.set(r.minute, (m = { ...healthKeys.history(fabric, r.minute), fabric, expiresAt: r.expiresAt }));
+      m[`d:${r.device}`] = r.rates;
+    }
+    return [...byMinute.values()].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
   }
 
   /** The MAC index's figures of the fabric: MACs (per VNI) and moves per minute. */

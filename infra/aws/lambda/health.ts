@@ -7,7 +7,7 @@ const rt = await startLambdaRuntime('health');
 const health = rt.ctx.health();
 
 export const handler: MskHandler = async (event, context) => {
-  const before = { ...health.stats, writes: health.store.writes };
+  const before = { ...health.stats, writes: health.store.writes, retries: rt.ddb.retries, throttled: rt.ddb.throttled };
   let failedPartitions = 0;
   try {
     const res = await health(event, context);
@@ -25,6 +25,8 @@ export const handler: MskHandler = async (event, context) => {
     rt.metrics.addMetric('RecordsSkipped', MetricUnit.Count, s.skipped - before.skipped);
     rt.metrics.addMetric('FailedPartitions', MetricUnit.Count, failedPartitions);
     rt.metrics.addMetric('DynamoDbWrites', MetricUnit.Count, health.store.writes - before.writes);
+    rt.metrics.addMetric('DynamoDbRetries', MetricUnit.Count, rt.ddb.retries - before.retries);
+    rt.metrics.addMetric('DynamoDbThrottles', MetricUnit.Count, rt.ddb.throttled - before.throttled);
     rt.metrics.publishStoredMetrics();
   }
 };

@@ -7,7 +7,7 @@ const rt = await startLambdaRuntime('mac-index');
 const macIndex = rt.ctx.macIndex();
 
 export const handler: MskHandler = async (event, context) => {
-  const before = { ...macIndex.stats, writes: macIndex.store.writes };
+  const before = { ...macIndex.stats, writes: macIndex.store.writes, retries: rt.ddb.retries, throttled: rt.ddb.throttled };
   let failedPartitions = 0;
   try {
     const res = await macIndex(event, context);
@@ -24,6 +24,8 @@ export const handler: MskHandler = async (event, context) => {
     rt.metrics.addMetric('VersionConflicts', MetricUnit.Count, s.conflicts - before.conflicts);
     rt.metrics.addMetric('FailedPartitions', MetricUnit.Count, failedPartitions);
     rt.metrics.addMetric('DynamoDbWrites', MetricUnit.Count, macIndex.store.writes - before.writes);
+    rt.metrics.addMetric('DynamoDbRetries', MetricUnit.Count, rt.ddb.retries - before.retries);
+    rt.metrics.addMetric('DynamoDbThrottles', MetricUnit.Count, rt.ddb.throttled - before.throttled);
     rt.metrics.publishStoredMetrics();
   }
 };

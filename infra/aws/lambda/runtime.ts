@@ -26,6 +26,7 @@ import type { Config } from '../../config/schema.js';
 import { resolveSinks, SINK_ENV, sinkSecretNames } from '../../config/sinks.js';
 import { createDdbClient, createDocumentClient } from '../../local/ddb-client.js';
 import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from '../../local/kafka-alert-publisher.js';
+import { countDynamoDbRetries, type DynamoDbRetryCounter } from '../dynamodb-retries.js';
 import { createKafkaClient, kafkaOptionsFromEnv } from '../kafka-client.js';
 import { METRICS_NAMESPACE } from '../metrics-namespace.js';
 import { CONFIG_ENV, loadRuntimeConfig } from '../runtime-config.js';
@@ -36,6 +37,8 @@ export interface LambdaRuntime {
   metrics: Metrics;
   /** The same metrics as a sink for scheduled tasks: one EMF document per figure and dimension set. */
   sink: MetricSink;
+  /** Retries and throttling errors of the DynamoDB client (../dynamodb-retries.ts). */
+  ddb: DynamoDbRetryCounter;
 }
 
 /** A publisher that builds (and connects) the Kafka producer on its first alert, so a Kafka outage never fails a cold start. */
@@ -88,6 +91,7 @@ export async function startLambdaRuntime(service: string, env: NodeJS.ProcessEnv
   const sinks = o.sinks ? resolveSinks(cfg, await sinkEnvironment(cfg, env, ssm), env[SINK_ENV]) : [];
   const logger = pino({ name: service, level: cfg.logLevel });
   const client = env.DYNAMODB_ENDPOINT ? createDdbClient({ endpoint: env.DYNAMODB_ENDPOINT, region }) : new DynamoDBClient({ region, maxAttempts: 5 });
+  const ddb = countDynamoDbRetries(client);
   const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: service });
   const ctx = createFunctionContext({
     cfg,
@@ -113,5 +117,5 @@ export async function startLambdaRuntime(service: string, env: NodeJS.ProcessEnv
       single.addMetric(name, MetricUnit.Count, value);
     },
   };
-  return { ctx, metrics, sink };
+  return { ctx, metrics, sink, ddb };
 }

@@ -853,6 +853,22 @@ describe('findings of the AWS review', () => {
     expect(alarms().find((a) => a.AlarmName === 'evpn-lens-mac-index-near-timeout')).toMatchObject({ Threshold: 0.8 * 120_000, Statistic: 'Maximum' });
   });
 
+  it('#21: a throttled table raises an alarm per table and per consuming function, and the consumers get a full vCPU', () => {
+    // Per table: its own throttle events; per consuming function: the throttling errors its SDK client retried.
+    for (const id of TABLES.map((t) => t.id)) expect(alarms().map((a) => a.AlarmName)).toContain(`evpn-lens-table-${id}-throttles`);
+    for (const fnId of ['mac-index', 'health'])
+      expect(alarms().find((a) => a.AlarmName === `evpn-lens-${fnId}-ddb-throttled`)).toMatchObject({
+        MetricName: 'DynamoDbThrottles',
+        Namespace: METRICS_NAMESPACE,
+        Statistic: 'Sum',
+        Threshold: 0,
+        EvaluationPeriods: 3,
+        Dimensions: [{ Name: 'service', Value: fnId }],
+      });
+    // Memory sized for the client CPU the concurrency needs: at least one vCPU (1,769 MB) for the stream consumers.
+    for (const fnId of ['mac-index', 'health']) expect(fnNamed(`evpn-lens-${fnId}`)?.[1].Properties?.MemorySize).toBeGreaterThanOrEqual(1769);
+  });
+
   it('9: stops the synthesis on a BMP listener on loopback or a table prefix AWS names reject', async () => {
     await expect(synthDeployment({ configFile: configFile('dynamodb: { tablePrefix: lens- }\n') })).rejects.toThrow(
       /collector\.bmp\.listen 127\.0\.0\.1:11019 is a loopback/,
