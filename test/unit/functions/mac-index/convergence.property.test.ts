@@ -203,7 +203,8 @@ describe.each(ADAPTERS)('mac-index convergence (%s store)', (adapter) => {
       }),
       { numRuns: 25 },
     );
-  });
+    // Runs of a property, not a wait: a loaded 2-core machine (two unit workers) can take several times its 10 s.
+  }, 180_000);
 
   it('converges to the in-order index under duplicates, retried batches and shuffles between partitions', async () => {
     let run = 0;
@@ -241,7 +242,7 @@ describe.each(ADAPTERS)('mac-index convergence (%s store)', (adapter) => {
       }),
       { numRuns: 40 },
     );
-  });
+  }, 180_000);
 });
 
 /** Per-partition order is kept; partitions interleave at random; some batches are delivered twice, some replayed. */
