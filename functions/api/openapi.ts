@@ -506,18 +506,21 @@ export const openApiDocument = {
           },
           tunnels: {
             type: 'array',
-            description: 'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour)',
+            description:
+              'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour), or whose state stopped being refreshed (stale)',
             items: {
               type: 'object',
-              required: ['device', 'vtep', 'kind', 'key', 'endpoint', 'state', 'since'],
+              required: ['device', 'vtep', 'kind', 'key', 'endpoint', 'state', 'since', 'stale', 'lastSeen'],
               properties: {
                 device: { type: 'string' },
                 vtep: { type: 'string', description: "the device's own VTEP address, when known" },
                 kind: { type: 'string', enum: ['peer', 'vni'] },
                 key: { type: 'string', description: "the peer's address, or the VNI" },
                 endpoint: { type: 'string' },
-                state: { type: 'string', description: 'DOWN (or another state the device sends), or DELETED' },
+                state: { type: 'string', description: 'DOWN (or another state the device sends), or DELETED; when stale, its last state' },
                 since: { type: 'string', format: 'date-time' },
+                stale: { type: 'boolean', description: "not refreshed within health.staleAfterIntervals of its subscription set's interval" },
+                lastSeen: { type: ['string', 'null'], format: 'date-time', description: 'last refresh (null: its set promised none)' },
               },
             },
           },

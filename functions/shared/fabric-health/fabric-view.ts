@@ -14,6 +14,7 @@ import {
   type RouteCountItem,
   type RouterItem,
   type SessionItem,
+  type TunnelStateEntry,
   type VtepRouteItem,
 } from '../../../schemas/tables/index.js';
 import { evaluateStatus, type StatusRules } from './status-rules.js';
@@ -48,7 +49,11 @@ export interface SessionDownView {
   since: string;
 }
 
-/** A remote VTEP peer or a VNI that a device (fresh over gNMI) reports not up, or deleted. */
+/**
+ * A remote VTEP peer or a VNI that a device (fresh over gNMI) reports not up, or deleted, or whose state leaf stopped
+ * coming (stale: not refreshed within `staleAfterIntervals` of its set's interval; kept with its last state, never
+ * deleted: only the device's own delete says it is gone).
+ */
 export interface TunnelView {
   device: string;
   /** the device's own VTEP address, when known */
@@ -57,9 +62,12 @@ export interface TunnelView {
   /** the peer's address, or the VNI */
   key: string;
   endpoint: string;
-  /** DOWN (or another state the device sends), or DELETED */
+  /** DOWN (or another state the device sends), or DELETED; for a stale one its last state */
   state: string;
   since: string;
+  stale: boolean;
+  /** when its state was last refreshed (null: its set promised no refresh) */
+  lastSeen: string | null;
 }
 
 /**
@@ -135,6 +143,41 @@ export const DEFAULT_GNMI_RETENTION_MS = 3_600_000;
 /** A peer or VNI a device deleted is shown (and a reason) this long. */
 const DELETED_SHOWN_MS = 3_600_000;
 
+/** A gNMI device's freshness at `nowMs` (see buildFabricView). */
+export function deviceFreshness(
+  d: DeviceItem,
+  o: Pick<ViewOptions, 'gnmiIntervalSeconds' | 'staleAfterIntervals'>,
+  nowMs: number,
+): { fresh: boolean; detail: string } {
+  if (d.target?.kind === 'DOWN')
+    return { fresh: false, detail: `gNMI stream down (${d.target.errorKind || 'unknown'}${d.target.detail ? `: ${d.target.detail}` : ''})` };
+  const silentMs = nowMs - d.lastRxMs;
+  const classes = Object.entries(d.refresh ?? {})
+    .map(([k, at]) => [Number(k), at] as const)
+    .filter(([ms]) => ms > 0)
+    .sort(([a], [b]) => a - b);
+  if (classes.length === 0) {
+    const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
+    if (silentMs <= staleMs) return { fresh: true, detail: '' };
+    return { fresh: false, detail: `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${o.gnmiIntervalSeconds} s)` };
+  }
+  // Times are kept to half an interval (telemetry.ts): half an interval more is allowed.
+  if (classes.some(([ms, at]) => nowMs - at <= ms * o.staleAfterIntervals + ms / 2)) return { fresh: true, detail: '' };
+  const sets = classes.map(([ms]) => `${fmtSeconds(ms)} s`).join(', ');
+  return {
+    fresh: false,
+    detail: `no refreshed sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of each of its sets: ${sets})`,
+  };
+}
+
+const fmtSeconds = (ms: number) => String(Math.round(ms / 100) / 10);
+
+/** Whether a peer's or VNI's state was not refreshed within `staleAfterIntervals` of its own interval. */
+export function entryStale(e: TunnelStateEntry, staleAfterIntervals: number, nowMs: number): boolean {
+  if (!e.refreshMs || e.seenMs === undefined || e.state === 'DELETED') return false;
+  return nowMs - e.seenMs > e.refreshMs * staleAfterIntervals + e.refreshMs / 2;
+}
+
 /** Recent per-minute figures are averaged over this many complete minutes. */
 export const RECENT_MINUTES = 5;
 
@@ -188,15 +231,13 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     for (const [k, v] of Object.entries(c)) if (/^t\d+$/.test(k) && typeof v === 'number') routesByType[k.slice(1)] = (routesByType[k.slice(1)] ?? 0) + v;
   for (const [k, v] of Object.entries(routesByType)) if (v === 0) delete routesByType[k];
 
-  // gNMI freshness: silent for `staleAfterIntervals` intervals, or its stream is down.
-  const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
+  // gNMI freshness, per target from its own subscription sets: fresh while any refresh interval its samples promised
+  // (DeviceItem.refresh) was kept within `staleAfterIntervals` of that interval; a device whose samples promised none
+  // (older collectors, ON_CHANGE sets without heartbeat) by the configured `gnmiIntervalSeconds`. Stale too while its
+  // stream is down.
   const deviceFresh = new Map<string, { fresh: boolean; detail: string }>();
   for (const d of devices) {
-    const silentMs = nowMs - d.lastRxMs;
-    let detail = '';
-    if (d.target?.kind === 'DOWN') detail = `gNMI stream down (${d.target.errorKind || 'unknown'}${d.target.detail ? `: ${d.target.detail}` : ''})`;
-    else if (silentMs > staleMs) detail = `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${o.gnmiIntervalSeconds} s)`;
-    deviceFresh.set(d.device, { fresh: detail === '', detail });
+    deviceFresh.set(d.device, deviceFreshness(d, o, nowMs));
   }
 
   // Latest rates per device: its latest minute with rates, never one beyond the next minute (a minute ahead of the
@@ -286,7 +327,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   ];
 
   // What fresh devices report of their peers and VNIs: only a device's own delete says one is gone; a delete is
-  // shown for an hour, a state other than UP while it lasts.
+  // shown for an hour, a state other than UP while it lasts, a state not refreshed in time as stale.
   const tunnels: TunnelView[] = [];
   for (const d of devices) {
     if (!deviceFresh.get(d.device)?.fresh) continue;
@@ -295,9 +336,20 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
       ['vni', d.vnis],
     ] as const) {
       for (const [k, st] of Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (st.state === 'UP' || (st.state === 'DELETED' && nowMs - st.sinceMs > DELETED_SHOWN_MS)) continue;
+        const stale = entryStale(st, o.staleAfterIntervals, nowMs);
+        if ((st.state === 'UP' && !stale) || (st.state === 'DELETED' && nowMs - st.sinceMs > DELETED_SHOWN_MS)) continue;
         const bar = k.lastIndexOf('|');
-        tunnels.push({ device: d.device, vtep: d.vtep, kind, key: k.slice(bar + 1), endpoint: k.slice(0, bar), state: st.state, since: iso(st.sinceMs) });
+        tunnels.push({
+          device: d.device,
+          vtep: d.vtep,
+          kind,
+          key: k.slice(bar + 1),
+          endpoint: k.slice(0, bar),
+          state: st.state,
+          since: iso(st.sinceMs),
+          stale,
+          lastSeen: st.seenMs ? iso(st.seenMs) : null,
+        });
       }
     }
   }

@@ -48,7 +48,17 @@ describe('health from gNMI peer and VNI state', () => {
     expect(down.view.status).toBe('degraded');
     expect(down.view.reasons).toEqual([`leaf11 reports DOWN remote VTEP 10.0.0.12 (gNMI) since ${new Date(T0 + 2000).toISOString()}`]);
     expect(down.view.tunnels).toEqual([
-      { device: 'leaf11', vtep: '10.0.0.11', kind: 'peer', key: '10.0.0.12', endpoint: 'nve1', state: 'DOWN', since: new Date(T0 + 2000).toISOString() },
+      {
+        device: 'leaf11',
+        vtep: '10.0.0.11',
+        kind: 'peer',
+        key: '10.0.0.12',
+        endpoint: 'nve1',
+        state: 'DOWN',
+        since: new Date(T0 + 2000).toISOString(),
+        stale: false,
+        lastSeen: null,
+      },
     ]);
     expect(up.view.status).toBe('ok');
     expect(up.view.tunnels).toEqual([]);
