@@ -483,7 +483,19 @@ export const openApiDocument = {
             items: {
               type: 'object',
               required: ['vni', 'vteps', 'macs'],
-              properties: { vni: { type: 'integer' }, vteps: { type: 'array', items: { type: 'string' } }, macs: { type: 'integer' } },
+              properties: {
+                vni: { type: 'integer' },
+                vteps: { type: 'array', items: { type: 'string' } },
+                macs: { type: 'integer', description: "the MAC index's MACs in the VNI" },
+                macCounts: {
+                  type: 'object',
+                  description: 'MACs as each plane sees them: advertised per VTEP (MAC-only type-2 routes), remote MACs held per device (gNMI)',
+                  properties: {
+                    advertised: { type: 'object', additionalProperties: { type: 'integer' } },
+                    remote: { type: 'object', additionalProperties: { type: 'integer' } },
+                  },
+                },
+              },
             },
           },
           macs: { type: 'integer' },
@@ -527,11 +539,14 @@ export const openApiDocument = {
           crossCheck: {
             type: 'array',
             description:
-              'control plane (BMP type-3 routes) against data plane (gNMI peers): a VTEP advertising a VNI to which a device serving it has no tunnel up',
+              'control plane (BMP) against data plane (gNMI): tunnel, a VTEP advertising a VNI (type-3 route) to which a device serving it has no tunnel up; macs, a device holding more or fewer remote MACs in a VNI than the other VTEPs advertise (type-2 routes) beyond health.rules.macCountTolerancePercent',
             items: {
               type: 'object',
-              required: ['device', 'vtep', 'vni', 'peer', 'detail', 'since'],
+              required: ['kind', 'device', 'vtep', 'vni', 'peer', 'detail', 'since'],
               properties: {
+                kind: { type: 'string', enum: ['tunnel', 'macs'] },
+                deviceMacs: { type: 'integer' },
+                advertisedMacs: { type: 'integer' },
                 device: { type: 'string' },
                 vtep: { type: 'string' },
                 vni: { type: 'integer' },

@@ -30,6 +30,14 @@ export const healthRulesSchema = z.strictObject({
   crossCheck: ruleStatus.default(D.crossCheck),
   /** A peer or VNI state a fresh device stopped refreshing (not within `staleAfterIntervals` of its set's interval). */
   staleLeaf: ruleStatus.default(D.staleLeaf),
+  /**
+   * A device's remote MACs in a VNI (gNMI mac-count per VNI) against the MACs the other VTEPs advertise in it (BMP:
+   * MAC-only type-2 routes): a difference of more than `macCountTolerancePercent` of the larger figure, with neither
+   * figure changed for `macCountHoldSeconds` (BMP and gNMI converge at different speeds).
+   */
+  macCount: ruleStatus.default(D.macCount),
+  macCountTolerancePercent: z.number().min(0).max(100).default(D.macCountTolerancePercent),
+  macCountHoldSeconds: z.number().min(0).max(86_400).default(D.macCountHoldSeconds),
 });
 
 export const healthOptionsSchema = z.strictObject({

@@ -13,7 +13,15 @@
  * (the latest CONNECTED before it, by collector sequence) and its scope's latest `last-clear` at its time. A chain
  * never joins two epochs, so a reboot or a clear followed by regrowth past the old value is not read as an increase.
  */
-import { type CounterBucketItem, type DeviceItem, healthKeys, minuteMs, minuteOf, type TunnelStateEntry } from '../../schemas/tables/index.js';
+import {
+  type CounterBucketItem,
+  type DeviceItem,
+  healthKeys,
+  type MacCountEntry,
+  minuteMs,
+  minuteOf,
+  type TunnelStateEntry,
+} from '../../schemas/tables/index.js';
 import { deviceMinuteRates, deviceTimeNs, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
 import type { HealthStore } from './health-store.js';
 
@@ -114,6 +122,26 @@ function objectState(map: Record<string, TunnelStateEntry>, key: string, s: Tele
   return cur?.state !== state;
 }
 
+/** A mac-count sample (or its delete) into `map[key]`, newest collector sequence wins; rewritten as objectState is. */
+function macCount(map: Record<string, MacCountEntry>, key: string, s: TelemetrySample): void {
+  const cur = map[key];
+  if (cur && s.ord <= cur.ord) return;
+  if (s.kind === 'deleted') {
+    delete map[key];
+    return;
+  }
+  if (!cur && Object.keys(map).length >= MAX_OBJECTS) return;
+  const n = Number(s.value);
+  const next: MacCountEntry = { n, ord: s.ord, sinceMs: cur?.n === n ? cur.sinceMs : s.rxMs };
+  const refreshMs = s.refreshMs ?? 0;
+  if (refreshMs > 0) {
+    next.refreshMs = refreshMs;
+    next.seenMs = Math.max(cur?.refreshMs === refreshMs ? (cur.seenMs ?? 0) : 0, toHalf(s.rxMs, refreshMs));
+  }
+  if (cur && cur.n === n && cur.seenMs === next.seenMs && cur.refreshMs === next.refreshMs) return;
+  map[key] = next;
+}
+
 /** Refresh classes remembered per device (a device whose sets promise more intervals keeps the latest ones). */
 const MAX_REFRESH_CLASSES = 8;
 
@@ -202,6 +230,8 @@ export function devicePoints(
       if (objectState((dev.peers ??= {}), `${s.endpoint ?? ''}|${s.peer}`, s)) statusInputChanged = true;
     } else if (!s.peer && s.vni && ((s.kind === 'state' && s.name === 'vni-state') || (s.kind === 'deleted' && (s.name === 'vni' || s.name === 'vni-state')))) {
       if (objectState((dev.vnis ??= {}), `${s.endpoint ?? ''}|${s.vni}`, s)) statusInputChanged = true;
+    } else if (s.vni && s.name === 'mac-count' && (s.kind === 'gauge' || s.kind === 'deleted')) {
+      macCount((dev.macs ??= {}), `${s.peer}|${s.vni}`, s);
     } else if (s.kind === 'counter' && RATE_COUNTERS.has(s.name)) {
       points.push({ minute: minuteOf(tsMs), series: seriesKey(s.name, s, epochOf(dev, s, tsNs)), p: { tsNs, value: s.value } });
     }
@@ -225,7 +255,8 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
   const rxMoved = !stored || dev.lastRxMs !== stored.lastRxMs || dev.lastTsMs !== stored.lastTsMs;
   // Peers and VNIs are written when their state changes (statusInputChanged) or their refresh moves by half an
   // interval, not for each repeated sample.
-  const refreshMoved = JSON.stringify([dev.refresh, dev.peers, dev.vnis]) !== JSON.stringify([stored?.refresh, stored?.peers, stored?.vnis]);
+  const refreshMoved =
+    JSON.stringify([dev.refresh, dev.peers, dev.vnis, dev.macs]) !== JSON.stringify([stored?.refresh, stored?.peers, stored?.vnis, stored?.macs]);
   const epochsMoved =
     JSON.stringify([dev.connects, dev.clears, dev.clockFixes?.unit, dev.clockFixes?.skew]) !==
     JSON.stringify([stored?.connects, stored?.clears, stored?.clockFixes?.unit, stored?.clockFixes?.skew]);

@@ -79,7 +79,8 @@ export interface VtepRouteItem {
   imet?: number;
   /** When a route naming it last appeared or went (ms, record time). */
   lastChangeMs?: number;
-  [counter: `v:${number}` | `o:${string}`]: number;
+  /** `v:VNI`: its type-3 routes in that VNI; `m:VNI`: its MAC-only type-2 routes (MACs) in that VNI; `o:`: watermarks. */
+  [counter: `v:${number}` | `m:${number}` | `o:${string}`]: number;
 }
 
 /** A gNMI device (target) reporting VXLAN counters. */
@@ -114,6 +115,11 @@ export interface DeviceItem {
    * older than `staleAfterIntervals` of its own interval (fabric-view.ts).
    */
   refresh?: Record<string, number>;
+  /**
+   * MAC counts the device reports per VNI over gNMI (`mac-count` with a VNI): "peer|vni", the peer "" for the VNI's
+   * remote MACs (SR Linux vxlan-interface bridge-table), else the MACs behind that remote VTEP.
+   */
+  macs?: Record<string, MacCountEntry>;
   /** Device timestamps replaced: read in a coarser unit (`unit`), or by the receive time (`skew`). */
   clockFixes?: { unit: number; skew: number; lastAtMs: number };
   version: number;
@@ -125,6 +131,15 @@ export interface TunnelStateEntry {
   ord: string;
   sinceMs: number;
   /** Latest receive time (ms, to half its refresh interval) of its state sample, and that interval (0: none promised). */
+  seenMs?: number;
+  refreshMs?: number;
+}
+
+/** A MAC count a device reports, since when it has had this value, and when it was last refreshed. */
+export interface MacCountEntry {
+  n: number;
+  ord: string;
+  sinceMs: number;
   seenMs?: number;
   refreshMs?: number;
 }

@@ -71,11 +71,13 @@ export interface TunnelView {
 }
 
 /**
- * A disagreement between the control plane and the data plane: a VTEP advertises a VNI in a type-3 (IMET) route, a
- * device serving that VNI (its own IMET route, or its gNMI vni-state UP) reports its peers over gNMI, and none of them
- * is that VTEP UP.
+ * A disagreement between the control plane and the data plane. `tunnel`: a VTEP advertises a VNI in a type-3 (IMET)
+ * route, a device serving that VNI (its own IMET route, or its gNMI vni-state UP) reports its peers over gNMI, and none
+ * of them is that VTEP UP. `macs`: the remote MACs a device holds in a VNI (gNMI) differ, beyond the tolerance, from
+ * the MACs the other VTEPs advertise in it (MAC-only type-2 routes); `peer` is "" then.
  */
 export interface CrossCheckView {
+  kind: 'tunnel' | 'macs';
   device: string;
   /** the device's own VTEP */
   vtep: string;
@@ -85,6 +87,17 @@ export interface CrossCheckView {
   detail: string;
   /** since when the two have disagreed, as far as the items tell: the later of the route change and the peer's state change */
   since: string;
+  /** macs: the device's remote MACs in the VNI, and the other VTEPs' advertised MACs */
+  deviceMacs?: number;
+  advertisedMacs?: number;
+}
+
+/** MACs in a VNI as each side sees them: advertised per VTEP (BMP type-2), held as remote MACs per device (gNMI). */
+export interface VniMacCounts {
+  /** MAC-only type-2 routes per next-hop VTEP */
+  advertised: Record<string, number>;
+  /** the remote MACs each device reports in the VNI over gNMI (per-peer counts summed when it gives no VNI total) */
+  remote: Record<string, number>;
 }
 
 export interface FreshnessSource {
@@ -103,7 +116,8 @@ export interface FabricHealthView {
   routers: { router: string; address: string; bgpId: string; sysName: string; connected: boolean; since: string; detail: string }[];
   sessions: { up: number; total: number; down: SessionDownView[] };
   vteps: VtepView[];
-  vnis: { vni: number; vteps: string[]; macs: number }[];
+  /** macs: the MAC index's figure; macCounts: the two planes' per-VTEP and per-device figures (absent when neither has any) */
+  vnis: { vni: number; vteps: string[]; macs: number; macCounts?: VniMacCounts }[];
   macs: number;
   routesByType: Record<string, number>;
   churnPerMinute: number;
@@ -292,7 +306,9 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   const vniMap = new Map<number, string[]>();
   for (const v of vteps) for (const n of v.vnis) vniMap.set(n, [...(vniMap.get(n) ?? []), v.vtep]);
   for (const k of Object.keys(snap.macsPerVni)) if (!vniMap.has(Number(k))) vniMap.set(Number(k), []);
-  const vnis = [...vniMap].sort(([a], [b]) => a - b).map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
+  const vnis: FabricHealthView['vnis'] = [...vniMap]
+    .sort(([a], [b]) => a - b)
+    .map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
 
   // Per-minute figures: the average of the last complete minutes.
   const nowMinute = minuteOf(nowMs);
@@ -375,9 +391,91 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
         const detail = st
           ? `${v.vtep} advertises VNI ${n} but ${d.device} reports its tunnel to it ${st.state}`
           : `${v.vtep} advertises VNI ${n} but ${d.device} has no tunnel to it`;
-        crossCheck.push({ device: d.device, vtep: d.vtep, vni: n, peer: v.vtep, detail, since: iso(Math.max(st?.sinceMs ?? 0, Number(v.lastChangeMs ?? 0))) });
+        crossCheck.push({
+          kind: 'tunnel',
+          device: d.device,
+          vtep: d.vtep,
+          vni: n,
+          peer: v.vtep,
+          detail,
+          since: iso(Math.max(st?.sinceMs ?? 0, Number(v.lastChangeMs ?? 0))),
+        });
       }
     }
+  }
+
+  // MACs, like with like: the remote MACs a device holds in a VNI (learned by EVPN: SR Linux's vxlan-interface
+  // bridge-table, or its per-VTEP destinations summed) against the MACs the other VTEPs advertise in that VNI
+  // (MAC-only type-2 routes, RFC 7432 §7.2). OpenConfig's mac-table count (local and remote together, per network
+  // instance) is not like either and is not compared.
+  const macCounts = new Map<number, VniMacCounts>();
+  const countsOf = (n: number) => {
+    let c = macCounts.get(n);
+    if (!c) macCounts.set(n, (c = { advertised: {}, remote: {} }));
+    return c;
+  };
+  for (const v of vtepItems)
+    for (const [k, n] of Object.entries(v)) if (k.startsWith('m:') && typeof n === 'number' && n > 0) countsOf(Number(k.slice(2))).advertised[v.vtep] = n;
+  const remoteSince = new Map<string, number>();
+  for (const d of devices) {
+    if (!deviceFresh.get(d.device)?.fresh) continue;
+    const total = new Map<number, { n: number; sinceMs: number }>();
+    const perPeer = new Map<number, { n: number; sinceMs: number }>();
+    for (const [k, e] of Object.entries(d.macs ?? {})) {
+      if (entryStale({ state: 'UP', ord: e.ord, sinceMs: e.sinceMs, seenMs: e.seenMs, refreshMs: e.refreshMs }, o.staleAfterIntervals, nowMs)) continue;
+      const bar = k.lastIndexOf('|');
+      const vni = Number(k.slice(bar + 1));
+      const into = k.slice(0, bar) ? perPeer : total;
+      const cur = into.get(vni) ?? { n: 0, sinceMs: 0 };
+      into.set(vni, { n: cur.n + e.n, sinceMs: Math.max(cur.sinceMs, e.sinceMs) });
+    }
+    for (const [vni, c] of [...perPeer, ...total]) {
+      countsOf(vni).remote[d.device] = c.n;
+      remoteSince.set(`${d.device}|${vni}`, c.sinceMs);
+    }
+  }
+  const holdMs = o.rules.macCountHoldSeconds * 1000;
+  for (const d of devices) {
+    for (const [n, c] of [...macCounts].sort(([a], [b]) => a - b)) {
+      const held = c.remote[d.device];
+      if (held === undefined || !d.vtep) continue;
+      const others = Object.entries(c.advertised).filter(([vtep]) => vtep !== d.vtep);
+      const advertised = sum(others.map(([, x]) => x));
+      const larger = Math.max(held, advertised);
+      if (larger === 0 || (100 * Math.abs(held - advertised)) / larger <= o.rules.macCountTolerancePercent) continue;
+      const lastChange = Math.max(
+        remoteSince.get(`${d.device}|${n}`) ?? 0,
+        ...others.map(([vtep]) => Number(vtepItems.find((v) => v.vtep === vtep)?.lastChangeMs ?? 0)),
+      );
+      if (nowMs - lastChange < holdMs) continue;
+      const detail =
+        held < advertised
+          ? `${d.device} holds ${Math.round((100 * (advertised - held)) / advertised)} % fewer remote MACs than its peers advertise in VNI ${n} (${held} against ${advertised})`
+          : advertised === 0
+            ? `${d.device} holds ${held} remote MACs in VNI ${n} but its peers advertise none`
+            : `${d.device} holds ${Math.round((100 * (held - advertised)) / advertised)} % more remote MACs than its peers advertise in VNI ${n} (${held} against ${advertised})`;
+      crossCheck.push({
+        kind: 'macs',
+        device: d.device,
+        vtep: d.vtep,
+        vni: n,
+        peer: '',
+        detail,
+        since: iso(lastChange),
+        deviceMacs: held,
+        advertisedMacs: advertised,
+      });
+    }
+  }
+
+  for (const [n, c] of macCounts) {
+    let entry = vnis.find((v) => v.vni === n);
+    if (!entry) {
+      entry = { vni: n, vteps: [], macs: snap.macsPerVni[String(n)] ?? 0 };
+      vnis.push(entry);
+      vnis.sort((a, b) => a.vni - b.vni);
+    }
+    entry.macCounts = c;
   }
 
   const view: FabricHealthView = {

@@ -19,6 +19,9 @@ export interface StatusRules {
   vniDown: RuleStatus;
   crossCheck: RuleStatus;
   staleLeaf: RuleStatus;
+  macCount: RuleStatus;
+  macCountTolerancePercent: number;
+  macCountHoldSeconds: number;
 }
 
 /** The rules' defaults (functions/health/options.ts documents them; the configuration overrides them). */
@@ -34,6 +37,9 @@ export const DEFAULT_STATUS_RULES: StatusRules = {
   vniDown: 'degraded',
   crossCheck: 'degraded',
   staleLeaf: 'degraded',
+  macCount: 'degraded',
+  macCountTolerancePercent: 10,
+  macCountHoldSeconds: 30,
 };
 export const DEFAULT_GNMI_INTERVAL_SECONDS = 10;
 export const DEFAULT_STALE_AFTER_INTERVALS = 3;
@@ -90,7 +96,11 @@ export function evaluateStatus(
   );
   fire(
     rules.crossCheck,
-    (view.crossCheck ?? []).map((c) => `${c.detail} (BMP type-3 route against gNMI, since ${c.since})`),
+    (view.crossCheck ?? []).filter((c) => c.kind !== 'macs').map((c) => `${c.detail} (BMP type-3 route against gNMI, since ${c.since})`),
+  );
+  fire(
+    rules.macCount,
+    (view.crossCheck ?? []).filter((c) => c.kind === 'macs').map((c) => `${c.detail} (BMP type-2 routes against gNMI, since ${c.since})`),
   );
   fire(
     rules.staleLeaf,

@@ -291,6 +291,7 @@ describe('fabric health from real routers and a gNMI target', () => {
 
       expect(apart.crossCheck).toEqual([
         {
+          kind: 'tunnel',
           device,
           vtep: VTEP.leaf3,
           vni: 10100,
