@@ -36,8 +36,8 @@ function normalizer(o: Partial<ConstructorParameters<typeof GnmicNormalizer>[0]>
     ...o,
   });
 }
-const decoded = (out: { device: string; bytes: Buffer }[]) =>
-  out.map((x) => ({ key: x.device, ...(VtepSample.toObject(VtepSample.decode(x.bytes), JSON_OPTIONS) as Record<string, any>) }));
+const decoded = (out: { device: string; bytes: Buffer }[]): Record<string, any>[] =>
+  out.map((x) => ({ key: x.device, ...VtepSample.toObject(VtepSample.decode(x.bytes), JSON_OPTIONS) }));
 const brief = (s: Record<string, any>) => [s.device, s.name, s.kind.replace('SAMPLE_KIND_', ''), s.peer ?? '', s.vni ?? 0, s.value ?? s.state ?? ''];
 
 describe('gnmic event format', () => {
