@@ -88,11 +88,13 @@ interface Summary {
   live: boolean;
   vteps: Set<string>;
   vni: number;
+  /** The first VNI any live reporter gives (a reporter whose copy lost the VXLAN encapsulation gives none). */
+  anyVni: number;
 }
 
 function summarize(item: RouteItem): Summary {
   const live = Object.values(item.reps).filter((r) => !r.w);
-  return { live: live.length > 0, vteps: new Set(live.map((r) => r.vtep).filter(Boolean)), vni: live[0]?.vni ?? 0 };
+  return { live: live.length > 0, vteps: new Set(live.map((r) => r.vtep).filter(Boolean)), vni: live[0]?.vni ?? 0, anyVni: live.find((r) => r.vni)?.vni ?? 0 };
 }
 
 /** How long a route all of whose reporters withdrew it is kept (its tombstones reject late replays). */
@@ -136,11 +138,25 @@ function diff(type: number, a: Summary, b: Summary, c: RouteChange): RouteEffect
         if (vni) out.push({ ...at, kind: 'vni', vtep, key: vni, delta });
       } else {
         out.push({ ...at, kind: 'nh', vtep, key: 0, delta });
-        if (type === 2 && c.macOnly && vni) out.push({ ...at, kind: 'mac', vtep, key: vni, delta });
       }
     }
   };
   vteps(gone, -1, a.vni);
   vteps(added, 1, b.vni);
+  // MACs per (VTEP, VNI): what the route counted before against what it counts now, so that a VNI learned from a later
+  // reporter (or lost with the last one that gave it) moves the count too.
+  if (type === 2 && c.macOnly) {
+    const keyed = (x: Summary) => new Set(x.anyVni ? [...x.vteps].map((v) => `${x.anyVni}|${v}`) : []);
+    const [before, after] = [keyed(a), keyed(b)];
+    for (const [set, other, delta] of [
+      [before, after, -1],
+      [after, before, 1],
+    ] as const)
+      for (const k of set) {
+        if (other.has(k)) continue;
+        const bar = k.indexOf('|');
+        out.push({ ...at, kind: 'mac', vtep: k.slice(bar + 1), key: Number(k.slice(0, bar)), delta });
+      }
+  }
   return out;
 }

@@ -414,8 +414,14 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     if (!c) macCounts.set(n, (c = { advertised: {}, remote: {} }));
     return c;
   };
+  // A next hop counts as a VTEP of the VNI only when it originates the VNI's type-3 route (RFC 7432 §7.3: its address is
+  // in the NLRI): a next hop rewritten on the way (eBGP without next-hop-unchanged) names no VTEP and is not counted.
   for (const v of vtepItems)
-    for (const [k, n] of Object.entries(v)) if (k.startsWith('m:') && typeof n === 'number' && n > 0) countsOf(Number(k.slice(2))).advertised[v.vtep] = n;
+    for (const [k, n] of Object.entries(v)) {
+      if (!k.startsWith('m:') || typeof n !== 'number' || n <= 0) continue;
+      const vni = Number(k.slice(2));
+      if (Number(v[`v:${vni}`] ?? 0) > 0) countsOf(vni).advertised[v.vtep] = n;
+    }
   const remoteSince = new Map<string, number>();
   for (const d of devices) {
     if (!deviceFresh.get(d.device)?.fresh) continue;

@@ -79,7 +79,7 @@ describe('fabric health from real routers and a gNMI target', () => {
       collector: { bmp: { listen: `127.0.0.1:${bmpPort}`, resyncQuietSeconds: 5 } },
       api: { listen: `127.0.0.1:${apiPort}` },
       eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
-      health: { tickSeconds: 0.5, gnmiIntervalSeconds: 1, staleAfterIntervals: 3, rules: { sessionsDownCriticalPercent: 75 } },
+      health: { tickSeconds: 0.5, gnmiIntervalSeconds: 1, staleAfterIntervals: 3, rules: { sessionsDownCriticalPercent: 75, macCountHoldSeconds: 0 } },
     });
     stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
     await waitFor(async () => ((await fetch(`${stack.apiUrl}/readyz`)).status === 200 ? true : undefined), 'readyz', 60_000);
@@ -123,7 +123,11 @@ describe('fabric health from real routers and a gNMI target', () => {
           fabric: FABRIC,
           tls: { enabled: false },
           vtep: VTEP.leaf3,
-          subscriptions: [{ name: 'vxlan', mode: 'on-change', paths: ['openconfig:/network-instances'] }],
+          subscriptions: [
+            { name: 'vxlan', mode: 'on-change', paths: ['openconfig:/network-instances'] },
+            // SR Linux's remote MAC counts per VNI (the MAC cross-check); silent until the test sends them.
+            { name: 'srl-vxlan-interface', mode: 'on-change', paths: ['/tunnel-interface'] },
+          ],
         },
       ],
       publisher,
@@ -310,6 +314,60 @@ describe('fabric health from real routers and a gNMI target', () => {
       // Whatever failed above, the later tests start from a fabric whose planes agree.
       await target.send(state(`endpoint-peers/endpoint-peer[peer-address=${VTEP.g2}]`, 'peer-state', 'UP'));
       await imet(g1, VTEP.g1, `${R.g1}:200`, 'del', 10200);
+    }
+  });
+
+  it('cross-checks MAC counts: remote MACs a device holds in a VNI against the MAC-only type-2 routes of the other VTEPs', async () => {
+    // BMP: g1 and g2 each advertise 5 MACs in VNI 10100 (MAC-only type-2 routes, RFC 7432 §7.2: IP length 0).
+    const macs = (r: Gobgp, vtep: string, rd: string, base: number, op: 'add' | 'del') =>
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) => {
+          const mac = `02:5a:00:00:${base.toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`;
+          const args = ['macadv', mac, '0.0.0.0', 'etag', '0', 'label', '10100', 'rd', rd];
+          return r.evpn(op, op === 'add' ? [...args, 'rt', '65000:100', 'encap', 'vxlan', 'nexthop', vtep] : args);
+        }),
+      );
+    // gNMI: leaf3 as SR Linux reports its vxlan-interface's VNI (ingress/vni) and how many MACs it learned over it.
+    const srl = (entries: number) => {
+      const n = notification(
+        '/tunnel-interface[name=vxlan1]/vxlan-interface[index=1]',
+        [
+          ['ingress/vni', uint(10100)],
+          ['bridge-table/statistics/active-entries', uint(entries)],
+        ],
+        { target: device },
+      );
+      return { update: notificationJson({ ...n, timestamp: null }) };
+    };
+    await macs(g1, VTEP.g1, `${R.g1}:300`, 1, 'add');
+    await macs(g2, VTEP.g2, `${R.g2}:300`, 2, 'add');
+    await target.send(srl(6));
+    try {
+      const apart = await until(
+        // Routes arrive one by one (and health.rules.macCountHoldSeconds is 0 here): wait for all ten.
+        // The status (from the tick) follows the view within a tick: wait for its reason too.
+        (x) =>
+          x.crossCheck.some((c: any) => c.kind === 'macs' && c.advertisedMacs === 10) &&
+          x.status === 'degraded' &&
+          x.reasons.some((r: string) => r.includes('(6 against 10)')),
+        'the MAC disagreement, and the status the tick gives it',
+        30_000,
+      );
+      const detail = `${device} holds 40 % fewer remote MACs than its peers advertise in VNI 10100 (6 against 10)`;
+      expect(apart.crossCheck).toEqual([
+        { kind: 'macs', device, vtep: VTEP.leaf3, vni: 10100, peer: '', detail, since: expect.any(String), deviceMacs: 6, advertisedMacs: 10 },
+      ]);
+      expect(apart.reasons).toContainEqual(expect.stringContaining(`${detail} (BMP type-2 routes against gNMI, since `));
+      expect(apart.vnis.find((v: any) => v.vni === 10100).macCounts).toEqual({ advertised: { [VTEP.g1]: 5, [VTEP.g2]: 5 }, remote: { [device]: 6 } });
+
+      await target.send(srl(10));
+      await until((x) => x.status === 'ok' && x.crossCheck.length === 0, 'agreed again', 30_000);
+    } finally {
+      // The later tests start from a fabric without these routes and MACs, whatever failed above.
+      await macs(g1, VTEP.g1, `${R.g1}:300`, 1, 'del');
+      await macs(g2, VTEP.g2, `${R.g2}:300`, 2, 'del');
+      await target.send(srl(0));
+      await until((x) => x.status === 'ok' && x.crossCheck.length === 0, 'no MACs on either side', 30_000);
     }
   });
 

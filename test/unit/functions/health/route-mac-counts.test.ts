@@ -7,7 +7,7 @@ import { applyRouteChanges, routeChangeOf } from '../../../../functions/health/r
 import { RouteAction, type RouteEvent } from '../../../../schemas/events.js';
 
 let seq = 0;
-function type2(mac: string, ip: string, o: { withdraw?: boolean; router?: string } = {}): RouteEvent {
+function type2(mac: string, ip: string, o: { withdraw?: boolean; router?: string; vni?: number } = {}): RouteEvent {
   return {
     fabric: 'f1',
     router: { address: '127.0.0.1', bgpId: o.router ?? '10.0.0.1' },
@@ -16,7 +16,7 @@ function type2(mac: string, ip: string, o: { withdraw?: boolean; router?: string
     action: o.withdraw ? RouteAction.ROUTE_ACTION_WITHDRAW : RouteAction.ROUTE_ACTION_ADVERTISE,
     routeType: 2,
     routeKey: `2:10.0.0.12:100:0:${mac}:${ip}`,
-    vni: 10100,
+    vni: o.vni ?? 10100,
     mac,
     ip,
     nextHop: '10.0.0.12',
@@ -38,6 +38,21 @@ describe('MACs per VTEP and VNI from type-2 routes', () => {
   it('counts a MAC-only route once, and takes it back when every reporter withdrew it', () => {
     expect(macEffects([type2('aa:bb:cc:00:00:01', ''), type2('aa:bb:cc:00:00:01', '', { router: '10.0.0.2' })])).toEqual([['10.0.0.12', 10100, 1]]);
     expect(macEffects([type2('aa:bb:cc:00:00:02', ''), type2('aa:bb:cc:00:00:02', '', { withdraw: true })])).toEqual([
+      ['10.0.0.12', 10100, 1],
+      ['10.0.0.12', 10100, -1],
+    ]);
+  });
+
+  it("counts a MAC in its VNI even when the first reporter's copy gives none (lost the VXLAN encapsulation), and takes it back once", () => {
+    const mac = 'aa:bb:cc:00:00:04';
+    expect(
+      macEffects([
+        type2(mac, '', { router: '10.0.0.3', vni: 0 }),
+        type2(mac, '', { router: '10.0.0.1' }),
+        type2(mac, '', { router: '10.0.0.1', withdraw: true }),
+        type2(mac, '', { router: '10.0.0.3', vni: 0, withdraw: true }),
+      ]),
+    ).toEqual([
       ['10.0.0.12', 10100, 1],
       ['10.0.0.12', 10100, -1],
     ]);

@@ -151,6 +151,8 @@ describe('health from gNMI peer and VNI state', () => {
       nh: 1,
       lastChangeMs: T0,
       ...Object.fromEntries(Object.entries(macs).map(([n, c]) => [`m:${n}`, c])),
+      // It serves those VNIs: it originates their type-3 routes (a rewritten next hop does not).
+      ...(vtep.startsWith('127.') ? {} : Object.fromEntries(Object.keys(macs).map((n) => [`v:${n}`, 1]))),
     });
     const dev: DeviceItem = { ...healthKeys.device('f1', 'leaf11'), fabric: 'f1', device: 'leaf11', vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
     const macCount = (atS: number, vni: number, n: number, peer = '') =>
