@@ -145,11 +145,15 @@ function macCount(map: Record<string, MacCountEntry>, key: string, s: TelemetryS
 /** Refresh classes remembered per device (a device whose sets promise more intervals keeps the latest ones). */
 const MAX_REFRESH_CLASSES = 8;
 
-function noteRefresh(dev: DeviceItem, s: TelemetrySample): void {
-  const ms = s.refreshMs ?? 0;
-  if (ms <= 0 || s.kind === 'target') return;
+/**
+ * The refresh class of a sample: its promised interval, to half that interval; a sample that promises none (ON_CHANGE
+ * without heartbeat) is class 0, to `q0` (the configured interval's half), so that its activity keeps the device fresh.
+ */
+function noteRefresh(dev: DeviceItem, s: TelemetrySample, q0: (ms: number) => number): void {
+  if (s.kind === 'target') return;
+  const ms = Math.max(0, s.refreshMs ?? 0);
   const r = (dev.refresh ??= {});
-  const at = toHalf(s.rxMs, ms);
+  const at = ms > 0 ? toHalf(s.rxMs, ms) : q0(s.rxMs);
   if ((r[ms] ?? 0) >= at) return;
   r[ms] = at;
   const classes = Object.entries(r);
@@ -206,7 +210,7 @@ export function devicePoints(
   const q = (ms: number) => Math.floor(ms / quantum) * quantum;
   for (const s of samples) {
     if (q(s.rxMs) > dev.lastRxMs) dev.lastRxMs = q(s.rxMs);
-    noteRefresh(dev, s);
+    noteRefresh(dev, s, q);
     const tsNs = timeOf.get(s)!;
     const tsMs = Number(tsNs / 1_000_000n);
     if (q(tsMs) > dev.lastTsMs) dev.lastTsMs = q(tsMs);

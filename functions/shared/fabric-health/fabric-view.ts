@@ -170,13 +170,16 @@ export function deviceFreshness(
     .map(([k, at]) => [Number(k), at] as const)
     .filter(([ms]) => ms > 0)
     .sort(([a], [b]) => a - b);
+  const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
   if (classes.length === 0) {
-    const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
     if (silentMs <= staleMs) return { fresh: true, detail: '' };
     return { fresh: false, detail: `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${o.gnmiIntervalSeconds} s)` };
   }
-  // Times are kept to half an interval (telemetry.ts): half an interval more is allowed.
+  // Times are kept to half an interval (telemetry.ts): half an interval more is allowed. Samples that promise no
+  // refresh (class 0: ON_CHANGE without heartbeat) keep the device fresh for the configured interval's worth.
   if (classes.some(([ms, at]) => nowMs - at <= ms * o.staleAfterIntervals + ms / 2)) return { fresh: true, detail: '' };
+  const unpromised = d.refresh?.['0'];
+  if (unpromised !== undefined && nowMs - unpromised <= staleMs + (o.gnmiIntervalSeconds * 1000) / 2) return { fresh: true, detail: '' };
   const sets = classes.map(([ms]) => `${fmtSeconds(ms)} s`).join(', ');
   return {
     fresh: false,

@@ -79,6 +79,13 @@ describe('staleness per gNMI target, from its own sets', () => {
     expect(gnmi(viewAfter(220, batches)).state).toBe('stale');
   });
 
+  it('a set that promises no refresh (ON_CHANGE) streaming keeps the device fresh while its SAMPLE set is silent; its leaves are stale', () => {
+    const v = viewAfter(20, [[counter(0, 1000), peer(0, '10.0.0.12', 1000)], [counter(18, 0)]]);
+    expect(gnmi(v).state).toBe('fresh');
+    expect(v.tunnels.map((t) => [t.key, t.stale])).toEqual([['10.0.0.12', true]]);
+    expect(gnmi(viewAfter(60, [[counter(0, 1000)], [counter(18, 0)]])).state).toBe('stale');
+  });
+
   it('samples that promise no refresh fall back to health.gnmiIntervalSeconds (10 s × 3)', () => {
     expect(gnmi(viewAfter(25, [[counter(0, 0)]])).state).toBe('fresh');
     expect(gnmi(viewAfter(40, [[counter(0, 0)]])).state).toBe('stale');
