@@ -127,6 +127,9 @@ describe('fabric health from real routers and a gNMI target', () => {
             { name: 'vxlan', mode: 'on-change', paths: ['openconfig:/network-instances'] },
             // SR Linux's remote MAC counts per VNI (the MAC cross-check); silent until the test sends them.
             { name: 'srl-vxlan-interface', mode: 'on-change', paths: ['/tunnel-interface'] },
+            // SR Linux VTEP peers in a SAMPLE set (every 0.5 s): the reference cache sends a leaf when it changes, so
+            // an unchanged one stops coming, as a device may stop sending a leaf without deleting it (stale leaves).
+            { name: 'srl-vtep', mode: 'sample', sampleIntervalSeconds: 0.5, paths: ['/tunnel'] },
           ],
         },
       ],
@@ -324,7 +327,9 @@ describe('fabric health from real routers and a gNMI target', () => {
         Array.from({ length: 5 }, (_, i) => {
           const mac = `02:5a:00:00:${base.toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`;
           const args = ['macadv', mac, '0.0.0.0', 'etag', '0', 'label', '10100', 'rd', rd];
-          return r.evpn(op, op === 'add' ? [...args, 'rt', '65000:100', 'encap', 'vxlan', 'nexthop', vtep] : args);
+          // The route target carries the VNI too (RFC 8365 §5.1.2.1's auto-derived form): a reporter whose copy has no
+          // label reads the same VNI from it.
+          return r.evpn(op, op === 'add' ? [...args, 'rt', '65000:10100', 'encap', 'vxlan', 'nexthop', vtep] : args);
         }),
       );
     // gNMI: leaf3 as SR Linux reports its vxlan-interface's VNI (ingress/vni) and how many MACs it learned over it.
@@ -371,16 +376,34 @@ describe('fabric health from real routers and a gNMI target', () => {
     }
   });
 
+  it('shows a peer whose state stops being refreshed as stale (3 intervals of its set), keeping its last state, while the device is fresh', async () => {
+    const n = notification('/tunnel/vxlan-tunnel/vtep[address=10.5.8.8]', [['index', uint(7)]], { target: device });
+    const sentAt = Date.now();
+    await target.send({ update: notificationJson({ ...n, timestamp: null }) });
+    const stale = await until(
+      (x) => x.tunnels.some((t: any) => t.key === '10.5.8.8' && t.stale) && x.reasons.some((r: string) => r.includes('remote VTEP 10.5.8.8 stale')),
+      'the stale peer in the view and the status',
+      30_000,
+    );
+    console.log(`[fabric-health] peer stale in the status ${Date.now() - sentAt} ms after its only sample (refresh 500 ms, 3 intervals)`);
+    expect(stale.tunnels.find((t: any) => t.key === '10.5.8.8')).toMatchObject({ kind: 'peer', state: 'UP', stale: true, lastSeen: expect.any(String) });
+    expect(stale.status).toBe('degraded');
+    expect(stale.freshness.sources.find((x: any) => x.kind === 'gnmi')).toMatchObject({ state: 'fresh' });
+  });
+
   it('says a gNMI target that stops sending is stale, and a BMP router whose session drops', async () => {
     keepSending = false;
     await sender;
     // Freshness is computed when the view is read; the status when the tick evaluates it (within health.tickSeconds).
     const quiet = await until(
-      (x) => x.status === 'degraded' && x.freshness.sources.some((s: any) => s.kind === 'gnmi' && s.state === 'stale'),
+      (x) =>
+        x.status === 'degraded' &&
+        x.freshness.sources.some((s: any) => s.kind === 'gnmi' && s.state === 'stale') &&
+        x.reasons.some((r: string) => r.startsWith('stale gNMI target')),
       'stale gNMI target',
       30_000,
     );
-    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no sample for \\d+ s \\(3 intervals of 1 s\\)`));
+    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no refreshed sample for \\d+ s \\(3 intervals of each of its sets: 0\\.5 s\\)`));
     expect(quiet.vteps.find((v: any) => v.vtep === VTEP.leaf3)).toMatchObject({ state: 'stale' });
 
     await g2.stop();
