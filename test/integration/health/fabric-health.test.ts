@@ -403,7 +403,9 @@ describe('fabric health from real routers and a gNMI target', () => {
       'stale gNMI target',
       30_000,
     );
-    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no refreshed sample for \\d+ s \\(3 intervals of each of its sets: 0\\.5 s\\)`));
+    expect(quiet.reasons.join('\n')).toMatch(
+      new RegExp(`stale gNMI target ${device}: no refreshed sample for \\d+ s \\(3 intervals of each of its sets: 0\\.5 s\\)`),
+    );
     expect(quiet.vteps.find((v: any) => v.vtep === VTEP.leaf3)).toMatchObject({ state: 'stale' });
 
     await g2.stop();
