@@ -67,6 +67,9 @@ export interface GnmicInputOptions extends GnmicInputConfig {
   nextSeq: () => U64Halves;
 }
 
+/** Devices (gnmic targets) one input keeps a normalizer for; records of others are skipped. */
+const MAX_DEVICES = 10_000;
+
 interface DeviceState {
   name: string;
   normalizer: TargetNormalizer;
@@ -90,6 +93,8 @@ export class GnmicNormalizer {
     let d = this.devices.get(source);
     if (d !== undefined) return d;
     const conf = this.o.devices[source];
+    // Bounded: a topic naming ever new sources (a misconfigured gnmic) cannot grow the collector's memory without end.
+    if (this.devices.size >= MAX_DEVICES) return null;
     if (!source || (this.o.listedOnly && !conf)) d = null;
     else {
       const name = conf?.name ?? source;
