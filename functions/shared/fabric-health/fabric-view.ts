@@ -14,9 +14,10 @@ import {
   type RouteCountItem,
   type RouterItem,
   type SessionItem,
-  type TunnelStateEntry,
   type VtepRouteItem,
 } from '../../../schemas/tables/index.js';
+import { deviceFreshness, entryStale } from './freshness.js';
+import { compareMacCounts } from './mac-cross-check.js';
 import { evaluateStatus, type StatusRules } from './status-rules.js';
 
 export type RateFigures = Omit<DeviceMinuteRates, 'vtep' | 'resets' | 'wraps'>;
@@ -156,44 +157,6 @@ export const DEFAULT_GNMI_RETENTION_MS = 3_600_000;
 
 /** A peer or VNI a device deleted is shown (and a reason) this long. */
 const DELETED_SHOWN_MS = 3_600_000;
-
-/** A gNMI device's freshness at `nowMs` (see buildFabricView). */
-export function deviceFreshness(
-  d: DeviceItem,
-  o: Pick<ViewOptions, 'gnmiIntervalSeconds' | 'staleAfterIntervals'>,
-  nowMs: number,
-): { fresh: boolean; detail: string } {
-  if (d.target?.kind === 'DOWN')
-    return { fresh: false, detail: `gNMI stream down (${d.target.errorKind || 'unknown'}${d.target.detail ? `: ${d.target.detail}` : ''})` };
-  const silentMs = nowMs - d.lastRxMs;
-  const classes = Object.entries(d.refresh ?? {})
-    .map(([k, at]) => [Number(k), at] as const)
-    .filter(([ms]) => ms > 0)
-    .sort(([a], [b]) => a - b);
-  const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
-  if (classes.length === 0) {
-    if (silentMs <= staleMs) return { fresh: true, detail: '' };
-    return { fresh: false, detail: `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${o.gnmiIntervalSeconds} s)` };
-  }
-  // Times are kept to half an interval (telemetry.ts): half an interval more is allowed. Samples that promise no
-  // refresh (class 0: ON_CHANGE without heartbeat) keep the device fresh for the configured interval's worth.
-  if (classes.some(([ms, at]) => nowMs - at <= ms * o.staleAfterIntervals + ms / 2)) return { fresh: true, detail: '' };
-  const unpromised = d.refresh?.['0'];
-  if (unpromised !== undefined && nowMs - unpromised <= staleMs + (o.gnmiIntervalSeconds * 1000) / 2) return { fresh: true, detail: '' };
-  const sets = classes.map(([ms]) => `${fmtSeconds(ms)} s`).join(', ');
-  return {
-    fresh: false,
-    detail: `no refreshed sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of each of its sets: ${sets})`,
-  };
-}
-
-const fmtSeconds = (ms: number) => String(Math.round(ms / 100) / 10);
-
-/** Whether a peer's or VNI's state was not refreshed within `staleAfterIntervals` of its own interval. */
-export function entryStale(e: TunnelStateEntry, staleAfterIntervals: number, nowMs: number): boolean {
-  if (!e.refreshMs || e.seenMs === undefined || e.state === 'DELETED') return false;
-  return nowMs - e.seenMs > e.refreshMs * staleAfterIntervals + e.refreshMs / 2;
-}
 
 /** Recent per-minute figures are averaged over this many complete minutes. */
 export const RECENT_MINUTES = 5;
@@ -407,75 +370,9 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     }
   }
 
-  // MACs, like with like: the remote MACs a device holds in a VNI (learned by EVPN: SR Linux's vxlan-interface
-  // bridge-table, or its per-VTEP destinations summed) against the MACs the other VTEPs advertise in that VNI
-  // (MAC-only type-2 routes, RFC 7432 §7.2). OpenConfig's mac-table count (local and remote together, per network
-  // instance) is not like either and is not compared.
-  const macCounts = new Map<number, VniMacCounts>();
-  const countsOf = (n: number) => {
-    let c = macCounts.get(n);
-    if (!c) macCounts.set(n, (c = { advertised: {}, remote: {} }));
-    return c;
-  };
-  // A next hop counts as a VTEP of the VNI only when it originates the VNI's type-3 route (RFC 7432 §7.3: its address is
-  // in the NLRI): a next hop rewritten on the way (eBGP without next-hop-unchanged) names no VTEP and is not counted.
-  for (const v of vtepItems)
-    for (const [k, n] of Object.entries(v)) {
-      if (!k.startsWith('m:') || typeof n !== 'number' || n <= 0) continue;
-      const vni = Number(k.slice(2));
-      if (Number(v[`v:${vni}`] ?? 0) > 0) countsOf(vni).advertised[v.vtep] = n;
-    }
-  const remoteSince = new Map<string, number>();
-  for (const d of devices) {
-    if (!deviceFresh.get(d.device)?.fresh) continue;
-    const total = new Map<number, { n: number; sinceMs: number }>();
-    const perPeer = new Map<number, { n: number; sinceMs: number }>();
-    for (const [k, e] of Object.entries(d.macs ?? {})) {
-      if (entryStale({ state: 'UP', ord: e.ord, sinceMs: e.sinceMs, seenMs: e.seenMs, refreshMs: e.refreshMs }, o.staleAfterIntervals, nowMs)) continue;
-      const bar = k.lastIndexOf('|');
-      const vni = Number(k.slice(bar + 1));
-      const into = k.slice(0, bar) ? perPeer : total;
-      const cur = into.get(vni) ?? { n: 0, sinceMs: 0 };
-      into.set(vni, { n: cur.n + e.n, sinceMs: Math.max(cur.sinceMs, e.sinceMs) });
-    }
-    for (const [vni, c] of [...perPeer, ...total]) {
-      countsOf(vni).remote[d.device] = c.n;
-      remoteSince.set(`${d.device}|${vni}`, c.sinceMs);
-    }
-  }
-  const holdMs = o.rules.macCountHoldSeconds * 1000;
-  for (const d of devices) {
-    for (const [n, c] of [...macCounts].sort(([a], [b]) => a - b)) {
-      const held = c.remote[d.device];
-      if (held === undefined || !d.vtep) continue;
-      const others = Object.entries(c.advertised).filter(([vtep]) => vtep !== d.vtep);
-      const advertised = sum(others.map(([, x]) => x));
-      const larger = Math.max(held, advertised);
-      if (larger === 0 || (100 * Math.abs(held - advertised)) / larger <= o.rules.macCountTolerancePercent) continue;
-      const lastChange = Math.max(
-        remoteSince.get(`${d.device}|${n}`) ?? 0,
-        ...others.map(([vtep]) => Number(vtepItems.find((v) => v.vtep === vtep)?.lastChangeMs ?? 0)),
-      );
-      if (nowMs - lastChange < holdMs) continue;
-      const detail =
-        held < advertised
-          ? `${d.device} holds ${Math.round((100 * (advertised - held)) / advertised)} % fewer remote MACs than its peers advertise in VNI ${n} (${held} against ${advertised})`
-          : advertised === 0
-            ? `${d.device} holds ${held} remote MACs in VNI ${n} but its peers advertise none`
-            : `${d.device} holds ${Math.round((100 * (held - advertised)) / advertised)} % more remote MACs than its peers advertise in VNI ${n} (${held} against ${advertised})`;
-      crossCheck.push({
-        kind: 'macs',
-        device: d.device,
-        vtep: d.vtep,
-        vni: n,
-        peer: '',
-        detail,
-        since: iso(lastChange),
-        deviceMacs: held,
-        advertisedMacs: advertised,
-      });
-    }
-  }
+  // MACs, like with like (mac-cross-check.ts).
+  const { counts: macCounts, disagreements } = compareMacCounts(devices, vtepItems, (d) => deviceFresh.get(d.device)?.fresh === true, o, nowMs);
+  crossCheck.push(...disagreements);
 
   for (const [n, c] of macCounts) {
     let entry = vnis.find((v) => v.vni === n);
