@@ -519,7 +519,7 @@ export const openApiDocument = {
           tunnels: {
             type: 'array',
             description:
-              'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour), or whose state stopped being refreshed (stale)',
+              'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour); stale when their state stopped being refreshed',
             items: {
               type: 'object',
               required: ['device', 'vtep', 'kind', 'key', 'endpoint', 'state', 'since', 'stale', 'lastSeen'],
@@ -535,6 +535,12 @@ export const openApiDocument = {
                 lastSeen: { type: ['string', 'null'], format: 'date-time', description: 'last refresh (null: its set promised none)' },
               },
             },
+          },
+          staleLeaves: {
+            type: 'array',
+            description:
+              "peers and VNIs of fresh gNMI devices whose state was not refreshed within health.staleAfterIntervals of its subscription set's interval (kept with their last state; shaped as tunnels)",
+            items: { type: 'object' },
           },
           crossCheck: {
             type: 'array',

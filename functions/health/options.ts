@@ -28,7 +28,11 @@ export const healthRulesSchema = z.strictObject({
   vniDown: ruleStatus.default(D.vniDown),
   /** A VTEP that advertises a VNI (type-3 route) to which a device serving that VNI reports no tunnel up over gNMI. */
   crossCheck: ruleStatus.default(D.crossCheck),
-  /** A peer or VNI state a fresh device stopped refreshing (not within `staleAfterIntervals` of its set's interval). */
+  /**
+   * A peer or VNI state a fresh device stopped refreshing (not within `staleAfterIntervals` of its set's interval).
+   * Off by default (shown in the view's `staleLeaves` all the same): the openconfig/gnmi reference server sends a
+   * SAMPLE leaf only when it changes; devices that resend every interval can have it at `degraded`.
+   */
   staleLeaf: ruleStatus.default(D.staleLeaf),
   /**
    * A device's remote MACs in a VNI (gNMI mac-count per VNI) against the MACs the other VTEPs advertise in it (BMP:

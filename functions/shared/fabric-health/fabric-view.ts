@@ -127,6 +127,8 @@ export interface FabricHealthView {
   freshness: { stale: number; sources: FreshnessSource[] };
   /** Peers and VNIs the fabric's devices report down or deleted over gNMI (devices whose stream is fresh). */
   tunnels: TunnelView[];
+  /** Peers and VNIs (of fresh devices) whose state was not refreshed within staleAfterIntervals of its set's interval. */
+  staleLeaves: TunnelView[];
   /** Control plane (BMP type-3 routes) against data plane (gNMI peers): what the two disagree on. */
   crossCheck: CrossCheckView[];
 }
@@ -309,8 +311,10 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   ];
 
   // What fresh devices report of their peers and VNIs: only a device's own delete says one is gone; a delete is
-  // shown for an hour, a state other than UP while it lasts, a state not refreshed in time as stale.
+  // shown for an hour, a state other than UP while it lasts (`tunnels`); a state not refreshed in time is stale, and
+  // listed in `staleLeaves` too (an UP one only there, so `tunnels` still lists what is down).
   const tunnels: TunnelView[] = [];
+  const staleLeaves: TunnelView[] = [];
   for (const d of devices) {
     if (!deviceFresh.get(d.device)?.fresh) continue;
     for (const [kind, map] of [
@@ -321,7 +325,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
         const stale = entryStale(st, o.staleAfterIntervals, nowMs);
         if ((st.state === 'UP' && !stale) || (st.state === 'DELETED' && nowMs - st.sinceMs > DELETED_SHOWN_MS)) continue;
         const bar = k.lastIndexOf('|');
-        tunnels.push({
+        const entry: TunnelView = {
           device: d.device,
           vtep: d.vtep,
           kind,
@@ -331,7 +335,9 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
           since: iso(st.sinceMs),
           stale,
           lastSeen: st.seenMs ? iso(st.seenMs) : null,
-        });
+        };
+        if (st.state !== 'UP') tunnels.push(entry);
+        if (stale) staleLeaves.push(entry);
       }
     }
   }
@@ -400,6 +406,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     flapping,
     freshness: { stale: sources.filter((s) => s.state === 'stale').length, sources },
     tunnels,
+    staleLeaves,
     crossCheck,
   };
   if (status) {

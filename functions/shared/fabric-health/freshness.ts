@@ -31,7 +31,9 @@ export function deviceFreshness(
   const sets = classes.map(([ms]) => `${fmtSeconds(ms)} s`).join(', ');
   return {
     fresh: false,
-    detail: `no refreshed sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of each of its sets: ${sets})`,
+    // The same words as without promised intervals ("no sample for N s (3 intervals of 10 s)"): the interval is the
+    // target's own, one per refresh class of its sets.
+    detail: `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${sets})`,
   };
 }
 

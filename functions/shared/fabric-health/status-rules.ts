@@ -36,7 +36,9 @@ export const DEFAULT_STATUS_RULES: StatusRules = {
   peerDown: 'degraded',
   vniDown: 'degraded',
   crossCheck: 'degraded',
-  staleLeaf: 'degraded',
+  // Off by default: the openconfig/gnmi reference server (and so labs built on it) sends a SAMPLE leaf only when it
+  // changes, so every unchanged peer would turn stale; on real devices, which resend, set it to degraded.
+  staleLeaf: 'off',
   macCount: 'degraded',
   macCountTolerancePercent: 10,
   macCountHoldSeconds: 30,
@@ -104,11 +106,9 @@ export function evaluateStatus(
   );
   fire(
     rules.staleLeaf,
-    tunnels
-      .filter((t) => t.stale)
-      .map(
-        (t) => `${t.device} ${t.kind === 'peer' ? 'remote VTEP' : 'VNI'} ${t.key} stale (gNMI): last reported ${t.state} at ${t.lastSeen}, not refreshed since`,
-      ),
+    (view.staleLeaves ?? []).map(
+      (t) => `${t.device} ${t.kind === 'peer' ? 'remote VTEP' : 'VNI'} ${t.key} stale (gNMI): last reported ${t.state} at ${t.lastSeen}, not refreshed since`,
+    ),
   );
   fire(
     rules.staleSource,

@@ -79,7 +79,12 @@ describe('fabric health from real routers and a gNMI target', () => {
       collector: { bmp: { listen: `127.0.0.1:${bmpPort}`, resyncQuietSeconds: 5 } },
       api: { listen: `127.0.0.1:${apiPort}` },
       eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
-      health: { tickSeconds: 0.5, gnmiIntervalSeconds: 1, staleAfterIntervals: 3, rules: { sessionsDownCriticalPercent: 75, macCountHoldSeconds: 0 } },
+      health: {
+        tickSeconds: 0.5,
+        gnmiIntervalSeconds: 1,
+        staleAfterIntervals: 3,
+        rules: { sessionsDownCriticalPercent: 75, macCountHoldSeconds: 0, staleLeaf: 'degraded' },
+      },
     });
     stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
     await waitFor(async () => ((await fetch(`${stack.apiUrl}/readyz`)).status === 200 ? true : undefined), 'readyz', 60_000);
@@ -381,12 +386,12 @@ describe('fabric health from real routers and a gNMI target', () => {
     const sentAt = Date.now();
     await target.send({ update: notificationJson({ ...n, timestamp: null }) });
     const stale = await until(
-      (x) => x.tunnels.some((t: any) => t.key === '10.5.8.8' && t.stale) && x.reasons.some((r: string) => r.includes('remote VTEP 10.5.8.8 stale')),
+      (x) => x.staleLeaves.some((t: any) => t.key === '10.5.8.8' && t.stale) && x.reasons.some((r: string) => r.includes('remote VTEP 10.5.8.8 stale')),
       'the stale peer in the view and the status',
       30_000,
     );
     console.log(`[fabric-health] peer stale in the status ${Date.now() - sentAt} ms after its only sample (refresh 500 ms, 3 intervals)`);
-    expect(stale.tunnels.find((t: any) => t.key === '10.5.8.8')).toMatchObject({ kind: 'peer', state: 'UP', stale: true, lastSeen: expect.any(String) });
+    expect(stale.staleLeaves.find((t: any) => t.key === '10.5.8.8')).toMatchObject({ kind: 'peer', state: 'UP', stale: true, lastSeen: expect.any(String) });
     expect(stale.status).toBe('degraded');
     expect(stale.freshness.sources.find((x: any) => x.kind === 'gnmi')).toMatchObject({ state: 'fresh' });
   });
@@ -403,9 +408,7 @@ describe('fabric health from real routers and a gNMI target', () => {
       'stale gNMI target',
       30_000,
     );
-    expect(quiet.reasons.join('\n')).toMatch(
-      new RegExp(`stale gNMI target ${device}: no refreshed sample for \\d+ s \\(3 intervals of each of its sets: 0\\.5 s\\)`),
-    );
+    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no sample for \\d+ s \\(3 intervals of 0\\.5 s\\)`));
     expect(quiet.vteps.find((v: any) => v.vtep === VTEP.leaf3)).toMatchObject({ state: 'stale' });
 
     await g2.stop();

@@ -35,12 +35,12 @@ function sample(atS: number, o: Partial<TelemetrySample>): TelemetrySample {
 const peer = (atS: number, address: string, refreshMs: number, state = 'UP') => sample(atS, { name: 'peer-state', peer: address, state, refreshMs });
 const counter = (atS: number, refreshMs: number) => sample(atS, { kind: 'counter', name: 'total-encap-pkts', value: BigInt(atS), refreshMs });
 
-function viewAfter(nowS: number, batches: TelemetrySample[][], staleAfterIntervals = 3) {
+function viewAfter(nowS: number, batches: TelemetrySample[][], staleAfterIntervals = 3, rules: Partial<typeof DEFAULT_HEALTH_OPTIONS.rules> = {}) {
   const dev: DeviceItem = { ...healthKeys.device('f1', 'leaf11'), fabric: 'f1', device: 'leaf11', vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
   for (const b of batches) devicePoints(dev, b, { gnmiIntervalSeconds: 10, clockAheadSeconds: 60, clockBehindSeconds: 480 });
   return buildFabricView(
     { fabric: 'f1', items: [dev as unknown as Record<string, unknown>], minutes: [], macs: 0, macsPerVni: {}, movesByMinute: {} },
-    { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals, rules: DEFAULT_HEALTH_OPTIONS.rules },
+    { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals, rules: { ...DEFAULT_HEALTH_OPTIONS.rules, ...rules } },
     T0 + nowS * 1000,
   );
 }
@@ -69,7 +69,7 @@ describe('staleness per gNMI target, from its own sets', () => {
 
   it('a target whose set samples every 1 s is stale after 5 s of silence (3 intervals), naming its interval', () => {
     const v = viewAfter(5, [[counter(0, 1000)]]);
-    expect(gnmi(v)).toMatchObject({ state: 'stale', detail: 'no refreshed sample for 5 s (3 intervals of each of its sets: 1 s)' });
+    expect(gnmi(v)).toMatchObject({ state: 'stale', detail: 'no sample for 5 s (3 intervals of 1 s)' });
     expect(v.status).toBe('degraded');
   });
 
@@ -82,7 +82,7 @@ describe('staleness per gNMI target, from its own sets', () => {
   it('a set that promises no refresh (ON_CHANGE) streaming keeps the device fresh while its SAMPLE set is silent; its leaves are stale', () => {
     const v = viewAfter(20, [[counter(0, 1000), peer(0, '10.0.0.12', 1000)], [counter(18, 0)]]);
     expect(gnmi(v).state).toBe('fresh');
-    expect(v.tunnels.map((t) => [t.key, t.stale])).toEqual([['10.0.0.12', true]]);
+    expect(v.staleLeaves.map((t) => [t.key, t.stale])).toEqual([['10.0.0.12', true]]);
     expect(gnmi(viewAfter(60, [[counter(0, 1000)], [counter(18, 0)]])).state).toBe('stale');
   });
 
@@ -93,25 +93,37 @@ describe('staleness per gNMI target, from its own sets', () => {
 });
 
 describe('stale leaves', () => {
-  it('a peer state not refreshed within 3 of its intervals, while the device stays fresh, is shown stale with its last state, and a reason', () => {
+  it('a peer state not refreshed within 3 of its intervals, while the device stays fresh, is shown stale with its last state; a reason with health.rules.staleLeaf', () => {
     // The peer's set (10 s) stopped at 0 s; the counters' set (1 s) goes on until 50 s.
     const batches = [[peer(0, '10.0.0.12', 10_000), peer(0, '10.0.0.13', 10_000)], ...Array.from({ length: 50 }, (_, i) => [counter(i + 1, 1000)])];
     batches.push([peer(40, '10.0.0.13', 10_000)]);
-    const v = viewAfter(50, batches);
+    const v = viewAfter(50, batches, 3, { staleLeaf: 'degraded' });
+    const byDefault = viewAfter(50, batches);
 
     expect(gnmi(v).state).toBe('fresh');
-    expect(v.tunnels).toEqual([
+    expect(v.staleLeaves).toEqual([
       { device: 'leaf11', vtep: '10.0.0.11', kind: 'peer', key: '10.0.0.12', endpoint: '', state: 'UP', since: iso(0), stale: true, lastSeen: iso(0) },
     ]);
+    // `tunnels` lists what is not UP (or deleted), as before: a stale UP peer is not there.
+    expect(v.tunnels).toEqual([]);
     expect(v.status).toBe('degraded');
     expect(v.reasons).toEqual([`leaf11 remote VTEP 10.0.0.12 stale (gNMI): last reported UP at ${iso(0)}, not refreshed since`]);
+    // Off by default (the reference gNMI server resends no unchanged SAMPLE leaf): shown, no reason.
+    expect(byDefault.staleLeaves).toHaveLength(1);
+    expect(byDefault.status).toBe('ok');
+  });
+
+  it('a peer reported DOWN whose state stops coming is in tunnels, marked stale', () => {
+    const v = viewAfter(50, [[peer(0, '10.0.0.12', 10_000, 'DOWN')], ...Array.from({ length: 50 }, (_, i) => [counter(i + 1, 1000)])]);
+    expect(v.tunnels).toEqual([expect.objectContaining({ key: '10.0.0.12', state: 'DOWN', stale: true })]);
+    expect(v.staleLeaves).toEqual(v.tunnels);
   });
 
   it('is not stale within its intervals, nor when its set promised no refresh (ON_CHANGE: silence means no change)', () => {
     const live = viewAfter(30, [[peer(0, '10.0.0.12', 10_000)], [peer(30, '10.0.0.12', 10_000), counter(30, 1000)]]);
     const onChange = viewAfter(100, [[peer(0, '10.0.0.12', 0)], [counter(100, 1000)]]);
-    expect(live.tunnels).toEqual([]);
-    expect(onChange.tunnels).toEqual([]);
+    expect(live.staleLeaves).toEqual([]);
+    expect(onChange.staleLeaves).toEqual([]);
     expect(onChange.status).toBe('ok');
   });
 
@@ -121,7 +133,8 @@ describe('stale leaves', () => {
       [peer(0, '10.0.0.12', 10_000)],
       [sample(10, { kind: 'deleted', name: 'peer', peer: '10.0.0.12', refreshMs: 10_000 }), counter(60, 1000)],
     ]);
-    expect(refreshed.tunnels).toEqual([]);
+    expect(refreshed.staleLeaves).toEqual([]);
     expect(deleted.tunnels).toEqual([expect.objectContaining({ key: '10.0.0.12', state: 'DELETED', stale: false })]);
+    expect(deleted.staleLeaves).toEqual([]);
   });
 });
