@@ -78,15 +78,18 @@ describe('gnmic Kafka output → gnmic input → telemetry.vtep.v1', () => {
     expect(mine.find((s) => s.name === 'total-decap-bytes')).toMatchObject({
       peer: '10.0.0.12',
       value: '18446744073709551615',
-      _key: srl,
       fabric: 'f-gnmic',
       vtep: '10.0.0.21',
     });
     expect(mine.find((s) => s.name === 'mac-count' && !s.peer)).toMatchObject({ vni: 10100, value: '60', refreshIntervalMs: 10_000 });
     const ocs = reader.of(oc);
-    expect(ocs.find((s) => s.name === 'total-encap-pkts')).toMatchObject({ peer: '10.0.0.11', value: '12', endpoint: 'nve1', _key: oc });
+    expect(ocs.find((s) => s.name === 'total-encap-pkts')).toMatchObject({ peer: '10.0.0.11', value: '12', endpoint: 'nve1' });
     expect(ocs.find((s) => s.name === 'peer-state')).toMatchObject({ state: 'UP' });
     expect(ocs.find((s) => s.kind === 'SAMPLE_KIND_DELETED')).toMatchObject({ name: 'peer', peer: '10.0.0.11' });
+    // Keyed by device as the gNMI client publishes (docs/telemetry-vtep.md): each device's samples on one partition
+    // (a record holding several devices' samples has no key).
+    expect(new Set(mine.map((x) => x._partition)).size).toBe(1);
+    expect(new Set(ocs.map((x) => x._partition)).size).toBe(1);
     expect(input.stats.skipped).toBe(0);
   });
 });

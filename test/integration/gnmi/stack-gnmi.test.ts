@@ -97,6 +97,6 @@ describe('local stack with gNMI targets', () => {
       1_000,
     );
     await producer.disconnect();
-    expect(sample).toMatchObject({ fabric: 'dc1', value: '18446744073709551615', peer: '10.0.0.12', refreshIntervalMs: 10_000, _key: gnmicDevice });
+    expect(sample).toMatchObject({ fabric: 'dc1', value: '18446744073709551615', peer: '10.0.0.12', refreshIntervalMs: 10_000 });
   });
 });
