@@ -57,7 +57,7 @@ describe('gnmic Kafka output → gnmic input → telemetry.vtep.v1', () => {
     await reader.stop();
   });
 
-  it('publishes what gnmic recorded, normalized like the gNMI client, each device on its own key', async () => {
+  it('publishes what gnmic recorded, normalized like the gNMI client, each device on one partition', async () => {
     const producer = kafkaClient('gnmic-fixture').producer();
     await producer.connect();
     // The input joins its group and reads from the latest offset: records are sent until the first comes through.
