@@ -12,7 +12,10 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from './bmp/framing.js';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_RESYNC_QUIET_MS } from './defaults.js';
 import { addressAllowList, FabricResolver, type FabricRule } from './fabric/fabric-resolver.js';
 import type { GnmiCollectorConfig } from './gnmi/config.js';
-import { type GnmiCollector, startGnmiCollector } from './gnmi/gnmi-collector.js';
+import { type GnmiCollector, sequence, startGnmiCollector } from './gnmi/gnmi-collector.js';
+import { type GnmicInput, type GnmicInputConfig, startGnmicInput } from './gnmi/gnmic/gnmic-input.js';
+import { BUILTIN_RULES } from './gnmi/normalize/builtin-rules.js';
+import { RuleTable } from './gnmi/normalize/rule-table.js';
 import { joinSlotMembership, slotOf } from './gnmi/slot-membership.js';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 import type { EventPublisher } from './publish/event-publisher.js';
@@ -45,6 +48,8 @@ export interface CollectorOptions {
   gnmiMembership?: { kafka: Kafka; groupId: string; topic: string; slots: number; sessionTimeoutMs?: number };
   /** Connections beyond this many sessions are refused. */
   maxSessions?: number;
+  /** gnmic's Kafka output as a second telemetry input (collector/gnmi/gnmic/gnmic-input.ts), normalized by the gNMI rules. */
+  gnmic?: GnmicInputConfig & { kafka: Kafka; normalize?: GnmiCollectorConfig['normalize'] };
 }
 
 export interface Collector {
@@ -54,6 +59,7 @@ export interface Collector {
   publisher: EventPublisher;
   sessions(): number;
   gnmi: GnmiCollector | undefined;
+  gnmic: GnmicInput | undefined;
   stop(): Promise<void>;
 }
 
@@ -126,6 +132,16 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
           onAssigned: (slots) => gnmi.assign((t) => slots.has(slotOf(t.name, m.slots))),
         })
       : undefined;
+  const gnmic = o.gnmic
+    ? await startGnmicInput({
+        ...o.gnmic,
+        publisher,
+        table: new RuleTable([...(o.gnmic.normalize ?? o.gnmi?.normalize ?? []), ...BUILTIN_RULES]),
+        logger: logger.child({ component: 'gnmic' }),
+        collectorId,
+        nextSeq: sequence(),
+      })
+    : undefined;
   return {
     address: server.address,
     registry,
@@ -133,7 +149,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     publisher,
     sessions: server.sessions,
     gnmi,
+    gnmic,
     async stop() {
+      await gnmic?.stop();
       await membership?.stop();
       await gnmi?.stop();
       await server.close();

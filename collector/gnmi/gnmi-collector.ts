@@ -78,9 +78,9 @@ export function startGnmiCollector(o: GnmiCollectorOptions): GnmiCollector {
       maxMessageBytes: o.maxMessageBytes ?? 64 * 1024 * 1024,
       logger: o.logger,
       sink: {
-        samples(list, receiveNs) {
+        samples(list, receiveNs, refreshMs) {
           let ok = true;
-          for (const s of list) ok = o.publisher.enqueue(topic, target.name, encoder.encode(s, receiveNs, nextSeq())) && ok;
+          for (const s of list) ok = o.publisher.enqueue(topic, target.name, encoder.encode(s, receiveNs, nextSeq(), refreshMs)) && ok;
           samples.inc(list.length);
           return ok;
         },

@@ -496,7 +496,19 @@ export const openApiDocument = {
             items: {
               type: 'object',
               required: ['vni', 'vteps', 'macs'],
-              properties: { vni: { type: 'integer' }, vteps: { type: 'array', items: { type: 'string' } }, macs: { type: 'integer' } },
+              properties: {
+                vni: { type: 'integer' },
+                vteps: { type: 'array', items: { type: 'string' } },
+                macs: { type: 'integer', description: "the MAC index's MACs in the VNI" },
+                macCounts: {
+                  type: 'object',
+                  description: 'MACs as each plane sees them: advertised per VTEP (MAC-only type-2 routes), remote MACs held per device (gNMI)',
+                  properties: {
+                    advertised: { type: 'object', additionalProperties: { type: 'integer' } },
+                    remote: { type: 'object', additionalProperties: { type: 'integer' } },
+                  },
+                },
+              },
             },
           },
           macs: { type: 'integer' },
@@ -519,29 +531,41 @@ export const openApiDocument = {
           },
           tunnels: {
             type: 'array',
-            description: 'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour)',
+            description:
+              'remote VTEP peers and VNIs that fresh gNMI devices report down (or deleted, for an hour); stale when their state stopped being refreshed',
             items: {
               type: 'object',
-              required: ['device', 'vtep', 'kind', 'key', 'endpoint', 'state', 'since'],
+              required: ['device', 'vtep', 'kind', 'key', 'endpoint', 'state', 'since', 'stale', 'lastSeen'],
               properties: {
                 device: { type: 'string' },
                 vtep: { type: 'string', description: "the device's own VTEP address, when known" },
                 kind: { type: 'string', enum: ['peer', 'vni'] },
                 key: { type: 'string', description: "the peer's address, or the VNI" },
                 endpoint: { type: 'string' },
-                state: { type: 'string', description: 'DOWN (or another state the device sends), or DELETED' },
+                state: { type: 'string', description: 'DOWN (or another state the device sends), or DELETED; when stale, its last state' },
                 since: { type: 'string', format: 'date-time' },
+                stale: { type: 'boolean', description: "not refreshed within health.staleAfterIntervals of its subscription set's interval" },
+                lastSeen: { type: ['string', 'null'], format: 'date-time', description: 'last refresh (null: its set promised none)' },
               },
             },
+          },
+          staleLeaves: {
+            type: 'array',
+            description:
+              "peers and VNIs of fresh gNMI devices whose state was not refreshed within health.staleAfterIntervals of its subscription set's interval (kept with their last state; shaped as tunnels)",
+            items: { type: 'object' },
           },
           crossCheck: {
             type: 'array',
             description:
-              'control plane (BMP type-3 routes) against data plane (gNMI peers): a VTEP advertising a VNI to which a device serving it has no tunnel up',
+              'control plane (BMP) against data plane (gNMI): tunnel, a VTEP advertising a VNI (type-3 route) to which a device serving it has no tunnel up; macs, a device holding more or fewer remote MACs in a VNI than the other VTEPs advertise (type-2 routes) beyond health.rules.macCountTolerancePercent',
             items: {
               type: 'object',
-              required: ['device', 'vtep', 'vni', 'peer', 'detail', 'since'],
+              required: ['kind', 'device', 'vtep', 'vni', 'peer', 'detail', 'since'],
               properties: {
+                kind: { type: 'string', enum: ['tunnel', 'macs'] },
+                deviceMacs: { type: 'integer' },
+                advertisedMacs: { type: 'integer' },
                 device: { type: 'string' },
                 vtep: { type: 'string' },
                 vni: { type: 'integer' },

@@ -211,10 +211,10 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
           expiresAt: Math.floor(e.atMs / 1000) + HISTORY_TTL_SECONDS,
         });
       } else {
-        const attr = e.kind === 'vni' ? `v:${e.key}` : e.kind;
+        const attr = e.kind === 'vni' ? `v:${e.key}` : e.kind === 'mac' ? `m:${e.key}` : e.kind;
         add(healthKeys.vtep(e.fabric, e.vtep!), `o:${e.source}`, e.offset, attr, e.delta, { fabric: e.fabric, vtep: e.vtep, lastChangeMs: e.atMs });
         // A VTEP appearing or going is a status input (expected VTEPs); others are not worth an evaluation.
-        if (e.kind !== 'vni') dirty.add(e.fabric);
+        if (e.kind !== 'vni' && e.kind !== 'mac') dirty.add(e.fabric);
       }
     }
     // Distinct counters at once (each update conditional on its own watermark attribute).

@@ -27,13 +27,30 @@ export const healthRulesSchema = z.strictObject({
   vniDown: ruleStatus.default(D.vniDown),
   /** A VTEP that advertises a VNI (type-3 route) to which a device serving that VNI reports no tunnel up over gNMI. */
   crossCheck: ruleStatus.default(D.crossCheck),
+  /**
+   * A peer or VNI state a fresh device stopped refreshing (not within `staleAfterIntervals` of its set's interval).
+   * Off by default (shown in the view's `staleLeaves` all the same): the openconfig/gnmi reference server sends a
+   * SAMPLE leaf only when it changes; devices that resend every interval can have it at `degraded`.
+   */
+  staleLeaf: ruleStatus.default(D.staleLeaf),
+  /**
+   * A device's remote MACs in a VNI (gNMI mac-count per VNI) against the MACs the other VTEPs advertise in it (BMP:
+   * MAC-only type-2 routes): a difference of more than `macCountTolerancePercent` of the larger figure, with neither
+   * figure changed for `macCountHoldSeconds` (BMP and gNMI converge at different speeds).
+   */
+  macCount: ruleStatus.default(D.macCount),
+  macCountTolerancePercent: z.number().min(0).max(100).default(D.macCountTolerancePercent),
+  macCountHoldSeconds: z.number().min(0).max(86_400).default(D.macCountHoldSeconds),
 });
 
 export const healthOptionsSchema = z.strictObject({
   rules: healthRulesSchema.prefault({}),
   /** The scheduled tick (staleness, status re-evaluation): locally a timer, on AWS a schedule. */
   tickSeconds: z.number().min(0.1).max(3600).default(15),
-  /** A gNMI target's sample interval, and how many of them may pass without a sample before it is stale. */
+  /**
+   * How many of its intervals a gNMI target or leaf may miss before it is stale. The intervals are each target's own
+   * (its subscription sets', carried on its samples); `gnmiIntervalSeconds` is for samples that promise none.
+   */
   gnmiIntervalSeconds: z.number().min(0.1).max(3600).default(DEFAULT_GNMI_INTERVAL_SECONDS),
   staleAfterIntervals: z.number().int().min(1).max(100).default(DEFAULT_STALE_AFTER_INTERVALS),
   /** A counter decrease is a 64-bit wrap only if the implied rate stays below these; otherwise a reset (no rate). */

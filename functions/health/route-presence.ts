@@ -23,6 +23,11 @@ export interface RouteChange {
   /** The VTEP the route names: the originator of a type 3, the next hop of types 1, 2 and 5; "" otherwise. */
   vtep: string;
   vni: number;
+  /**
+   * A type-2 route with no IP address (RFC 7432 §7.2, IP Address Length 0): one per MAC a VTEP advertises in a VNI. A
+   * MAC's MAC/IP routes (one per IP, §9.1) are not counted, so a MAC with two IPs is one MAC.
+   */
+  macOnly: boolean;
   atMs: number;
   source: string;
   offset: number;
@@ -33,8 +38,11 @@ export interface RouteEffect {
   source: string;
   offset: number;
   atMs: number;
-  /** type: route count of an EVPN type; nh / imet / vni: a VTEP's counters; churn: one route change. */
-  kind: 'type' | 'nh' | 'imet' | 'vni' | 'churn';
+  /**
+   * type: route count of an EVPN type; nh / imet / vni: a VTEP's counters; mac: a VTEP's MACs in VNI `key` (MAC-only
+   * type-2 routes, see RouteChange.macOnly); churn: one route change.
+   */
+  kind: 'type' | 'nh' | 'imet' | 'vni' | 'mac' | 'churn';
   vtep?: string;
   key: number;
   delta: number;
@@ -65,6 +73,7 @@ export function routeChangeOf(ev: RouteEvent, rec: { timestamp: number; topic: s
     advertise: ev.action === RouteAction.ROUTE_ACTION_ADVERTISE,
     vtep: NO_ADDRESS.has(vtep) ? '' : vtep,
     vni: type === 2 || type === 3 ? ev.vni : 0,
+    macOnly: type === 2 && !ev.ip,
     atMs: rec.timestamp,
     source: `${rec.topic}-${rec.partition}`,
     offset: rec.offset,
@@ -79,11 +88,13 @@ interface Summary {
   live: boolean;
   vteps: Set<string>;
   vni: number;
+  /** The first VNI any live reporter gives (a reporter whose copy lost the VXLAN encapsulation gives none). */
+  anyVni: number;
 }
 
 function summarize(item: RouteItem): Summary {
   const live = Object.values(item.reps).filter((r) => !r.w);
-  return { live: live.length > 0, vteps: new Set(live.map((r) => r.vtep).filter(Boolean)), vni: live[0]?.vni ?? 0 };
+  return { live: live.length > 0, vteps: new Set(live.map((r) => r.vtep).filter(Boolean)), vni: live[0]?.vni ?? 0, anyVni: live.find((r) => r.vni)?.vni ?? 0 };
 }
 
 /** How long a route all of whose reporters withdrew it is kept (its tombstones reject late replays). */
@@ -125,10 +136,27 @@ function diff(type: number, a: Summary, b: Summary, c: RouteChange): RouteEffect
       if (type === 3) {
         out.push({ ...at, kind: 'imet', vtep, key: 0, delta });
         if (vni) out.push({ ...at, kind: 'vni', vtep, key: vni, delta });
-      } else out.push({ ...at, kind: 'nh', vtep, key: 0, delta });
+      } else {
+        out.push({ ...at, kind: 'nh', vtep, key: 0, delta });
+      }
     }
   };
   vteps(gone, -1, a.vni);
   vteps(added, 1, b.vni);
+  // MACs per (VTEP, VNI): what the route counted before against what it counts now, so that a VNI learned from a later
+  // reporter (or lost with the last one that gave it) moves the count too.
+  if (type === 2 && c.macOnly) {
+    const keyed = (x: Summary) => new Set(x.anyVni ? [...x.vteps].map((v) => `${x.anyVni}|${v}`) : []);
+    const [before, after] = [keyed(a), keyed(b)];
+    for (const [set, other, delta] of [
+      [before, after, -1],
+      [after, before, 1],
+    ] as const)
+      for (const k of set) {
+        if (other.has(k)) continue;
+        const bar = k.indexOf('|');
+        out.push({ ...at, kind: 'mac', vtep: k.slice(bar + 1), key: Number(k.slice(0, bar)), delta });
+      }
+  }
   return out;
 }

@@ -13,7 +13,16 @@
  * (the latest CONNECTED before it, by collector sequence) and its scope's latest `last-clear` at its time. A chain
  * never joins two epochs, so a reboot or a clear followed by regrowth past the old value is not read as an increase.
  */
-import { type CounterBucketItem, type DeviceItem, type DeviceRatesItem, healthKeys, minuteMs, minuteOf } from '../../schemas/tables/index.js';
+import {
+  type CounterBucketItem,
+  type DeviceItem,
+  type DeviceRatesItem,
+  healthKeys,
+  type MacCountEntry,
+  minuteMs,
+  minuteOf,
+  type TunnelStateEntry,
+} from '../../schemas/tables/index.js';
 import { deviceMinuteRates, deviceTimeNs, mergeSample, type Point, parseSeries, RATE_COUNTERS, type RateLimits, seriesKey } from './counter-rates.js';
 import type { HealthStore, Key } from './health-store.js';
 
@@ -35,6 +44,8 @@ export interface TelemetrySample {
   rxMs: number;
   /** Collector sequence, fixed-width decimal. */
   ord: string;
+  /** How often its subscription set resends it (ms; 0 or absent: no promise). */
+  refreshMs?: number;
   target?: { kind: string; errorKind: string; detail: string };
 }
 
@@ -85,14 +96,72 @@ function epochOf(dev: DeviceItem, s: TelemetrySample, tsNs: bigint): string {
 /** Peers and VNIs remembered per device (a device reporting more keeps its first ones). */
 const MAX_OBJECTS = 4096;
 
-/** Applies a peer-state / vni-state sample or a delete to `map[key]`, newest collector sequence wins; true when the state changed. */
-function objectState(map: Record<string, { state: string; ord: string; sinceMs: number }>, key: string, s: TelemetrySample): boolean {
+/** A receive time to half a refresh interval: an entry is rewritten at most twice an interval. */
+const toHalf = (ms: number, refreshMs: number) => {
+  const quantum = Math.max(1, Math.floor(refreshMs / 2));
+  return Math.floor(ms / quantum) * quantum;
+};
+
+/**
+ * Applies a peer-state / vni-state sample or a delete to `map[key]`, newest collector sequence wins; true when the
+ * state changed. A repeated state refreshes the entry's `seenMs` (stale leaves: fabric-view.ts).
+ */
+function objectState(map: Record<string, TunnelStateEntry>, key: string, s: TelemetrySample): boolean {
   const cur = map[key];
   if (cur && s.ord <= cur.ord) return false;
   if (!cur && Object.keys(map).length >= MAX_OBJECTS) return false;
   const state = s.kind === 'deleted' ? 'DELETED' : s.state;
-  map[key] = { state, ord: s.ord, sinceMs: cur?.state === state ? cur.sinceMs : s.rxMs };
+  const next: TunnelStateEntry = { state, ord: s.ord, sinceMs: cur?.state === state ? cur.sinceMs : s.rxMs };
+  const refreshMs = s.kind === 'deleted' ? 0 : (s.refreshMs ?? 0);
+  if (refreshMs > 0) {
+    next.refreshMs = refreshMs;
+    next.seenMs = Math.max(cur?.refreshMs === refreshMs ? (cur.seenMs ?? 0) : 0, toHalf(s.rxMs, refreshMs));
+  }
+  // Same state, same refresh (to half an interval): keep the stored entry, so an unchanged item is not rewritten.
+  if (cur && cur.state === state && cur.seenMs === next.seenMs && cur.refreshMs === next.refreshMs) return false;
+  map[key] = next;
   return cur?.state !== state;
+}
+
+/** A mac-count sample (or its delete) into `map[key]`, newest collector sequence wins; rewritten as objectState is. */
+function macCount(map: Record<string, MacCountEntry>, key: string, s: TelemetrySample): void {
+  const cur = map[key];
+  if (cur && s.ord <= cur.ord) return;
+  if (s.kind === 'deleted') {
+    delete map[key];
+    return;
+  }
+  if (!cur && Object.keys(map).length >= MAX_OBJECTS) return;
+  const n = Number(s.value);
+  const next: MacCountEntry = { n, ord: s.ord, sinceMs: cur?.n === n ? cur.sinceMs : s.rxMs };
+  const refreshMs = s.refreshMs ?? 0;
+  if (refreshMs > 0) {
+    next.refreshMs = refreshMs;
+    next.seenMs = Math.max(cur?.refreshMs === refreshMs ? (cur.seenMs ?? 0) : 0, toHalf(s.rxMs, refreshMs));
+  }
+  if (cur && cur.n === n && cur.seenMs === next.seenMs && cur.refreshMs === next.refreshMs) return;
+  map[key] = next;
+}
+
+/** Refresh classes remembered per device (a device whose sets promise more intervals keeps the latest ones). */
+const MAX_REFRESH_CLASSES = 8;
+
+/**
+ * The refresh class of a sample: its promised interval, to half that interval; a sample that promises none (ON_CHANGE
+ * without heartbeat) is class 0, to `q0` (the configured interval's half), so that its activity keeps the device fresh.
+ */
+function noteRefresh(dev: DeviceItem, s: TelemetrySample, q0: (ms: number) => number): void {
+  if (s.kind === 'target') return;
+  const ms = Math.max(0, s.refreshMs ?? 0);
+  const r = (dev.refresh ??= {});
+  const at = ms > 0 ? toHalf(s.rxMs, ms) : q0(s.rxMs);
+  if ((r[ms] ?? 0) >= at) return;
+  r[ms] = at;
+  const classes = Object.entries(r);
+  if (classes.length > MAX_REFRESH_CLASSES) {
+    classes.sort(([, a], [, b]) => a - b);
+    delete r[classes[0]![0]];
+  }
 }
 
 /**
@@ -142,6 +211,7 @@ export function devicePoints(
   const q = (ms: number) => Math.floor(ms / quantum) * quantum;
   for (const s of samples) {
     if (q(s.rxMs) > dev.lastRxMs) dev.lastRxMs = q(s.rxMs);
+    noteRefresh(dev, s, q);
     const tsNs = timeOf.get(s)!;
     const tsMs = Number(tsNs / 1_000_000n);
     if (q(tsMs) > dev.lastTsMs) dev.lastTsMs = q(tsMs);
@@ -165,6 +235,8 @@ export function devicePoints(
       if (objectState((dev.peers ??= {}), `${s.endpoint ?? ''}|${s.peer}`, s)) statusInputChanged = true;
     } else if (!s.peer && s.vni && ((s.kind === 'state' && s.name === 'vni-state') || (s.kind === 'deleted' && (s.name === 'vni' || s.name === 'vni-state')))) {
       if (objectState((dev.vnis ??= {}), `${s.endpoint ?? ''}|${s.vni}`, s)) statusInputChanged = true;
+    } else if (s.vni && s.name === 'mac-count' && (s.kind === 'gauge' || s.kind === 'deleted')) {
+      macCount((dev.macs ??= {}), `${s.peer}|${s.vni}`, s);
     } else if (s.kind === 'counter' && RATE_COUNTERS.has(s.name)) {
       points.push({ minute: minuteOf(tsMs), series: seriesKey(s.name, s, epochOf(dev, s, tsNs)), p: { tsNs, value: s.value } });
     }
@@ -186,11 +258,15 @@ export async function applyDeviceSamples(store: HealthStore, samples: TelemetryS
   const points = d.points;
   const statusInputChanged = d.statusInputChanged || !stored;
   const rxMoved = !stored || dev.lastRxMs !== stored.lastRxMs || dev.lastTsMs !== stored.lastTsMs;
-  // Peers and VNIs are written when their state changes (statusInputChanged), not for each repeated sample.
+  // Peers and VNIs are written when their state changes (statusInputChanged) or their refresh moves by half an
+  // interval, not for each repeated sample.
+  const refreshMoved =
+    JSON.stringify([dev.refresh, dev.peers, dev.vnis, dev.macs]) !== JSON.stringify([stored?.refresh, stored?.peers, stored?.vnis, stored?.macs]);
   const epochsMoved =
     JSON.stringify([dev.connects, dev.clears, dev.clockFixes?.unit, dev.clockFixes?.skew]) !==
     JSON.stringify([stored?.connects, stored?.clears, stored?.clockFixes?.unit, stored?.clockFixes?.skew]);
-  if (statusInputChanged || rxMoved || epochsMoved || dev.vtep !== stored?.vtep) await store.put(dev as unknown as DeviceItem & Record<string, unknown>);
+  if (statusInputChanged || rxMoved || refreshMoved || epochsMoved || dev.vtep !== stored?.vtep)
+    await store.put(dev as unknown as DeviceItem & Record<string, unknown>);
 
   if (points.length === 0) return { statusInputChanged };
   const touched = [...new Set(points.map((x) => x.minute))].sort();

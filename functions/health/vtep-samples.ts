@@ -41,6 +41,7 @@ export function telemetrySamplesOf(bytes: Uint8Array, recordMs: number): Telemet
       tsNs,
       rxMs: rxNs ? Number(rxNs / 1_000_000n) : recordMs,
       ord: ordOf(s.collectorSeq),
+      refreshMs: s.refreshIntervalMs ?? 0,
       target: s.target
         ? { kind: TARGET_KINDS[s.target.kind ?? 0] ?? 'UNSPECIFIED', errorKind: s.target.errorKind ?? '', detail: s.target.detail ?? '' }
         : undefined,

@@ -12,6 +12,7 @@ import { defaultSinkName, notifyTimingSchema, sinkSchema } from '../../functions
 import { DEFAULT_PARTITIONS } from '../../schemas/topics.js';
 import { isCidr } from './cidr.js';
 import { gnmiSchema } from './gnmi-schema.js';
+import { gnmicSchema } from './gnmic-schema.js';
 import { formatHostPort, parseHostPort } from './host-port.js';
 import { isLoopback } from './loopback.js';
 
@@ -122,6 +123,8 @@ export const configSchema = z
           .prefault({}),
         /** gNMI dial-in targets (infra/config/gnmi-schema.ts). */
         gnmi: gnmiSchema.prefault({}),
+        /** gnmic's Kafka output as a second telemetry input (infra/config/gnmic-schema.ts). */
+        gnmic: gnmicSchema.prefault({}),
       })
       .prefault({}),
     api: z
@@ -166,7 +169,20 @@ export const configSchema = z
       if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fabrics', i, 'name'], message: `duplicate fabric name "${f.name}"` });
       seen.add(f.name);
     });
+    const gnmic = cfg.collector?.gnmic;
+    if (gnmic?.enabled && !gnmic.listedOnly && !gnmic.fabric)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'gnmic', 'fabric'],
+        message: 'required when gnmic is enabled: the fabric of its targets (or listedOnly with devices[].fabric)',
+      });
     if (cfg.fabrics.length > 0) {
+      const fabricsOf: [string[], string | undefined][] = [
+        [['fabric'], gnmic?.fabric],
+        ...Object.entries(gnmic?.devices ?? {}).map(([d, v]): [string[], string | undefined] => [['devices', d, 'fabric'], v.fabric]),
+      ];
+      for (const [at, f] of fabricsOf)
+        if (f && !seen.has(f)) ctx.addIssue({ code: 'custom', path: ['collector', 'gnmic', ...at], message: `unknown fabric "${f}"` });
       cfg.collector.gnmi.targets.forEach((t, i) => {
         if (!seen.has(t.fabric)) ctx.addIssue({ code: 'custom', path: ['collector', 'gnmi', 'targets', i, 'fabric'], message: `unknown fabric "${t.fabric}"` });
       });

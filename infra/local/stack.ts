@@ -9,6 +9,7 @@
  * unreachable at …") before it looks at the consumers.
  */
 import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { type Collector, createKafkaPublisher, type EventPublisher, startCollector } from '../../collector/index.js';
@@ -20,6 +21,7 @@ import { consumerMappings } from '../catalog/consumers.js';
 import { createFunctionContext, type FunctionContext } from '../catalog/context.js';
 import { SCHEDULES } from '../catalog/schedules.js';
 import { gnmiCollectorConfig } from '../config/gnmi-schema.js';
+import { gnmicInputConfig } from '../config/gnmic-schema.js';
 import type { Config } from '../config/schema.js';
 import { resolveSinks } from '../config/sinks.js';
 import { throwIfAborted, untilAborted } from './abortable.js';
@@ -199,7 +201,9 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       stops.push(() => b.stop());
       brokers = b.current().brokers;
     }
-    await step(ensureTopics(brokers, ALL_TOPICS, cfg.kafka.partitions), 'creating the Kafka topics');
+    // gnmic's topic too when that input is on (gnmic may start after the stack; the consumer needs the topic).
+    const gnmicTopics = cfg.collector.gnmic.enabled ? [cfg.collector.gnmic.topic] : [];
+    await step(ensureTopics(brokers, [...ALL_TOPICS, ...gnmicTopics], cfg.kafka.partitions), 'creating the Kafka topics');
 
     // The store: DynamoDB at an endpoint, or on AWS when credentials are present, else the embedded store on disk.
     throwIfAborted(signal, 'local stack start');
@@ -288,6 +292,13 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
         resyncQuietMs: cfg.collector.bmp.resyncQuietSeconds * 1000,
         maxMessageBytes: cfg.collector.bmp.maxMessageBytes,
         gnmi: gnmiCollectorConfig(cfg.collector.gnmi),
+        gnmic: cfg.collector.gnmic.enabled
+          ? {
+              ...gnmicInputConfig(cfg.collector.gnmic, `${cfg.dynamodb.tablePrefix}${cfg.kafka.clientId}`, cfg.fabrics[0]?.name ?? ''),
+              kafka: new Kafka({ clientId: `${cfg.kafka.clientId}-gnmic`, brokers: brokers!, logLevel: logLevel.NOTHING }),
+              normalize: cfg.collector.gnmi.normalize,
+            }
+          : undefined,
         registry: own,
         logger: log.child({ component: 'collector' }),
         publisher: async (metrics) =>

@@ -2072,6 +2072,9 @@ export namespace evpnlens {
             /** VtepSample collectorSeq. */
             collectorSeq: Long;
 
+            /** VtepSample refreshIntervalMs. */
+            refreshIntervalMs: number;
+
             /** VtepSample kind. */
             kind: evpnlens.v1.SampleKind;
 
@@ -2205,6 +2208,9 @@ export namespace evpnlens {
 
                 /** VtepSample collectorSeq */
                 collectorSeq?: (Long|null);
+
+                /** VtepSample refreshIntervalMs */
+                refreshIntervalMs?: (number|null);
 
                 /** VtepSample kind */
                 kind?: (evpnlens.v1.SampleKind|null);

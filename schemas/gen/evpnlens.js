@@ -6379,6 +6379,7 @@ export const evpnlens = $root.evpnlens = (() => {
              * @property {string|null} [endpoint] VtepSample endpoint
              * @property {string|null} [collectorId] VtepSample collectorId
              * @property {Long|null} [collectorSeq] VtepSample collectorSeq
+             * @property {number|null} [refreshIntervalMs] VtepSample refreshIntervalMs
              * @property {evpnlens.v1.SampleKind|null} [kind] VtepSample kind
              * @property {string|null} [name] VtepSample name
              * @property {Long|null} [value] VtepSample value
@@ -6521,6 +6522,14 @@ export const evpnlens = $root.evpnlens = (() => {
             VtepSample.prototype.collectorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * VtepSample refreshIntervalMs.
+             * @member {number} refreshIntervalMs
+             * @memberof evpnlens.v1.VtepSample
+             * @instance
+             */
+            VtepSample.prototype.refreshIntervalMs = 0;
+
+            /**
              * VtepSample kind.
              * @member {evpnlens.v1.SampleKind} kind
              * @memberof evpnlens.v1.VtepSample
@@ -6626,6 +6635,8 @@ export const evpnlens = $root.evpnlens = (() => {
                     writer.uint32(/* id 12, wireType 2 =*/98).string(message.collectorId);
                 if (message.collectorSeq != null && $Object.hasOwnProperty.call(message, "collectorSeq") && (typeof message.collectorSeq === "object" ? message.collectorSeq.low || message.collectorSeq.high : message.collectorSeq !== 0))
                     writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.collectorSeq);
+                if (message.refreshIntervalMs != null && $Object.hasOwnProperty.call(message, "refreshIntervalMs") && message.refreshIntervalMs !== 0)
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.refreshIntervalMs);
                 if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
                     writer.uint32(/* id 20, wireType 0 =*/160).int32(message.kind);
                 if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
@@ -6812,6 +6823,15 @@ export const evpnlens = $root.evpnlens = (() => {
                                 delete message.collectorSeq;
                             continue;
                         }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.refreshIntervalMs = value;
+                            else
+                                delete message.refreshIntervalMs;
+                            continue;
+                        }
                     case 20: {
                             if (wireType !== 0)
                                 break;
@@ -6974,6 +6994,9 @@ export const evpnlens = $root.evpnlens = (() => {
                             message.collectorSeq = object.collectorSeq;
                         else if (typeof object.collectorSeq === "object")
                             message.collectorSeq = new $util.LongBits(object.collectorSeq.low >>> 0, object.collectorSeq.high >>> 0).toNumber(true);
+                if (object.refreshIntervalMs != null)
+                    if ($Number(object.refreshIntervalMs) !== 0)
+                        message.refreshIntervalMs = object.refreshIntervalMs >>> 0;
                 if (object.kind !== 0 && (typeof object.kind !== "string" || $root.evpnlens.v1.SampleKind[object.kind] !== 0))
                     switch (object.kind) {
                     case "SAMPLE_KIND_UNSPECIFIED":
@@ -7078,6 +7101,7 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.collectorSeq = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.collectorSeq = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.refreshIntervalMs = 0;
                     object.kind = options.enums === $String ? "SAMPLE_KIND_UNSPECIFIED" : 0;
                     object.name = "";
                     if ($util.Long) {
@@ -7130,6 +7154,8 @@ export const evpnlens = $root.evpnlens = (() => {
                         object.collectorSeq = options.longs === $String ? $String(message.collectorSeq) : message.collectorSeq;
                     else
                         object.collectorSeq = options.longs === $String ? $util.Long.prototype.toString.call(message.collectorSeq) : options.longs === $Number ? new $util.LongBits(message.collectorSeq.low >>> 0, message.collectorSeq.high >>> 0).toNumber(true) : message.collectorSeq;
+                if (message.refreshIntervalMs != null && $Object.hasOwnProperty.call(message, "refreshIntervalMs"))
+                    object.refreshIntervalMs = message.refreshIntervalMs;
                 if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
                     object.kind = options.enums === $String ? $root.evpnlens.v1.SampleKind[message.kind] === $undefined ? message.kind : $root.evpnlens.v1.SampleKind[message.kind] : message.kind;
                 if (message.name != null && $Object.hasOwnProperty.call(message, "name"))

@@ -82,7 +82,8 @@ export interface VtepRouteItem {
   imet?: number;
   /** When a route naming it last appeared or went (ms, record time). */
   lastChangeMs?: number;
-  [counter: `v:${number}` | `o:${string}`]: number;
+  /** `v:VNI`: its type-3 routes in that VNI; `m:VNI`: its MAC-only type-2 routes (MACs) in that VNI; `o:`: watermarks. */
+  [counter: `v:${number}` | `m:${number}` | `o:${string}`]: number;
 }
 
 /** A gNMI device (target) reporting VXLAN counters. */
@@ -109,11 +110,41 @@ export interface DeviceItem {
    * Remote VTEP peers ("endpoint|peer") and VNIs ("endpoint|vni") as the device reports them over gNMI: the latest
    * peer-state / vni-state (DELETED when the device deleted it), the collector sequence it came with, and since when.
    */
-  peers?: Record<string, { state: string; ord: string; sinceMs: number }>;
-  vnis?: Record<string, { state: string; ord: string; sinceMs: number }>;
+  peers?: Record<string, TunnelStateEntry>;
+  vnis?: Record<string, TunnelStateEntry>;
+  /**
+   * Per refresh interval its samples promised (ms, docs/telemetry-vtep.md `refresh_interval_ms`; 0 excluded): the
+   * latest receive time (ms, to half that interval) of such a sample. The device is stale when every one of them is
+   * older than `staleAfterIntervals` of its own interval (fabric-view.ts).
+   */
+  refresh?: Record<string, number>;
+  /**
+   * MAC counts the device reports per VNI over gNMI (`mac-count` with a VNI): "peer|vni", the peer "" for the VNI's
+   * remote MACs (SR Linux vxlan-interface bridge-table), else the MACs behind that remote VTEP.
+   */
+  macs?: Record<string, MacCountEntry>;
   /** Device timestamps replaced: read in a coarser unit (`unit`), or by the receive time (`skew`). */
   clockFixes?: { unit: number; skew: number; lastAtMs: number };
   version: number;
+}
+
+/** A peer's or VNI's latest state on a device, and when it was last refreshed. */
+export interface TunnelStateEntry {
+  state: string;
+  ord: string;
+  sinceMs: number;
+  /** Latest receive time (ms, to half its refresh interval) of its state sample, and that interval (0: none promised). */
+  seenMs?: number;
+  refreshMs?: number;
+}
+
+/** A MAC count a device reports, since when it has had this value, and when it was last refreshed. */
+export interface MacCountEntry {
+  n: number;
+  ord: string;
+  sinceMs: number;
+  seenMs?: number;
+  refreshMs?: number;
 }
 
 /** A MAC alert (evpn.alerts.v1) about this fabric, for "MACs flapping now". */

@@ -32,12 +32,16 @@ import type { NormalizedSample, TargetNormalizer } from '../normalize/normalizer
 import type { U64Halves } from '../publish/sample-encoder.js';
 import { openChannel } from './channel.js';
 import { errorKindOf } from './error-kind.js';
+import { refreshIntervalMs } from './refresh-interval.js';
 import { subscribeRequest } from './subscribe-request.js';
 
 /** Where a session's output goes (the collector: encoder, publisher, metrics). */
 export interface SessionSink {
-  /** Publishes samples; false when the publisher's buffer is full (the session pauses its streams). */
-  samples(samples: NormalizedSample[], receiveNs: U64Halves): boolean;
+  /**
+   * Publishes samples; false when the publisher's buffer is full (the session pauses its streams). `refreshMs`: how
+   * often their set resends an unchanged leaf (refresh-interval.ts; 0 for none, and for the counts made at sync).
+   */
+  samples(samples: NormalizedSample[], receiveNs: U64Halves, refreshMs: number): boolean;
   event(event: ITargetEvent): void;
   whenDrained(): Promise<void>;
   updates(n: number): void;
@@ -286,7 +290,7 @@ export class TargetSession implements TargetStatusView {
           const out: NormalizedSample[] = [];
           const now = nowNs();
           this.o.normalizer.sync(out, Long.fromBits(now.lo, now.hi, true));
-          this.publish(out, now);
+          this.publish(out, now, 0);
         }, this.o.timers.syncTimeoutMs),
       );
     });
@@ -395,7 +399,7 @@ export class TargetSession implements TargetStatusView {
         for (let i = malformed; i < this.o.normalizer.malformed; i++) this.o.sink.error('notification');
         this.log.debug({ target: this.name, err: this.redact(this.o.normalizer.lastMalformed?.message ?? '') }, 'malformed gNMI update skipped');
       }
-      this.publish(out, receive);
+      this.publish(out, receive, refreshIntervalMs(s.set, this.o.timers.secondMs));
     } else if (r.syncResponse) {
       if (s.synced) return; // POLL and repeated ONCE reads sync again
       s.synced = true;
@@ -403,7 +407,7 @@ export class TargetSession implements TargetStatusView {
         this.synced = true;
         const out: NormalizedSample[] = [];
         this.o.normalizer.sync(out, Long.fromBits(receive.lo, receive.hi, true));
-        this.publish(out, receive);
+        this.publish(out, receive, 0);
         this.o.sink.event({ kind: TargetEventKind.TARGET_EVENT_KIND_SYNCED, address: this.o.target.address });
         this.log.info({ target: this.name }, `gNMI target ${this.name} synced`);
       }
@@ -414,9 +418,9 @@ export class TargetSession implements TargetStatusView {
     }
   }
 
-  private publish(out: NormalizedSample[], receive: U64Halves): void {
+  private publish(out: NormalizedSample[], receive: U64Halves, refreshMs: number): void {
     if (out.length === 0) return;
-    if (!this.o.sink.samples(out, receive) && !this.paused) {
+    if (!this.o.sink.samples(out, receive, refreshMs) && !this.paused) {
       // Kafka is behind: stop reading (HTTP/2 flow control pushes back on the target) until the buffer drains.
       this.paused = true;
       for (const s of this.streams) s.call?.pause();

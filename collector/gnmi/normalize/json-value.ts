@@ -12,7 +12,7 @@ import type { PathElem } from '../path.js';
 import type { LeafValue } from './leaf-value.js';
 
 /** Quotes integer literals of 16+ digits outside strings with the BIG marker, so JSON.parse keeps their digits. */
-function protectBigIntegers(text: string): string {
+export function protectBigIntegers(text: string): string {
   if (!/\d{16}/.test(text)) return text;
   let out = '';
   let last = 0;

@@ -24,6 +24,7 @@ const T = {
   endpoint: tag(11, 2),
   collectorId: tag(12, 2),
   collectorSeq: tag(13, 0),
+  refreshIntervalMs: tag(14, 0),
   kind: tag(20, 0),
   name: tag(21, 2),
   value: tag(22, 0),
@@ -158,7 +159,8 @@ export class SampleEncoder {
     return bytes;
   }
 
-  encode(sample: NormalizedSample, receiveNs: U64Halves, seq: U64Halves): Buffer {
+  /** `refreshMs`: how often the sample's subscription set resends it (client/refresh-interval.ts), 0 for no promise. */
+  encode(sample: NormalizedSample, receiveNs: U64Halves, seq: U64Halves, refreshMs = 0): Buffer {
     const w = this.w;
     const fixed = this.leafBytes(sample.leaf);
     w.ensure(fixed.length + 64);
@@ -168,6 +170,7 @@ export class SampleEncoder {
     w.u64(T.timestampNs, ts.low, ts.high);
     w.u64(T.receiveTimeNs, receiveNs.lo, receiveNs.hi);
     w.u64(T.collectorSeq, seq.lo, seq.hi);
+    w.u32(T.refreshIntervalMs, refreshMs);
     const v = sample.value as Long | undefined;
     if (v) w.u64(T.value, v.low, v.high);
     if (sample.state !== undefined) w.str(T.state, sample.state);

@@ -17,6 +17,8 @@ import {
   type SessionItem,
   type VtepRouteItem,
 } from '../../../schemas/tables/index.js';
+import { deviceFreshness, entryStale } from './freshness.js';
+import { compareMacCounts } from './mac-cross-check.js';
 import { evaluateStatus, type StatusRules } from './status-rules.js';
 
 export type RateFigures = Omit<DeviceMinuteRates, 'vtep' | 'resets' | 'wraps'>;
@@ -49,7 +51,11 @@ export interface SessionDownView {
   since: string;
 }
 
-/** A remote VTEP peer or a VNI that a device (fresh over gNMI) reports not up, or deleted. */
+/**
+ * A remote VTEP peer or a VNI that a device (fresh over gNMI) reports not up, or deleted, or whose state leaf stopped
+ * coming (stale: not refreshed within `staleAfterIntervals` of its set's interval; kept with its last state, never
+ * deleted: only the device's own delete says it is gone).
+ */
 export interface TunnelView {
   device: string;
   /** the device's own VTEP address, when known */
@@ -58,17 +64,22 @@ export interface TunnelView {
   /** the peer's address, or the VNI */
   key: string;
   endpoint: string;
-  /** DOWN (or another state the device sends), or DELETED */
+  /** DOWN (or another state the device sends), or DELETED; for a stale one its last state */
   state: string;
   since: string;
+  stale: boolean;
+  /** when its state was last refreshed (null: its set promised no refresh) */
+  lastSeen: string | null;
 }
 
 /**
- * A disagreement between the control plane and the data plane: a VTEP advertises a VNI in a type-3 (IMET) route, a
- * device serving that VNI (its own IMET route, or its gNMI vni-state UP) reports its peers over gNMI, and none of them
- * is that VTEP UP.
+ * A disagreement between the control plane and the data plane. `tunnel`: a VTEP advertises a VNI in a type-3 (IMET)
+ * route, a device serving that VNI (its own IMET route, or its gNMI vni-state UP) reports its peers over gNMI, and none
+ * of them is that VTEP UP. `macs`: the remote MACs a device holds in a VNI (gNMI) differ, beyond the tolerance, from
+ * the MACs the other VTEPs advertise in it (MAC-only type-2 routes); `peer` is "" then.
  */
 export interface CrossCheckView {
+  kind: 'tunnel' | 'macs';
   device: string;
   /** the device's own VTEP */
   vtep: string;
@@ -78,6 +89,17 @@ export interface CrossCheckView {
   detail: string;
   /** since when the two have disagreed, as far as the items tell: the later of the route change and the peer's state change */
   since: string;
+  /** macs: the device's remote MACs in the VNI, and the other VTEPs' advertised MACs */
+  deviceMacs?: number;
+  advertisedMacs?: number;
+}
+
+/** MACs in a VNI as each side sees them: advertised per VTEP (BMP type-2), held as remote MACs per device (gNMI). */
+export interface VniMacCounts {
+  /** MAC-only type-2 routes per next-hop VTEP */
+  advertised: Record<string, number>;
+  /** the remote MACs each device reports in the VNI over gNMI (per-peer counts summed when it gives no VNI total) */
+  remote: Record<string, number>;
 }
 
 export interface FreshnessSource {
@@ -96,7 +118,8 @@ export interface FabricHealthView {
   routers: { router: string; address: string; bgpId: string; sysName: string; connected: boolean; since: string; detail: string }[];
   sessions: { up: number; total: number; down: SessionDownView[] };
   vteps: VtepView[];
-  vnis: { vni: number; vteps: string[]; macs: number }[];
+  /** macs: the MAC index's figure; macCounts: the two planes' per-VTEP and per-device figures (absent when neither has any) */
+  vnis: { vni: number; vteps: string[]; macs: number; macCounts?: VniMacCounts }[];
   macs: number;
   routesByType: Record<string, number>;
   churnPerMinute: number;
@@ -105,6 +128,8 @@ export interface FabricHealthView {
   freshness: { stale: number; sources: FreshnessSource[] };
   /** Peers and VNIs the fabric's devices report down or deleted over gNMI (devices whose stream is fresh). */
   tunnels: TunnelView[];
+  /** Peers and VNIs (of fresh devices) whose state was not refreshed within staleAfterIntervals of its set's interval. */
+  staleLeaves: TunnelView[];
   /** Control plane (BMP type-3 routes) against data plane (gNMI peers): what the two disagree on. */
   crossCheck: CrossCheckView[];
 }
@@ -189,15 +214,13 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     for (const [k, v] of Object.entries(c)) if (/^t\d+$/.test(k) && typeof v === 'number') routesByType[k.slice(1)] = (routesByType[k.slice(1)] ?? 0) + v;
   for (const [k, v] of Object.entries(routesByType)) if (v === 0) delete routesByType[k];
 
-  // gNMI freshness: silent for `staleAfterIntervals` intervals, or its stream is down.
-  const staleMs = o.gnmiIntervalSeconds * o.staleAfterIntervals * 1000;
+  // gNMI freshness, per target from its own subscription sets: fresh while any refresh interval its samples promised
+  // (DeviceItem.refresh) was kept within `staleAfterIntervals` of that interval; a device whose samples promised none
+  // (older collectors, ON_CHANGE sets without heartbeat) by the configured `gnmiIntervalSeconds`. Stale too while its
+  // stream is down.
   const deviceFresh = new Map<string, { fresh: boolean; detail: string }>();
   for (const d of devices) {
-    const silentMs = nowMs - d.lastRxMs;
-    let detail = '';
-    if (d.target?.kind === 'DOWN') detail = `gNMI stream down (${d.target.errorKind || 'unknown'}${d.target.detail ? `: ${d.target.detail}` : ''})`;
-    else if (silentMs > staleMs) detail = `no sample for ${Math.round(silentMs / 1000)} s (${o.staleAfterIntervals} intervals of ${o.gnmiIntervalSeconds} s)`;
-    deviceFresh.set(d.device, { fresh: detail === '', detail });
+    deviceFresh.set(d.device, deviceFreshness(d, o, nowMs));
   }
 
   // Latest rates per device: its latest minute with rates, never one beyond the next minute (a minute ahead of the
@@ -252,7 +275,9 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   const vniMap = new Map<number, string[]>();
   for (const v of vteps) for (const n of v.vnis) vniMap.set(n, [...(vniMap.get(n) ?? []), v.vtep]);
   for (const k of Object.keys(snap.macsPerVni)) if (!vniMap.has(Number(k))) vniMap.set(Number(k), []);
-  const vnis = [...vniMap].sort(([a], [b]) => a - b).map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
+  const vnis: FabricHealthView['vnis'] = [...vniMap]
+    .sort(([a], [b]) => a - b)
+    .map(([vni, list]) => ({ vni, vteps: list, macs: snap.macsPerVni[String(vni)] ?? 0 }));
 
   // Per-minute figures: the average of the last complete minutes.
   const nowMinute = minuteOf(nowMs);
@@ -287,8 +312,10 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   ];
 
   // What fresh devices report of their peers and VNIs: only a device's own delete says one is gone; a delete is
-  // shown for an hour, a state other than UP while it lasts.
+  // shown for an hour, a state other than UP while it lasts (`tunnels`); a state not refreshed in time is stale, and
+  // listed in `staleLeaves` too (an UP one only there, so `tunnels` still lists what is down).
   const tunnels: TunnelView[] = [];
+  const staleLeaves: TunnelView[] = [];
   for (const d of devices) {
     if (!deviceFresh.get(d.device)?.fresh) continue;
     for (const [kind, map] of [
@@ -296,9 +323,22 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
       ['vni', d.vnis],
     ] as const) {
       for (const [k, st] of Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (st.state === 'UP' || (st.state === 'DELETED' && nowMs - st.sinceMs > DELETED_SHOWN_MS)) continue;
+        const stale = entryStale(st, o.staleAfterIntervals, nowMs);
+        if ((st.state === 'UP' && !stale) || (st.state === 'DELETED' && nowMs - st.sinceMs > DELETED_SHOWN_MS)) continue;
         const bar = k.lastIndexOf('|');
-        tunnels.push({ device: d.device, vtep: d.vtep, kind, key: k.slice(bar + 1), endpoint: k.slice(0, bar), state: st.state, since: iso(st.sinceMs) });
+        const entry: TunnelView = {
+          device: d.device,
+          vtep: d.vtep,
+          kind,
+          key: k.slice(bar + 1),
+          endpoint: k.slice(0, bar),
+          state: st.state,
+          since: iso(st.sinceMs),
+          stale,
+          lastSeen: st.seenMs ? iso(st.seenMs) : null,
+        };
+        if (st.state !== 'UP') tunnels.push(entry);
+        if (stale) staleLeaves.push(entry);
       }
     }
   }
@@ -324,9 +364,31 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
         const detail = st
           ? `${v.vtep} advertises VNI ${n} but ${d.device} reports its tunnel to it ${st.state}`
           : `${v.vtep} advertises VNI ${n} but ${d.device} has no tunnel to it`;
-        crossCheck.push({ device: d.device, vtep: d.vtep, vni: n, peer: v.vtep, detail, since: iso(Math.max(st?.sinceMs ?? 0, Number(v.lastChangeMs ?? 0))) });
+        crossCheck.push({
+          kind: 'tunnel',
+          device: d.device,
+          vtep: d.vtep,
+          vni: n,
+          peer: v.vtep,
+          detail,
+          since: iso(Math.max(st?.sinceMs ?? 0, Number(v.lastChangeMs ?? 0))),
+        });
       }
     }
+  }
+
+  // MACs, like with like (mac-cross-check.ts).
+  const { counts: macCounts, disagreements } = compareMacCounts(devices, vtepItems, (d) => deviceFresh.get(d.device)?.fresh === true, o, nowMs);
+  crossCheck.push(...disagreements);
+
+  for (const [n, c] of macCounts) {
+    let entry = vnis.find((v) => v.vni === n);
+    if (!entry) {
+      entry = { vni: n, vteps: [], macs: snap.macsPerVni[String(n)] ?? 0 };
+      vnis.push(entry);
+      vnis.sort((a, b) => a.vni - b.vni);
+    }
+    entry.macCounts = c;
   }
 
   const view: FabricHealthView = {
@@ -345,6 +407,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
     flapping,
     freshness: { stale: sources.filter((s) => s.state === 'stale').length, sources },
     tunnels,
+    staleLeaves,
     crossCheck,
   };
   if (status) {

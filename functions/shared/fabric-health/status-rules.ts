@@ -18,6 +18,10 @@ export interface StatusRules {
   peerDown: RuleStatus;
   vniDown: RuleStatus;
   crossCheck: RuleStatus;
+  staleLeaf: RuleStatus;
+  macCount: RuleStatus;
+  macCountTolerancePercent: number;
+  macCountHoldSeconds: number;
 }
 
 /** The rules' defaults (functions/health/options.ts documents them; the configuration overrides them). */
@@ -32,6 +36,12 @@ export const DEFAULT_STATUS_RULES: StatusRules = {
   peerDown: 'degraded',
   vniDown: 'degraded',
   crossCheck: 'degraded',
+  // Off by default: the openconfig/gnmi reference server (and so labs built on it) sends a SAMPLE leaf only when it
+  // changes, so every unchanged peer would turn stale; on real devices, which resend, set it to degraded.
+  staleLeaf: 'off',
+  macCount: 'degraded',
+  macCountTolerancePercent: 10,
+  macCountHoldSeconds: 30,
 };
 export const DEFAULT_GNMI_INTERVAL_SECONDS = 10;
 export const DEFAULT_STALE_AFTER_INTERVALS = 3;
@@ -79,15 +89,25 @@ export function evaluateStatus(
   const said = (t: (typeof tunnels)[number]) => (t.state === 'DELETED' ? 'deleted' : `reports ${t.state}`);
   fire(
     rules.peerDown,
-    tunnels.filter((t) => t.kind === 'peer').map((t) => `${t.device} ${said(t)} remote VTEP ${t.key} (gNMI) since ${t.since}`),
+    tunnels.filter((t) => t.kind === 'peer' && t.state !== 'UP').map((t) => `${t.device} ${said(t)} remote VTEP ${t.key} (gNMI) since ${t.since}`),
   );
   fire(
     rules.vniDown,
-    tunnels.filter((t) => t.kind === 'vni').map((t) => `${t.device} ${said(t)} VNI ${t.key} (gNMI) since ${t.since}`),
+    tunnels.filter((t) => t.kind === 'vni' && t.state !== 'UP').map((t) => `${t.device} ${said(t)} VNI ${t.key} (gNMI) since ${t.since}`),
   );
   fire(
     rules.crossCheck,
-    (view.crossCheck ?? []).map((c) => `${c.detail} (BMP type-3 route against gNMI, since ${c.since})`),
+    (view.crossCheck ?? []).filter((c) => c.kind !== 'macs').map((c) => `${c.detail} (BMP type-3 route against gNMI, since ${c.since})`),
+  );
+  fire(
+    rules.macCount,
+    (view.crossCheck ?? []).filter((c) => c.kind === 'macs').map((c) => `${c.detail} (BMP type-2 routes against gNMI, since ${c.since})`),
+  );
+  fire(
+    rules.staleLeaf,
+    (view.staleLeaves ?? []).map(
+      (t) => `${t.device} ${t.kind === 'peer' ? 'remote VTEP' : 'VNI'} ${t.key} stale (gNMI): last reported ${t.state} at ${t.lastSeen}, not refreshed since`,
+    ),
   );
   fire(
     rules.staleSource,

@@ -80,6 +80,8 @@ describe('gNMI stream isolation against the reference target', () => {
 
     expect(h.events('leaf').map((e) => e.target.kind)).toEqual(['TARGET_EVENT_KIND_CONNECTED', 'TARGET_EVENT_KIND_SYNCED']);
     expect(h.logLines.filter((l) => l.includes('does not implement subscription set nxos-vxlan'))).toHaveLength(1);
+    // ON_CHANGE without heartbeat promises no refresh: its samples say 0 (absent), so silence never makes them stale.
+    expect(h.samples('leaf').filter((s) => s.kind !== 'SAMPLE_KIND_TARGET' && s.refreshIntervalMs)).toEqual([]);
     const text = await h.metricsText();
     expect(metricValue(text, 'evpnlens_gnmi_reconnects_total', { target: 'leaf' })).toBe(0);
     expect(metricValue(text, 'evpnlens_gnmi_subscription_streaming', { target: 'leaf', set: 'nxos-vxlan' })).toBe(-1);

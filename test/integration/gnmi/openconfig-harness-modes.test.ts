@@ -87,6 +87,17 @@ describe('gNMI modes and keepalive against the reference target', () => {
 
     expect(values(h, 'once').slice(0, 3)).toEqual(['7', '7', '7']);
     expect(values(h, 'poll').slice(0, 3)).toEqual(['8', '8', '8']);
+    // Each sample says how often its set reads again (refresh_interval_ms: 2 intervals of secondMs 100), which health's
+    // staleness per target and per leaf uses.
+    for (const name of ['once', 'poll'])
+      expect(
+        new Set(
+          h
+            .samples(name)
+            .filter((s) => s.name === 'total-encap-pkts')
+            .map((s) => s.refreshIntervalMs),
+        ),
+      ).toEqual(new Set([200]));
     for (const name of ['once', 'poll']) {
       expect(
         h.events(name).filter((e) => e.target.kind === 'TARGET_EVENT_KIND_DOWN'),

@@ -1,8 +1,11 @@
 /**
  * `npm start` with gNMI targets in the configuration: the local stack dials them (the reference target over TLS, a
  * password from the environment), publishes their samples to telemetry.vtep.v1, and serves per-target metrics on
- * /metrics.
+ * /metrics. With `collector.gnmic` on, it also reads gnmic's Kafka output (a record written from gnmic's source,
+ * test/fixtures/gnmic) into the same topic.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../infra/local/free-port.js';
 import type { LocalStack } from '../../../infra/local/stack.js';
@@ -10,13 +13,15 @@ import { metricValue } from '../../support/gnmi/collector-harness.js';
 import { type GoTarget, notificationJson, startGoTarget } from '../../support/gnmi/go-peers.js';
 import { notification, OC_VXLAN, str, uint } from '../../support/gnmi/notifications.js';
 import { testPki } from '../../support/tls.js';
-import { uniqueName, waitFor } from '../support/env.js';
+import { kafkaClient, uniqueName, waitFor } from '../support/env.js';
 import { startTestStack } from '../support/stack.js';
 import { VtepReader } from '../support/vtep-reader.js';
 
 describe('local stack with gNMI targets', () => {
   const pki = testPki();
   const device = uniqueName('dc1-leaf31');
+  const gnmicTopic = uniqueName('gnmic-telemetry');
+  const gnmicDevice = uniqueName('dc1-leaf21');
   const reader = new VtepReader();
   let target: GoTarget;
   let stack: LocalStack;
@@ -50,6 +55,7 @@ describe('local stack with gNMI targets', () => {
           ],
           subscriptions: { vxlan: { mode: 'on-change', paths: ['openconfig:/network-instances'] } },
         },
+        gnmic: { enabled: true, topic: gnmicTopic, fabric: 'dc1', devices: { 'leaf21:57400': { name: gnmicDevice } }, refreshSeconds: { vxlan: 10 } },
       },
     });
     await reader.start(); // after the stack: it may have given the topic more partitions
@@ -74,5 +80,23 @@ describe('local stack with gNMI targets', () => {
     expect(metricValue(text, 'evpnlens_gnmi_reconnects_total', { target: device })).toBe(0);
     expect(text).toMatch(new RegExp(`evpnlens_gnmi_last_update_age_seconds\\{target="${device}"\\} [\\d.]+`));
     expect(text).not.toContain('stack-Pa55');
+  });
+
+  it("reads gnmic's Kafka output (format event) into telemetry.vtep.v1 when collector.gnmic is on", async () => {
+    const producer = kafkaClient('gnmic-fixture').producer();
+    await producer.connect();
+    const value = readFileSync(join(import.meta.dirname, '../../fixtures/gnmic/srl-event.json'));
+    // The input joins its group and starts at the latest offset: sent until one comes through.
+    const sample = await waitFor(
+      async () => {
+        await producer.send({ topic: gnmicTopic, messages: [{ value }] });
+        return reader.samples.find((s) => s.device === gnmicDevice && s.name === 'total-decap-bytes');
+      },
+      'a gnmic sample on telemetry.vtep.v1',
+      20_000,
+      1_000,
+    );
+    await producer.disconnect();
+    expect(sample).toMatchObject({ fabric: 'dc1', value: '18446744073709551615', peer: '10.0.0.12', refreshIntervalMs: 10_000 });
   });
 });

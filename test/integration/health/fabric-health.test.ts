@@ -79,7 +79,12 @@ describe('fabric health from real routers and a gNMI target', () => {
       collector: { bmp: { listen: `127.0.0.1:${bmpPort}`, resyncQuietSeconds: 5 } },
       api: { listen: `127.0.0.1:${apiPort}` },
       eventSource: { batchSize: 500, batchingWindowMs: 20, startingPosition: 'LATEST' },
-      health: { tickSeconds: 0.5, gnmiIntervalSeconds: 1, staleAfterIntervals: 3, rules: { sessionsDownCriticalPercent: 75 } },
+      health: {
+        tickSeconds: 0.5,
+        gnmiIntervalSeconds: 1,
+        staleAfterIntervals: 3,
+        rules: { sessionsDownCriticalPercent: 75, macCountHoldSeconds: 0, staleLeaf: 'degraded' },
+      },
     });
     stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });
     await waitFor(async () => ((await fetch(`${stack.apiUrl}/readyz`)).status === 200 ? true : undefined), 'readyz', 60_000);
@@ -123,7 +128,14 @@ describe('fabric health from real routers and a gNMI target', () => {
           fabric: FABRIC,
           tls: { enabled: false },
           vtep: VTEP.leaf3,
-          subscriptions: [{ name: 'vxlan', mode: 'on-change', paths: ['openconfig:/network-instances'] }],
+          subscriptions: [
+            { name: 'vxlan', mode: 'on-change', paths: ['openconfig:/network-instances'] },
+            // SR Linux's remote MAC counts per VNI (the MAC cross-check); silent until the test sends them.
+            { name: 'srl-vxlan-interface', mode: 'on-change', paths: ['/tunnel-interface'] },
+            // SR Linux VTEP peers in a SAMPLE set (every 0.5 s): the reference cache sends a leaf when it changes, so
+            // an unchanged one stops coming, as a device may stop sending a leaf without deleting it (stale leaves).
+            { name: 'srl-vtep', mode: 'sample', sampleIntervalSeconds: 0.5, paths: ['/tunnel'] },
+          ],
         },
       ],
       publisher,
@@ -291,6 +303,7 @@ describe('fabric health from real routers and a gNMI target', () => {
 
       expect(apart.crossCheck).toEqual([
         {
+          kind: 'tunnel',
           device,
           vtep: VTEP.leaf3,
           vni: 10100,
@@ -312,16 +325,90 @@ describe('fabric health from real routers and a gNMI target', () => {
     }
   });
 
+  it('cross-checks MAC counts: remote MACs a device holds in a VNI against the MAC-only type-2 routes of the other VTEPs', async () => {
+    // BMP: g1 and g2 each advertise 5 MACs in VNI 10100 (MAC-only type-2 routes, RFC 7432 §7.2: IP length 0).
+    const macs = (r: Gobgp, vtep: string, rd: string, base: number, op: 'add' | 'del') =>
+      Promise.all(
+        Array.from({ length: 5 }, (_, i) => {
+          const mac = `02:5a:00:00:${base.toString(16).padStart(2, '0')}:${i.toString(16).padStart(2, '0')}`;
+          const args = ['macadv', mac, '0.0.0.0', 'etag', '0', 'label', '10100', 'rd', rd];
+          // The route target carries the VNI too (RFC 8365 §5.1.2.1's auto-derived form): a reporter whose copy has no
+          // label reads the same VNI from it.
+          return r.evpn(op, op === 'add' ? [...args, 'rt', '65000:10100', 'encap', 'vxlan', 'nexthop', vtep] : args);
+        }),
+      );
+    // gNMI: leaf3 as SR Linux reports its vxlan-interface's VNI (ingress/vni) and how many MACs it learned over it.
+    const srl = (entries: number) => {
+      const n = notification(
+        '/tunnel-interface[name=vxlan1]/vxlan-interface[index=1]',
+        [
+          ['ingress/vni', uint(10100)],
+          ['bridge-table/statistics/active-entries', uint(entries)],
+        ],
+        { target: device },
+      );
+      return { update: notificationJson({ ...n, timestamp: null }) };
+    };
+    await macs(g1, VTEP.g1, `${R.g1}:300`, 1, 'add');
+    await macs(g2, VTEP.g2, `${R.g2}:300`, 2, 'add');
+    await target.send(srl(6));
+    try {
+      const apart = await until(
+        // Routes arrive one by one (and health.rules.macCountHoldSeconds is 0 here): wait for all ten.
+        // The status (from the tick) follows the view within a tick: wait for its reason too.
+        (x) =>
+          x.crossCheck.some((c: any) => c.kind === 'macs' && c.advertisedMacs === 10) &&
+          x.status === 'degraded' &&
+          x.reasons.some((r: string) => r.includes('(6 against 10)')),
+        'the MAC disagreement, and the status the tick gives it',
+        30_000,
+      );
+      const detail = `${device} holds 40 % fewer remote MACs than its peers advertise in VNI 10100 (6 against 10)`;
+      expect(apart.crossCheck).toEqual([
+        { kind: 'macs', device, vtep: VTEP.leaf3, vni: 10100, peer: '', detail, since: expect.any(String), deviceMacs: 6, advertisedMacs: 10 },
+      ]);
+      expect(apart.reasons).toContainEqual(expect.stringContaining(`${detail} (BMP type-2 routes against gNMI, since `));
+      expect(apart.vnis.find((v: any) => v.vni === 10100).macCounts).toEqual({ advertised: { [VTEP.g1]: 5, [VTEP.g2]: 5 }, remote: { [device]: 6 } });
+
+      await target.send(srl(10));
+      await until((x) => x.status === 'ok' && x.crossCheck.length === 0, 'agreed again', 30_000);
+    } finally {
+      // The later tests start from a fabric without these routes and MACs, whatever failed above.
+      await macs(g1, VTEP.g1, `${R.g1}:300`, 1, 'del');
+      await macs(g2, VTEP.g2, `${R.g2}:300`, 2, 'del');
+      await target.send(srl(0));
+      await until((x) => x.status === 'ok' && x.crossCheck.length === 0, 'no MACs on either side', 30_000);
+    }
+  });
+
+  it('shows a peer whose state stops being refreshed as stale (3 intervals of its set), keeping its last state, while the device is fresh', async () => {
+    const n = notification('/tunnel/vxlan-tunnel/vtep[address=10.5.8.8]', [['index', uint(7)]], { target: device });
+    const sentAt = Date.now();
+    await target.send({ update: notificationJson({ ...n, timestamp: null }) });
+    const stale = await until(
+      (x) => x.staleLeaves.some((t: any) => t.key === '10.5.8.8' && t.stale) && x.reasons.some((r: string) => r.includes('remote VTEP 10.5.8.8 stale')),
+      'the stale peer in the view and the status',
+      30_000,
+    );
+    console.log(`[fabric-health] peer stale in the status ${Date.now() - sentAt} ms after its only sample (refresh 500 ms, 3 intervals)`);
+    expect(stale.staleLeaves.find((t: any) => t.key === '10.5.8.8')).toMatchObject({ kind: 'peer', state: 'UP', stale: true, lastSeen: expect.any(String) });
+    expect(stale.status).toBe('degraded');
+    expect(stale.freshness.sources.find((x: any) => x.kind === 'gnmi')).toMatchObject({ state: 'fresh' });
+  });
+
   it('says a gNMI target that stops sending is stale, and a BMP router whose session drops', async () => {
     keepSending = false;
     await sender;
     // Freshness is computed when the view is read; the status when the tick evaluates it (within health.tickSeconds).
     const quiet = await until(
-      (x) => x.status === 'degraded' && x.freshness.sources.some((s: any) => s.kind === 'gnmi' && s.state === 'stale'),
+      (x) =>
+        x.status === 'degraded' &&
+        x.freshness.sources.some((s: any) => s.kind === 'gnmi' && s.state === 'stale') &&
+        x.reasons.some((r: string) => r.startsWith('stale gNMI target')),
       'stale gNMI target',
       30_000,
     );
-    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no sample for \\d+ s \\(3 intervals of 1 s\\)`));
+    expect(quiet.reasons.join('\n')).toMatch(new RegExp(`stale gNMI target ${device}: no sample for \\d+ s \\(3 intervals of 0\\.5 s\\)`));
     expect(quiet.vteps.find((v: any) => v.vtep === VTEP.leaf3)).toMatchObject({ state: 'stale' });
 
     await g2.stop();

@@ -285,7 +285,7 @@ describe('VtepSample encoder', () => {
     const receive = 1_732_480_001_000_000_007n;
 
     for (const [i, s] of out.entries()) {
-      const mine = VtepSample.decode(enc.encode(s, halvesOf(receive), halvesOf(MAX - BigInt(i))));
+      const mine = VtepSample.decode(enc.encode(s, halvesOf(receive), halvesOf(MAX - BigInt(i)), 10_000 * i));
       const reference = VtepSample.create(
         VtepSample.fromObject({
           fabric: 'dc1',
@@ -303,6 +303,7 @@ describe('VtepSample encoder', () => {
           timestampNs: s.timestampNs.toString(),
           receiveTimeNs: receive.toString(),
           collectorSeq: (MAX - BigInt(i)).toString(),
+          refreshIntervalMs: 10_000 * i,
           ...(s.value ? { value: s.value.toString() } : {}),
           ...(s.state !== undefined ? { state: s.state } : {}),
           ...(s.rawJson !== undefined ? { rawJson: s.rawJson } : {}),

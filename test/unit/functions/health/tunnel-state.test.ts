@@ -48,7 +48,17 @@ describe('health from gNMI peer and VNI state', () => {
     expect(down.view.status).toBe('degraded');
     expect(down.view.reasons).toEqual([`leaf11 reports DOWN remote VTEP 10.0.0.12 (gNMI) since ${new Date(T0 + 2000).toISOString()}`]);
     expect(down.view.tunnels).toEqual([
-      { device: 'leaf11', vtep: '10.0.0.11', kind: 'peer', key: '10.0.0.12', endpoint: 'nve1', state: 'DOWN', since: new Date(T0 + 2000).toISOString() },
+      {
+        device: 'leaf11',
+        vtep: '10.0.0.11',
+        kind: 'peer',
+        key: '10.0.0.12',
+        endpoint: 'nve1',
+        state: 'DOWN',
+        since: new Date(T0 + 2000).toISOString(),
+        stale: false,
+        lastSeen: null,
+      },
     ]);
     expect(up.view.status).toBe('ok');
     expect(up.view.tunnels).toEqual([]);
@@ -129,6 +139,81 @@ describe('health from gNMI peer and VNI state', () => {
     );
     expect(agree.crossCheck).toEqual([]);
     expect(agree.status).toBe('ok');
+  });
+
+  it('compares remote MACs with like: a device holding 40 % fewer remote MACs than the other VTEPs advertise in a VNI is one disagreement, cleared when they agree', () => {
+    // BMP: MAC-only type-2 routes per VTEP and VNI (m:VNI). gNMI: SR Linux vxlan-interface active-entries (mac-count with
+    // a VNI and no peer) on leaf11 (VTEP 10.0.0.11), whose own 7 MACs are not "remote".
+    const vtepItem = (vtep: string, macs: Record<number, number>) => ({
+      ...healthKeys.vtep('f1', vtep),
+      fabric: 'f1',
+      vtep,
+      nh: 1,
+      lastChangeMs: T0,
+      ...Object.fromEntries(Object.entries(macs).map(([n, c]) => [`m:${n}`, c])),
+      // It serves those VNIs: it originates their type-3 routes (a rewritten next hop does not).
+      ...(vtep.startsWith('127.') ? {} : Object.fromEntries(Object.keys(macs).map((n) => [`v:${n}`, 1]))),
+    });
+    const dev: DeviceItem = { ...healthKeys.device('f1', 'leaf11'), fabric: 'f1', device: 'leaf11', vtep: '', lastRxMs: 0, lastTsMs: 0, version: 0 };
+    const macCount = (atS: number, vni: number, n: number, peer = '') =>
+      sample(atS, { kind: 'gauge', name: 'mac-count', vni, peer, value: BigInt(n), refreshMs: 1000 });
+    const feed = (nowS: number, batch: TelemetrySample[], rules: Partial<typeof DEFAULT_HEALTH_OPTIONS.rules> = {}) => {
+      devicePoints(dev, batch, { gnmiIntervalSeconds: 10, clockAheadSeconds: 60, clockBehindSeconds: 480 });
+      return buildFabricView(
+        {
+          fabric: 'f1',
+          items: [
+            dev as unknown as Record<string, unknown>,
+            vtepItem('10.0.0.11', { 10100: 7 }),
+            vtepItem('10.0.0.12', { 10100: 60 }),
+            vtepItem('10.0.0.13', { 10100: 40, 10200: 5 }),
+          ],
+          minutes: [],
+          macs: 0,
+          macsPerVni: {},
+          movesByMinute: {},
+        },
+        { expectedVteps: [], gnmiIntervalSeconds: 10, staleAfterIntervals: 3, rules: { ...DEFAULT_HEALTH_OPTIONS.rules, macCountHoldSeconds: 0, ...rules } },
+        T0 + nowS * 1000,
+      );
+    };
+
+    const apart = feed(1, [macCount(1, 10100, 60), macCount(1, 10200, 5)]);
+    expect(apart.crossCheck).toEqual([
+      {
+        kind: 'macs',
+        device: 'leaf11',
+        vtep: '10.0.0.11',
+        vni: 10100,
+        peer: '',
+        detail: 'leaf11 holds 40 % fewer remote MACs than its peers advertise in VNI 10100 (60 against 100)',
+        since: new Date(T0 + 1000).toISOString(),
+        deviceMacs: 60,
+        advertisedMacs: 100,
+      },
+    ]);
+    expect(apart.status).toBe('degraded');
+    expect(apart.reasons).toEqual([
+      `leaf11 holds 40 % fewer remote MACs than its peers advertise in VNI 10100 (60 against 100) (BMP type-2 routes against gNMI, since ${new Date(T0 + 1000).toISOString()})`,
+    ]);
+    expect(apart.vnis.find((v) => v.vni === 10100)?.macCounts).toEqual({
+      advertised: { '10.0.0.11': 7, '10.0.0.12': 60, '10.0.0.13': 40 },
+      remote: { leaf11: 60 },
+    });
+
+    // Within the tolerance (10 % by default; 95 against 100), then configured tighter.
+    expect(feed(2, [macCount(2, 10100, 95)]).crossCheck).toEqual([]);
+    expect(feed(2, [], { macCountTolerancePercent: 2 }).crossCheck.map((c) => c.detail)).toEqual([
+      'leaf11 holds 5 % fewer remote MACs than its peers advertise in VNI 10100 (95 against 100)',
+    ]);
+    // Held: no disagreement is reported while either figure changed within macCountHoldSeconds.
+    expect(feed(3, [macCount(3, 10100, 50)], { macCountHoldSeconds: 30 }).crossCheck).toEqual([]);
+    expect(feed(40, [macCount(40, 10100, 50)], { macCountHoldSeconds: 30 }).crossCheck.map((c) => c.deviceMacs)).toEqual([50]);
+    // Per-peer counts (SR Linux unicast-destinations) are summed when the device gives no VNI total.
+    delete dev.macs;
+    const perPeer = feed(41, [macCount(41, 10100, 60, '10.0.0.12'), macCount(41, 10100, 40, '10.0.0.13'), macCount(41, 10200, 5, '10.0.0.13')]);
+    expect(perPeer.crossCheck).toEqual([]);
+    expect(perPeer.status).toBe('ok');
   });
 
   it('shows a VTEP whose operator disabled it (OpenConfig enabled = false, vtep-admin-state DOWN) as down', () => {
