@@ -203,6 +203,16 @@ describe.each(ADAPTERS)('store port contract (%s)', (adapter) => {
     expect(await t.sweepExpired(NOW)).toBe(0);
   });
 
+  it('conditional writes in flight at once on one item: exactly one of those expecting the same state wins', async () => {
+    const key = { pk: pk('race'), sk: 'x' };
+    // Issued together, not awaited in turn (the embedded adapter commits them in one transaction; DynamoDB in any order).
+    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd'].map((by) => t.put({ ...key, version: 1, by }, [{ attr: 'pk', op: 'notExists' }])));
+    const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [['a', 'b', 'c', 'd'][i]] : []));
+    expect(won).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ConditionFailedError);
+    expect(await t.get(key)).toEqual({ ...key, version: 1, by: won[0] });
+  });
+
   it('keeps tables apart', async () => {
     const key = { pk: pk('apart'), sk: 'x' };
     await s.index.put({ ...key, where: 'index' });
