@@ -21,6 +21,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
+import { itemCodec } from './item-codec.js';
 import { applyUpdate, holds } from '../../functions/shared/store/conditions.js';
 import { ConditionFailedError, InvalidCursorError, StoreUnavailableError } from '../../functions/shared/store/store-errors.js';
 import {
@@ -240,7 +241,11 @@ export class LmdbTableStore implements TableStore {
     def: Pick<TableDefinition, 'globalIndexes'>,
     private readonly clock: () => number,
   ) {
-    this.items = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' });
+    // Items as JSON (./item-codec.ts); values written as msgpack before are read through a msgpack handle of the database.
+    // (lmdb's typings name `encoder` on a database, not among its options: it takes one all the same.)
+    const legacy = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' }) as unknown as { decoder: { decode(b: Uint8Array): unknown } };
+    const encoder = itemCodec((b) => legacy.decoder.decode(b));
+    this.items = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', ...({ encoder } as object) });
     this.indexes = def.globalIndexes.map((g) => ({
       name: g.indexName,
       pkAttr: g.partitionKey.name,
