@@ -12,6 +12,11 @@
 const OPEN_BRACE = 0x7b;
 const utf8 = new TextDecoder();
 
+/** An item encoded when its write was staged: what the commit stores, whatever the caller does to the object since. */
+export class EncodedItem {
+  constructor(readonly json: string) {}
+}
+
 export interface ItemCodec {
   encode(value: unknown): string;
   decode(bytes: Uint8Array, size?: unknown): unknown;
@@ -20,7 +25,7 @@ export interface ItemCodec {
 /** `legacy`: decodes a value written as msgpack (a handle of the same database with lmdb's msgpack encoding). */
 export function itemCodec(legacy: (bytes: Uint8Array) => unknown): ItemCodec {
   return {
-    encode: (value) => JSON.stringify(value),
+    encode: (value) => (value instanceof EncodedItem ? value.json : JSON.stringify(value)),
     /** `size`: lmdb passes the value's length when `bytes` is a reused, larger buffer (a cursor's). */
     decode(bytes, size) {
       const end = typeof size === 'number' ? size : bytes.length;

@@ -21,7 +21,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { itemCodec } from './item-codec.js';
+import { EncodedItem, itemCodec } from './item-codec.js';
 import { applyUpdate, holds } from '../../functions/shared/store/conditions.js';
 import { ConditionFailedError, InvalidCursorError, StoreUnavailableError } from '../../functions/shared/store/store-errors.js';
 import {
@@ -45,12 +45,31 @@ const enc = (s: string) => Buffer.from(s, 'utf8');
 const join0 = (...parts: string[]) => enc(parts.join('\u0000'));
 const withByte = (b: Buffer, byte: number) => Buffer.concat([b, Buffer.of(byte)]);
 
-/** Removes undefined attributes, at every depth (what the DynamoDB adapter's `removeUndefinedValues` does). */
+/** Whether a value holds an undefined attribute at some depth (most items hold none: they are stored as they are). */
+function hasUndefined(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasUndefined);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined || (typeof x === 'object' && x !== null && hasUndefined(x))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Removes undefined attributes, at every depth (what the DynamoDB adapter's `removeUndefinedValues` does). An item
+ * without any is returned as it is, not copied: what the commit stores is encoded when the write is staged.
+ */
 function clean<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(clean) as T;
+  return hasUndefined(v) ? strip(v) : v;
+}
+
+function strip<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(strip) as T;
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = clean(x);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = strip(x);
     return out as T;
   }
   return v;
@@ -133,6 +152,7 @@ export class LmdbStore implements StoreFactory {
 
   /** @internal Stages one write of the next group commit; resolves when it has committed. */
   stage(w: Staged): Promise<void> {
+    if (w.item) w.encoded = new EncodedItem(JSON.stringify(w.item));
     this.staged.push(w);
     this.overlay.set(`${w.table.name}\u0001${w.k.toString('latin1')}`, w.item ?? null);
     if (!this.commit) {
@@ -166,7 +186,7 @@ export class LmdbStore implements StoreFactory {
     if (!commit) return;
     try {
       this.root.transactionSync(() => {
-        for (const w of batch) w.table.apply(w.key, w.item, w.stored);
+        for (const w of batch) w.table.apply(w.key, w.item, w.stored, w.encoded);
       });
       this.commits.transactions++;
       this.commits.writes += batch.length;
@@ -208,6 +228,8 @@ interface Staged {
   key: Key;
   k: Buffer;
   item: Item | undefined;
+  /** The item as the commit stores it (encoded when staged). */
+  encoded?: EncodedItem;
   stored: Item | undefined | typeof UNREAD;
 }
 
@@ -434,7 +456,7 @@ export class LmdbTableStore implements TableStore {
   }
 
   /** @internal Inside the commit's transaction: replaces (or deletes) an item and its index entries. */
-  apply(key: Key, item: Item | undefined, known: Item | undefined | typeof UNREAD = UNREAD): void {
+  apply(key: Key, item: Item | undefined, known: Item | undefined | typeof UNREAD = UNREAD, encoded?: EncodedItem): void {
     const k = join0(key.pk, key.sk);
     const stored = known !== UNREAD ? known : this.indexes.length > 0 ? this.items.get(k) : undefined;
     for (const ix of this.indexes) {
@@ -444,7 +466,7 @@ export class LmdbTableStore implements TableStore {
       if (was && !same) ix.db.removeSync(was);
       if (now && !same) ix.db.putSync(now, k);
     }
-    if (item) this.items.putSync(k, item);
+    if (item) this.items.putSync(k, (encoded ?? item) as Item);
     else if (stored || known === UNREAD) this.items.removeSync(k);
   }
 }

@@ -47,6 +47,15 @@ describe('embedded store group commit', () => {
     expect(g.items.some((i) => i.pk === 'P')).toBe(false);
   });
 
+  it('stores an item as it was when put, whatever the caller does to the object before the commit', async () => {
+    const t = env.table(indexTable.id, indexTable);
+    const item = { pk: 'S', sk: '1', nested: { v: 1 } };
+    const write = t.put(item);
+    item.nested.v = 2;
+    await write;
+    expect(await t.get({ pk: 'S', sk: '1' })).toEqual({ pk: 'S', sk: '1', nested: { v: 1 } });
+  });
+
   it('a read issued with writes in flight waits for their commit', async () => {
     const t = env.table(indexTable.id, indexTable);
     const write = t.put({ pk: 'R', sk: '1', v: 1 });
