@@ -47,7 +47,7 @@ const withByte = (b: Buffer, byte: number) => Buffer.concat([b, Buffer.of(byte)]
 
 /** Whether a value holds an undefined attribute at some depth (most items hold none: they are stored as they are). */
 function hasUndefined(v: unknown): boolean {
-  if (Array.isArray(v)) return v.some(hasUndefined);
+  if (Array.isArray(v)) return v.some((x) => x === undefined || hasUndefined(x));
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     for (const k in v) {
       const x = (v as Record<string, unknown>)[k];
@@ -66,7 +66,8 @@ function clean<T>(v: T): T {
 }
 
 function strip<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(strip) as T;
+  // In lists too (DynamoDB's marshalling drops them there as well; JSON would turn them into null).
+  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(strip) as T;
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = strip(x);

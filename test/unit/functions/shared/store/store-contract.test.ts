@@ -48,8 +48,8 @@ describe.each(ADAPTERS)('store port contract (%s)', (adapter) => {
 
   it('drops undefined attributes as DynamoDB does', async () => {
     const p = pk('undef');
-    await t.put({ pk: p, sk: 's', a: undefined, b: { c: undefined, d: 1 } });
-    expect(await t.get({ pk: p, sk: 's' })).toEqual({ pk: p, sk: 's', b: { d: 1 } });
+    await t.put({ pk: p, sk: 's', a: undefined, b: { c: undefined, d: 1 }, l: [1, undefined, { e: undefined, f: 2 }] });
+    expect(await t.get({ pk: p, sk: 's' })).toStrictEqual({ pk: p, sk: 's', b: { d: 1 }, l: [1, { f: 2 }] });
   });
 
   it('a versioned put succeeds on the version it read and fails with ConditionFailedError on any other', async () => {
