@@ -21,7 +21,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { EncodedItem, itemCodec } from './item-codec.js';
 import { applyUpdate, holds } from '../../functions/shared/store/conditions.js';
 import { ConditionFailedError, InvalidCursorError, StoreUnavailableError } from '../../functions/shared/store/store-errors.js';
 import {
@@ -37,6 +36,7 @@ import {
   type Update,
 } from '../../functions/shared/store/table-store.js';
 import type { TableDefinition } from '../../schemas/tables/table-definition.js';
+import { EncodedItem, itemCodec } from './item-codec.js';
 
 const SEP = 0x00;
 const HIGH = 0xff; // never in UTF-8: past every key with this prefix
@@ -266,7 +266,9 @@ export class LmdbTableStore implements TableStore {
   ) {
     // Items as JSON (./item-codec.ts); values written as msgpack before are read through a msgpack handle of the database.
     // (lmdb's typings name `encoder` on a database, not among its options: it takes one all the same.)
-    const legacy = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' }) as unknown as { decoder: { decode(b: Uint8Array): unknown } };
+    const legacy = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' }) as unknown as {
+      decoder: { decode(b: Uint8Array): unknown };
+    };
     const encoder = itemCodec((b) => legacy.decoder.decode(b));
     this.items = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', ...({ encoder } as object) });
     this.indexes = def.globalIndexes.map((g) => ({

@@ -18,7 +18,15 @@ describe('embedded store item encoding', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads items written as msgpack by an earlier version, and writes JSON', async () => {
-    const old = { pk: 'MAC#00:00:00:00:00:01', sk: 'VNI#10', paths: { 'r1|p|loc|0|k': { vtep: '10.0.0.1', seq: 2 } }, version: 3, n: 1.5, ok: true, list: ['a'] };
+    const old = {
+      pk: 'MAC#00:00:00:00:00:01',
+      sk: 'VNI#10',
+      paths: { 'r1|p|loc|0|k': { vtep: '10.0.0.1', seq: 2 } },
+      version: 3,
+      n: 1.5,
+      ok: true,
+      list: ['a'],
+    };
     // As the previous adapter wrote it: the same database, lmdb's msgpack encoding, key `pk \0 sk`.
     const before = open({ path: dir, maxDbs: 64, keyEncoding: 'binary' });
     const legacyDb = before.openDB<unknown, Buffer>({ name: indexTable.id, keyEncoding: 'binary', encoding: 'msgpack' });
