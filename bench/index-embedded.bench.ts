@@ -74,10 +74,14 @@ const tables = { index: env.table('bench-index', indexTable), health: env.table(
 const macIndex = createMacIndexHandler({ table: tables.index });
 const health = createHealthHandler({ tables, fabrics: [{ name: 'dc1', expectedVteps: [] }], now: () => T0 + 120_000 });
 
-const line = (fn: string, what: string, n: number, secs: number, writes?: number) =>
+let commits = { ...env.commits };
+const line = (fn: string, what: string, n: number, secs: number, writes?: number) => {
+  const [tx, staged] = [env.commits.transactions - commits.transactions, env.commits.writes - commits.writes];
+  commits = { ...env.commits };
   console.log(
-    `${fn}, ${what}: ${n.toLocaleString('en-US')} route events in ${secs.toFixed(1)} s = ${Math.round(n / secs).toLocaleString('en-US')} events/s (${Math.round(n / cpuSecs).toLocaleString('en-US')} per CPU-second)${writes === undefined ? '' : `; ${(writes / n).toFixed(2)} item writes per event`}; RssAnon ${rssAnonMb()} MB`,
+    `${fn}, ${what}: ${n.toLocaleString('en-US')} route events in ${secs.toFixed(1)} s = ${Math.round(n / secs).toLocaleString('en-US')} events/s (${Math.round(n / cpuSecs).toLocaleString('en-US')} per CPU-second)${writes === undefined ? '' : `; ${(writes / n).toFixed(2)} item writes per event`}; ${tx.toLocaleString('en-US')} commits (${(staged / Math.max(tx, 1)).toFixed(1)} writes each); RssAnon ${rssAnonMb()} MB`,
   );
+};
 
 console.log(`embedded store (lmdb) in ${dir}; RssAnon at start ${rssAnonMb()} MB; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 const d6 = dump(0, MACS, 6, T0);

@@ -5,7 +5,7 @@
  * process's RssAnon (anonymous memory: the store's memory-mapped pages are file pages) every second.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../infra/config/load-config.js';
@@ -50,6 +50,14 @@ const sampler = setInterval(() => {
   samples.push(a);
   peakAnon = Math.max(peakAnon, a);
 }, 1000);
+// The broker is a JVM of its own (not in the stack's CPU figure): its CPU seconds from /proc (clock ticks of 1/100 s).
+const brokerCpuS = () => {
+  const pid = stack.broker?.current()?.pid;
+  if (!pid) return 0;
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const b0 = brokerCpuS();
 const c0 = process.cpuUsage();
 const t0 = Date.now();
 const sockets = await Promise.all(streams.map(() => openBmp(Number(cfg.collector.bmp.listen.port))));
@@ -67,8 +75,12 @@ let found = 0;
 for (const i of [0, Math.floor(MACS / 2), MACS - 1]) if ((await fetch(`${stack.apiUrl}/v1/hosts/${macOf(i)}`)).status === 200) found++;
 clearInterval(sampler);
 const cpu = process.cpuUsage(c0);
+const brokerS = brokerCpuS() - b0;
+const stackS = (cpu.user + cpu.system) / 1e6;
 console.log(
-  `${expectedEvents.toLocaleString('en-US')} route events (${MACS.toLocaleString('en-US')} MACs × 2 RRs × 3 views): ${macs.toLocaleString('en-US')} MACs queryable after ${(indexedMs / 1000).toFixed(1)} s (fed in ${(fedMs / 1000).toFixed(1)} s) = ${Math.round(expectedEvents / (indexedMs / 1000)).toLocaleString('en-US')} route events/s; spot checks ${found}/3; stack CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s; RssAnon peak ${peakAnon} MB, at the end ${samples[samples.length - 1] ?? peakAnon} MB`,
+  `${expectedEvents.toLocaleString('en-US')} route events (${MACS.toLocaleString('en-US')} MACs × 2 RRs × 3 views): ${macs.toLocaleString('en-US')} MACs queryable after ${(indexedMs / 1000).toFixed(1)} s (fed in ${(fedMs / 1000).toFixed(1)} s) = ${Math.round(expectedEvents / (indexedMs / 1000)).toLocaleString('en-US')} route events/s; spot checks ${found}/3; stack CPU ${stackS.toFixed(0)} s (${Math.round(expectedEvents / stackS).toLocaleString('en-US')} route events per CPU-second), Kafka broker CPU ${brokerS.toFixed(0)} s; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; RssAnon peak ${peakAnon} MB, at the end ${samples[samples.length - 1] ?? peakAnon} MB`,
 );
 for (const s of sockets) await closeBmp(s);
 await stack.stop();

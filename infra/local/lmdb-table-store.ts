@@ -6,8 +6,14 @@
  * Keys are bytes, `pk \0 sk` (UTF-8: byte order is DynamoDB's order of string keys), an index entry
  * `ipk \0 isk \0 pk \0 sk` → the item's key (the item is read from the table: an index copies no item).
  *
- * Every write is one synchronous LMDB transaction (read, check the condition, write the item and its index entries),
- * so a condition can never race another write. The environment runs with `noSync`: a commit is in the OS page cache
+ * Writes are group-committed: a write checks its condition at once, against the stored item as the writes staged
+ * before it left it (so a condition can never race another write: this thread is the only writer), stages the result,
+ * and resolves only when the one LMDB write transaction that carries every write staged in that event-loop turn has
+ * committed (its items and their index entries). A commit costs about as much for one item as for a hundred, and the
+ * handlers keep dozens of writes in flight (a pool of MAC groups, both consumers), so this is what lets one thread keep
+ * up with the collector. A failed commit rejects every write it carried and drops them all: none was acknowledged.
+ * Reads wait for the staged writes' commit (read committed; read-your-writes for whoever awaited a write).
+ * The environment runs with `noSync`: a commit is in the OS page cache
  * when it returns, so a crash of the process loses nothing; a crash of the machine can lose the last commits before
  * the OS writes them back (the periodic `flush` bounds that to `syncMs`). LMDB's file pages are memory-mapped: they
  * count as the process's RssFile, not RssAnon.
@@ -30,6 +36,7 @@ import {
   type Update,
 } from '../../functions/shared/store/table-store.js';
 import type { TableDefinition } from '../../schemas/tables/table-definition.js';
+import { EncodedItem, itemCodec } from './item-codec.js';
 
 const SEP = 0x00;
 const HIGH = 0xff; // never in UTF-8: past every key with this prefix
@@ -38,12 +45,32 @@ const enc = (s: string) => Buffer.from(s, 'utf8');
 const join0 = (...parts: string[]) => enc(parts.join('\u0000'));
 const withByte = (b: Buffer, byte: number) => Buffer.concat([b, Buffer.of(byte)]);
 
-/** Removes undefined attributes, at every depth (what the DynamoDB adapter's `removeUndefinedValues` does). */
+/** Whether a value holds an undefined attribute at some depth (most items hold none: they are stored as they are). */
+function hasUndefined(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some((x) => x === undefined || hasUndefined(x));
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined || (typeof x === 'object' && x !== null && hasUndefined(x))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Removes undefined attributes, at every depth (what the DynamoDB adapter's `removeUndefinedValues` does). An item
+ * without any is returned as it is, not copied: what the commit stores is encoded when the write is staged.
+ */
 function clean<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(clean) as T;
+  return hasUndefined(v) ? strip(v) : v;
+}
+
+function strip<T>(v: T): T {
+  // In lists too (DynamoDB's marshalling drops them there as well; JSON would turn them into null).
+  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(strip) as T;
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = clean(x);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = strip(x);
     return out as T;
   }
   return v;
@@ -65,6 +92,12 @@ export class LmdbStore implements StoreFactory {
   private readonly tables = new Map<string, LmdbTableStore>();
   private refuseUntil = 0;
   private readonly timer: NodeJS.Timeout | undefined;
+  /** Writes staged for the next group commit, in order, and what each left its key as (`null`: deleted). */
+  private staged: Staged[] = [];
+  private readonly overlay = new Map<string, Item | null>();
+  private commit: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
+  /** Group commits so far, and the writes they carried (the bench reports writes per commit). */
+  readonly commits = { transactions: 0, writes: 0 };
 
   constructor(private readonly opts: LmdbStoreOptions) {
     mkdirSync(opts.path, { recursive: true });
@@ -113,6 +146,57 @@ export class LmdbStore implements StoreFactory {
     if (Date.now() < this.refuseUntil) throw new StoreUnavailableError('store unavailable (outage drill)');
   }
 
+  /** @internal What the writes staged so far left this key as: an item, `null` (deleted), or undefined (none staged). */
+  stagedItem(table: string, k: Buffer): Item | null | undefined {
+    return this.staged.length === 0 ? undefined : this.overlay.get(`${table}\u0001${k.toString('latin1')}`);
+  }
+
+  /** @internal Stages one write of the next group commit; resolves when it has committed. */
+  stage(w: Staged): Promise<void> {
+    if (w.item) w.encoded = new EncodedItem(JSON.stringify(w.item));
+    this.staged.push(w);
+    this.overlay.set(`${w.table.name}\u0001${w.k.toString('latin1')}`, w.item ?? null);
+    if (!this.commit) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.commit = { promise, resolve, reject };
+      // After this turn's microtasks and I/O callbacks: every write staged by then shares the transaction.
+      setImmediate(() => this.commitStaged());
+    }
+    return this.commit.promise;
+  }
+
+  /** @internal Resolves once the writes staged so far have committed or failed (reads wait for it: read committed). */
+  settled(): Promise<void> | undefined {
+    return this.commit?.promise.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private commitStaged(): void {
+    const batch = this.staged;
+    const commit = this.commit;
+    this.staged = [];
+    this.overlay.clear();
+    this.commit = undefined;
+    if (!commit) return;
+    try {
+      this.root.transactionSync(() => {
+        for (const w of batch) w.table.apply(w.key, w.item, w.stored, w.encoded);
+      });
+      this.commits.transactions++;
+      this.commits.writes += batch.length;
+      commit.resolve();
+    } catch (err) {
+      commit.reject(new StoreUnavailableError(`embedded store: a commit of ${batch.length} writes failed`, { cause: err }));
+    }
+  }
+
   /** Writes committed pages back to disk (a noSync environment otherwise leaves that to the OS). */
   flush(): Promise<void> {
     // lmdb's root database has sync(cb) (mdb_env_sync, off the main thread); its typings do not name it.
@@ -127,6 +211,7 @@ export class LmdbStore implements StoreFactory {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.settled();
     await this.flush();
     await this.root.close();
   }
@@ -137,6 +222,20 @@ export class LmdbStore implements StoreFactory {
     return { entries: s.entryCount ?? 0, mapSize: s.mapSize ?? 0 };
   }
 }
+
+/** One staged write: the item a key is left as (undefined: deleted); `stored`, what it replaces when known. */
+interface Staged {
+  table: LmdbTableStore;
+  key: Key;
+  k: Buffer;
+  item: Item | undefined;
+  /** The item as the commit stores it (encoded when staged). */
+  encoded?: EncodedItem;
+  stored: Item | undefined | typeof UNREAD;
+}
+
+/** `stored` of a staged write that did not read its item: the commit reads it (for the index entries). */
+const UNREAD = Symbol('unread');
 
 interface IndexDb {
   name: string;
@@ -165,7 +264,13 @@ export class LmdbTableStore implements TableStore {
     def: Pick<TableDefinition, 'globalIndexes'>,
     private readonly clock: () => number,
   ) {
-    this.items = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' });
+    // Items as JSON (./item-codec.ts); values written as msgpack before are read through a msgpack handle of the database.
+    // (lmdb's typings name `encoder` on a database, not among its options: it takes one all the same.)
+    const legacy = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', encoding: 'msgpack' }) as unknown as {
+      decoder: { decode(b: Uint8Array): unknown };
+    };
+    const encoder = itemCodec((b) => legacy.decoder.decode(b));
+    this.items = env.root.openDB<Item, Buffer>({ name, keyEncoding: 'binary', ...({ encoder } as object) });
     this.indexes = def.globalIndexes.map((g) => ({
       name: g.indexName,
       pkAttr: g.partitionKey.name,
@@ -180,8 +285,7 @@ export class LmdbTableStore implements TableStore {
   }
 
   async batchGet<T extends Key = Item>(keys: readonly Key[]): Promise<T[]> {
-    this.env.check();
-    await this.env.pace();
+    await this.beforeRead();
     const now = this.clock();
     const seen = new Set<string>();
     const out: T[] = [];
@@ -189,42 +293,34 @@ export class LmdbTableStore implements TableStore {
       const id = `${k.pk}\u0000${k.sk}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const it = this.items.get(join0(k.pk, k.sk)) as T | undefined;
+      const it = this.items.get(enc(id)) as T | undefined;
       if (it && !expired(it, now)) out.push(it);
     }
     return out;
   }
 
   async get<T extends Key = Item>(key: Key): Promise<T | undefined> {
-    this.env.check();
-    await this.env.pace();
+    await this.beforeRead();
     const it = this.items.get(join0(key.pk, key.sk)) as T | undefined;
     return it && !expired(it, this.clock()) ? it : undefined;
   }
 
-  async put(item: Item, condition?: Condition): Promise<void> {
-    this.env.check();
-    await this.env.pace();
-    const next = clean(item);
-    this.write(item, (stored) => {
+  put(item: Item, condition?: Condition): Promise<void> {
+    return this.write(item, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${item.pk} ${item.sk}`);
-      return next;
+      return clean(item);
     });
   }
 
-  async update(key: Key, update: Update, condition?: Condition): Promise<void> {
-    this.env.check();
-    await this.env.pace();
-    this.write(key, (stored) => {
+  update(key: Key, update: Update, condition?: Condition): Promise<void> {
+    return this.write(key, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return applyUpdate(stored, { pk: key.pk, sk: key.sk }, update);
     });
   }
 
-  async delete(key: Key, condition?: Condition): Promise<void> {
-    this.env.check();
-    await this.env.pace();
-    this.write(key, (stored) => {
+  delete(key: Key, condition?: Condition): Promise<void> {
+    return this.write(key, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return undefined;
     });
@@ -232,17 +328,20 @@ export class LmdbTableStore implements TableStore {
 
   async batchWrite(writes: { put?: readonly Item[]; delete?: readonly Key[] }): Promise<void> {
     this.env.check();
-    await this.env.pace();
-    const puts = (writes.put ?? []).map(clean);
-    this.env.root.transactionSync(() => {
-      for (const k of writes.delete ?? []) this.apply(k, undefined);
-      for (const it of puts) this.apply(it, it);
-    });
+    // Unconditional: nothing to read now (the commit reads what an index entry needs). Deletes first, as before.
+    const staged: Promise<void>[] = [];
+    for (const k of writes.delete ?? [])
+      staged.push(this.env.stage({ table: this, key: { pk: k.pk, sk: k.sk }, k: join0(k.pk, k.sk), item: undefined, stored: UNREAD }));
+    for (const it of writes.put ?? []) {
+      const item = clean(it);
+      staged.push(this.env.stage({ table: this, key: { pk: item.pk, sk: item.sk }, k: join0(item.pk, item.sk), item, stored: UNREAD }));
+    }
+    // One commit carries them all (staged in one turn): its promise is the same for each.
+    if (staged.length > 0) await staged[staged.length - 1];
   }
 
   async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
-    this.env.check();
-    await this.env.pace();
+    await this.beforeRead();
     const now = this.clock();
     const index = q.index === undefined ? undefined : this.index(q.index);
     const db: Database<unknown, Buffer> = index ? index.db : this.items;
@@ -284,8 +383,7 @@ export class LmdbTableStore implements TableStore {
   }
 
   async scan(cursor?: string, limit = 1000): Promise<Page<Item>> {
-    this.env.check();
-    await this.env.pace();
+    await this.beforeRead();
     const now = this.clock();
     const items: Item[] = [];
     let last: Buffer | undefined;
@@ -303,22 +401,23 @@ export class LmdbTableStore implements TableStore {
   }
 
   async sweepExpired(nowSec = this.clock()): Promise<number> {
-    this.env.check();
-    await this.env.pace();
+    await this.beforeRead();
     const doomed: Item[] = [];
     for (const { value } of this.items.getRange({})) if (expired(value, nowSec)) doomed.push(value);
-    // In chunks, each one transaction that checks the item is still expired (it may have been written again since).
+    // Staged in chunks (one commit each), each delete checking the item is still expired (it may have been written
+    // again since, or be staged to be).
     let deleted = 0;
     for (let i = 0; i < doomed.length; i += 500) {
-      this.env.root.transactionSync(() => {
-        for (const k of doomed.slice(i, i + 500)) {
-          const stored = this.items.get(join0(k.pk, k.sk));
-          if (stored && expired(stored, nowSec)) {
-            this.apply(k, undefined, stored);
-            deleted++;
-          }
-        }
-      });
+      let last: Promise<void> | undefined;
+      for (const d of doomed.slice(i, i + 500)) {
+        const k = join0(d.pk, d.sk);
+        const staged = this.env.stagedItem(this.name, k);
+        const stored = staged === undefined ? this.items.get(k) : (staged ?? undefined);
+        if (!stored || !expired(stored, nowSec)) continue;
+        last = this.env.stage({ table: this, key: { pk: d.pk, sk: d.sk }, k, item: undefined, stored });
+        deleted++;
+      }
+      if (last) await last;
     }
     return deleted;
   }
@@ -334,17 +433,35 @@ export class LmdbTableStore implements TableStore {
     return i;
   }
 
-  /** One read-check-write transaction on one item. */
-  private write(key: Key, next: (stored: Item | undefined) => Item | undefined): void {
-    this.env.root.transactionSync(() => {
-      const stored = this.items.get(join0(key.pk, key.sk));
-      this.apply(key, next(stored), stored);
-    });
+  /** Reads see committed writes only: they wait for the staged ones' commit. */
+  private async beforeRead(): Promise<void> {
+    this.env.check();
+    const pending = this.env.settled();
+    if (pending) await pending;
+    await this.env.pace();
   }
 
-  /** Inside a transaction: replaces (or deletes) an item and its index entries. */
-  private apply(key: Key, item: Item | undefined, stored: Item | undefined = this.items.get(join0(key.pk, key.sk))): void {
+  /**
+   * A conditional write: reads the item as committed and staged so far, checks and computes at once (synchronously:
+   * no other write can come between), stages the result; resolves when its group commit has committed.
+   */
+  private write(key: Key, next: (stored: Item | undefined) => Item | undefined): Promise<void> {
+    try {
+      this.env.check();
+      const k = join0(key.pk, key.sk);
+      const staged = this.env.stagedItem(this.name, k);
+      const stored = staged === undefined ? this.items.get(k) : (staged ?? undefined);
+      const item = next(stored);
+      return this.env.stage({ table: this, key: { pk: key.pk, sk: key.sk }, k, item, stored });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** @internal Inside the commit's transaction: replaces (or deletes) an item and its index entries. */
+  apply(key: Key, item: Item | undefined, known: Item | undefined | typeof UNREAD = UNREAD, encoded?: EncodedItem): void {
     const k = join0(key.pk, key.sk);
+    const stored = known !== UNREAD ? known : this.indexes.length > 0 ? this.items.get(k) : undefined;
     for (const ix of this.indexes) {
       const was = indexKey(ix, stored);
       const now = indexKey(ix, item);
@@ -352,8 +469,8 @@ export class LmdbTableStore implements TableStore {
       if (was && !same) ix.db.removeSync(was);
       if (now && !same) ix.db.putSync(now, k);
     }
-    if (item) this.items.putSync(k, item);
-    else if (stored) this.items.removeSync(k);
+    if (item) this.items.putSync(k, (encoded ?? item) as Item);
+    else if (stored || known === UNREAD) this.items.removeSync(k);
   }
 }
 

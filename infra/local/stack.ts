@@ -35,6 +35,7 @@ import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from './kaf
 import { type KafkaBroker, type StartKafkaOptions, startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
 import { createNotifyMetrics } from './notify-metrics.js';
+import { everyPeriod } from './periodic-task.js';
 import { openStackStore } from './stack-store.js';
 import { type BackoffMs, type Supervisor, supervise } from './supervisor.js';
 
@@ -261,12 +262,12 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     // The periodic tasks (on AWS: EventBridge Scheduler) on timers; infra/catalog/schedules.ts lists them.
     for (const task of SCHEDULES) {
       if (task.only === 'aws') continue;
-      const timer = setInterval(
-        () => void task.run(fns, { gauge: () => undefined }).catch((err: unknown) => log.warn({ err, task: task.id }, 'scheduled task failed')),
+      const timer = everyPeriod(
+        () => task.run(fns, { gauge: () => undefined }),
         task.periodMs(cfg),
+        (err: unknown) => log.warn({ err, task: task.id }, 'scheduled task failed'),
       );
-      timer.unref();
-      stops.push(async () => clearInterval(timer));
+      stops.push(async () => timer.stop());
     }
     // Alerts a stopped stack left active are re-evaluated at once, not a sweep period later: a flap that went quiet
     // while the stack was down clears now; one that may still be going on stays active, marked raisedBeforeRestart.

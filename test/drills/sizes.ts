@@ -11,7 +11,7 @@ const full = {
   storeOutage: { routes: n('STORE_OUTAGE_ROUTES', 50_000), outageMs: n('STORE_OUTAGE_MS', 30_000) },
   slowConsumer: {
     macs: n('SLOW_CONSUMER_MACS', 20_000),
-    overloadRate: n('SLOW_CONSUMER_RATE', 6_000),
+    overloadRate: n('SLOW_CONSUMER_RATE', 8_000),
     churnSeconds: n('SLOW_CONSUMER_SECONDS', 600),
     sustainRate: n('SLOW_CONSUMER_SUSTAIN_RATE', 500),
     latencySeconds: n('SLOW_CONSUMER_LATENCY_SECONDS', 60),

@@ -241,8 +241,12 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   const vtepIps = new Set<string>([...o.expectedVteps, ...devices.map((d) => d.vtep).filter(Boolean)]);
   for (const v of vtepItems) if ((v.nh ?? 0) + (v.imet ?? 0) > 0) vtepIps.add(v.vtep);
   const vteps: VtepView[] = [];
-  for (const ip of [...vtepIps].sort(compareIp)) {
-    const item = vtepItems.find((v) => v.vtep === ip);
+  // By address, not by a search per VTEP: a fabric's view has as many VTEPs as items (thousands in a large fabric).
+  const vtepItemOf = new Map(vtepItems.map((v) => [v.vtep, v]));
+  const devicesOf = new Map<string, DeviceItem[]>();
+  for (const d of devices) devicesOf.set(d.vtep, [...(devicesOf.get(d.vtep) ?? []), d]);
+  for (const ip of sortIps([...vtepIps])) {
+    const item = vtepItemOf.get(ip);
     const routes = item?.nh ?? 0;
     const imet = item?.imet ?? 0;
     const vnis = item
@@ -251,7 +255,7 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
           .map(([k]) => Number(k.slice(2)))
           .sort((a, b) => a - b)
       : [];
-    const devs = devices.filter((d) => d.vtep === ip);
+    const devs = devicesOf.get(ip) ?? [];
     const dev = devs[0];
     const bgp = routes + imet > 0;
     const gnmiFresh = devs.some((d) => deviceFresh.get(d.device)?.fresh);
@@ -273,7 +277,12 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   }
 
   const vniMap = new Map<number, string[]>();
-  for (const v of vteps) for (const n of v.vnis) vniMap.set(n, [...(vniMap.get(n) ?? []), v.vtep]);
+  for (const v of vteps)
+    for (const n of v.vnis) {
+      const list = vniMap.get(n);
+      if (list) list.push(v.vtep);
+      else vniMap.set(n, [v.vtep]);
+    }
   for (const k of Object.keys(snap.macsPerVni)) if (!vniMap.has(Number(k))) vniMap.set(Number(k), []);
   const vnis: FabricHealthView['vnis'] = [...vniMap]
     .sort(([a], [b]) => a - b)
@@ -348,7 +357,11 @@ export function buildFabricView(snap: FabricSnapshot, o: ViewOptions, nowMs: num
   const imetVtepsOf = new Map<number, VtepRouteItem[]>();
   for (const v of vtepItems)
     for (const [k, n] of Object.entries(v))
-      if (k.startsWith('v:') && typeof n === 'number' && n > 0) imetVtepsOf.set(Number(k.slice(2)), [...(imetVtepsOf.get(Number(k.slice(2))) ?? []), v]);
+      if (k.startsWith('v:') && typeof n === 'number' && n > 0) {
+        const list = imetVtepsOf.get(Number(k.slice(2)));
+        if (list) list.push(v);
+        else imetVtepsOf.set(Number(k.slice(2)), [v]);
+      }
   const crossCheck: CrossCheckView[] = [];
   for (const d of devices) {
     if (!deviceFresh.get(d.device)?.fresh || !d.vtep || Object.keys(d.peers ?? {}).length === 0) continue;
@@ -434,14 +447,25 @@ export function deviceRatesOf(m: HealthMinuteItem): [string, DeviceMinuteRates][
     .map(([k, v]) => [k.slice(2), v as DeviceMinuteRates]);
 }
 
+/** An address's place in numeric order (IPv4 before IPv6), as a string that sorts so. */
+const ipOrder = (x: string) =>
+  x.includes(':')
+    ? `1${x}`
+    : `0${x
+        .split('.')
+        .map((o) => o.padStart(3, '0'))
+        .join('.')}`;
+
 /** Addresses in numeric order (IPv4 before IPv6). */
 export function compareIp(a: string, b: string): number {
-  const n = (x: string) =>
-    x.includes(':')
-      ? `1${x}`
-      : `0${x
-          .split('.')
-          .map((o) => o.padStart(3, '0'))
-          .join('.')}`;
-  return n(a) < n(b) ? -1 : n(a) > n(b) ? 1 : 0;
+  const [x, y] = [ipOrder(a), ipOrder(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** `compareIp`'s order, each address's sort key made once (not twice per comparison). */
+function sortIps(ips: string[]): string[] {
+  return ips
+    .map((ip) => [ipOrder(ip), ip] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, ip]) => ip);
 }

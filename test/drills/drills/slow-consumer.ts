@@ -1,9 +1,11 @@
 /**
  * Drill 6, slow consumer: MAC moves from a synthetic route reflector at a rate above what the index sustains on
  * dynalite, for a while. Reports the lag growing and then draining once the churn stops, the latency from the BMP
- * message to the API answer (p50, p99) measured at a rate the index keeps up with, and the stack's RSS over time (the
- * collector runs in the stack's process locally). The index ends with every MAC at its last VTEP.
+ * message to the API answer (p50, p99) measured at a rate the index keeps up with, and the stack's RSS and RssAnon over
+ * time (the collector runs in the stack's process locally); RssAnon must stay within 1.5 GB after the warm-up. The
+ * index ends with every MAC at its last VTEP.
  */
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { ipOf, macOf, routerOpening, routerRoutes } from '../../../bench/generate-stream.js';
 import { ZERO_ESI } from '../../../schemas/ethernet-segment.js';
@@ -31,6 +33,8 @@ const PROBE_FIRST = 0x0067_0000;
 const PROBE_VTEP = '10.76.9.1';
 /** Generous: drills 1-6 run side by side in CI on 2 cores, where a probe took over 120 s once (load average 16). */
 const PROBE_DEADLINE_MS = 300_000;
+/** Issue 20: the stack's anonymous memory stays bounded under sustained churn. */
+const RSS_ANON_LIMIT_MB = 1536;
 const vtepOf = (round: number) => (i: number) => `10.76.${round % 4}.${(i % 50) + 1}`;
 
 export async function slowConsumerDrill(o: SlowConsumerOptions, faults?: DrillFaults): Promise<DrillResult> {
@@ -47,6 +51,10 @@ export async function slowConsumerDrill(o: SlowConsumerOptions, faults?: DrillFa
   const heapAfterGc: string[] = [];
   const lagSeries: number[] = [];
   const mb = () => `${(process.memoryUsage().rss / 1048576).toFixed(0)}`;
+  // Anonymous memory: what the process holds itself (the embedded store's memory-mapped pages are file pages, in RSS).
+  const rssAnon: number[] = [];
+  const anonMb = () => Math.round(Number(/RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024);
+  let warmSamples = Number.POSITIVE_INFINITY; // samples from here on are after the warm-up (the latency phase)
   let round = 0;
   const lastRound = new Int32Array(o.macs);
   /** One round: every MAC moves to the round's VTEPs (advertised with sequence `round`, withdrawn at the last ones). */
@@ -75,6 +83,7 @@ export async function slowConsumerDrill(o: SlowConsumerOptions, faults?: DrillFa
     let ticks = 0;
     const sampler = setInterval(() => {
       rss.push(mb());
+      rssAnon.push(anonMb());
       // Live heap after a full GC every 10 s (npm run drills exposes gc): growth here is held memory, not lazy GC.
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc && ticks++ % 10 === 0) {
@@ -136,6 +145,7 @@ export async function slowConsumerDrill(o: SlowConsumerOptions, faults?: DrillFa
     progress('slow consumer', 'overload phase');
     // Overload.
     const lagBefore = lagSeries.length;
+    warmSamples = rssAnon.length;
     const churnStart = Date.now();
     await moves(sock, o.overloadRate, o.churnSeconds);
     const churnEnd = Date.now();
@@ -147,6 +157,10 @@ export async function slowConsumerDrill(o: SlowConsumerOptions, faults?: DrillFa
     r.figures.lag = `max ${maxLag.toLocaleString('en-US')} records; drained ${(drainMs / 1000).toFixed(0)} s after the churn stopped`;
     r.figures.lagSeries = during.filter((_, k) => k % Math.max(1, Math.floor(during.length / 12)) === 0).join(' ');
     r.figures.rssMb = rss.filter((_, k) => k % Math.max(1, Math.floor(rss.length / 12)) === 0).join(' ');
+    r.figures.rssAnonMb = rssAnon.filter((_, k) => k % Math.max(1, Math.floor(rssAnon.length / 12)) === 0).join(' ');
+    const warm = rssAnon.slice(warmSamples);
+    const anonPeak = Math.max(0, ...warm);
+    check(r, anonPeak <= RSS_ANON_LIMIT_MB, `RssAnon within ${RSS_ANON_LIMIT_MB} MB after the warm-up (peak ${anonPeak} MB, from ${warm[0] ?? 0} MB)`);
     if (heapAfterGc.length) r.figures.heapAfterGcMb = heapAfterGc.filter((_, k) => k % Math.max(1, Math.floor(heapAfterGc.length / 12)) === 0).join(' ');
     r.recoverMs = drainMs;
     r.eventsIn = await routeCount(ds);

@@ -5,7 +5,7 @@ import { TOPICS } from '../../../schemas/topics.js';
 import { eventId } from './delivery-count.js';
 import { waitUntil } from './wait.js';
 
-export async function routeEventsOnTopic(brokers: string[]): Promise<{ records: number; events: number; distinct: Set<string> }> {
+export async function routeEventsOnTopic(brokers: string[]): Promise<{ records: number; events: number; distinct: Set<number> }> {
   const kafka = new Kafka({ clientId: 'drill-count', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -13,7 +13,7 @@ export async function routeEventsOnTopic(brokers: string[]): Promise<{ records: 
   await admin.disconnect();
   const target = new Map(ends.map((e) => [e.partition, Number(e.high)]));
   const reached = new Map<number, number>();
-  const out = { records: 0, events: 0, distinct: new Set<string>() };
+  const out = { records: 0, events: 0, distinct: new Set<number>() };
   const consumer = kafka.consumer({ groupId: `drill-count-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.routes, fromBeginning: true });

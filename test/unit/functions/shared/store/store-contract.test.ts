@@ -48,8 +48,8 @@ describe.each(ADAPTERS)('store port contract (%s)', (adapter) => {
 
   it('drops undefined attributes as DynamoDB does', async () => {
     const p = pk('undef');
-    await t.put({ pk: p, sk: 's', a: undefined, b: { c: undefined, d: 1 } });
-    expect(await t.get({ pk: p, sk: 's' })).toEqual({ pk: p, sk: 's', b: { d: 1 } });
+    await t.put({ pk: p, sk: 's', a: undefined, b: { c: undefined, d: 1 }, l: [1, undefined, { e: undefined, f: 2 }] });
+    expect(await t.get({ pk: p, sk: 's' })).toStrictEqual({ pk: p, sk: 's', b: { d: 1 }, l: [1, { f: 2 }] });
   });
 
   it('a versioned put succeeds on the version it read and fails with ConditionFailedError on any other', async () => {
@@ -201,6 +201,16 @@ describe.each(ADAPTERS)('store port contract (%s)', (adapter) => {
     } while (cursor);
     expect(left.sort()).toEqual(['later', 'never']);
     expect(await t.sweepExpired(NOW)).toBe(0);
+  });
+
+  it('conditional writes in flight at once on one item: exactly one of those expecting the same state wins', async () => {
+    const key = { pk: pk('race'), sk: 'x' };
+    // Issued together, not awaited in turn (the embedded adapter commits them in one transaction; DynamoDB in any order).
+    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd'].map((by) => t.put({ ...key, version: 1, by }, [{ attr: 'pk', op: 'notExists' }])));
+    const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [['a', 'b', 'c', 'd'][i]] : []));
+    expect(won).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ConditionFailedError);
+    expect(await t.get(key)).toEqual({ ...key, version: 1, by: won[0] });
   });
 
   it('keeps tables apart', async () => {
