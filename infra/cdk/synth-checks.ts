@@ -26,4 +26,11 @@ export function checkDeployable(cfg: Config, bmpPort: number): void {
     throw new ConfigError(`collector.bmp.listen ${formatHostPort(listen)} is a loopback address: on Fargate listen on 0.0.0.0:${bmpPort}`);
   if (listen.port !== bmpPort)
     throw new ConfigError(`collector.bmp.listen ${formatHostPort(listen)}: the task and its load balancer take BMP on port ${bmpPort}`);
+  // The gnmic input runs in the local stack and a standalone collector. The deployed collector has no grant on gnmic's
+  // topic and group, and its tasks would divide one device's records among themselves (gnmic's records that carry
+  // several targets have no key): refused here rather than deployed to read nothing.
+  if (cfg.collector.gnmic.enabled)
+    throw new ConfigError(
+      'collector.gnmic.enabled: the gnmic input is not deployed on AWS yet (local stack and standalone collector only); turn it off for `cdk synth`',
+    );
 }

@@ -876,6 +876,9 @@ describe('findings of the AWS review', () => {
     await expect(synthDeployment({ configFile: configFile(`${DEPLOYABLE_BMP}dynamodb: { tablePrefix: evpn.lens- }\n`) })).rejects.toThrow(
       /dynamodb\.tablePrefix "evpn\.lens-"/,
     );
+    await expect(synthDeployment({ configFile: configFile(`${DEPLOYABLE_BMP}  gnmic: { enabled: true, fabric: dc1 }\n`) })).rejects.toThrow(
+      /collector\.gnmic\.enabled: the gnmic input is not deployed on AWS/,
+    );
   });
 
   it('9: never scales the collector in on CPU (a task scaled in makes its routers dump their tables again)', () => {
