@@ -18,17 +18,13 @@
  * The Lambda entry point is infra/aws/lambda/mac-index.ts (configuration and clients built there, at cold start).
  */
 import { type Logger, pino } from 'pino';
-import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
-import { toBigInt } from '../../schemas/long.js';
 import { indexTable, keys, type MacItem, macSegmentId, type Segment, segmentKey } from '../../schemas/tables/index.js';
-import { TOPICS } from '../../schemas/topics.js';
 import { newPoolStats, type PoolStats, runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
 import {
   type Context,
   DeadlineHandBackError,
   decodeRecords,
-  describeRecord,
   type MSKEvent,
   type MskBatchResponse,
   type MskHandler,
@@ -37,6 +33,7 @@ import {
   remainingMs,
   topicPartitionOf,
 } from '../shared/msk.js';
+import { readRouteRecord } from '../shared/route-records.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import type { Item } from '../shared/store/table-store.js';
@@ -45,7 +42,7 @@ import { applyEvents, type MacRouteChange } from './apply-events.js';
 import { CountLedger, positionOf, ResyncStoppedError } from './fabric-counts.js';
 import { MacIndexStore, type SideEffects } from './mac-index-store.js';
 import { DEFAULT_OPTIONS, type MacIndexOptions } from './options.js';
-import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf, routerOf } from './route-changes.js';
+import { type EsChange, epochFloor, epochOfOrd, esChangeOf, macChangeOf } from './route-changes.js';
 import { SideEffectBatcher } from './side-effect-batcher.js';
 import { createMacIndexSweep, type MacIndexSweep } from './sweep.js';
 
@@ -263,29 +260,16 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       stats.events++;
       const pos = positionOf(rec.offset);
       if (!firstPos.has(src) || pos < firstPos.get(src)!) firstPos.set(src, pos);
-      if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
+      const read = readRouteRecord(rec, log);
+      if (read.kind === 'session') {
         // Only a completed resync matters here: the router's paths of older epochs are gone.
-        try {
-          const s = SessionEvent.decode(rec.value);
-          const epoch = toBigInt(s.sessionEpoch as never);
-          taken++;
-          if (s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address)
-            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, origins: [rec], rec });
-        } catch (err) {
-          log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a session event that does not decode');
-        }
+        taken++;
+        if (read.resync) resyncs.push({ ...read.resync, atMs: rec.timestamp, origins: [rec], rec });
         continue;
       }
-      if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue;
-      // An evpn.routes.v1 record is a RouteEventBatch: the events of one partition, in order.
-      let events: RouteEvent[];
-      try {
-        events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
-      } catch (err) {
-        stats.skipped++;
-        log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
-        continue;
-      }
+      if (read.kind === 'undecodable' && read.of === 'routes') stats.skipped++;
+      if (read.kind !== 'routes') continue;
+      const { events } = read;
       if (taken > 0 && taken + events.length > opts.maxEventsPerInvocation) {
         handedBack.add(src);
         failures.add([rec], new DeadlineHandBackError(`more than ${opts.maxEventsPerInvocation} events`));

@@ -3,22 +3,11 @@ import { isMultiHomedEsi, ZERO_ESI } from '../../schemas/ethernet-segment.js';
 import { RouteAction, type RouteEvent } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
 import type { Segment } from '../../schemas/tables/index.js';
+import { ordOf, pathKeyOf, routerOf } from '../shared/route-records.js';
+
+export { ordOf };
+
 import type { MacRouteChange } from './apply-events.js';
-
-const pad20 = (v: unknown) =>
-  toBigInt(v as never)
-    .toString()
-    .padStart(20, '0');
-
-/**
- * The order of a path's events as a string whose string order is the event order (DynamoDB compares S too): an event
- * with a session epoch is `E<epoch>.<seq>` (fixed widths), one without (before epochs existed) its collector sequence
- * alone. 'E' sorts after every digit, so any event of an epoch is newer than every event without one.
- */
-export function ordOf(seq: unknown, epoch?: unknown): string {
-  const e = epoch === undefined || epoch === null ? 0n : toBigInt(epoch as never);
-  return e > 0n ? `E${pad20(e)}.${pad20(seq)}` : pad20(seq);
-}
 
 /** The epoch part of an ord ('' for an event without one). */
 export function epochOfOrd(ord: string): string {
@@ -28,15 +17,6 @@ export function epochOfOrd(ord: string): string {
 /** The lowest ord of an epoch: every event of that epoch is newer, every event of an older one is not. */
 export function epochFloor(epoch: bigint): string {
   return ordOf(0n, epoch);
-}
-
-export function routerOf(ev: RouteEvent): string {
-  return ev.router?.bgpId ? `${ev.router.address}/${ev.router.bgpId}` : (ev.router?.address ?? '');
-}
-
-/** A path is the route as one router learnt it from one peer; its RIB views (pre/post-policy, Loc-RIB) are one path. */
-export function pathKeyOf(ev: RouteEvent): string {
-  return `${routerOf(ev)}|${ev.peer?.address ?? ''}|${ev.peer?.distinguisher ?? ''}|${ev.peer?.tableName ?? ''}|${ev.pathId}|${ev.routeKey}`;
 }
 
 /**

@@ -12,17 +12,14 @@
  * The Lambda entry point is infra/aws/lambda/route-index.ts.
  */
 import { type Logger, pino } from 'pino';
-import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
-import { toBigInt } from '../../schemas/long.js';
 import { indexTable } from '../../schemas/tables/index-table.js';
 import { type PrefixHistoryEntry, type PrefixItem, type RoutePath, routeIndexKeys, type SegmentMacItem } from '../../schemas/tables/route-index-items.js';
-import { TOPICS } from '../../schemas/topics.js';
 import { runBounded } from '../shared/bounded-pool.js';
+import { turns } from '../shared/event-loop-turns.js';
 import {
   type Context,
   DeadlineHandBackError,
   decodeRecords,
-  describeRecord,
   type MSKEvent,
   type MskBatchResponse,
   type MskHandler,
@@ -32,11 +29,12 @@ import {
 } from '../shared/msk.js';
 import { applyPathChange, livePaths, type PathChange, pruneTombstones } from '../shared/route-index/route-paths.js';
 import { MAX_ET } from '../shared/route-index/segment-view.js';
+import { ordOf, readRouteRecord } from '../shared/route-records.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import type { Item } from '../shared/store/table-store.js';
 import { DEFAULT_ROUTE_INDEX_OPTIONS, type RouteIndexOptions } from './options.js';
-import { ordOf, type RouteIndexChange, routeIndexChangeOf, routerOf } from './route-events.js';
+import { type RouteIndexChange, routeIndexChangeOf } from './route-events.js';
 import { RouteIndexStore, type RouteItem } from './route-index-store.js';
 
 export type RouteIndexDeps = TableDeps & { options?: Partial<RouteIndexOptions>; logger?: Logger };
@@ -253,29 +251,20 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
     const outOfTime = () => remainingMs(context) < opts.deadlineReserveMs;
     const groups = new Map<string, Group>();
     const resyncs: { router: string; epoch: bigint; atMs: number; rec: RecordPosition }[] = [];
+    // Decoding a full batch of packed records takes long enough to starve the consumer's heartbeats on this thread
+    // (seen at 1,000,000 MACs: the member was expelled and its batch delivered again): yield now and then.
+    const turn = turns();
     for (const rec of decodeRecords(event, (b) => b, undefined)) {
+      await turn();
       stats.events++;
-      if (rec.topic === TOPICS.sessions || rec.topic.endsWith('sessions')) {
-        try {
-          const s = SessionEvent.decode(rec.value);
-          const epoch = toBigInt(s.sessionEpoch as never);
-          if (s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address)
-            resyncs.push({ router: routerOf(s as never), epoch, atMs: rec.timestamp, rec });
-        } catch (err) {
-          log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a session event that does not decode');
-        }
+      const read = readRouteRecord(rec, log);
+      if (read.kind === 'session') {
+        if (read.resync) resyncs.push({ ...read.resync, atMs: rec.timestamp, rec });
         continue;
       }
-      if (rec.topic !== TOPICS.routes && !rec.topic.endsWith('routes')) continue;
-      let events: RouteEvent[];
-      try {
-        events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
-      } catch (err) {
-        stats.skipped++;
-        log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, 'skipped a route event record that does not decode');
-        continue;
-      }
-      for (const ev of events) {
+      if (read.kind === 'undecodable' && read.of === 'routes') stats.skipped++;
+      if (read.kind !== 'routes') continue;
+      for (const ev of read.events) {
         if (ev.routeType < 1 || ev.routeType > 5 || ev.routeType === 3) continue;
         if (ev.routeType === 2 && (!ev.esi || ev.esi === '00:00:00:00:00:00:00:00:00:00')) continue; // single-homed: the MAC index's alone
         const c = routeIndexChangeOf(ev, rec.timestamp);

@@ -1,34 +1,16 @@
 /**
  * From protobuf route events to the route index's changes: type 1 and 4 routes of a multi-homed ESI (segment items),
- * type 5 routes (prefix items). Event order and path identity are the MAC index's (functions/mac-index/route-changes.ts
- * ordOf, pathKeyOf): functions do not import each other, so the few lines are repeated here and must stay equal.
+ * type 5 routes (prefix items). Event order and path identity are the MAC index's (ordOf, pathKeyOf in
+ * functions/shared/route-records.ts).
  */
 import { isMultiHomedEsi } from '../../schemas/ethernet-segment.js';
 import { RouteAction, type RouteEvent } from '../../schemas/events.js';
-import { toBigInt } from '../../schemas/long.js';
 import type { RouteAttrs } from '../../schemas/tables/route-index-items.js';
 import { routeIndexKeys } from '../../schemas/tables/route-index-items.js';
 import { dfAlgorithmOf } from '../shared/route-index/df-election.js';
 import { parsePrefix } from '../shared/route-index/ip-prefix.js';
 import type { PathChange } from '../shared/route-index/route-paths.js';
-
-const pad20 = (v: unknown) =>
-  toBigInt(v as never)
-    .toString()
-    .padStart(20, '0');
-
-export function ordOf(seq: unknown, epoch?: unknown): string {
-  const e = epoch === undefined || epoch === null ? 0n : toBigInt(epoch as never);
-  return e > 0n ? `E${pad20(e)}.${pad20(seq)}` : pad20(seq);
-}
-
-export function routerOf(ev: Pick<RouteEvent, 'router'>): string {
-  return ev.router?.bgpId ? `${ev.router.address}/${ev.router.bgpId}` : (ev.router?.address ?? '');
-}
-
-function pathKeyOf(ev: RouteEvent): string {
-  return `${routerOf(ev)}|${ev.peer?.address ?? ''}|${ev.peer?.distinguisher ?? ''}|${ev.peer?.tableName ?? ''}|${ev.pathId}|${ev.routeKey}`;
-}
+import { ordOf, pathKeyOf, routerOf } from '../shared/route-records.js';
 
 export type RouteIndexChange =
   | { kind: 'mac'; key: { pk: string; sk: string }; esi: string; mac: string; segment: string; change: PathChange }

@@ -14,6 +14,16 @@ export interface TopicSpec {
   partitions: number;
   /** retention.ms, set on creation and on a topic that exists (undefined: the cluster's default, left alone). */
   retentionMs?: number;
+  /** retention.bytes (per partition), likewise. */
+  retentionBytes?: number;
+}
+
+/** The topic configs a spec sets: retention.ms and retention.bytes where given. */
+function retentionEntries(t: TopicSpec): { name: string; value: string }[] {
+  return [
+    ...(t.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(t.retentionMs) }]),
+    ...(t.retentionBytes === undefined ? [] : [{ name: 'retention.bytes', value: String(t.retentionBytes) }]),
+  ];
 }
 
 export interface EnsureTopicsOptions {
@@ -47,18 +57,18 @@ export async function ensureTopics(
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor,
-          ...(t.retentionMs === undefined ? {} : { configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }] }),
+          ...(retentionEntries(t).length === 0 ? {} : { configEntries: retentionEntries(t) }),
         })),
       });
     }
-    const retained = specs.filter((t) => existing.has(t.name) && t.retentionMs !== undefined);
+    const retained = specs.filter((t) => existing.has(t.name) && retentionEntries(t).length > 0);
     if (retained.length > 0) {
       await admin.alterConfigs({
         validateOnly: false,
         resources: retained.map((t) => ({
           type: TOPIC_RESOURCE,
           name: t.name,
-          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+          configEntries: retentionEntries(t),
         })),
       });
     }

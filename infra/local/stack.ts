@@ -34,6 +34,7 @@ import { registerIndexMetrics } from './index-metrics.js';
 import { createKafkaAlertPublisher, createKafkaDeadLetterPublisher } from './kafka-alert-publisher.js';
 import { type KafkaBroker, type StartKafkaOptions, startKafka } from './kafka-broker.js';
 import { ensureTopics } from './kafka-topics.js';
+import { localTopicSpecs } from './local-retention.js';
 import { createNotifyMetrics } from './notify-metrics.js';
 import { everyPeriod } from './periodic-task.js';
 import { openStackStore } from './stack-store.js';
@@ -182,7 +183,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
         partitions: cfg.kafka.partitions,
         log: (l) => log.info(l),
         stopTimeoutMs: STOP_DEADLINE_MS.broker,
-        // The byte cap is shared by every partition of every evpn-lens topic.
+        // The byte cap is shared by the evpn-lens topics by their volumes (local-retention.ts, set per topic below);
+        // the broker's default per partition covers any other topic (gnmic's) with an equal share.
         retention: {
           hours: cfg.kafka.localRetention.hours,
           bytesPerPartition: Math.floor(cfg.kafka.localRetention.maxBytes / (ALL_TOPICS.length * cfg.kafka.partitions)),
@@ -204,7 +206,9 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
     }
     // gnmic's topic too when that input is on (gnmic may start after the stack; the consumer needs the topic).
     const gnmicTopics = cfg.collector.gnmic.enabled ? [cfg.collector.gnmic.topic] : [];
-    await step(ensureTopics(brokers, [...ALL_TOPICS, ...gnmicTopics], cfg.kafka.partitions), 'creating the Kafka topics');
+    // On the embedded broker each topic's byte cap follows its volume (a cluster named in `brokers` keeps its own).
+    const topicSpecs = broker ? localTopicSpecs(ALL_TOPICS, cfg.kafka.localRetention.maxBytes, cfg.kafka.partitions) : [...ALL_TOPICS];
+    await step(ensureTopics(brokers, [...topicSpecs, ...gnmicTopics], cfg.kafka.partitions), 'creating the Kafka topics');
 
     // The store: DynamoDB at an endpoint, or on AWS when credentials are present, else the embedded store on disk.
     throwIfAborted(signal, 'local stack start');

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../../infra/local/kafka-topics.js';
 import { brokers, kafkaClient, uniqueName } from '../support/env.js';
 
-/** retention.ms of a topic as the broker reports it. */
-async function retentionOf(topic: string): Promise<string | undefined> {
+/** retention.ms (or another topic config) of a topic as the broker reports it. */
+async function retentionOf(topic: string, name = 'retention.ms'): Promise<string | undefined> {
   const admin = kafkaClient('retention-probe').admin();
   await admin.connect();
   try {
     // 2: the TOPIC config resource (kafkajs's ConfigResourceTypes.TOPIC).
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }] });
-    return resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: [name] }] });
+    return resources[0]?.configEntries.find((e) => e.configName === name)?.configValue;
   } finally {
     await admin.disconnect();
   }
@@ -31,5 +31,15 @@ describe('ensureTopics', () => {
     expect(afterCreate).toBe(String(2 * 3_600_000));
     expect(kept).toEqual([{ name: topic, action: 'kept', partitions: 2 }]);
     expect(afterAlter).toBe(String(5 * 3_600_000));
+  });
+
+  it('sets retention.bytes per partition with retention.ms, on creation and on a topic that exists', async () => {
+    const topic = uniqueName('retention-bytes');
+    await ensureTopics(brokers(), [{ name: topic, partitions: 2, retentionMs: 3_600_000, retentionBytes: 64 * 1024 * 1024 }]);
+    const afterCreate = [await retentionOf(topic), await retentionOf(topic, 'retention.bytes')];
+    await ensureTopics(brokers(), [{ name: topic, partitions: 2, retentionMs: 3_600_000, retentionBytes: 128 * 1024 * 1024 }]);
+    const afterAlter = [await retentionOf(topic), await retentionOf(topic, 'retention.bytes')];
+    expect(afterCreate).toEqual([String(3_600_000), String(64 * 1024 * 1024)]);
+    expect(afterAlter).toEqual([String(3_600_000), String(128 * 1024 * 1024)]);
   });
 });
