@@ -240,13 +240,13 @@ function relocate(item: MacItem, ev: MacRouteChange, when: number, opts: MacInde
     ...(item.evi ? { evi: item.evi } : {}),
     at: iso(atMs),
     kind,
-    from,
-    to,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
     expiresAt: Math.floor(atMs / 1000) + opts.historyRetentionDays * 86400,
   });
 
   if (!prev && loc) {
-    item.vanished = undefined;
+    delete item.vanished;
     if (back) {
       // Back within the gap: the disappearance (written now or by an earlier batch, under this key) was half a move.
       const key = keys.history(item.mac, iso(back.atMs), item);
@@ -265,15 +265,19 @@ function relocate(item: MacItem, ev: MacRouteChange, when: number, opts: MacInde
   } else if (prev && loc && locationIdentity(prev) !== locationIdentity(loc)) {
     moved(item, prev, loc, ev.atMs, ev.atMs, opts, out, hist);
   }
-  item.location = loc;
+  // Attributes that go are deleted, never set to undefined: an item without undefined attributes is stored as it is,
+  // while one with any is copied without them first (the embedded store; the DynamoDB adapter's marshalling likewise).
   if (!loc) {
-    item.competing = undefined;
-    item.dupSinceMs = undefined;
+    delete item.location;
+    delete item.competing;
+    delete item.dupSinceMs;
     return;
   }
+  item.location = loc;
 
   const rivals = rivalLocations(live, loc);
-  item.competing = rivals.length ? rivals : undefined;
+  if (rivals.length) item.competing = rivals;
+  else delete item.competing;
   const top = rivals[0];
   if (top && loc.sticky && !top.sticky) {
     raise(
@@ -292,7 +296,7 @@ function relocate(item: MacItem, ev: MacRouteChange, when: number, opts: MacInde
     item.dupSinceMs ??= ev.atMs;
     const due = item.dupSinceMs + opts.duplicateHoldSeconds * 1000;
     if (ev.atMs >= due) raiseDuplicate(item, due, out);
-  } else item.dupSinceMs = undefined;
+  } else delete item.dupSinceMs;
 }
 
 /** One move from `from` to `to`: history, flap counting (RFC 7432 §15.1) and the sticky rule (§15.2). */
@@ -447,7 +451,7 @@ export function clearQuiet(item: MacItem, nowMs: number, opts: MacIndexOptions, 
     delete item.activeAlerts[type];
     if (type === 'mac-flap') {
       item.recentMoves = [];
-      item.moveSites = undefined;
+      delete item.moveSites;
     }
     cleared = true;
     const fabrics = ref.fabrics ?? [];

@@ -49,6 +49,8 @@ export async function startDrillStack(o: {
   /** Events per evpn.routes.v1 record and records per invocation (drill 2 wants many small batches). */
   maxEventsPerRecord?: number;
   batchSize?: number;
+  /** The embedded broker's byte cap (kafka.localRetention.maxBytes) when the drill's backlog outgrows the default. */
+  localRetentionBytes?: number;
 }): Promise<DrillStack> {
   let delivery: DeliveryCount | undefined;
   const wrapHandler = (mapping: string, h: MskHandler): MskHandler => {
@@ -65,7 +67,11 @@ export async function startDrillStack(o: {
     dataDir,
     logLevel: o.logLevel ?? 'warn',
     fabrics: DRILL_FABRICS,
-    kafka: { partitions: 3, ...(o.maxEventsPerRecord ? { maxEventsPerRecord: o.maxEventsPerRecord } : {}) },
+    kafka: {
+      partitions: 3,
+      ...(o.maxEventsPerRecord ? { maxEventsPerRecord: o.maxEventsPerRecord } : {}),
+      ...(o.localRetentionBytes ? { localRetention: { maxBytes: o.localRetentionBytes } } : {}),
+    },
     collector: { bmp: { listen: `127.0.0.1:${await freePort()}`, resyncQuietSeconds: o.resyncQuietSeconds ?? 2 } },
     api: { listen: `127.0.0.1:${await freePort()}` },
     eventSource: { batchSize: o.batchSize ?? 1000, batchingWindowMs: 20 },
