@@ -295,6 +295,9 @@ export class LmdbTableStore implements TableStore {
       seen.add(id);
       const it = this.items.get(enc(id)) as T | undefined;
       if (it && !expired(it, now)) out.push(it);
+      // A read of hundreds of thousands of keys is seconds of synchronous work: the event loop gets its turns meanwhile
+      // (read committed still: a write staged during a turn is not committed, and an awaited one is).
+      if ((seen.size & 255) === 0) await this.env.pace();
     }
     return out;
   }
@@ -402,8 +405,19 @@ export class LmdbTableStore implements TableStore {
 
   async sweepExpired(nowSec = this.clock()): Promise<number> {
     await this.beforeRead();
+    // In pages, with event-loop turns between them: a table of a million items is seconds of reading.
     const doomed: Item[] = [];
-    for (const { value } of this.items.getRange({})) if (expired(value, nowSec)) doomed.push(value);
+    let after: Buffer | undefined;
+    for (;;) {
+      let n = 0;
+      for (const { key, value } of this.items.getRange({ ...(after ? { start: withByte(after, SEP) } : {}), limit: 1000 })) {
+        n++;
+        after = key;
+        if (expired(value, nowSec)) doomed.push(value);
+      }
+      if (n < 1000) break;
+      await this.env.pace();
+    }
     // Staged in chunks (one commit each), each delete checking the item is still expired (it may have been written
     // again since, or be staged to be).
     let deleted = 0;

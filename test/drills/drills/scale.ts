@@ -32,7 +32,7 @@ export async function scaleDrill(o: ScaleOptions, faults?: DrillFaults): Promise
   const r = newResult(7, 'scale', `${o.macs.toLocaleString('en-US')} MACs, ${o.fabrics} fabrics × 2 RRs × 3 RIB views`);
   // The route topic holds the whole dump until the functions have read it: ~390 bytes per route event (packed records),
   // 2.3 GB at 1,000,000 MACs, past the default cap's route share (60 % of 2 GB). Kafka deletes past the cap whether read
-  // or not, so the drill gives the broker room for its backlog, as a site this size must (README, "Local retention").
+  // or not, so the drill gives the broker room for its backlog, as a site this size must (README: kafka.localRetention).
   const localRetentionBytes = Math.max(2 ** 31, o.macs * 8_000);
   const ds = await startDrillStack({ faults, name: 'scale', resyncQuietSeconds: 10, localRetentionBytes });
   // The event loop's longest stall: the consumers' heartbeats share it (a stall past the session timeout costs a member).

@@ -1,7 +1,7 @@
 import type { MSKEvent } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { BatchAssembler } from '../../../../infra/local/batch-assembler.js';
+import { BatchAssembler, LAMBDA_PAYLOAD_BYTES } from '../../../../infra/local/batch-assembler.js';
 
 const msgs = (from: number, n: number) =>
   Array.from(
@@ -39,6 +39,46 @@ describe('BatchAssembler', () => {
     expect(sizes).toEqual([4]);
     expect(p0.taken).toHaveLength(3);
     expect(p1.taken.map((m) => m.offset)).toEqual(['0']);
+  });
+
+  it("caps an invocation's payload as Lambda's 6 MB does: packed records of 256 KB go 17 to an invocation, never 1,000", async () => {
+    const big = (from: number, n: number) =>
+      msgs(from, n).map((m) => ({ ...m, key: Buffer.from('02:00:00:00:00:01'), value: Buffer.alloc(256 * 1024, 1) }) as KafkaMessage);
+    const payloads: { records: number; json: number }[] = [];
+    const a = new BatchAssembler({
+      batchSize: 1000,
+      gatherMs: 5,
+      brokers: ['b:1'],
+      invoke: async (e) => void payloads.push({ records: Object.values(e.records).flat().length, json: JSON.stringify(e).length }),
+    });
+
+    // Two partitions with 30 records each offered at once: the first fills the invocation, the rest waits its turn.
+    const [p0, p1] = await Promise.all([a.submit('r', 0, big(0, 30)), a.submit('r', 1, big(0, 30))]);
+
+    expect(p0.taken.length).toBe(17);
+    expect(p1.taken.length).toBe(17);
+    expect(payloads.map((p) => p.records)).toEqual([17, 17]);
+    // The estimate bounds the event as it is built (msk-event.ts), JSON included.
+    for (const p of payloads) expect(p.json).toBeLessThanOrEqual(LAMBDA_PAYLOAD_BYTES);
+    expect(payloads[0]!.json).toBeGreaterThan(LAMBDA_PAYLOAD_BYTES - 400 * 1024);
+  });
+
+  it('takes a record larger than the payload bound on its own (it could never go otherwise)', async () => {
+    const sizes: number[] = [];
+    const a = new BatchAssembler({
+      batchSize: 100,
+      gatherMs: 5,
+      brokers: ['b:1'],
+      maxPayloadBytes: 1000,
+      invoke: async (e) => void sizes.push(Object.values(e.records).flat().length),
+    });
+    const huge = msgs(0, 2).map((m) => ({ ...m, value: Buffer.alloc(5000) }) as KafkaMessage);
+
+    const first = await a.submit('r', 0, huge);
+    const second = await a.submit('r', 0, huge.slice(1));
+
+    expect([first.taken.length, second.taken.length]).toEqual([1, 1]);
+    expect(sizes).toEqual([1, 1]);
   });
 
   it('gives each partition its own checkpoint from a partial batch response', async () => {
