@@ -23,6 +23,18 @@ describe('embedded store group commit', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('sweeps the expired items of a table of several pages and reads thousands of keys at once (both with event-loop turns)', async () => {
+    const t = env.table(indexTable.id, indexTable);
+    const now = Math.floor(Date.now() / 1000); // the store's own clock decides what a read returns
+    const items = Array.from({ length: 2_500 }, (_, i) => ({ pk: `M${String(i).padStart(5, '0')}`, sk: 'x', ...(i % 2 ? { expiresAt: now - 1 } : {}) }));
+    await t.batchWrite({ put: items });
+
+    expect(await t.batchGet(items.map(({ pk, sk }) => ({ pk, sk })))).toHaveLength(1_250); // the expired ones are not read
+    expect(await t.sweepExpired(now)).toBe(1_250);
+    expect(t.count()).toBe(1_250);
+    expect(await t.sweepExpired(now)).toBe(0);
+  });
+
   it('commits the writes in flight at once in one transaction, each condition seeing the writes issued before it', async () => {
     const t = env.table(indexTable.id, indexTable);
     const key = { pk: 'P', sk: 'x' };
