@@ -43,7 +43,8 @@ async function freshHandler() {
  */
 async function contents(table: string) {
   const items = (await store.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
-  const counter = (k: string) => k === 'o' || k.startsWith('o:') || /^t\d+$/.test(k) || k.startsWith('v:') || k.startsWith('c:') || k === 'nh' || k === 'imet';
+  const counter = (k: string) =>
+    k === 'o' || k.startsWith('o:') || /^t\d+$/.test(k) || k.startsWith('v:') || k.startsWith('m:') || k.startsWith('c:') || k === 'nh' || k === 'imet';
   return items
     .filter((i) => i.sk !== 'STATUS')
     .map(({ version: _v, lastChangeMs: _l, ...rest }) =>
@@ -115,7 +116,21 @@ describe('health routes under at-least-once delivery', () => {
         expect(await view(messy.h)).toEqual(v);
         for (const n of Object.values(v.routesByType)) expect(n).toBeGreaterThan(0);
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        examples: [
+          // CI once found this: a MAC's route came and went in one batch of the in-order run, but not of the messy one.
+          [
+            [
+              { kind: 'mac', i: 1, vtep: 1, router: '10.8.255.1', view: RibView.RIB_VIEW_LOC_RIB, withdraw: false },
+              { kind: 'mac', i: 1, vtep: 1, router: '10.8.255.1', view: RibView.RIB_VIEW_LOC_RIB, withdraw: true },
+              { kind: 'imet', i: 0, vtep: 1, router: '10.8.255.1', view: RibView.RIB_VIEW_ADJ_RIB_IN_PRE, withdraw: false },
+            ],
+            2,
+            0,
+          ],
+        ],
+      },
     );
   });
 });
