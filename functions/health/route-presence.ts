@@ -102,7 +102,8 @@ const DEAD_ROUTE_TTL_SECONDS = 3600;
 
 export function applyRouteChanges(stored: RouteItem | undefined, changes: RouteChange[]): { item: RouteItem; changed: boolean; effects: RouteEffect[] } {
   const first = changes[0]!;
-  const item: RouteItem = stored ? structuredClone(stored) : emptyRouteItem(first);
+  // Reporters are replaced, never changed in place: copying the item and its reporter map leaves `stored` as it was.
+  const item: RouteItem = stored ? { ...stored, reps: { ...stored.reps } } : emptyRouteItem(first);
   const effects: RouteEffect[] = [];
   let changed = false;
   for (const c of changes) {
