@@ -94,6 +94,6 @@ w = health.store.writes;
 line('health', `6-copy dump of ${MACS.toLocaleString('en-US')} MACs`, d6.length, await run(health, d6), health.store.writes - w);
 w = health.store.writes;
 line('health', 'new MACs, one event each', fresh.length, await run(health, fresh), health.store.writes - w);
-console.log(`store: ${tables.index.count().toLocaleString('en-US')} index items, ${tables.health.count().toLocaleString('en-US')} health items`);
+console.log(`store: ${tables.index.itemCount().toLocaleString('en-US')} index items, ${tables.health.itemCount().toLocaleString('en-US')} health items`);
 await env.close();
 rmSync(dir, { recursive: true, force: true });

@@ -84,10 +84,19 @@ export class IndexReader {
     fabric: string,
     sinceMinuteIso: string,
   ): Promise<{ macs: number; vnis: number; vteps: number; movesLast5Min: number; macsPerVni: Record<string, number>; macsPerEvi: Record<string, number> }> {
-    const items = await this.queryAll<Key & { macs?: number; moves?: number; vni?: number }>({ pk: keys.fabricPk(fabric) });
+    // The counters and the last minutes' moves are read; the VNIs and VTEPs ever seen only counted (a fabric of
+    // thousands of VTEPs made every call read and decode them all: a dashboard polling it slowed the indexing).
+    const pk = keys.fabricPk(fabric);
+    type Figure = Key & { macs?: number; moves?: number };
+    const [counts, eviCounts, minutes, vnis, vteps] = await Promise.all([
+      this.queryAll<Figure>({ pk, prefix: 'COUNT#' }),
+      this.queryAll<Figure>({ pk, prefix: 'COUNTEVI#' }),
+      this.queryAll<Figure>({ pk, from: `MOVES#${sinceMinuteIso.slice(0, 16)}`, to: 'MOVES$' }),
+      this.table.count({ pk, prefix: 'VNI#', consistent: false }),
+      this.table.count({ pk, prefix: 'VTEP#', consistent: false }),
+    ]);
+    const items = [...counts, ...eviCounts, ...minutes];
     let macs = 0;
-    let vnis = 0;
-    let vteps = 0;
     let moves = 0;
     const macsPerVni: Record<string, number> = {};
     const macsPerEvi: Record<string, number> = {};
@@ -98,9 +107,7 @@ export class IndexReader {
         const per = i.sk.startsWith('COUNT#') ? macsPerVni : macsPerEvi;
         const seg = i.sk.slice(i.sk.indexOf('#') + 1, i.sk.lastIndexOf('#'));
         per[seg] = (per[seg] ?? 0) + Number(i.macs ?? 0);
-      } else if (i.sk.startsWith('VNI#')) vnis++;
-      else if (i.sk.startsWith('VTEP#')) vteps++;
-      else if (i.sk.startsWith('MOVES#') && i.sk.slice(6) >= sinceMinuteIso.slice(0, 16)) moves += Number(i.moves ?? 0);
+      } else moves += Number(i.moves ?? 0);
     }
     for (const per of [macsPerVni, macsPerEvi]) for (const [v, n] of Object.entries(per)) if (n === 0) delete per[v];
     return { macs, vnis, vteps, movesLast5Min: moves, macsPerVni, macsPerEvi };

@@ -25,6 +25,7 @@ import { applyUpdate, holds } from '../../functions/shared/store/conditions.js';
 import { ConditionFailedError, InvalidCursorError, StoreUnavailableError } from '../../functions/shared/store/store-errors.js';
 import {
   type Condition,
+  type CountInput,
   expired,
   type Item,
   type Key,
@@ -343,14 +344,12 @@ export class LmdbTableStore implements TableStore {
     if (staged.length > 0) await staged[staged.length - 1];
   }
 
-  async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
-    await this.beforeRead();
-    const now = this.clock();
+  /** [lo, hi): the keys of the query's partition, or of its sort-key range, in the table or the index it names. */
+  private rangeOf(q: CountInput) {
     const index = q.index === undefined ? undefined : this.index(q.index);
     const db: Database<unknown, Buffer> = index ? index.db : this.items;
     const base = enc(q.pk);
     const part = withByte(base, SEP);
-    // [lo, hi): the keys of the partition, or of its sort-key range.
     let lo = part;
     let hi = withByte(base, SEP + 1);
     if (q.prefix !== undefined) {
@@ -361,6 +360,20 @@ export class LmdbTableStore implements TableStore {
       // Inclusive `to`: every key whose sort key is `to` continues with \0 (an index key) or ends there.
       if (q.to !== undefined) hi = withByte(Buffer.concat([part, enc(q.to)]), SEP + 1);
     }
+    return { index, db, part, lo, hi };
+  }
+
+  async count(q: CountInput): Promise<number> {
+    await this.beforeRead();
+    const { db, lo, hi } = this.rangeOf(q);
+    // Keys only: no value is read or decoded.
+    return db.getKeysCount({ start: lo, end: hi });
+  }
+
+  async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
+    await this.beforeRead();
+    const now = this.clock();
+    const { index, db, part, lo, hi } = this.rangeOf(q);
     const after = q.cursor ? Buffer.from(q.cursor, 'base64url') : undefined;
     // A cursor is the last key of a page of this partition: anything else was not issued for this query.
     if (after && (after.length <= part.length || !after.subarray(0, part.length).equals(part))) throw new InvalidCursorError('not a cursor of this query');
@@ -437,7 +450,7 @@ export class LmdbTableStore implements TableStore {
   }
 
   /** Every item, for tests and the contract suite. */
-  count(): number {
+  itemCount(): number {
     return this.items.getCount();
   }
 

@@ -19,7 +19,18 @@ import {
 import type { TableDefinition } from '../../../schemas/tables/table-definition.js';
 import { conditionExpression, updateExpression } from './conditions.js';
 import { ConditionFailedError, InvalidCursorError } from './store-errors.js';
-import { type Condition, expired, type Item, type Key, nowSeconds, type Page, type QueryInput, type TableStore, type Update } from './table-store.js';
+import {
+  type Condition,
+  type CountInput,
+  expired,
+  type Item,
+  type Key,
+  nowSeconds,
+  type Page,
+  type QueryInput,
+  type TableStore,
+  type Update,
+} from './table-store.js';
 
 const BATCH_GET = 100;
 const BATCH_WRITE = 25;
@@ -158,7 +169,12 @@ export class DynamoDbTableStore implements TableStore {
     );
   }
 
-  async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
+  /** The key condition of a query: its partition and, if given, its sort-key prefix or range. */
+  private keyCondition(q: CountInput): {
+    KeyConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  } {
     const keyNames = this.keyNames(q.index);
     const names: Record<string, string> = { '#p': keyNames.pk };
     const vals: Record<string, unknown> = { ':p': q.pk };
@@ -178,13 +194,16 @@ export class DynamoDbTableStore implements TableStore {
       cond += ' AND #s <= :b';
       vals[':b'] = q.to;
     }
+    return { KeyConditionExpression: cond, ExpressionAttributeNames: names, ExpressionAttributeValues: vals };
+  }
+
+  async query<T extends Key = Item>(q: QueryInput): Promise<Page<T>> {
+    const keyNames = this.keyNames(q.index);
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.name,
         ...(q.index ? { IndexName: q.index } : { ConsistentRead: q.consistent ?? true }), // a GSI has no consistent reads
-        KeyConditionExpression: cond,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: vals,
+        ...this.keyCondition(q),
         ScanIndexForward: !q.desc,
         Limit: q.limit,
         ExclusiveStartKey: decodeCursor(q.cursor, ['pk', 'sk', keyNames.pk, ...(q.index && keyNames.sk ? [keyNames.sk] : [])], {
@@ -196,6 +215,26 @@ export class DynamoDbTableStore implements TableStore {
     this.requests++;
     const now = this.clock();
     return { items: ((res.Items ?? []) as T[]).filter((it) => !expired(it, now)), cursor: encodeCursor(res.LastEvaluatedKey) };
+  }
+
+  async count(q: CountInput): Promise<number> {
+    let n = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.name,
+          ...(q.index ? { IndexName: q.index } : { ConsistentRead: q.consistent ?? true }),
+          ...this.keyCondition(q),
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      this.requests++;
+      n += res.Count ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return n;
   }
 
   async scan(cursor?: string, limit?: number): Promise<Page<Item>> {

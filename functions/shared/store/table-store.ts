@@ -50,6 +50,8 @@ export interface QueryInput {
   consistent?: boolean;
 }
 
+export type CountInput = Omit<QueryInput, 'desc' | 'limit' | 'cursor'>;
+
 export interface Page<T> {
   items: T[];
   /** Present when more items may follow. */
@@ -68,6 +70,11 @@ export interface TableStore {
   /** Unconditional puts and deletes, in as few requests (or one transaction) as the adapter can. */
   batchWrite(writes: { put?: readonly Item[]; delete?: readonly Key[] }): Promise<void>;
   query<T extends Key = Item>(q: QueryInput): Promise<Page<T>>;
+  /**
+   * How many items a query would return over all its pages, without reading them (DynamoDB's Select COUNT; the
+   * embedded store counts keys). An expired item not yet deleted is counted: use it for items that never expire.
+   */
+  count(q: CountInput): Promise<number>;
   /** Every item of the table, a page at a time (migrations, the expiry sweep). */
   scan(cursor?: string, limit?: number): Promise<Page<Item>>;
   /** Deletes the items whose `expiresAt` is at or before `nowSec`; returns how many. */

@@ -32,6 +32,7 @@ function slowStore(t: TableStore, latencyMs: number) {
     delete: (k, c) => slow(() => t.delete(k, c)),
     batchWrite: (w) => slow(() => t.batchWrite(w)),
     query: (q) => t.query(q),
+    count: (q) => t.count(q),
     scan: (c, l) => t.scan(c, l),
     sweepExpired: (s) => t.sweepExpired(s),
   };

@@ -33,6 +33,7 @@ function failingAfter(t: TableStore, n: number, lostReply = false): TableStore &
     delete: (k, c) => guard(() => t.delete(k, c)),
     batchWrite: (w) => guard(() => t.batchWrite(w)),
     query: (q) => t.query(q),
+    count: (q) => t.count(q),
     scan: (c, l) => t.scan(c, l),
     sweepExpired: (s) => t.sweepExpired(s),
   };

@@ -79,6 +79,7 @@ function counting(t: TableStore) {
     delete: (k, c) => t.delete(k, c),
     batchWrite: (w) => t.batchWrite(w),
     query: (q) => t.query(q),
+    count: (q) => t.count(q),
     scan: (c, l) => t.scan(c, l),
     sweepExpired: (s) => t.sweepExpired(s),
   };

@@ -31,7 +31,7 @@ describe('embedded store group commit', () => {
 
     expect(await t.batchGet(items.map(({ pk, sk }) => ({ pk, sk })))).toHaveLength(1_250); // the expired ones are not read
     expect(await t.sweepExpired(now)).toBe(1_250);
-    expect(t.count()).toBe(1_250);
+    expect(t.itemCount()).toBe(1_250);
     expect(await t.sweepExpired(now)).toBe(0);
   });
 

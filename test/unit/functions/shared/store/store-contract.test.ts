@@ -144,6 +144,26 @@ describe.each(ADAPTERS)('store port contract (%s)', (adapter) => {
     expect(sksOf(await queryAll(t, { pk: p, desc: true, limit: 3 }))).toEqual(['C', 'B#2', 'B#1']);
   });
 
+  it('counts what a query would return, over every page, without reading it', async () => {
+    const p = pk('count');
+    const sks = ['A#1', 'A#2', 'A#3', 'AB', 'B#1', 'B#2', 'C'];
+    await t.batchWrite({ put: sks.map((sk) => ({ pk: p, sk, gsi1pk: `${p}-g`, gsi1sk: sk })) });
+    await t.put({ pk: `${p}x`, sk: 'A#0' }); // a partition whose key extends this one's is not part of it
+    expect(await t.count({ pk: p })).toBe(7);
+    expect(await t.count({ pk: p, prefix: 'A#' })).toBe(3);
+    expect(await t.count({ pk: p, from: 'A#2', to: 'B#1' })).toBe(4);
+    expect(await t.count({ pk: p, from: 'B' })).toBe(3);
+    expect(await t.count({ pk: p, to: 'AB' })).toBe(4);
+    expect(await t.count({ pk: `${p}-none` })).toBe(0);
+    expect(await t.count({ index: 'gsi1', pk: `${p}-g`, prefix: 'B#' })).toBe(2);
+    // More than one page (DynamoDB pages a COUNT at 1 MB of items read; the count sums them): 1,200 items of 1 kB.
+    const big = pk('count-big');
+    await t.batchWrite({ put: Array.from({ length: 1_200 }, (_, i) => ({ pk: big, sk: `S#${String(i).padStart(5, '0')}`, pad: 'x'.repeat(1_000) })) });
+    expect(await t.count({ pk: big })).toBe(1_200);
+    await t.delete({ pk: p, sk: 'A#2' });
+    expect(await t.count({ pk: p, prefix: 'A#' })).toBe(2);
+  });
+
   it('queries a secondary index, which follows every write of its keys (sparse: items without them are not in it)', async () => {
     const seg = { vni: 10000 + n };
     const macs = ['00:00:00:00:00:01', '00:00:00:00:00:02', '00:00:00:00:00:03'];
