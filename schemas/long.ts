@@ -19,4 +19,19 @@ export function toBigInt(value: U64Like): bigint {
   return BigInt(value.toString());
 }
 
+/**
+ * Microseconds from integer milliseconds, as the decimal string stored for µs times: exact, and without BigInt
+ * arithmetic (the MAC index stamps every path with one).
+ */
+export function usOfMs(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0) return String(BigInt(ms) * 1000n); // throws for a fraction, as BigInt does
+  return ms === 0 ? '0' : `${ms}000`;
+}
+
+/** Orders unsigned decimal strings without leading zeros (stored µs times) numerically, without parsing them. */
+export function compareUnsigned(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export { Long };

@@ -15,6 +15,7 @@
  * DCI gateways re-originate routes), and both give one move.
  */
 import { ZERO_ESI } from '../../schemas/ethernet-segment.js';
+import { compareUnsigned, usOfMs } from '../../schemas/long.js';
 import {
   type AlertLocationItem,
   type AlertSeverity,
@@ -146,7 +147,7 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
         fabric: ev.fabric,
         routers: [ev.router],
         ips: ev.ip ? [ev.ip] : [],
-        atUs: String(BigInt(ev.atMs) * 1000n),
+        atUs: usOfMs(ev.atMs),
         ord: ev.ord,
         ...(ev.routerMs ? { routerMs: ev.routerMs } : {}),
       };
@@ -176,9 +177,13 @@ export function applyEvents(stored: MacItem | undefined, events: MacRouteChange[
   }
 
   // Tombstones only need to outlive replays of what they withdrew.
-  const horizonUs = BigInt(Math.max(...events.map((e) => e.atMs)) - opts.tombstoneSeconds * 1000) * 1000n;
-  for (const [k, p] of Object.entries(item.paths)) {
-    if (p.withdrawn && BigInt(p.atUs) < horizonUs) {
+  let lastMs = 0;
+  for (const e of events) lastMs = Math.max(lastMs, e.atMs);
+  const horizonMs = lastMs - opts.tombstoneSeconds * 1000;
+  const horizonUs = horizonMs > 0 ? usOfMs(horizonMs) : undefined;
+  for (const k in item.paths) {
+    const p = item.paths[k]!;
+    if (p.withdrawn && horizonUs !== undefined && compareUnsigned(p.atUs, horizonUs) < 0) {
       delete item.paths[k];
       result.changed = true;
     }
@@ -223,7 +228,7 @@ function tombstone(ev: MacRouteChange): MacPath {
     fabric: ev.fabric,
     routers: [ev.router],
     ips: [],
-    atUs: String(BigInt(ev.atMs) * 1000n),
+    atUs: usOfMs(ev.atMs),
     ord: ev.ord,
     withdrawn: true,
   };
