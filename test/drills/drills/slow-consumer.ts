@@ -44,7 +44,10 @@ export async function slowConsumerDrill(o: SlowConsumerOptions, faults?: DrillFa
     'slow consumer',
     `${o.churnSeconds} s of moves at ${o.overloadRate.toLocaleString('en-US')} events/s over ${o.macs.toLocaleString('en-US')} MACs`,
   );
-  const ds = await startDrillStack({ faults, name: 'slow-consumer' });
+  // The broker keeps what the churn writes until the functions have read it: millions of moves and the flap alerts
+  // they raise outgrow the default 2 GB cap (at full size it deleted alerts before the health function read them).
+  const localRetentionBytes = Math.max(2 ** 31, Math.round(o.overloadRate * o.churnSeconds * 2_000));
+  const ds = await startDrillStack({ faults, name: 'slow-consumer', localRetentionBytes });
   const rr = { bgpId: drillRouterId(6, 1), views: ['post' as const] };
   const prober = { bgpId: drillRouterId(6, 2), views: ['post' as const] };
   const rss: string[] = [];
