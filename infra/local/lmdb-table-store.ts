@@ -154,6 +154,7 @@ export class LmdbStore implements StoreFactory {
 
   /** @internal Stages one write of the next group commit; resolves when it has committed. */
   stage(w: Staged): Promise<void> {
+    w.table.forgetRead(w.k);
     if (w.item) w.encoded = new EncodedItem(JSON.stringify(w.item));
     this.staged.push(w);
     this.overlay.set(`${w.table.name}\u0001${w.k.toString('latin1')}`, w.item ?? null);
@@ -235,6 +236,9 @@ interface Staged {
   stored: Item | undefined | typeof UNREAD;
 }
 
+/** Keys whose last read is kept for the write that follows (LmdbTableStore.lastRead): a batch's worth many times over. */
+const LAST_READ_MAX = 100_000;
+
 /** `stored` of a staged write that did not read its item: the commit reads it (for the index entries). */
 const UNREAD = Symbol('unread');
 
@@ -258,6 +262,15 @@ function project<T>(item: T, index: IndexDb): T {
 export class LmdbTableStore implements TableStore {
   private readonly items: Database<Item, Buffer>;
   private readonly indexes: IndexDb[];
+  /**
+   * The items batchGet and get returned, as top-level copies, by key, for a conditional put or delete of the same key
+   * that usually follows (read, compute, write back if unchanged): the write checks its condition and finds the old
+   * index keys on the copy instead of reading and decoding the item again (a MAC item: ~8 µs, once per event). Only
+   * top-level attributes are read from a copy (conditions and index keys are top-level), so a caller changing what it
+   * was given cannot change it. A key leaves the map when any write to it is staged, and is only put in when none is
+   * pending (a read is of committed items: one staged before it would be missing), so an entry is what is committed.
+   */
+  private readonly lastRead = new Map<string, Item>();
 
   constructor(
     private readonly env: LmdbStore,
@@ -294,8 +307,12 @@ export class LmdbTableStore implements TableStore {
       const id = `${k.pk}\u0000${k.sk}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const it = this.items.get(enc(id)) as T | undefined;
-      if (it && !expired(it, now)) out.push(it);
+      const at = enc(id);
+      const it = this.items.get(at) as T | undefined;
+      if (it && !expired(it, now)) {
+        out.push(it);
+        this.rememberRead(at, it);
+      }
       // A read of hundreds of thousands of keys is seconds of synchronous work: the event loop gets its turns meanwhile
       // (read committed still: a write staged during a turn is not committed, and an awaited one is).
       if ((seen.size & 255) === 0) await this.env.pace();
@@ -305,26 +322,41 @@ export class LmdbTableStore implements TableStore {
 
   async get<T extends Key = Item>(key: Key): Promise<T | undefined> {
     await this.beforeRead();
-    const it = this.items.get(join0(key.pk, key.sk)) as T | undefined;
-    return it && !expired(it, this.clock()) ? it : undefined;
+    const k = join0(key.pk, key.sk);
+    const it = this.items.get(k) as T | undefined;
+    if (!it || expired(it, this.clock())) return undefined;
+    this.rememberRead(k, it);
+    return it;
+  }
+
+  private rememberRead(k: Buffer, it: Item): void {
+    if (this.env.stagedItem(this.name, k) !== undefined) return;
+    if (this.lastRead.size >= LAST_READ_MAX) this.lastRead.clear(); // reads the API makes are never written back
+    this.lastRead.set(k.toString('latin1'), { ...it });
+  }
+
+  /** @internal A write to this key is staged: what was read of it is no longer what is committed. */
+  forgetRead(k: Buffer): void {
+    if (this.lastRead.size > 0) this.lastRead.delete(k.toString('latin1'));
   }
 
   put(item: Item, condition?: Condition): Promise<void> {
-    return this.write(item, (stored) => {
+    return this.write(item, true, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${item.pk} ${item.sk}`);
       return clean(item);
     });
   }
 
   update(key: Key, update: Update, condition?: Condition): Promise<void> {
-    return this.write(key, (stored) => {
+    // The whole item is built on: read as committed, never from a top-level copy.
+    return this.write(key, false, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return applyUpdate(stored, { pk: key.pk, sk: key.sk }, update);
     });
   }
 
   delete(key: Key, condition?: Condition): Promise<void> {
-    return this.write(key, (stored) => {
+    return this.write(key, true, (stored) => {
       if (!holds(condition, stored, this.clock())) throw new ConditionFailedError(`${this.name}: condition failed on ${key.pk} ${key.sk}`);
       return undefined;
     });
@@ -472,12 +504,13 @@ export class LmdbTableStore implements TableStore {
    * A conditional write: reads the item as committed and staged so far, checks and computes at once (synchronously:
    * no other write can come between), stages the result; resolves when its group commit has committed.
    */
-  private write(key: Key, next: (stored: Item | undefined) => Item | undefined): Promise<void> {
+  private write(key: Key, topLevelWillDo: boolean, next: (stored: Item | undefined) => Item | undefined): Promise<void> {
     try {
       this.env.check();
       const k = join0(key.pk, key.sk);
       const staged = this.env.stagedItem(this.name, k);
-      const stored = staged === undefined ? this.items.get(k) : (staged ?? undefined);
+      const read = staged === undefined && topLevelWillDo ? this.lastRead.get(k.toString('latin1')) : undefined;
+      const stored = staged === undefined ? (read ?? this.items.get(k)) : (staged ?? undefined);
       const item = next(stored);
       return this.env.stage({ table: this, key: { pk: key.pk, sk: key.sk }, k, item, stored });
     } catch (err) {
