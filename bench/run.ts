@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { STACK_NODE_FLAGS } from '../scripts/stack-node-flags.mjs';
 
 const dir = import.meta.dirname;
 const filters = process.argv.slice(2);
@@ -22,7 +23,7 @@ for (const file of files) {
   console.log(`\n=== ${file} ===`);
   const started = Date.now();
   // The stack's benchmarks run with the node flags `npm start` gives the stack (scripts/start.mjs).
-  const flags = file.startsWith('stack-') ? ['--max-semi-space-size=64'] : [];
+  const flags = file.startsWith('stack-') ? STACK_NODE_FLAGS : [];
   const r = spawnSync(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', join(dir, file)], { stdio: 'inherit' });
   console.log(`=== ${file}: ${r.status === 0 ? 'done' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (r.status !== 0) failed++;

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureKafkaJars, ensureNpmDeps, root } from './npm-deps.mjs';
+import { STACK_NODE_FLAGS } from './stack-node-flags.mjs';
 import { ensurePeers } from './test-peers.mjs';
 
 const fail = (msg) => {
@@ -42,10 +43,6 @@ if (demo) {
 }
 
 const args = process.argv.slice(demo ? 3 : 2);
-// A larger young generation: the stack allocates short-lived objects per route event (decoded events, items, Kafka
-// messages), and V8's default 16 MB semi-space promotes many of them to the old generation before they die; 64 MB
-// cut the ingest bench's CPU by ~14 % (bench/stack-ingest.bench.ts, which runs with the same flag).
-const STACK_NODE_FLAGS = ['--max-semi-space-size=64'];
 const child = spawn(process.execPath, [...STACK_NODE_FLAGS, join(root, 'bin/evpn-lens.mjs'), demo ? 'demo' : 'start', ...args], {
   cwd: root,
   stdio: 'inherit',

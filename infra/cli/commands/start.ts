@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--bmp-listen <host:port>', 'BMP station address (collector.bmp.listen)')
     .option('--data-dir <dir>', 'where the local broker and store keep their data (dataDir)')
     .option('--kafka-brokers <list>', 'use this Kafka cluster instead of starting one (comma separated)')
-    .option('--dynamodb-endpoint <url>', 'use this DynamoDB API endpoint instead of starting dynalite')
+    .option('--dynamodb-endpoint <url>', 'use this DynamoDB API endpoint instead of the embedded store')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace')
     .option('--log-format <format>', 'pretty (a terminal) | json (otherwise); default: pretty on a terminal, JSON lines when not')
     .action(async (opts: StartOptions) => {
