@@ -5,6 +5,14 @@ import { type IRouteEvent, RibView, RouteAction, RouteEventBatch, WithdrawReason
 import { u64 } from '../../schemas/long.js';
 import { TOPICS } from '../../schemas/topics.js';
 
+/** Where the MAC-index property tests put a MAC: a single-homed VTEP, two VTEPs of one segment, a VTEP in another fabric. */
+export const PROPERTY_VTEPS = [
+  { vtep: '10.1.0.1', fabric: 'dc1', esi: ZERO_ESI },
+  { vtep: '10.1.0.2', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
+  { vtep: '10.1.0.3', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
+  { vtep: '10.2.0.1', fabric: 'dc2', esi: ZERO_ESI },
+] as const;
+
 let seq = 1_000n;
 
 export interface HostRoute {

@@ -9,15 +9,10 @@ import { applyRouteChanges, type RouteChange } from '../../../../functions/healt
 import { applyEvents, type MacRouteChange } from '../../../../functions/mac-index/apply-events.js';
 import { DEFAULT_OPTIONS } from '../../../../functions/mac-index/options.js';
 import { ordOf } from '../../../../functions/mac-index/route-changes.js';
-import { ZERO_ESI } from '../../../../schemas/ethernet-segment.js';
+import { PROPERTY_VTEPS } from '../../../support/route-events.js';
 
 const T0 = Date.parse('2026-12-07T10:00:00Z');
-const VTEPS = [
-  { vtep: '10.1.0.1', fabric: 'dc1', esi: ZERO_ESI },
-  { vtep: '10.1.0.2', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
-  { vtep: '10.1.0.3', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
-  { vtep: '10.2.0.1', fabric: 'dc2', esi: ZERO_ESI },
-];
+const VTEPS = PROPERTY_VTEPS;
 
 const step = fc.record({
   vtep: fc.integer({ min: 0, max: VTEPS.length - 1 }),

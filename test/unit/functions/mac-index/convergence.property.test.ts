@@ -2,22 +2,16 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMacIndexHandler } from '../../../../functions/mac-index/handler.js';
 import type { TableStore } from '../../../../functions/shared/store/table-store.js';
-import { ZERO_ESI } from '../../../../schemas/ethernet-segment.js';
 import { RibView } from '../../../../schemas/events.js';
 import { indexTable } from '../../../../schemas/tables/index.js';
 import { mulberry32 } from '../../../support/rng.js';
-import { macRoute, mskBatch, perEsAd, type Timed } from '../../../support/route-events.js';
+import { macRoute, mskBatch, PROPERTY_VTEPS, perEsAd, type Timed } from '../../../support/route-events.js';
 import { ADAPTERS, type OpenedStore, openStore, scanAll } from '../../../support/store-adapters.js';
 
 let store: OpenedStore;
 
 const MACS = ['02:aa:00:00:00:01', '02:aa:00:00:00:02', '02:aa:00:00:00:03'];
-const VTEPS = [
-  { vtep: '10.1.0.1', fabric: 'dc1', esi: ZERO_ESI },
-  { vtep: '10.1.0.2', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
-  { vtep: '10.1.0.3', fabric: 'dc1', esi: '00:22:22:22:22:22:22:22:22:22' },
-  { vtep: '10.2.0.1', fabric: 'dc2', esi: ZERO_ESI },
-];
+const VTEPS = PROPERTY_VTEPS;
 
 const step = fc.record({
   mac: fc.integer({ min: 0, max: MACS.length - 1 }),
