@@ -3,21 +3,21 @@
  * run into a temporary build root with the Dockerfile) and the example configuration. One synthesis per distinct set
  * of props, shared by the tests that ask for it.
  */
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildBundles, REPO_ROOT } from '../../infra/build/bundle.js';
 import { EvpnLensDataStack } from '../../infra/cdk/evpn-lens-data-stack.js';
 import { EvpnLensStack, type EvpnLensStackProps } from '../../infra/cdk/evpn-lens-stack.js';
 import type { EvpnLensProps } from '../../infra/cdk/props.js';
+import { tempDir } from './temp-dirs.js';
 
 let buildRoot: Promise<string> | undefined;
 
 /** A build root with dist/ bundles and the Dockerfile, made once per test run. */
 export function testBuildRoot(): Promise<string> {
   buildRoot ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evpn-lens-build-'));
+    const dir = tempDir('build-');
     await buildBundles(join(dir, 'dist'));
     for (const f of ['Dockerfile', '.dockerignore']) copyFileSync(join(REPO_ROOT, f), join(dir, f));
     return dir;
@@ -27,7 +27,7 @@ export function testBuildRoot(): Promise<string> {
 
 /** A configuration file with `yaml` as its text. */
 export function configFile(yaml: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'evpn-lens-cfg-')), 'evpn-lens.yaml');
+  const file = join(tempDir('cfg-'), 'evpn-lens.yaml');
   writeFileSync(file, yaml);
   return file;
 }
@@ -42,7 +42,7 @@ export interface Deployment {
 }
 
 export async function synthDeployment(props: Partial<EvpnLensProps> & Pick<Partial<EvpnLensStackProps>, 'functions' | 'schedules'> = {}): Promise<Deployment> {
-  const app = new App({ context: CONTEXT });
+  const app = new App({ context: CONTEXT, outdir: tempDir('cdk-') });
   const env = { region: 'eu-west-1' };
   const data = new EvpnLensDataStack(app, 'Data', { tablePrefix: 'evpn-lens-', env });
   const stack = new EvpnLensStack(app, 'Deploy', {

@@ -4,9 +4,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { EvpnLensDataStack } from '../../../../infra/cdk/evpn-lens-data-stack.js';
 import { TABLES } from '../../../../schemas/tables/index.js';
+import { tempDir } from '../../../support/temp-dirs.js';
 
 describe('EvpnLensDataStack', () => {
-  const app = new App();
+  const app = new App({ outdir: tempDir('cdk-') });
   const stack = new EvpnLensDataStack(app, 'Test', { tablePrefix: 'x-' });
   const template = Template.fromStack(stack);
 
@@ -31,7 +32,7 @@ describe('EvpnLensDataStack', () => {
   });
 
   it('passes the cdk-nag AWS Solutions checks without suppressions', () => {
-    const nagged = new App();
+    const nagged = new App({ outdir: tempDir('cdk-') });
     new EvpnLensDataStack(nagged, 'Nagged', { tablePrefix: 'x-' });
     Validations.of(nagged).addPlugins(new AwsSolutionsChecks(nagged));
     expect(() => nagged.synth()).not.toThrow();
