@@ -39,6 +39,8 @@ export interface FunctionContextDeps {
   startedAt?: Date;
   /** The store has no TTL (dynalite): the health tick deletes expired items itself. */
   sweepExpired?: boolean;
+  /** In place of the MAC index's and the health function's own concurrency (the local stack's embedded store). */
+  concurrency?: number;
   /** Alert sinks with their secrets (default: resolved from process.env on first use). */
   sinks?: Sink[];
   /** Where the notifier puts what a sink never took (evpn.alerts.dlq.v1); built on first use. */
@@ -101,7 +103,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
     createHealthHandler({
       tables,
       alertPublisher: d.alertPublisher?.(),
-      options: d.cfg.health,
+      options: d.concurrency ? { ...d.cfg.health, concurrency: d.concurrency } : d.cfg.health,
       fabrics: fabricSpecs,
       logger: d.logger.child({ fn: 'health' }),
     }),
@@ -131,7 +133,7 @@ export function createFunctionContext(d: FunctionContextDeps): FunctionContext {
       createMacIndexHandler({
         table: tables.index,
         alertPublisher: d.alertPublisher?.(),
-        options: macIndexOptions(d.cfg.macIndex),
+        options: macIndexOptions(d.concurrency ? { ...d.cfg.macIndex, concurrency: d.concurrency } : d.cfg.macIndex),
         logger: d.logger.child({ fn: 'mac-index' }),
       }),
     ),

@@ -97,6 +97,13 @@ export const configSchema = z
          * a DynamoDB client).
          */
         local: z.enum(['embedded', 'dynalite']).default('embedded'),
+        /**
+         * On the embedded store, how many MACs (MAC index) and routes and counters (health) an invocation applies at
+         * once, in place of macIndex.concurrency and health.concurrency, which size the pools of DynamoDB round trips.
+         * Here no write waits on a network: the writes in flight share one group commit, and more of them make fewer,
+         * larger commits (the ingest bench: median 9,496 route events/s with 256 against 8,476 with 32).
+         */
+        embeddedConcurrency: z.number().int().min(1).max(4096).default(256),
       })
       .prefault({}),
     collector: z

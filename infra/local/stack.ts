@@ -246,6 +246,8 @@ export async function startLocalStack(cfg: Config, o: { logger: Logger; hooks?: 
       dashboardUrl: () => cfg.alerts.dashboardUrl ?? apiUrl,
       // Only DynamoDB on AWS has TTL: elsewhere the health tick deletes expired minute items and counter buckets itself.
       sweepExpired: !store.onAws,
+      // No round trips to hide on the embedded store: the pool sizes its group commits instead.
+      concurrency: !endpoint && !store.onAws ? cfg.dynamodb.embeddedConcurrency : undefined,
     });
     const wrap = o.hooks?.wrapHandler ?? ((_m: string, h: MskHandler) => h);
     const runner = createEventSourceRunner({
