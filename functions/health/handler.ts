@@ -97,8 +97,9 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   const registered = new Set<string>();
   /**
    * When a batch that changed a fabric's status inputs may evaluate it next. An evaluation reads the fabric's whole
-   * view (every VTEP: 0.3–0.45 s for the ingest bench's 12,800), so it waits ten times as long as the last one took, and at least 1 s:
-   * while VTEPs keep appearing (a fabric's first indexing), evaluations take at most a tenth of the time.
+   * view (every VTEP: 0.3–0.45 s for the ingest bench's 12,800), so the next waits ten times as long as the last one
+   * took, and at least 1 s: while VTEPs keep appearing (a fabric's first indexing), evaluations take at most a tenth
+   * of the time.
    */
   const nextEvaluation = new Map<string, number>();
 

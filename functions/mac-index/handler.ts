@@ -18,6 +18,7 @@
  * The Lambda entry point is infra/aws/lambda/mac-index.ts (configuration and clients built there, at cold start).
  */
 import { type Logger, pino } from 'pino';
+import { usOfMs } from '../../schemas/long.js';
 import { indexTable, keys, type MacItem, macSegmentId, type Segment, segmentKey } from '../../schemas/tables/index.js';
 import { newPoolStats, type PoolStats, runBounded } from '../shared/bounded-pool.js';
 import { turns } from '../shared/event-loop-turns.js';
@@ -102,7 +103,7 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       }
       const { item } = r;
       CountLedger.mark(item, at.src, at.pos, current?.location?.fabric);
-      const atUs = String(BigInt(changes[changes.length - 1]!.atMs) * 1000n);
+      const atUs = usOfMs(changes[changes.length - 1]!.atMs);
       // Side effects first, in one batch: idempotent puts keyed by what they describe, so a retry rewrites them harmlessly.
       const fx: SideEffects = { put: [], delete: [] };
       for (const ip of r.ipsRemoved) fx.delete.push(keys.ip(ip, item.mac, item));

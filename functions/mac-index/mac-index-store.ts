@@ -4,6 +4,7 @@
  * writes are what the index costs.
  */
 
+import { usOfMs } from '../../schemas/long.js';
 import {
   type AlertItem,
   asSegment,
@@ -212,7 +213,7 @@ export class MacIndexStore {
   /** RFC 7432 §8.2 per-ES A-D state of one VTEP on one segment; only a newer collector sequence replaces it. */
   async putEsMember(c: EsChange): Promise<void> {
     try {
-      await this.table.put({ ...keys.esMember(c.esi, c.vtep), esi: c.esi, vtep: c.vtep, active: c.active, ord: c.ord, atUs: String(BigInt(c.atMs) * 1000n) }, [
+      await this.table.put({ ...keys.esMember(c.esi, c.vtep), esi: c.esi, vtep: c.vtep, active: c.active, ord: c.ord, atUs: usOfMs(c.atMs) }, [
         { attr: 'pk', op: 'notExists' },
         { attr: 'ord', op: 'lt', value: c.ord },
       ]);

@@ -4,6 +4,8 @@
  * writer retries); the lists, router notes and history are idempotent puts written before the item they follow, so a
  * retried batch finds them in place.
  */
+
+import { usOfMs } from '../../schemas/long.js';
 import { keys } from '../../schemas/tables/index-table.js';
 import {
   type PrefixHistoryEntry,
@@ -83,7 +85,7 @@ export class RouteIndexStore {
    */
   async detachEsMember(esi: string, vtep: string, ord: string, atMs: number): Promise<void> {
     try {
-      await this.table.put({ ...keys.esMember(esi, vtep), esi, vtep, active: false, ord, atUs: String(BigInt(atMs) * 1000n) }, [
+      await this.table.put({ ...keys.esMember(esi, vtep), esi, vtep, active: false, ord, atUs: usOfMs(atMs) }, [
         { attr: 'pk', op: 'notExists' },
         { attr: 'ord', op: 'lt', value: ord },
       ]);
