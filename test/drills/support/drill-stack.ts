@@ -10,7 +10,6 @@ import type { EventPublisher } from '../../../collector/index.js';
 import type { MskHandler } from '../../../functions/shared/msk.js';
 import { parseConfig } from '../../../infra/config/load-config.js';
 import type { Config } from '../../../infra/config/schema.js';
-import { freePort } from '../../../infra/local/free-port.js';
 import { type LocalStack, type StackTestHooks, startLocalStack } from '../../../infra/local/stack.js';
 import { countingHandler, type DeliveryCount } from './delivery-count.js';
 import { type DrillFaults, droppingHandler, skippingPublisher } from './drill-faults.js';
@@ -72,8 +71,10 @@ export async function startDrillStack(o: {
       ...(o.maxEventsPerRecord ? { maxEventsPerRecord: o.maxEventsPerRecord } : {}),
       ...(o.localRetentionBytes ? { localRetention: { maxBytes: o.localRetentionBytes } } : {}),
     },
-    collector: { bmp: { listen: `127.0.0.1:${await freePort()}`, resyncQuietSeconds: o.resyncQuietSeconds ?? 2 } },
-    api: { listen: `127.0.0.1:${await freePort()}` },
+    // Port 0: the kernel picks at bind time. A port picked before (freePort) can be taken by another process by then
+    // (CI rehearsal 13: EADDRINUSE). The stack reports the bound addresses (apiUrl, collector.address).
+    collector: { bmp: { listen: '127.0.0.1:0', resyncQuietSeconds: o.resyncQuietSeconds ?? 2 } },
+    api: { listen: '127.0.0.1:0' },
     eventSource: { batchSize: o.batchSize ?? 1000, batchingWindowMs: 20 },
     ...o.extra,
   });

@@ -50,8 +50,8 @@ describe('a router restarting over a half-open BMP session', () => {
       dynamodb: { endpoint: dynamodbEndpoint(), tablePrefix: `${uniqueName('ho')}-` },
       // Within the test's wait for the resync (so a resync the quiet time ended arrives, and fails the check below),
       // and far longer than End-of-RIB takes here (a few seconds).
-      collector: { bmp: { listen: `127.0.0.1:${await freePort()}`, resyncQuietSeconds: QUIET_S } },
-      api: { listen: `127.0.0.1:${await freePort()}` },
+      collector: { bmp: { listen: '127.0.0.1:0', resyncQuietSeconds: QUIET_S } },
+      api: { listen: '127.0.0.1:0' },
       eventSource: { batchSize: 200, batchingWindowMs: 20, startingPosition: 'LATEST' },
     });
     stack = await startLocalStack(cfg, { logger: pino({ level: 'warn' }) });

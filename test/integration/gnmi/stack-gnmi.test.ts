@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../infra/local/free-port.js';
 import type { LocalStack } from '../../../infra/local/stack.js';
 import { metricValue } from '../../support/gnmi/collector-harness.js';
 import { type GoTarget, notificationJson, startGoTarget } from '../../support/gnmi/go-peers.js';
@@ -40,7 +39,7 @@ describe('local stack with gNMI targets', () => {
     await target.send({ update: notificationJson({ ...n, timestamp: null, prefix: { ...n.prefix, target: device } }) }, { sync: device });
     stack = await startTestStack({
       collector: {
-        bmp: { listen: `127.0.0.1:${await freePort()}` },
+        bmp: { listen: '127.0.0.1:0' },
         gnmi: {
           targets: [
             {

@@ -3,7 +3,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../../../functions/notify/dead-letter.js';
-import { freePort } from '../../../infra/local/free-port.js';
 import type { LocalStack } from '../../../infra/local/stack.js';
 import { Alert } from '../../../schemas/events.js';
 import { TOPICS } from '../../../schemas/topics.js';
@@ -70,7 +69,7 @@ describe('notifier → webhooks', () => {
     process.env.NOTIFY_TEST_SLACK_URL = `${slack.url}${SLACK_PATH}`;
     stack = await startTestStack(
       {
-        api: { listen: `127.0.0.1:${await freePort()}`, auth: { tokenEnv: 'NOTIFY_TEST_API_TOKEN' } },
+        api: { listen: '127.0.0.1:0', auth: { tokenEnv: 'NOTIFY_TEST_API_TOKEN' } },
         alerts: {
           sinks: [
             // MAC alerts only: the fabric-status alerts the health function raises for these flaps are left out.
