@@ -14,7 +14,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Logger, pino } from 'pino';
-import { Alert, AlertState, AlertType, type RouteEvent, RouteEventBatch, SessionEvent } from '../../schemas/events.js';
+import { Alert, AlertState, AlertType, type SessionEvent } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
 import { HEALTH_SK, healthKeys, healthTable, indexTable, minuteOf, type RouteItem } from '../../schemas/tables/index.js';
 import { TOPICS } from '../../schemas/topics.js';
@@ -34,6 +34,9 @@ import {
   type RecordPosition,
   remainingMs,
 } from '../shared/msk.js';
+import { reportFailures } from '../shared/report-failures.js';
+import { readRouteRecord } from '../shared/route-records.js';
+import { logUndecodable } from '../shared/skip-undecodable.js';
 import { DynamoDbTableStore } from '../shared/store/dynamodb-table-store.js';
 import type { TableStore } from '../shared/store/table-store.js';
 import { type CountedPart, HealthStore, keyOf } from './health-store.js';
@@ -105,10 +108,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
 
   const skip = (rec: RecordPosition, what: string, err: unknown) => {
     stats.skipped++;
-    log.warn(
-      { record: `${rec.topic}-${rec.partition}@${rec.offset}`, err: err instanceof Error ? err.message : String(err) },
-      `skipped a ${what} record that does not decode`,
-    );
+    logUndecodable(log, rec, what, err);
   };
 
   async function register(fabric: string): Promise<void> {
@@ -120,11 +120,9 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   async function handleSessions(records: DecodedRecord<Uint8Array>[], failures: PartitionFailures, dirty: Set<string>): Promise<void> {
     const events: { ev: SessionEvent; rec: DecodedRecord<Uint8Array> }[] = [];
     for (const rec of records) {
-      try {
-        events.push({ ev: SessionEvent.decode(rec.value), rec });
-      } catch (err) {
-        skip(rec, 'session', err);
-      }
+      const read = readRouteRecord(rec, log);
+      if (read.kind === 'session') events.push({ ev: read.event, rec });
+      else if (read.kind === 'undecodable') stats.skipped++;
     }
     stats.sessionEvents += events.length;
     try {
@@ -153,14 +151,10 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
     const turn = turns();
     for (const rec of records) {
       await turn();
-      let events: RouteEvent[];
-      try {
-        events = RouteEventBatch.decode(rec.value).events as RouteEvent[];
-      } catch (err) {
-        skip(rec, 'route event', err);
-        continue;
-      }
-      for (const ev of events) {
+      const read = readRouteRecord(rec, log);
+      if (read.kind === 'undecodable') stats.skipped++;
+      if (read.kind !== 'routes') continue;
+      for (const ev of read.events) {
         stats.routeEvents++;
         const c = routeChangeOf(ev, rec);
         if (!c) continue;
@@ -245,7 +239,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       try {
         samples = telemetrySamplesOf(rec.value, rec.timestamp);
       } catch (err) {
-        skip(rec, 'telemetry', err);
+        skip(rec, 'a telemetry record', err);
         continue;
       }
       for (const s of samples) {
@@ -279,7 +273,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       try {
         a = Alert.decode(rec.value);
       } catch (err) {
-        skip(rec, 'alert', err);
+        skip(rec, 'an alert record', err);
         continue;
       }
       // Our own fabric-status alerts: ignored, so that a status change never feeds back into the status.
@@ -337,13 +331,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       await evaluator.evaluate(fabric, t).catch((err: unknown) => log.warn({ err, fabric }, 'status evaluation failed; the tick retries'));
       nextEvaluation.set(fabric, t + Math.max(1000, EVALUATION_SPACING * (performance.now() - t0)));
     }
-    const response = failures.response();
-    if (response && failures.partitions().some((p) => !(p.err instanceof DeadlineHandBackError)))
-      log.error(
-        { failed: failures.size, partitions: failures.partitions().map((p) => p.partition), err: failures.partitions()[0]?.err },
-        'health writes failed; reporting a partial batch failure',
-      );
-    return response;
+    return reportFailures(failures, log, 'health writes');
   }) as HealthHandler;
 
   handler.store = store;

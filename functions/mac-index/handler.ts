@@ -21,20 +21,18 @@ import { type Logger, pino } from 'pino';
 import { usOfMs } from '../../schemas/long.js';
 import { indexTable, keys, type MacItem, macSegmentId, type Segment, segmentKey } from '../../schemas/tables/index.js';
 import { newPoolStats, type PoolStats, runBounded } from '../shared/bounded-pool.js';
-import { turns } from '../shared/event-loop-turns.js';
 import {
   type Context,
   DeadlineHandBackError,
-  decodeRecords,
   type MSKEvent,
   type MskBatchResponse,
   type MskHandler,
-  PartitionFailures,
+  type PartitionFailures,
   type RecordPosition,
-  remainingMs,
   topicPartitionOf,
 } from '../shared/msk.js';
-import { readRouteRecord } from '../shared/route-records.js';
+import { reportFailures } from '../shared/report-failures.js';
+import { noteOrigin, RouteBatchReader } from '../shared/route-batch-reader.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import type { Item } from '../shared/store/table-store.js';
@@ -66,6 +64,13 @@ export interface MacIndexHandler extends MskHandler {
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/** Where a stopped resync sweep resumes (after the last MAC it finished). */
+interface ResyncCursor {
+  router: string;
+  epoch: string;
+  after: string;
+}
 
 export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
   const opts: MacIndexOptions = { ...DEFAULT_OPTIONS, ...deps.options };
@@ -226,58 +231,27 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
     }
   }
 
-  /** Notes that `rec` contributed to a unit of work: its first record per partition is where a failure redelivers from. */
-  const noteOrigin = (origins: RecordPosition[], rec: RecordPosition) => {
-    if (!origins.some((o) => o.topic === rec.topic && o.partition === rec.partition)) origins.push(rec);
-  };
+  /** One invocation's work, read and grouped from its records. */
+  interface Batch {
+    reader: RouteBatchReader;
+    /** One unit per MAC/VNI: its events in order, the first record of each partition it came from, and its last one. */
+    groups: Map<string, { changes: MacRouteChange[]; origins: RecordPosition[]; last: RecordPosition }>;
+    /** ES members (type 1 and 4 routes): the newest change per ESI and VTEP. */
+    es: Map<string, { change: EsChange; origins: RecordPosition[] }>;
+    resyncs: { router: string; epoch: bigint; atMs: number; rec: RecordPosition }[];
+  }
 
-  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | void> => {
-    const failures = new PartitionFailures();
-    // Finishing before the deadline: no new unit of work starts with less than the reserve left, nor past the event
-    // budget; what is left is handed back (its partition's checkpoint) and comes again at once.
-    const outOfTime = () => remainingMs(context) < opts.deadlineReserveMs;
-    const handedBack = new Set<string>();
-    let taken = 0;
-    // Units of work: one per MAC/VNI (and per ES member), each remembering the first record of each partition it came
-    // from. A failed unit fails those records; the response names the first failed record of every partition.
-    const groups = new Map<string, { changes: MacRouteChange[]; origins: RecordPosition[]; last: RecordPosition }>();
-    const es = new Map<string, { change: EsChange; origins: RecordPosition[] }>();
-    const resyncs: { router: string; epoch: bigint; atMs: number; origins: RecordPosition[]; rec: RecordPosition }[] = [];
-    // Where each source partition starts in this batch: the fabric counters' ledger looks no further back.
-    const firstPos = new Map<string, string>();
-    const turn = turns();
-    for (const rec of decodeRecords(event, (b) => b, undefined)) {
-      await turn();
-      const src = topicPartitionOf(rec);
-      if (handedBack.has(src)) {
-        failures.add([rec], new DeadlineHandBackError('an earlier record of the partition was handed back'));
-        continue;
-      }
-      if (taken > 0 && outOfTime()) {
-        handedBack.add(src);
-        failures.add([rec], new DeadlineHandBackError('too little time left'));
-        continue;
-      }
-      stats.events++;
-      const pos = positionOf(rec.offset);
-      if (!firstPos.has(src) || pos < firstPos.get(src)!) firstPos.set(src, pos);
-      const read = readRouteRecord(rec, log);
+  /** Decode and group: units of work per MAC/VNI (and per ES member), each remembering where its records sit. */
+  async function groupBatch(event: MSKEvent, context: Context | undefined): Promise<Batch> {
+    const reader = new RouteBatchReader({ context, deadlineReserveMs: opts.deadlineReserveMs, maxEvents: opts.maxEventsPerInvocation, log });
+    const batch: Batch = { reader, groups: new Map(), es: new Map(), resyncs: [] };
+    for await (const { rec, read } of reader.read(event)) {
       if (read.kind === 'session') {
         // Only a completed resync matters here: the router's paths of older epochs are gone.
-        taken++;
-        if (read.resync) resyncs.push({ ...read.resync, atMs: rec.timestamp, origins: [rec], rec });
+        if (read.resync) batch.resyncs.push({ ...read.resync, atMs: rec.timestamp, rec });
         continue;
       }
-      if (read.kind === 'undecodable' && read.of === 'routes') stats.skipped++;
-      if (read.kind !== 'routes') continue;
-      const { events } = read;
-      if (taken > 0 && taken + events.length > opts.maxEventsPerInvocation) {
-        handedBack.add(src);
-        failures.add([rec], new DeadlineHandBackError(`more than ${opts.maxEventsPerInvocation} events`));
-        continue;
-      }
-      taken += events.length;
-      for (const ev of events) {
+      for (const ev of read.events) {
         stats.routeEvents++;
         if (ev.routeType === 2 && ev.mac) {
           const change = macChangeOf(ev, rec.timestamp);
@@ -286,27 +260,33 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
             continue;
           }
           const key = macSegmentId(change.mac, change);
-          let g = groups.get(key);
-          if (!g) groups.set(key, (g = { changes: [], origins: [], last: rec }));
+          let g = batch.groups.get(key);
+          if (!g) batch.groups.set(key, (g = { changes: [], origins: [], last: rec }));
           noteOrigin(g.origins, rec);
           g.last = rec;
           g.changes.push(change);
         } else {
           const c = esChangeOf(ev, rec.timestamp);
-          if (c) {
-            const key = `${c.esi}|${c.vtep}`;
-            const prev = es.get(key);
-            const origins = prev?.origins ?? [];
-            noteOrigin(origins, rec);
-            if (!prev || c.ord > prev.change.ord) es.set(key, { change: c, origins });
-          }
+          if (!c) continue;
+          const key = `${c.esi}|${c.vtep}`;
+          const prev = batch.es.get(key);
+          const origins = prev?.origins ?? [];
+          noteOrigin(origins, rec);
+          if (!prev || c.ord > prev.change.ord) batch.es.set(key, { change: c, origins });
         }
       }
     }
-    const stored = await store.getMacItems([...groups.values()].map((g) => g.changes[0]!));
-    const tally: BatchTally = { fx: new SideEffectBatcher(store), ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
-    // A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note).
-    // So are the epochs its events came in: a resync scans only when the router has paths of an older one.
+    stats.events += reader.records;
+    stats.skipped += reader.undecodableRoutes;
+    return batch;
+  }
+
+  /**
+   * A router's segments are noted before any MAC item of them is written (so a retry cannot skip the note), and so are
+   * the epochs its events came in: a resync scans only when the router has paths of an older one. If the notes fail,
+   * no group is applied.
+   */
+  async function noteRouters({ groups, reader }: Batch): Promise<void> {
     const fresh = new Map<string, { router: string; seg: Segment }>();
     const epochs = new Map<string, { router: string; epoch: string }>();
     for (const g of groups.values()) {
@@ -324,36 +304,42 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       if (knownRouterSegments.size > 100_000) knownRouterSegments.clear();
       for (const id of [...fresh.keys(), ...epochs.keys()]) knownRouterSegments.add(id);
     } catch (err) {
-      for (const g of groups.values()) failures.add(g.origins, err);
+      for (const g of groups.values()) reader.failures.add(g.origins, err);
       groups.clear();
     }
-    // Distinct MACs at once, through a bounded pool: each group is one MAC's events, applied in order by one worker.
+  }
+
+  /** Apply and write: distinct MACs at once through a bounded pool; each group is one MAC's events, in order. */
+  async function applyGroups({ groups, reader }: Batch, stored: Map<string, MacItem>, tally: BatchTally): Promise<void> {
     await runBounded(
       groups,
       opts.concurrency,
       async ([key, g]) => {
-        if (outOfTime()) {
-          failures.add(g.origins, new DeadlineHandBackError('too little time left'));
+        if (reader.outOfTime()) {
+          reader.handBack(g.origins, 'too little time left');
           return;
         }
         try {
           await commitGroup(g.changes, stored.get(key), tally, { src: topicPartitionOf(g.last), pos: positionOf(Number(g.last.offset)) });
         } catch (err) {
-          failures.add(g.origins, err);
+          reader.failures.add(g.origins, err);
         }
       },
       pool,
     );
-    // Where each partition's first failure sits: contributions from there on wait for the redelivery (fabric-counts.ts).
-    const failedAt = new Map<string, string>();
-    for (const f of failures.partitions()) failedAt.set(f.partition, positionOf(f.offset));
-    // Resync sweeps: bounded by the deadline and by what is left of the event budget (each MAC swept counts as one).
-    const cursors: { router: string; epoch: string; after: string }[] = [];
+  }
+
+  /**
+   * Resync sweeps, bounded by the deadline and by what is left of the event budget (each MAC swept counts as one).
+   * `failedAt`: where each partition's first failure sits (extended here). Returns the progress of sweeps that stopped.
+   */
+  async function sweepResyncs({ resyncs, reader }: Batch, tally: BatchTally, failedAt: Map<string, string>): Promise<ResyncCursor[]> {
+    const cursors: ResyncCursor[] = [];
     let swept = 0;
     for (const r of resyncs) {
       const src = topicPartitionOf(r.rec);
       const fail = (at: string, err: unknown) => {
-        failures.add(r.origins, err);
+        reader.failures.add([r.rec], err);
         if (!failedAt.has(src) || at < failedAt.get(src)!) failedAt.set(src, at);
       };
       if (failedAt.has(src)) {
@@ -361,14 +347,14 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         fail(positionOf(Number(r.rec.offset)), new DeadlineHandBackError('an earlier record of the partition was handed back'));
         continue;
       }
-      if (outOfTime()) {
+      if (reader.outOfTime()) {
         fail(positionOf(Number(r.rec.offset)), new DeadlineHandBackError('too little time left'));
         continue;
       }
       const progress: { after?: string; done: boolean } = { done: false };
       const stop = () => {
-        if (outOfTime()) return 'too little time left';
-        if (taken + swept >= opts.maxEventsPerInvocation) return `more than ${opts.maxEventsPerInvocation} events and swept MACs`;
+        if (reader.outOfTime()) return 'too little time left';
+        if (reader.taken + swept >= opts.maxEventsPerInvocation) return `more than ${opts.maxEventsPerInvocation} events and swept MACs`;
         swept++;
         return undefined;
       };
@@ -380,12 +366,18 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         if (!progress.done && progress.after !== undefined) cursors.push({ router: r.router, epoch: String(r.epoch), after: progress.after });
       }
     }
-    // Counters: per counter item one conditional update with the contributions it does not hold yet.
+    return cursors;
+  }
+
+  /**
+   * Counters: per counter item one conditional update with the contributions it does not hold yet (./fabric-counts.ts).
+   * Only then is a stopped sweep's progress kept: the counters hold what the MACs before it owed (a cursor written
+   * before them would let the redelivery skip MACs whose contributions were never added).
+   */
+  async function addCounters(tally: BatchTally, failedAt: Map<string, string>, cursors: ResyncCursor[], failures: PartitionFailures): Promise<void> {
     const due = tally.ledger.due(failedAt);
     try {
       await store.addCounts(due);
-      // Only now is a stopped sweep's progress kept: the counters hold what the MACs before it owed (a cursor written
-      // before them would let the redelivery skip MACs whose contributions were never added).
       for (const c of cursors) await store.putResyncCursor(c.router, c.epoch, c.after, Date.now());
     } catch (err) {
       // Not added: every partition with a due contribution is redelivered from its first one (the items still owe them).
@@ -394,6 +386,10 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
         failures.add([{ topic, partition, offset: Number(c.pos.slice(0, 20)) }], err);
       }
     }
+  }
+
+  /** The fabric registry (VNIs and VTEPs seen: idempotent puts, once per warm instance) and the moves per minute. */
+  async function registerSeen(tally: BatchTally): Promise<void> {
     for (const [fabric, s] of tally.seen) {
       const fresh = (k: string) => !registered.has(`${fabric}|${k}`);
       const vnis = [...s.vnis].filter((v) => fresh(`vni|${v}`));
@@ -407,26 +403,41 @@ export function createMacIndexHandler(deps: MacIndexDeps): MacIndexHandler {
       const [fabric, minute] = k.split('|') as [string, string];
       await store.addMoves(fabric, minute, n);
     }
+  }
+
+  /** ES members (./route-changes.ts esChangeOf): the newest state of each, one put. */
+  async function writeEsMembers({ es, reader }: Batch): Promise<void> {
     for (const { change, origins } of es.values()) {
-      if (outOfTime()) {
-        failures.add(origins, new DeadlineHandBackError('too little time left'));
+      if (reader.outOfTime()) {
+        reader.handBack(origins, 'too little time left');
         continue;
       }
       try {
         await store.putEsMember(change);
       } catch (err) {
-        failures.add(origins, err);
+        reader.failures.add(origins, err);
       }
     }
-    const response = failures.response();
-    if (response) {
-      // Each failed partition is redelivered from its first failed record (re-applying is idempotent); the others are done.
-      for (const p of failures.partitions()) {
-        if (p.err instanceof DeadlineHandBackError) log.info({ partition: p.partition, offset: p.offset }, p.err.message);
-        else log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'MAC index writes failed; reporting a partial batch failure');
-      }
-      return response;
-    }
+  }
+
+  /** Where each partition's first failure sits: contributions from there on wait for the redelivery (fabric-counts.ts). */
+  const failurePositions = (failures: PartitionFailures) => new Map(failures.partitions().map((f) => [f.partition, positionOf(f.offset)]));
+
+  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | undefined> => {
+    const batch = await groupBatch(event, context);
+    const stored = await store.getMacItems([...batch.groups.values()].map((g) => g.changes[0]!));
+    // Where each source partition starts in this batch: the fabric counters' ledger looks no further back.
+    const firstPos = new Map([...batch.reader.firstOffsets].map(([src, offset]) => [src, positionOf(offset)]));
+    const tally: BatchTally = { fx: new SideEffectBatcher(store), ledger: new CountLedger(firstPos), seen: new Map(), moves: new Map() };
+    await noteRouters(batch);
+    await applyGroups(batch, stored, tally);
+    const failedAt = failurePositions(batch.reader.failures);
+    const cursors = await sweepResyncs(batch, tally, failedAt);
+    await addCounters(tally, failedAt, cursors, batch.reader.failures);
+    await registerSeen(tally);
+    await writeEsMembers(batch);
+    // Each failed partition is redelivered from its first failed record (re-applying is idempotent); the others are done.
+    return reportFailures(batch.reader.failures, log, 'MAC index writes');
   }) as MacIndexHandler;
 
   handler.store = store;

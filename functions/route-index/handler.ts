@@ -15,21 +15,12 @@ import { type Logger, pino } from 'pino';
 import { indexTable } from '../../schemas/tables/index-table.js';
 import { type PrefixHistoryEntry, type PrefixItem, type RoutePath, routeIndexKeys, type SegmentMacItem } from '../../schemas/tables/route-index-items.js';
 import { runBounded } from '../shared/bounded-pool.js';
-import { turns } from '../shared/event-loop-turns.js';
-import {
-  type Context,
-  DeadlineHandBackError,
-  decodeRecords,
-  type MSKEvent,
-  type MskBatchResponse,
-  type MskHandler,
-  PartitionFailures,
-  type RecordPosition,
-  remainingMs,
-} from '../shared/msk.js';
+import { type Context, DeadlineHandBackError, type MSKEvent, type MskBatchResponse, type MskHandler, type RecordPosition } from '../shared/msk.js';
+import { reportFailures } from '../shared/report-failures.js';
+import { noteOrigin, RouteBatchReader } from '../shared/route-batch-reader.js';
 import { applyPathChange, livePaths, type PathChange, pruneTombstones } from '../shared/route-index/route-paths.js';
 import { MAX_ET } from '../shared/route-index/segment-view.js';
-import { ordOf, readRouteRecord } from '../shared/route-records.js';
+import { ordOf } from '../shared/route-records.js';
 import { ConditionFailedError } from '../shared/store/store-errors.js';
 import { type TableDeps, tableOf } from '../shared/store/table-of.js';
 import type { Item } from '../shared/store/table-store.js';
@@ -246,24 +237,16 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
     };
   }
 
-  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | void> => {
-    const failures = new PartitionFailures();
-    const outOfTime = () => remainingMs(context) < opts.deadlineReserveMs;
+  const handler = (async (event: MSKEvent, context?: Context): Promise<MskBatchResponse | undefined> => {
+    const reader = new RouteBatchReader({ context, deadlineReserveMs: opts.deadlineReserveMs, log });
+    const { failures } = reader;
     const groups = new Map<string, Group>();
     const resyncs: { router: string; epoch: bigint; atMs: number; rec: RecordPosition }[] = [];
-    // Decoding a full batch of packed records takes long enough to starve the consumer's heartbeats on this thread
-    // (seen at 1,000,000 MACs: the member was expelled and its batch delivered again): yield now and then.
-    const turn = turns();
-    for (const rec of decodeRecords(event, (b) => b, undefined)) {
-      await turn();
-      stats.events++;
-      const read = readRouteRecord(rec, log);
+    for await (const { rec, read } of reader.read(event)) {
       if (read.kind === 'session') {
         if (read.resync) resyncs.push({ ...read.resync, atMs: rec.timestamp, rec });
         continue;
       }
-      if (read.kind === 'undecodable' && read.of === 'routes') stats.skipped++;
-      if (read.kind !== 'routes') continue;
       for (const ev of read.events) {
         if (ev.routeType < 1 || ev.routeType > 5 || ev.routeType === 3) continue;
         if (ev.routeType === 2 && (!ev.esi || ev.esi === '00:00:00:00:00:00:00:00:00:00')) continue; // single-homed: the MAC index's alone
@@ -275,12 +258,14 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
         const id = `${c.key.pk}\u0000${c.key.sk}`;
         let g = groups.get(id);
         if (!g) groups.set(id, (g = { first: c, changes: [], origins: [] }));
-        if (!g.origins.some((o) => o.topic === rec.topic && o.partition === rec.partition)) g.origins.push(rec);
+        noteOrigin(g.origins, rec);
         g.changes.push(c.change);
         // A VRF's identity is only on advertisements: keep the richest descriptor for the side effects.
         if (c.kind === 'prefix' && g.first.kind === 'prefix' && !g.first.l3Vni && !g.first.routeTarget) g.first = c;
       }
     }
+    stats.events += reader.records;
+    stats.skipped += reader.undecodableRoutes;
     try {
       await noteRouters(groups.values());
     } catch (err) {
@@ -288,8 +273,8 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
       groups.clear();
     }
     await runBounded(groups.values(), opts.concurrency, async (g) => {
-      if (outOfTime()) {
-        failures.add(g.origins, new DeadlineHandBackError('too little time left'));
+      if (reader.outOfTime()) {
+        reader.handBack(g.origins, 'too little time left');
         return;
       }
       try {
@@ -300,19 +285,13 @@ export function createRouteIndexHandler(deps: RouteIndexDeps): RouteIndexHandler
     });
     for (const r of resyncs) {
       try {
-        if (outOfTime()) throw new DeadlineHandBackError('too little time left');
+        if (reader.outOfTime()) throw new DeadlineHandBackError('too little time left');
         await resync(r.router, r.epoch, r.atMs);
       } catch (err) {
         failures.add([r.rec], err);
       }
     }
-    const response = failures.response();
-    if (response) {
-      for (const p of failures.partitions())
-        if (!(p.err instanceof DeadlineHandBackError))
-          log.error({ err: p.err, partition: p.partition, offset: p.offset }, 'route index writes failed; reporting a partial batch failure');
-      return response;
-    }
+    return reportFailures(failures, log, 'route index writes');
   }) as RouteIndexHandler;
   handler.store = store;
   handler.stats = stats;

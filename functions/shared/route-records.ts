@@ -1,19 +1,20 @@
 /**
- * The records the route-consuming functions (the MAC index, the route index) read from `evpn.routes.v1` and
- * `evpn.sessions.v1`, decoded in one place, with one skip-and-log path for a record that does not decode (it is
- * skipped, never retried: a retry would decode it the same way).
+ * The records the route-consuming functions (the MAC index, the route index, the health function) read from
+ * `evpn.routes.v1` and `evpn.sessions.v1`, decoded in one place; a record that does not decode goes the one
+ * skip-and-log path (./skip-undecodable.ts).
  */
 import type { Logger } from 'pino';
 import { type RouteEvent, RouteEventBatch, SessionEvent, SessionEventKind } from '../../schemas/events.js';
 import { toBigInt } from '../../schemas/long.js';
 import { TOPICS } from '../../schemas/topics.js';
-import { type DecodedRecord, describeRecord } from './msk.js';
+import type { DecodedRecord } from './msk.js';
+import { logUndecodable } from './skip-undecodable.js';
 
 export type RouteRecord =
   /** A RouteEventBatch: the events of one partition, in order. */
   | { kind: 'routes'; events: RouteEvent[] }
   /** A session event; `resync` when it completes a router's resync (its paths of older epochs are gone). */
-  | { kind: 'session'; resync?: { router: string; epoch: bigint } }
+  | { kind: 'session'; event: SessionEvent; resync?: { router: string; epoch: bigint } }
   /** A record of either topic that does not decode (logged here). */
   | { kind: 'undecodable'; of: 'routes' | 'sessions' }
   /** A record of another topic. */
@@ -56,10 +57,9 @@ export function readRouteRecord(rec: DecodedRecord<Uint8Array>, log: Logger): Ro
     const epoch = toBigInt(s.sessionEpoch as never);
     const resync =
       s.kind === SessionEventKind.SESSION_EVENT_KIND_RESYNC_COMPLETE && epoch > 0n && s.router?.address ? { router: routerOf(s as never), epoch } : undefined;
-    return { kind: 'session', resync };
+    return { kind: 'session', event: s, resync };
   } catch (err) {
-    const what = sessions ? 'a session event' : 'a route event record';
-    log.warn({ record: describeRecord(rec), err: err instanceof Error ? err.message : String(err) }, `skipped ${what} that does not decode`);
+    logUndecodable(log, rec, sessions ? 'a session event' : 'a route event record', err);
     return { kind: 'undecodable', of: sessions ? 'sessions' : 'routes' };
   }
 }
