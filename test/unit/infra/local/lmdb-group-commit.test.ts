@@ -1,13 +1,13 @@
 /**
  * The embedded store's group commit (infra/local/lmdb-table-store.ts): the writes in flight at once share one LMDB
  * transaction, each checking its condition against the writes issued before it; a read waits for their commit; a
- * commit that fails rejects every write it carried and leaves none of them behind.
+ * write whose key LMDB cannot hold is refused alone; commits run on lmdb's write thread, one at a time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConditionFailedError, StoreUnavailableError } from '../../../../functions/shared/store/store-errors.js';
+import { ConditionFailedError, KeyTooLongError } from '../../../../functions/shared/store/store-errors.js';
 import { LmdbStore } from '../../../../infra/local/lmdb-table-store.js';
 import { indexTable } from '../../../../schemas/tables/index.js';
 
@@ -76,18 +76,48 @@ describe('embedded store group commit', () => {
     expect(await read).toEqual({ pk: 'R', sk: '1', v: 1 });
   });
 
-  it('a failed commit rejects every write it carried and leaves none of them', async () => {
+  it('refuses a write whose key LMDB cannot hold alone, before staging it; the writes beside it commit', async () => {
     const t = env.table(indexTable.id, indexTable);
     await t.put({ pk: 'F', sk: 'kept', v: 1 });
-    // A value LMDB refuses at commit (a key longer than its 1978-byte limit) fails the transaction it is in.
-    const writes = [t.put({ pk: 'F', sk: 'a', v: 1 }), t.update({ pk: 'F', sk: 'kept' }, { set: { v: 2 } }), t.put({ pk: 'F', sk: 'k'.repeat(4000) })];
+    // LMDB's keys end at 1978 bytes: a longer one (the item's, or an index key built from it) is refused at once. Were
+    // it passed on, lmdb would throw after the commit's earlier writes were queued, and those would commit regardless.
+    const writes = [
+      t.put({ pk: 'F', sk: 'a', v: 1 }),
+      t.put({ pk: 'F', sk: 'k'.repeat(4000) }),
+      t.update({ pk: 'F', sk: 'kept' }, { set: { v: 2 } }),
+      t.put({ pk: 'F', sk: 'g', gsi1pk: 'G', gsi1sk: 'x'.repeat(2000) }),
+      t.batchWrite({
+        put: [
+          { pk: 'F', sk: 'b1' },
+          { pk: 'F', sk: 'b'.repeat(3000) },
+        ],
+      }),
+    ];
     const outcomes = await Promise.allSettled(writes);
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
-    expect(await t.get({ pk: 'F', sk: 'a' })).toBeUndefined();
-    expect(await t.get({ pk: 'F', sk: 'kept' })).toEqual({ pk: 'F', sk: 'kept', v: 1 });
-    // The next writes commit as usual.
-    await t.put({ pk: 'F', sk: 'a', v: 3 });
-    expect(await t.get({ pk: 'F', sk: 'a' })).toEqual({ pk: 'F', sk: 'a', v: 3 });
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'rejected']);
+    for (const i of [1, 3, 4]) expect((outcomes[i] as PromiseRejectedResult).reason).toBeInstanceOf(KeyTooLongError);
+    expect((outcomes[3] as PromiseRejectedResult).reason.message).toContain('gsi1 key');
+    expect(await t.get({ pk: 'F', sk: 'a' })).toEqual({ pk: 'F', sk: 'a', v: 1 });
+    expect(await t.get({ pk: 'F', sk: 'kept' })).toEqual({ pk: 'F', sk: 'kept', v: 2 });
+    // A batch with one bad key is refused whole, as DynamoDB refuses the request.
+    expect(await t.get({ pk: 'F', sk: 'b1' })).toBeUndefined();
+    expect(await t.query({ index: 'gsi1', pk: 'G', limit: 10 })).toMatchObject({ items: [] });
+  });
+
+  it('commits on lmdb’s write thread while the next writes are staged; each is read once its commit is done', async () => {
+    const t = env.table(indexTable.id, indexTable);
+    const before = env.commits.transactions;
+    const first = t.put({ pk: 'W', sk: '1', gsi1pk: 'G', gsi1sk: 'a', version: 1 });
+    // The next turn: the first commit is in flight; a conditional write builds on it, and moves the index entry.
+    await new Promise((r) => setImmediate(r));
+    const second = t.put({ pk: 'W', sk: '1', gsi1pk: 'G', gsi1sk: 'b', version: 2 }, [{ attr: 'version', op: 'eq', value: 1 }]);
+    const stale = t.put({ pk: 'W', sk: '1', version: 9 }, [{ attr: 'version', op: 'eq', value: 1 }]).catch((err: unknown) => err);
+    const read = t.get({ pk: 'W', sk: '1' });
+    await Promise.all([first, second]);
+    expect(await stale).toBeInstanceOf(ConditionFailedError);
+    expect(await read).toMatchObject({ version: 2 });
+    expect(env.commits.transactions - before).toBe(2);
+    const g = await t.query({ index: 'gsi1', pk: 'G', limit: 10 });
+    expect(g.items.map((i) => i.gsi1sk)).toEqual(['b']);
   });
 });
