@@ -6,18 +6,13 @@
  * Keys are bytes, `pk \0 sk` (UTF-8: byte order is DynamoDB's order of string keys), an index entry
  * `ipk \0 isk \0 pk \0 sk` → the item's key (the item is read from the table: an index copies no item).
  *
- * Writes are group-committed: a write checks its condition at once, against the stored item as the writes not yet
- * committed left it (so a condition can never race another write: this thread is the only writer), stages the result,
+ * Writes are group-committed: a write checks its condition at once, against the stored item as the writes staged
+ * before it left it (so a condition can never race another write: this thread is the only writer), stages the result,
  * and resolves only when the one LMDB write transaction that carries every write staged in that event-loop turn has
  * committed (its items and their index entries). A commit costs about as much for one item as for a hundred, and the
  * handlers keep dozens of writes in flight (a pool of MAC groups, both consumers), so this is what lets one thread keep
- * up with the collector. The transaction runs on lmdb's own write thread (its asynchronous puts: every put of one event
- * turn is one transaction), so the B-tree work and the commit leave the JS thread (12 % of it in the ingest bench's
- * profile when they ran there in `transactionSync`); one commit is in flight at a time, and the writes staged meanwhile
- * wait for it and go in the next (a larger group). A failed commit rejects every write it carried, and every write
- * staged on top of them since: none was acknowledged.
- * Reads wait for the commits of the writes staged before them (read committed; read-your-writes for whoever awaited a
- * write).
+ * up with the collector. A failed commit rejects every write it carried and drops them all: none was acknowledged.
+ * Reads wait for the staged writes' commit (read committed; read-your-writes for whoever awaited a write).
  * The environment runs with `noSync`: a commit is in the OS page cache
  * when it returns, so a crash of the process loses nothing; a crash of the machine can lose the last commits before
  * the OS writes them back (the periodic `flush` bounds that to `syncMs`). LMDB's file pages are memory-mapped: they
@@ -45,7 +40,7 @@ import type { TableDefinition } from '../../schemas/tables/table-definition.js';
 import { EncodedItem, itemCodec } from './item-codec.js';
 
 const SEP = 0x00;
-/** LMDB's largest key (lmdb's build): a longer one would make the put throw after the batch's earlier ones were queued. */
+/** LMDB's largest key (lmdb's build): a longer one fails the whole transaction it is in, so it is refused when staged. */
 const MAX_KEY_BYTES = 1978;
 const HIGH = 0xff; // never in UTF-8: past every key with this prefix
 
@@ -100,13 +95,10 @@ export class LmdbStore implements StoreFactory {
   private readonly tables = new Map<string, LmdbTableStore>();
   private refuseUntil = 0;
   private readonly timer: NodeJS.Timeout | undefined;
-  /** Writes staged for the next group commit, in order. */
+  /** Writes staged for the next group commit, in order, and what each left its key as (`null`: deleted). */
   private staged: Staged[] = [];
-  /** The last write not yet committed (staged or in flight) of each key: what conditions and index entries build on. */
-  private readonly overlay = new Map<string, Staged>();
+  private readonly overlay = new Map<string, Item | null>();
   private commit: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
-  /** The commit on lmdb's write thread now (settled: it has committed or failed, and the overlay knows it). */
-  private inFlight: Promise<void> | undefined;
   /** Group commits so far, and the writes they carried (the bench reports writes per commit). */
   readonly commits = { transactions: 0, writes: 0 };
 
@@ -157,11 +149,9 @@ export class LmdbStore implements StoreFactory {
     if (Date.now() < this.refuseUntil) throw new StoreUnavailableError('store unavailable (outage drill)');
   }
 
-  /** @internal What the writes not yet committed left this key as: an item, `null` (deleted), or undefined (none). */
+  /** @internal What the writes staged so far left this key as: an item, `null` (deleted), or undefined (none staged). */
   stagedItem(table: string, k: Buffer): Item | null | undefined {
-    if (this.overlay.size === 0) return undefined;
-    const w = this.overlay.get(`${table}\u0001${k.toString('latin1')}`);
-    return w === undefined ? undefined : (w.item ?? null);
+    return this.staged.length === 0 ? undefined : this.overlay.get(`${table}\u0001${k.toString('latin1')}`);
   }
 
   /** @internal Stages one write of the next group commit; resolves when it has committed. */
@@ -169,14 +159,8 @@ export class LmdbStore implements StoreFactory {
     w.table.checkKeys(w);
     w.table.forgetRead(w.k);
     if (w.item) w.encoded = new EncodedItem(JSON.stringify(w.item));
-    const id = `${w.table.name}\u0001${w.k.toString('latin1')}`;
-    // The item this write replaces, for its index entries: the last write not committed yet, else what is committed.
-    if (w.stored === UNREAD && w.table.indexed) {
-      const before = this.overlay.get(id);
-      w.stored = before ? before.item : w.table.committed(w.k);
-    }
     this.staged.push(w);
-    this.overlay.set(id, w);
+    this.overlay.set(`${w.table.name}\u0001${w.k.toString('latin1')}`, w.item ?? null);
     if (!this.commit) {
       let resolve!: () => void;
       let reject!: (err: unknown) => void;
@@ -185,17 +169,15 @@ export class LmdbStore implements StoreFactory {
         reject = rej;
       });
       this.commit = { promise, resolve, reject };
-      // After this turn's microtasks and I/O callbacks: every write staged by then shares the transaction. With a
-      // commit in flight, when it ends (./commitStaged).
-      if (!this.inFlight) setImmediate(() => this.commitStaged());
+      // After this turn's microtasks and I/O callbacks: every write staged by then shares the transaction.
+      setImmediate(() => this.commitStaged());
     }
     return this.commit.promise;
   }
 
   /** @internal Resolves once the writes staged so far have committed or failed (reads wait for it: read committed). */
   settled(): Promise<void> | undefined {
-    const pending = this.commit?.promise ?? this.inFlight;
-    return pending?.then(
+    return this.commit?.promise.then(
       () => undefined,
       () => undefined,
     );
@@ -205,43 +187,19 @@ export class LmdbStore implements StoreFactory {
     const batch = this.staged;
     const commit = this.commit;
     this.staged = [];
+    this.overlay.clear();
     this.commit = undefined;
-    if (!commit || batch.length === 0) return;
-    let done: Promise<unknown>;
+    if (!commit) return;
     try {
-      // Issued in one synchronous loop, so in one event turn: lmdb commits them in one transaction on its write thread.
-      const ops: Promise<unknown>[] = [];
-      for (const w of batch) w.table.apply(w, ops);
-      done = Promise.all(ops);
+      this.root.transactionSync(() => {
+        for (const w of batch) w.table.apply(w.key, w.item, w.stored, w.encoded);
+      });
+      this.commits.transactions++;
+      this.commits.writes += batch.length;
+      commit.resolve();
     } catch (err) {
-      done = Promise.reject(err);
+      commit.reject(new StoreUnavailableError(`embedded store: a commit of ${batch.length} writes failed`, { cause: err }));
     }
-    this.inFlight = done.then(
-      () => {
-        this.commits.transactions++;
-        this.commits.writes += batch.length;
-        // Committed: reads see these now, so the overlay forgets them (unless a later write of the key replaced it).
-        for (const w of batch) {
-          const id = `${w.table.name}\u0001${w.k.toString('latin1')}`;
-          if (this.overlay.get(id) === w) this.overlay.delete(id);
-        }
-        commit.resolve();
-      },
-      (err: unknown) => {
-        // Nothing of this commit is stored, and the writes staged since were checked against it: they fail too.
-        const failed = new StoreUnavailableError(`embedded store: a commit of ${batch.length} writes failed`, { cause: err });
-        const next = this.commit;
-        this.staged = [];
-        this.commit = undefined;
-        this.overlay.clear();
-        commit.reject(failed);
-        next?.reject(new StoreUnavailableError('embedded store: a write staged on a commit that failed', { cause: failed }));
-      },
-    );
-    void this.inFlight.then(() => {
-      this.inFlight = undefined;
-      if (this.commit) this.commitStaged();
-    });
   }
 
   /** Writes committed pages back to disk (a noSync environment otherwise leaves that to the OS). */
@@ -409,7 +367,7 @@ export class LmdbTableStore implements TableStore {
 
   async batchWrite(writes: { put?: readonly Item[]; delete?: readonly Key[] }): Promise<void> {
     this.env.check();
-    // Unconditional: nothing to read now (staging finds what an index entry needs). Deletes first, as before. Every
+    // Unconditional: nothing to read now (the commit reads what an index entry needs). Deletes first, as before. Every
     // key is checked before any is staged: a request with one bad key is refused whole, as DynamoDB's is.
     const ws: Staged[] = [];
     for (const k of writes.delete ?? []) ws.push({ table: this, key: { pk: k.pk, sk: k.sk }, k: join0(k.pk, k.sk), item: undefined, stored: UNREAD });
@@ -574,33 +532,19 @@ export class LmdbTableStore implements TableStore {
       );
   }
 
-  /** @internal Whether the table has secondary indexes (a write then needs the item it replaces). */
-  get indexed(): boolean {
-    return this.indexes.length > 0;
-  }
-
-  /** @internal The item as committed (no overlay), undefined when there is none. */
-  committed(k: Buffer): Item | undefined {
-    return this.items.get(k) as Item | undefined;
-  }
-
-  /**
-   * @internal Queues one staged write on lmdb's write thread: the item (or its deletion) and its index entries, each
-   * operation's promise (settled when the transaction carrying it has committed) added to `ops`.
-   */
-  apply(w: Staged, ops: Promise<unknown>[]): void {
-    const { k, item } = w;
-    // UNREAD is left only on a table without indexes (stage resolves it otherwise): nothing depends on the old item.
-    const stored = w.stored === UNREAD ? undefined : w.stored;
+  /** @internal Inside the commit's transaction: replaces (or deletes) an item and its index entries. */
+  apply(key: Key, item: Item | undefined, known: Item | undefined | typeof UNREAD = UNREAD, encoded?: EncodedItem): void {
+    const k = join0(key.pk, key.sk);
+    const stored = known !== UNREAD ? known : this.indexes.length > 0 ? this.items.get(k) : undefined;
     for (const ix of this.indexes) {
       const was = indexKey(ix, stored);
       const now = indexKey(ix, item);
       const same = was !== undefined && now !== undefined && was.equals(now);
-      if (was && !same) ops.push(ix.db.remove(was));
-      if (now && !same) ops.push(ix.db.put(now, k));
+      if (was && !same) ix.db.removeSync(was);
+      if (now && !same) ix.db.putSync(now, k);
     }
-    if (item) ops.push(this.items.put(k, (w.encoded ?? item) as Item));
-    else if (w.stored === UNREAD || stored) ops.push(this.items.remove(k));
+    if (item) this.items.putSync(k, (encoded ?? item) as Item);
+    else if (stored || known === UNREAD) this.items.removeSync(k);
   }
 }
 

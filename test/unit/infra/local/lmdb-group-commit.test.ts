@@ -1,7 +1,7 @@
 /**
  * The embedded store's group commit (infra/local/lmdb-table-store.ts): the writes in flight at once share one LMDB
  * transaction, each checking its condition against the writes issued before it; a read waits for their commit; a
- * write whose key LMDB cannot hold is refused alone; commits run on lmdb's write thread, one at a time.
+ * write whose key LMDB cannot hold is refused alone, before it could fail the commit of the writes beside it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +80,7 @@ describe('embedded store group commit', () => {
     const t = env.table(indexTable.id, indexTable);
     await t.put({ pk: 'F', sk: 'kept', v: 1 });
     // LMDB's keys end at 1978 bytes: a longer one (the item's, or an index key built from it) is refused at once. Were
-    // it passed on, lmdb would throw after the commit's earlier writes were queued, and those would commit regardless.
+    // it staged, it would fail the whole transaction, and every write beside it with it.
     const writes = [
       t.put({ pk: 'F', sk: 'a', v: 1 }),
       t.put({ pk: 'F', sk: 'k'.repeat(4000) }),
@@ -104,11 +104,11 @@ describe('embedded store group commit', () => {
     expect(await t.query({ index: 'gsi1', pk: 'G', limit: 10 })).toMatchObject({ items: [] });
   });
 
-  it('commits on lmdb’s write thread while the next writes are staged; each is read once its commit is done', async () => {
+  it('a conditional write of the next turn builds on the last commit and moves its index entry; a stale one fails', async () => {
     const t = env.table(indexTable.id, indexTable);
     const before = env.commits.transactions;
     const first = t.put({ pk: 'W', sk: '1', gsi1pk: 'G', gsi1sk: 'a', version: 1 });
-    // The next turn: the first commit is in flight; a conditional write builds on it, and moves the index entry.
+    // The next turn: the first write's commit has run; a conditional write builds on it, and moves the index entry.
     await new Promise((r) => setImmediate(r));
     const second = t.put({ pk: 'W', sk: '1', gsi1pk: 'G', gsi1sk: 'b', version: 2 }, [{ attr: 'version', op: 'eq', value: 1 }]);
     const stale = t.put({ pk: 'W', sk: '1', version: 9 }, [{ attr: 'version', op: 'eq', value: 1 }]).catch((err: unknown) => err);
